@@ -1,0 +1,102 @@
+# honk — build, test, demo, install. Every set-up step lives here: `make`,
+# `make test` and `make demo` first install missing Debian packages (scripts/deps).
+
+PREFIX  ?= /usr/local
+VERSION := 0.1.0
+PKGS    := ncursesw libcurl libcjson libgit2 vterm
+
+SANITIZE ?=
+ifeq ($(SANITIZE),1)
+BUILD   := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD   := build/out
+SANFLAGS :=
+endif
+
+NO_DEPS_GOALS := clean deps help
+ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+DEPS_STATUS := $(shell ./scripts/deps; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error missing packages: see the message above)
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libmicrohttpd)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd)
+endif
+
+CC      ?= cc
+OPT     ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -Werror $(OPT) $(SANFLAGS) -D_POSIX_C_SOURCE=200809L \
+           -D_DEFAULT_SOURCE -DHONK_VERSION='"$(VERSION)"' -Ibackend $(PKG_CFLAGS) -MMD -MP
+LDFLAGS += $(SANFLAGS)
+
+BACKEND_SRC := $(wildcard backend/*.c)
+TUI_SRC     := $(wildcard tui/*.c)
+REPLAY_SRC  := $(wildcard tests/replay/*.c)
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+
+BACKEND_OBJ := $(BACKEND_SRC:%.c=$(BUILD)/%.o)
+TUI_OBJ     := $(TUI_SRC:%.c=$(BUILD)/%.o)
+REPLAY_OBJ  := $(REPLAY_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+LIBHONK := $(BUILD)/libhonk.a
+HONK    := $(BUILD)/honk
+REPLAY  := $(BUILD)/honk-replay
+
+.PHONY: all deps test bench demo install clean help
+all: $(HONK) $(REPLAY)
+	@ln -sf $(HONK:build/%=%) build/honk; ln -sf $(REPLAY:build/%=%) build/honk-replay
+
+deps:
+	@./scripts/deps
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBHONK): $(BACKEND_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(HONK): $(TUI_OBJ) $(LIBHONK)
+	$(CC) $(LDFLAGS) -o $@ $(TUI_OBJ) $(LIBHONK) $(PKG_LIBS) -lm
+
+$(REPLAY): $(REPLAY_OBJ) $(LIBHONK)
+	$(CC) $(LDFLAGS) -o $@ $(REPLAY_OBJ) $(LIBHONK) $(MHD_LIBS) $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBHONK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(LIBHONK) $(LDFLAGS) $(PKG_LIBS) -lm
+
+test: all $(UNIT_BIN)
+	@HONK_BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run
+
+bench: all
+	@HONK_BUILD=$(BUILD) tests/bench/run
+
+demo: all
+	@HONK_BUILD=$(BUILD) tests/demo/run
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/honk/themes \
+	    $(DESTDIR)$(PREFIX)/share/honk/scenarios
+	install -m 755 $(HONK) $(REPLAY) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	for f in man/*.5; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
+	for f in themes/*.theme; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/honk/themes/; done; true
+	install -m 644 tests/scenarios/demo.json $(DESTDIR)$(PREFIX)/share/honk/scenarios/
+
+clean:
+	rm -rf build
+
+help:
+	@echo "make          build honk and honk-replay (installs missing Debian packages)"
+	@echo "make demo     the whole workflow offline, against the bundled replay model"
+	@echo "make test     build and run every test (SANITIZE=1 for ASan+UBSan)"
+	@echo "make bench    speed and memory figures"
+	@echo "make install  PREFIX=/usr/local"
+
+-include $(BACKEND_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(UNIT_BIN:=.d)

@@ -1,0 +1,144 @@
+/* Allocation wrappers, the byte buffer and the clock. Allocation failure is
+ * not recoverable in an interactive tool, so it aborts here, in one place. */
+#define _POSIX_C_SOURCE 200809L
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void out_of_memory(void)
+{
+    fputs("honk: out of memory\n", stderr);
+    abort();
+}
+
+void *hk_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *hk_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *hk_xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+char *hk_xstrdup(const char *s)
+{
+    return hk_xstrndup(s, strlen(s));
+}
+
+char *hk_xstrndup(const char *s, size_t n)
+{
+    char *p = hk_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static char *vasprintf_x(const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        abort();
+    char *p = hk_xmalloc((size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+char *hk_xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = vasprintf_x(fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+static void buf_reserve(struct hk_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    b->data = hk_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void hk_buf_add(struct hk_buf *b, const void *data, size_t n)
+{
+    buf_reserve(b, n);
+    if (n)
+        memcpy(b->data + b->len, data, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void hk_buf_adds(struct hk_buf *b, const char *s)
+{
+    hk_buf_add(b, s, strlen(s));
+}
+
+void hk_buf_addc(struct hk_buf *b, char c)
+{
+    hk_buf_add(b, &c, 1);
+}
+
+void hk_buf_printf(struct hk_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = vasprintf_x(fmt, ap);
+    va_end(ap);
+    hk_buf_adds(b, s);
+    free(s);
+}
+
+void hk_buf_clear(struct hk_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void hk_buf_free(struct hk_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+char *hk_buf_steal(struct hk_buf *b)
+{
+    char *s = b->data ? b->data : hk_xstrdup("");
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+int64_t hk_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,35 @@
+/* Small helpers every backend file uses: allocation that aborts on failure,
+ * a growable byte buffer, and monotonic time. */
+#ifndef HK_UTIL_H
+#define HK_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void *hk_xmalloc(size_t n);
+void *hk_xcalloc(size_t count, size_t size);
+void *hk_xrealloc(void *p, size_t n);
+char *hk_xstrdup(const char *s);
+char *hk_xstrndup(const char *s, size_t n);
+char *hk_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer, always NUL-terminated after its len bytes. */
+struct hk_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+};
+
+void hk_buf_add(struct hk_buf *b, const void *data, size_t n);
+void hk_buf_adds(struct hk_buf *b, const char *s);
+void hk_buf_addc(struct hk_buf *b, char c);
+void hk_buf_printf(struct hk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hk_buf_clear(struct hk_buf *b);
+void hk_buf_free(struct hk_buf *b);
+/* Hands the contents to the caller (never NULL) and leaves b empty. */
+char *hk_buf_steal(struct hk_buf *b);
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+int64_t hk_now_ms(void);
+
+#endif
