@@ -26,6 +26,8 @@ MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd)
 endif
 
 CC      ?= cc
+V       ?=
+Q       := $(if $(V),,@)
 OPT     ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror $(OPT) $(SANFLAGS) -D_POSIX_C_SOURCE=200809L \
            -D_DEFAULT_SOURCE -DHONK_VERSION='"$(VERSION)"' -Ibackend $(PKG_CFLAGS) -MMD -MP
@@ -54,21 +56,25 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIBHONK): $(BACKEND_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(HONK): $(TUI_OBJ) $(LIBHONK)
-	$(CC) $(LDFLAGS) -o $@ $(TUI_OBJ) $(LIBHONK) $(PKG_LIBS) -lm
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(TUI_OBJ) $(LIBHONK) $(PKG_LIBS) -lm
 
 $(REPLAY): $(REPLAY_OBJ) $(LIBHONK)
-	$(CC) $(LDFLAGS) -o $@ $(REPLAY_OBJ) $(LIBHONK) $(MHD_LIBS) $(PKG_LIBS)
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(REPLAY_OBJ) $(LIBHONK) $(MHD_LIBS) $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBHONK)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests -o $@ $< $(LIBHONK) $(LDFLAGS) $(PKG_LIBS) -lm
+	@$(if $(V),,echo "  TEST    $@")
+	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< $(LIBHONK) $(LDFLAGS) $(PKG_LIBS) -lm
 
 test: all $(UNIT_BIN)
 	@HONK_BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run

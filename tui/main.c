@@ -1,13 +1,54 @@
-/* honk's entry point: parses the subcommand and hands over to it. */
+/* honk's entry point: finds the subcommand in one table, which also makes
+ * `honk --help`, and hands over to it. */
+#include "commands.h"
+
 #include <stdio.h>
 #include <string.h>
 
+struct command {
+    const char *name;
+    const char *args;
+    const char *help;
+    int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+    {"ask", "[--provider P] [--model M] [--base-url URL] PROMPT",
+     "ask the model once and stream its answer to stdout", hk_cmd_ask},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: honk COMMAND [ARGS]\n\n"
+                 "honk is a terminal cockpit for an AI coding agent.\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  honk %-6s %s\n      %s\n", commands[i].name, commands[i].args, commands[i].help);
+    fprintf(out, "\n  honk --version   print the version\n"
+                 "  honk --help      this text\n\n"
+                 "Configuration: git config honk.* (see honk(1)); the API key comes from\n"
+                 "ANTHROPIC_API_KEY or OPENAI_API_KEY.\n");
+}
+
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("honk %s\n", HONK_VERSION);
-        return 0;
+    if (argc < 2) {
+        usage(stderr);
+        return HK_EXIT_USAGE;
     }
-    fprintf(stderr, "honk: not yet\n");
-    return 2;
+    const char *name = argv[1];
+    if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+        printf("honk %s\n", HONK_VERSION);
+        return HK_EXIT_OK;
+    }
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+        usage(stdout);
+        return HK_EXIT_OK;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(name, commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "honk: unknown command \"%s\" (honk --help lists them)\n", name);
+    return HK_EXIT_USAGE;
 }

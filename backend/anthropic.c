@@ -1,0 +1,204 @@
+/* Anthropic's Messages API with stream: true: the request body, the headers,
+ * and the stream of message/content_block events turned into a turn. */
+#include "provider.h"
+#include "util.h"
+
+#include <cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cJSON *parse_or_empty(const char *json)
+{
+    cJSON *v = cJSON_Parse(json);
+    if (!cJSON_IsObject(v)) {
+        cJSON_Delete(v);
+        v = cJSON_CreateObject();
+    }
+    return v;
+}
+
+static cJSON *user_content(const struct hk_message *m)
+{
+    if (!m->nresults)
+        return cJSON_CreateString(m->text ? m->text : "");
+    cJSON *blocks = cJSON_CreateArray();
+    for (size_t i = 0; i < m->nresults; i++) {
+        cJSON *b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "type", "tool_result");
+        cJSON_AddStringToObject(b, "tool_use_id", m->results[i].call_id);
+        cJSON_AddStringToObject(b, "content", m->results[i].content);
+        if (m->results[i].is_error)
+            cJSON_AddBoolToObject(b, "is_error", 1);
+        cJSON_AddItemToArray(blocks, b);
+    }
+    if (m->text && *m->text) {
+        cJSON *b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "type", "text");
+        cJSON_AddStringToObject(b, "text", m->text);
+        cJSON_AddItemToArray(blocks, b);
+    }
+    return blocks;
+}
+
+static cJSON *assistant_content(const struct hk_message *m)
+{
+    if (!m->ncalls)
+        return cJSON_CreateString(m->text ? m->text : "");
+    cJSON *blocks = cJSON_CreateArray();
+    if (m->text && *m->text) {
+        cJSON *b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "type", "text");
+        cJSON_AddStringToObject(b, "text", m->text);
+        cJSON_AddItemToArray(blocks, b);
+    }
+    for (size_t i = 0; i < m->ncalls; i++) {
+        cJSON *b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "type", "tool_use");
+        cJSON_AddStringToObject(b, "id", m->calls[i].id);
+        cJSON_AddStringToObject(b, "name", m->calls[i].name);
+        cJSON_AddItemToObject(b, "input", parse_or_empty(m->calls[i].input_json));
+        cJSON_AddItemToArray(blocks, b);
+    }
+    return blocks;
+}
+
+static char *build_body(const struct hk_conversation *conv, const struct hk_model_settings *s)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "model", s->model);
+    cJSON_AddNumberToObject(root, "max_tokens", s->max_tokens);
+    cJSON_AddBoolToObject(root, "stream", 1);
+    if (conv->system)
+        cJSON_AddStringToObject(root, "system", conv->system);
+    cJSON *msgs = cJSON_AddArrayToObject(root, "messages");
+    for (size_t i = 0; i < conv->nmsgs; i++) {
+        const struct hk_message *m = &conv->msgs[i];
+        cJSON *msg = cJSON_CreateObject();
+        cJSON_AddStringToObject(msg, "role", m->role == HK_ROLE_USER ? "user" : "assistant");
+        cJSON_AddItemToObject(msg, "content", m->role == HK_ROLE_USER ? user_content(m) : assistant_content(m));
+        cJSON_AddItemToArray(msgs, msg);
+    }
+    if (conv->ntools) {
+        cJSON *tools = cJSON_AddArrayToObject(root, "tools");
+        for (size_t i = 0; i < conv->ntools; i++) {
+            cJSON *t = cJSON_CreateObject();
+            cJSON_AddStringToObject(t, "name", conv->tools[i].name);
+            cJSON_AddStringToObject(t, "description", conv->tools[i].description);
+            cJSON_AddItemToObject(t, "input_schema", parse_or_empty(conv->tools[i].schema_json));
+            cJSON_AddItemToArray(tools, t);
+        }
+    }
+    char *body = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return body;
+}
+
+static struct curl_slist *add_headers(struct curl_slist *list, const struct hk_model_settings *s)
+{
+    list = curl_slist_append(list, "anthropic-version: 2023-06-01");
+    if (s->api_key) {
+        char *h = hk_xasprintf("x-api-key: %s", s->api_key);
+        list = curl_slist_append(list, h);
+        explicit_bzero(h, strlen(h));
+        free(h);
+    }
+    return list;
+}
+
+static const char *str_member(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static long num_member(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+}
+
+static void on_block_start(struct hk_model_request *turn, const cJSON *ev, int index)
+{
+    const cJSON *block = cJSON_GetObjectItemCaseSensitive(ev, "content_block");
+    const char *type = str_member(block, "type");
+    if (type && strcmp(type, "tool_use") == 0) {
+        hk_turn_call_begin(turn, index, str_member(block, "id"), str_member(block, "name"));
+    } else if (type && strcmp(type, "text") == 0) {
+        const char *text = str_member(block, "text");
+        if (text)
+            hk_turn_text(turn, text, strlen(text));
+    }
+    /* thinking and other block kinds are not shown */
+}
+
+static void on_block_delta(struct hk_model_request *turn, const cJSON *ev, int index)
+{
+    const cJSON *delta = cJSON_GetObjectItemCaseSensitive(ev, "delta");
+    const char *type = str_member(delta, "type");
+    if (!type)
+        return;
+    if (strcmp(type, "text_delta") == 0) {
+        const char *text = str_member(delta, "text");
+        if (text)
+            hk_turn_text(turn, text, strlen(text));
+    } else if (strcmp(type, "input_json_delta") == 0) {
+        const char *part = str_member(delta, "partial_json");
+        if (part)
+            hk_turn_call_args(turn, index, part);
+    }
+}
+
+static void on_usage(struct hk_model_request *turn, const cJSON *usage)
+{
+    if (usage)
+        hk_turn_usage(turn, num_member(usage, "input_tokens"), num_member(usage, "output_tokens"));
+}
+
+static int dispatch(struct hk_model_request *turn, const cJSON *ev)
+{
+    const char *type = str_member(ev, "type");
+    int index = (int)num_member(ev, "index");
+    if (!type)
+        return hk_turn_fail(turn, "the model server sent an event without a type");
+    if (strcmp(type, "content_block_delta") == 0) {
+        on_block_delta(turn, ev, index);
+    } else if (strcmp(type, "content_block_start") == 0) {
+        on_block_start(turn, ev, index);
+    } else if (strcmp(type, "content_block_stop") == 0) {
+        hk_turn_call_end(turn, index);
+    } else if (strcmp(type, "message_start") == 0) {
+        on_usage(turn, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "message"), "usage"));
+    } else if (strcmp(type, "message_delta") == 0) {
+        hk_turn_stop_reason(turn, str_member(cJSON_GetObjectItemCaseSensitive(ev, "delta"), "stop_reason"));
+        on_usage(turn, cJSON_GetObjectItemCaseSensitive(ev, "usage"));
+    } else if (strcmp(type, "message_stop") == 0) {
+        hk_turn_complete(turn);
+    } else if (strcmp(type, "error") == 0) {
+        char *json = cJSON_PrintUnformatted(ev);
+        char *text = hk_model_error_text(json);
+        int rc = hk_turn_fail(turn, "the model server reported an error mid-reply: %s",
+                              text ? text : "no details");
+        free(text);
+        free(json);
+        return rc;
+    }
+    /* ping and event types added after this was written are skipped */
+    return 0;
+}
+
+static int on_event(struct hk_model_request *turn, const struct hk_sse_event *ev)
+{
+    cJSON *json = cJSON_ParseWithLength(ev->data, ev->data_len);
+    if (!json)
+        return hk_turn_fail(turn, "the model server sent a malformed event (not JSON): %.80s", ev->data);
+    int rc = dispatch(turn, json);
+    cJSON_Delete(json);
+    return rc;
+}
+
+const struct hk_provider_ops hk_anthropic_ops = {
+    .path = "/v1/messages",
+    .build_body = build_body,
+    .add_headers = add_headers,
+    .on_event = on_event,
+};

@@ -1,0 +1,40 @@
+/* honk's settings in git-config format, read with libgit2's config API:
+ * the repository's own config, the user's global and XDG files, the system
+ * file, and a committed `.honk/config` for the team (lowest priority). */
+#ifndef HK_CONFIG_H
+#define HK_CONFIG_H
+
+#include "model.h"
+
+struct hk_config;
+
+/* Reads the configuration that applies in dir (NULL: the current directory),
+ * inside a repository or not. NULL with *err set on a broken config file. */
+struct hk_config *hk_config_open(const char *dir, char **err);
+void hk_config_free(struct hk_config *cfg);
+
+/* The value of key, or NULL when unset (caller frees). */
+char *hk_config_string(struct hk_config *cfg, const char *key);
+/* 0 with *out set (left alone when unset); -1 with *err on a bad value. */
+int hk_config_int(struct hk_config *cfg, const char *key, long *out, char **err);
+int hk_config_seconds(struct hk_config *cfg, const char *key, long *out_ms, char **err);
+int hk_config_bool(struct hk_config *cfg, const char *key, int *out, char **err);
+
+/* What the command line says about the model; NULL/-1 where it is silent. */
+struct hk_model_flags {
+    const char *provider;
+    const char *model;
+    const char *base_url;
+    long max_tokens;
+    long retries;
+    long timeout_ms;
+};
+
+#define HK_MODEL_FLAGS_NONE {NULL, NULL, NULL, -1, -1, -1}
+
+/* Flags over environment over config over defaults. Fails with one sentence,
+ * e.g. naming the variable to set when the API key is missing. */
+int hk_model_settings_resolve(struct hk_config *cfg, const struct hk_model_flags *flags,
+                              struct hk_model_settings *out, char **err);
+
+#endif

@@ -1,0 +1,16 @@
+/* The subcommands of honk; main.c dispatches to these. Each returns the
+ * process exit status. */
+#ifndef HK_COMMANDS_H
+#define HK_COMMANDS_H
+
+/* Exit statuses shared by every command. */
+enum {
+    HK_EXIT_OK = 0,
+    HK_EXIT_FAILED = 1,
+    HK_EXIT_USAGE = 2,
+    HK_EXIT_INTERRUPTED = 130,
+};
+
+int hk_cmd_ask(int argc, char **argv);
+
+#endif

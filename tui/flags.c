@@ -1,0 +1,55 @@
+/* Parsing of the flags that several commands share. */
+#include "flags.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int hk_flag_value(int argc, char **argv, int *i, const char *name, const char **value)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0)
+        return 0;
+    if (arg[n] == '=') {
+        *value = arg + n + 1;
+        return 1;
+    }
+    if (arg[n] != '\0')
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "honk: %s needs a value\n", name);
+        return -1;
+    }
+    *value = argv[++*i];
+    return 1;
+}
+
+static int number_flag(const char *name, const char *text, double scale, long *out)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || *end || v < 0) {
+        fprintf(stderr, "honk: %s wants a number, not \"%s\"\n", name, text);
+        return -1;
+    }
+    *out = (long)(v * scale);
+    return 1;
+}
+
+int hk_flag_model(int argc, char **argv, int *i, struct hk_model_flags *flags)
+{
+    const char *v;
+    int rc;
+    if ((rc = hk_flag_value(argc, argv, i, "--provider", &flags->provider)) ||
+        (rc = hk_flag_value(argc, argv, i, "--model", &flags->model)) ||
+        (rc = hk_flag_value(argc, argv, i, "--base-url", &flags->base_url)))
+        return rc;
+    if ((rc = hk_flag_value(argc, argv, i, "--max-tokens", &v)))
+        return rc < 0 ? rc : number_flag("--max-tokens", v, 1, &flags->max_tokens);
+    if ((rc = hk_flag_value(argc, argv, i, "--retries", &v)))
+        return rc < 0 ? rc : number_flag("--retries", v, 1, &flags->retries);
+    if ((rc = hk_flag_value(argc, argv, i, "--timeout", &v)))
+        return rc < 0 ? rc : number_flag("--timeout", v, 1000, &flags->timeout_ms);
+    return 0;
+}

@@ -1,0 +1,24 @@
+/* Command-line flags shared by the commands that talk to a model. */
+#ifndef HK_FLAGS_H
+#define HK_FLAGS_H
+
+#include "config.h"
+
+/* If argv[*i] is a flag taking a value (`--name V` or `--name=V`) with the
+ * given name, stores the value, advances *i past it and returns 1; returns
+ * -1 with a message on stderr when the value is missing, 0 otherwise. */
+int hk_flag_value(int argc, char **argv, int *i, const char *name, const char **value);
+
+/* Consumes one of --provider, --model, --base-url, --max-tokens, --retries,
+ * --timeout. Same return values as hk_flag_value. */
+int hk_flag_model(int argc, char **argv, int *i, struct hk_model_flags *flags);
+
+#define HK_MODEL_FLAGS_HELP                                                          \
+    "  --provider anthropic|openai   wire protocol (honk.provider)\n"                 \
+    "  --model NAME                  model name (honk.model)\n"                       \
+    "  --base-url URL                server base URL (honk.baseUrl, *_BASE_URL)\n"    \
+    "  --max-tokens N                reply length limit (honk.maxTokens)\n"           \
+    "  --retries N                   tries before giving up (honk.retries)\n"         \
+    "  --timeout SECONDS             silence that ends a try (honk.timeout)\n"
+
+#endif
