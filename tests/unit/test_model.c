@@ -7,7 +7,10 @@
 #include "support.h"
 #include "util.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 struct outcome {
     struct hk_buf text;
@@ -320,17 +323,31 @@ TEST(cancel_mid_stream)
     }
 }
 
+/* A port that was free a moment ago, so nothing listens on it. */
+static int closed_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    bind(fd, (struct sockaddr *)&a, sizeof a);
+    getsockname(fd, (struct sockaddr *)&a, &len);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
 TEST(refused_connection_is_retried_then_reported)
 {
     struct hk_loop *loop = hk_loop_new();
     struct hk_model_settings s;
-    settings_for(&s, HK_PROVIDER_ANTHROPIC, "http://127.0.0.1:1");
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port());
+    settings_for(&s, HK_PROVIDER_ANTHROPIC, url);
     struct hk_conversation *conv = hk_conv_new(NULL);
     hk_conv_add_user_text(conv, "hi");
     struct outcome o = {0};
     run_turn(loop, conv, &s, &o);
-    CHECK(o.final == HK_MODEL_ERROR && strstr(o.message, "cannot reach the model server") &&
-          strstr(o.message, "gave up after 3 tries"), "%s", o.message);
+    CHECK(o.final == HK_MODEL_ERROR && o.message && strstr(o.message, "cannot reach the model server") &&
+          strstr(o.message, "gave up after 3 tries"), "final %d: %s", o.final, o.message);
     outcome_free(&o);
     hk_conv_free(conv);
     hk_model_settings_free(&s);
