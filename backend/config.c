@@ -84,6 +84,52 @@ struct hk_config *hk_config_open(const char *dir, char **err)
     return c;
 }
 
+struct hk_config *hk_config_open_file(const char *path, char **err)
+{
+    git_libgit2_init();
+    git_config *cfg = NULL;
+    *err = NULL;
+    if (git_config_open_ondisk(&cfg, path) != 0) {
+        const git_error *e = git_error_last();
+        *err = hk_xasprintf("cannot read %s: %s", path, e ? e->message : "unknown error");
+        git_libgit2_shutdown();
+        return NULL;
+    }
+    struct hk_config *c = hk_xcalloc(1, sizeof *c);
+    c->cfg = cfg;
+    return c;
+}
+
+void hk_config_foreach(struct hk_config *cfg, const char *regex, hk_config_entry_cb cb, void *user)
+{
+    git_config_iterator *it = NULL;
+    git_config_entry *entry;
+    if (!cfg || git_config_iterator_glob_new(&it, cfg->cfg, regex) != 0)
+        return;
+    /* libgit2 iterates from the highest priority level down; collect and
+     * replay in reverse so that the caller's last write wins. */
+    struct hk_buf names = {0}, values = {0};
+    size_t n = 0;
+    while (git_config_next(&entry, it) == 0) {
+        hk_buf_add(&names, entry->name, strlen(entry->name) + 1);
+        hk_buf_add(&values, entry->value, strlen(entry->value) + 1);
+        n++;
+    }
+    git_config_iterator_free(it);
+    const char **np = hk_xcalloc(n + 1, sizeof *np), **vp = hk_xcalloc(n + 1, sizeof *vp);
+    const char *a = names.data, *b = values.data;
+    for (size_t i = 0; i < n; i++, a += strlen(a) + 1, b += strlen(b) + 1) {
+        np[i] = a;
+        vp[i] = b;
+    }
+    for (size_t i = n; i-- > 0;)
+        cb(np[i], vp[i], user);
+    free(np);
+    free(vp);
+    hk_buf_free(&names);
+    hk_buf_free(&values);
+}
+
 void hk_config_free(struct hk_config *cfg)
 {
     if (!cfg)

@@ -11,7 +11,14 @@ struct hk_config;
 /* Reads the configuration that applies in dir (NULL: the current directory),
  * inside a repository or not. NULL with *err set on a broken config file. */
 struct hk_config *hk_config_open(const char *dir, char **err);
+/* Reads one file in git-config format (a theme, say) and nothing else. */
+struct hk_config *hk_config_open_file(const char *path, char **err);
 void hk_config_free(struct hk_config *cfg);
+
+/* Calls cb for each entry whose name matches the regular expression, in
+ * priority order (lowest first, so later calls override). */
+typedef void (*hk_config_entry_cb)(const char *name, const char *value, void *user);
+void hk_config_foreach(struct hk_config *cfg, const char *regex, hk_config_entry_cb cb, void *user);
 
 /* The value of key, or NULL when unset (caller frees). */
 char *hk_config_string(struct hk_config *cfg, const char *key);
