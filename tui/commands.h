@@ -12,5 +12,7 @@ enum {
 };
 
 int hk_cmd_ask(int argc, char **argv);
+/* honk apply [--check] [--fuzz N] [--reverse] [-p N] [--directory DIR] [PATCH...|-] */
+int hk_cmd_apply(int argc, char **argv);
 
 #endif

@@ -15,6 +15,8 @@ struct command {
 static const struct command commands[] = {
     {"ask", "[--provider P] [--model M] [--base-url URL] PROMPT",
      "ask the model once and stream its answer to stdout", hk_cmd_ask},
+    {"apply", "[--check] [--fuzz N] [--reverse] [-p N] [PATCH...|-]",
+     "apply a patch as models write it to the working tree, hunk by hunk", hk_cmd_apply},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -1,0 +1,129 @@
+/* The patch engine: every change a model proposes becomes a proposal of hunks,
+ * applied in a root directory, that an engineer approves or rejects one by one. */
+#ifndef HK_PATCH_H
+#define HK_PATCH_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+enum hk_patch_kind { HK_PATCH_EDIT, HK_PATCH_WRITE, HK_PATCH_DIFF };
+
+enum hk_line_kind { HK_LINE_CONTEXT, HK_LINE_ADD, HK_LINE_DEL };
+
+/* One line of a hunk. text has no "\n" (a CRLF line keeps its "\r"); noeol marks a
+ * line without a newline at the end of the file. */
+struct hk_patch_line {
+    enum hk_line_kind kind;
+    char *text;
+    size_t len;
+    int noeol;
+};
+
+enum hk_hunk_state { HK_HUNK_PENDING, HK_HUNK_APPROVED, HK_HUNK_REJECTED, HK_HUNK_EDITED };
+
+enum hk_hunk_result { HK_HUNK_EXACT, HK_HUNK_OFFSET, HK_HUNK_FUZZ, HK_HUNK_FAILED };
+
+struct hk_hunk {
+    int old_start, old_count; /* 1-based, in the original file */
+    int new_start, new_count; /* in the file as it is with the current decisions */
+    struct hk_patch_line *lines;
+    size_t nlines;
+    enum hk_hunk_state state;
+    enum hk_hunk_result result;
+    int offset;     /* lines away from where the patch said (HK_HUNK_OFFSET) */
+    int fuzz;       /* context lines dropped at the edges (HK_HUNK_FUZZ) */
+    int whitespace; /* matched only when ignoring whitespace differences */
+    char *reason;   /* why it failed (HK_HUNK_FAILED), else NULL */
+    char *meta;     /* a file operation without lines: "rename a -> b", "new empty file" */
+    /* internal */
+    size_t pos;     /* 0-based first line in the original */
+    size_t nold;    /* original lines it covers */
+};
+
+enum hk_file_status {
+    HK_FILE_MODIFIED, HK_FILE_ADDED, HK_FILE_DELETED, HK_FILE_RENAMED, HK_FILE_COPIED
+};
+
+struct hk_patch_file {
+    char *path;     /* relative to the root; the new name for renames */
+    char *old_path; /* the source of a rename or copy, else NULL */
+    enum hk_file_status status;
+    unsigned new_mode; /* 0 when the patch sets no mode, else 0644 or 0755 */
+    struct hk_hunk *hunks;
+    size_t nhunks;
+    /* internal */
+    char *abs, *old_abs;
+    struct hk_patch_line *orig; /* the original lines (kind unused) */
+    size_t norig;
+    int orig_exists, dest_exists;
+    unsigned orig_mode;
+    char **made_dirs;
+    size_t nmade;
+};
+
+struct hk_patch_opts {
+    int fuzz;    /* context lines that may be dropped at each edge; default 2 */
+    int strip;   /* path components to strip; -1 (default) detects a/ b/ prefixes */
+    int reverse; /* apply the patch in reverse */
+    int partial; /* apply the hunks that fit even when others fail */
+    int dry_run; /* locate everything, write nothing */
+};
+
+struct hk_proposal {
+    char *id;
+    char *root;
+    enum hk_patch_kind kind;
+    cJSON *input; /* the tool input it came from */
+    struct hk_patch_opts opts;
+    struct hk_patch_file *files;
+    size_t nfiles;
+    int written; /* its hunks are on disk */
+    struct hk_undo *undo;
+    size_t nundo;
+    unsigned group;
+};
+
+void hk_patch_opts_init(struct hk_patch_opts *o);
+
+/* Each constructor returns 0 when every hunk applied, 1 when some failed (then
+ * *err sums it up and *out still shows every hunk's result; nothing is written
+ * unless opts.partial), -1 on an error with no proposal (*err says why, e.g. a
+ * malformed patch with its line). id may be NULL for a generated one. */
+int hk_patch_edit_file(const char *root, const char *id, const char *path, const char *old_s,
+                       const char *new_s, int replace_all, struct hk_proposal **out, char **err);
+int hk_patch_write_file(const char *root, const char *id, const char *path,
+                        const char *content, struct hk_proposal **out, char **err);
+int hk_patch_apply_text(const char *root, const char *id, const char *patch,
+                        const struct hk_patch_opts *opts, struct hk_proposal **out, char **err);
+/* Dispatches a tool call: "edit_file", "write_file" or "apply_patch" (input "patch"). */
+int hk_patch_from_tool(const char *root, const char *id, const char *tool,
+                       const cJSON *input, struct hk_proposal **out, char **err);
+void hk_patch_free(struct hk_proposal *p);
+
+/* Decisions take effect on disk at once; each can be undone. A failed hunk
+ * cannot be approved. Return 0, or -1 with a sentence in *err. */
+int hk_patch_approve(struct hk_proposal *p, size_t file, size_t hunk, char **err);
+int hk_patch_reject(struct hk_proposal *p, size_t file, size_t hunk, char **err);
+/* Replaces the hunk's new side with text (as from $EDITOR) and marks it edited. */
+int hk_patch_edit_hunk(struct hk_proposal *p, size_t file, size_t hunk, const char *text,
+                       char **err);
+int hk_patch_approve_all(struct hk_proposal *p, char **err);
+/* Restores every file byte for byte. */
+int hk_patch_reject_all(struct hk_proposal *p, char **err);
+/* Takes back the last decision (a whole-proposal decision counts as one). */
+int hk_patch_undo(struct hk_proposal *p, char **err);
+
+/* The new side of a hunk as text, for $EDITOR. */
+char *hk_patch_hunk_new_text(const struct hk_hunk *h);
+/* "applied", "applied at offset +3", "applied with fuzz 1", "rejected: why". */
+char *hk_patch_hunk_result(const struct hk_hunk *h);
+/* One line per hunk, "path: hunk N applied at offset +3", for people and models. */
+char *hk_patch_report(const struct hk_proposal *p);
+
+/* The proposal with its input, hunks and decisions; from_json rebuilds it against
+ * the files in root as they are on disk now (the state the decisions left). */
+cJSON *hk_patch_to_json(const struct hk_proposal *p);
+int hk_patch_from_json(const cJSON *json, const char *root, struct hk_proposal **out,
+                       char **err);
+
+#endif

@@ -1,0 +1,282 @@
+/* Locating hunks in a file's original lines: by stated position, then by offset
+ * search outward, then with fuzz (context dropped at the edges, as GNU patch
+ * does); and the string replacement of edit_file, exact first, then tolerant. */
+#include "patch_int.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CONTEXT 3
+
+static int overlaps(const struct hk_patch_file *f, size_t pos, size_t n)
+{
+    for (size_t i = 0; i < f->nhunks; i++) {
+        const struct hk_hunk *q = &f->hunks[i];
+        if (q->result == HK_HUNK_FAILED || q->meta)
+            continue;
+        size_t a = q->pos, b = q->pos + q->nold;
+        if (n == 0 ? (a < pos && pos < b) : (b == a ? (pos < a && a < pos + n)
+                                                    : (pos < b && a < pos + n)))
+            return 1;
+    }
+    return 0;
+}
+
+/* The old side (context and deleted lines) of a parsed hunk. */
+struct side {
+    const struct hk_patch_line **v;
+    size_t n, lead, trail; /* lines, leading and trailing context */
+};
+
+static void old_side(const struct spec_hunk *sh, struct side *s)
+{
+    s->v = hk_xmalloc((sh->lines.n + 1) * sizeof *s->v);
+    s->n = s->lead = s->trail = 0;
+    int seen_change = 0;
+    for (size_t i = 0; i < sh->lines.n; i++) {
+        const struct hk_patch_line *l = &sh->lines.v[i];
+        if (l->kind != HK_LINE_CONTEXT)
+            seen_change = 1;
+        if (l->kind == HK_LINE_ADD)
+            continue;
+        s->v[s->n++] = l;
+        if (!seen_change)
+            s->lead++;
+    }
+    for (size_t i = sh->lines.n; i-- > 0 && sh->lines.v[i].kind == HK_LINE_CONTEXT;)
+        s->trail++;
+    if (!seen_change)
+        s->trail = 0;
+}
+
+static int match_at(const struct hk_patch_file *f, const struct side *s, size_t drop_l,
+                    size_t m, size_t pos, int loose)
+{
+    for (size_t k = 0; k < m; k++) {
+        const struct hk_patch_line *a = &f->orig[pos + k], *b = s->v[drop_l + k];
+        if (!(loose ? line_eq_loose(a, b, 0) : line_eq(a, b)))
+            return 0;
+    }
+    return 1;
+}
+
+static int fits(const struct hk_patch_file *f, const struct side *s, size_t drop_l, size_t m,
+                long p, int loose)
+{
+    return match_at(f, s, drop_l, m, (size_t)p, loose) && !overlaps(f, (size_t)p, m);
+}
+
+/* Searches outward from e, or forward from e first and then backward. */
+static int search(const struct hk_patch_file *f, const struct side *s, size_t drop_l, size_t m,
+                  long e, int forward, int loose, size_t *pos)
+{
+    long last = (long)f->norig - (long)m, p;
+    if (last < 0)
+        return 0;
+    e = e < 0 ? 0 : e > last ? last : e;
+    if (forward) {
+        for (p = e; p <= last; p++)
+            if (fits(f, s, drop_l, m, p, loose))
+                goto found;
+        for (p = e - 1; p >= 0; p--)
+            if (fits(f, s, drop_l, m, p, loose))
+                goto found;
+        return 0;
+    }
+    for (long d = 0; e - d >= 0 || e + d <= last; d++) {
+        if (e + d <= last && fits(f, s, drop_l, m, p = e + d, loose))
+            goto found;
+        if (d && e - d >= 0 && fits(f, s, drop_l, m, p = e - d, loose))
+            goto found;
+    }
+    return 0;
+found:
+    *pos = (size_t)p;
+    return 1;
+}
+
+static long find_anchors(const struct hk_patch_file *f, const struct spec_hunk *sh,
+                         size_t from, char **reason)
+{
+    size_t at = from;
+    for (size_t a = 0; a < sh->nanchors; a++) {
+        struct hk_patch_line want = {HK_LINE_CONTEXT, sh->anchors[a], strlen(sh->anchors[a]), 0};
+        size_t j = at;
+        while (j < f->norig && !line_eq_loose(&f->orig[j], &want, 1))
+            j++;
+        if (j == f->norig) {
+            for (j = 0; j < at && !line_eq_loose(&f->orig[j], &want, 1); j++)
+                ;
+            if (j == at) {
+                *reason = hk_xasprintf("anchor line '%s' not found", sh->anchors[a]);
+                return -1;
+            }
+        }
+        at = j + 1;
+    }
+    return (long)at;
+}
+
+static void fill_hunk(struct hk_patch_file *f, const struct spec_hunk *sh, const struct side *s,
+                      size_t drop_l, size_t m, size_t pos, struct hk_hunk *h)
+{
+    struct lines out = {0};
+    size_t k = 0; /* index on the old side */
+    for (size_t i = 0; i < sh->lines.n; i++) {
+        const struct hk_patch_line *l = &sh->lines.v[i];
+        if (l->kind == HK_LINE_ADD) {
+            if (k >= drop_l && k <= drop_l + m)
+                lines_push(&out, HK_LINE_ADD, l->text, l->len, l->noeol);
+            continue;
+        }
+        if (k >= drop_l && k < drop_l + m) {
+            const struct hk_patch_line *o = &f->orig[pos + k - drop_l];
+            lines_push(&out, l->kind, o->text, o->len, o->noeol);
+        }
+        k++;
+    }
+    (void)s;
+    h->lines = out.v;
+    h->nlines = out.n;
+    h->pos = pos;
+    h->nold = m;
+    h->old_start = (int)(m ? pos + 1 : pos);
+    h->old_count = (int)m;
+    hunk_fix_eol(f, h);
+}
+
+static long expected(const struct hk_patch_file *f, const struct spec_hunk *sh, const struct side *s,
+                     int last_off, size_t cursor, long anchor)
+{
+    if (sh->numbered)
+        return (sh->old_count == 0 ? sh->old_start : sh->old_start - 1) + last_off;
+    if (anchor >= 0)
+        return anchor;
+    if (sh->at_eof)
+        return (long)f->norig - (long)s->n;
+    return (long)cursor;
+}
+
+static int try_levels(struct hk_patch_file *f, const struct spec_hunk *sh, const struct side *s,
+                      int fuzz, long e, struct hk_hunk *h)
+{
+    size_t prev_l = (size_t)-1, prev_t = (size_t)-1;
+    for (int fz = 0; fz <= fuzz; fz++) {
+        size_t dl = (size_t)fz < s->lead ? (size_t)fz : s->lead;
+        size_t dt = (size_t)fz < s->trail ? (size_t)fz : s->trail;
+        if (dl == prev_l && dt == prev_t)
+            continue;
+        prev_l = dl, prev_t = dt;
+        size_t m = s->n - dl - dt;
+        if (m == 0 && s->n > 0)
+            break;
+        for (int loose = 0; loose < 2; loose++) {
+            size_t pos;
+            if (!search(f, s, dl, m, e + (long)dl, !sh->numbered, loose, &pos))
+                continue;
+            fill_hunk(f, sh, s, dl, m, pos, h);
+            h->fuzz = (int)(dl > dt ? dl : dt);
+            h->whitespace = loose;
+            return (int)dl;
+        }
+    }
+    return -1;
+}
+
+int locate_hunk(struct hk_patch_file *f, const struct spec_hunk *sh, int fuzz, int *last_off,
+                size_t *cursor, struct hk_hunk *h)
+{
+    struct side s;
+    old_side(sh, &s);
+    int rc = -1;
+    long anchor = -1;
+    if (sh->nanchors && (anchor = find_anchors(f, sh, *cursor, &h->reason)) < 0)
+        goto out;
+    long e = expected(f, sh, &s, *last_off, *cursor, anchor);
+    int dl = try_levels(f, sh, &s, fuzz, e, h);
+    if (dl < 0) {
+        h->result = HK_HUNK_FAILED;
+        h->state = HK_HUNK_REJECTED;
+        h->reason = sh->numbered ? hk_xasprintf("context not found near line %d", sh->old_start)
+                                 : hk_xstrdup("context not found");
+        goto out;
+    }
+    long stated = sh->old_count == 0 ? sh->old_start : sh->old_start - 1;
+    h->offset = sh->numbered ? (int)((long)h->pos - dl - stated) : 0;
+    if (sh->numbered)
+        *last_off = h->offset;
+    *cursor = h->pos + h->nold;
+    h->result = h->fuzz ? HK_HUNK_FUZZ : h->offset ? HK_HUNK_OFFSET : HK_HUNK_EXACT;
+    rc = 0;
+out:
+    free(s.v);
+    return rc;
+}
+
+void hunk_fix_eol(const struct hk_patch_file *f, struct hk_hunk *h)
+{
+    if (!f->norig || f->orig[0].noeol || !f->orig[0].len ||
+        f->orig[0].text[f->orig[0].len - 1] != '\r')
+        return;
+    for (size_t i = 0; i < h->nlines; i++) {
+        struct hk_patch_line *l = &h->lines[i];
+        if (l->kind != HK_LINE_ADD || (l->len && l->text[l->len - 1] == '\r'))
+            continue;
+        l->text = hk_xrealloc(l->text, l->len + 2);
+        l->text[l->len++] = '\r';
+        l->text[l->len] = '\0';
+    }
+}
+
+/* ---- hunks from a whole-file diff (write_file) ---- */
+
+static void add_hunk(struct hk_patch_file *f, const struct lines *d, size_t from, size_t to,
+                     size_t pos)
+{
+    f->hunks = hk_xrealloc(f->hunks, (f->nhunks + 1) * sizeof *f->hunks);
+    struct hk_hunk *h = &f->hunks[f->nhunks++];
+    memset(h, 0, sizeof *h);
+    struct lines out = {0};
+    for (size_t i = from; i < to; i++) {
+        const struct hk_patch_line *l = &d->v[i];
+        lines_push(&out, l->kind, l->text, l->len, l->noeol);
+        h->nold += l->kind != HK_LINE_ADD;
+    }
+    h->lines = out.v;
+    h->nlines = out.n;
+    h->pos = pos;
+    h->old_start = (int)(h->nold ? pos + 1 : pos);
+    h->old_count = (int)h->nold;
+    hunk_fix_eol(f, h);
+}
+
+void hunks_from_diff(struct hk_patch_file *f, const struct hk_patch_line *b, size_t nb)
+{
+    struct lines d = {0};
+    diff_lines(f->orig, f->norig, b, nb, &d);
+    size_t i = 0, oldi = 0;
+    while (i < d.n) {
+        if (d.v[i].kind == HK_LINE_CONTEXT) {
+            i++, oldi++;
+            continue;
+        }
+        size_t from = i, back = 0;
+        while (from > 0 && back < CONTEXT && d.v[from - 1].kind == HK_LINE_CONTEXT)
+            from--, back++;
+        size_t end = i, gap = 0;
+        for (size_t j = i; j < d.n && gap <= 2 * CONTEXT; j++) {
+            gap = d.v[j].kind == HK_LINE_CONTEXT ? gap + 1 : 0;
+            if (!gap)
+                end = j + 1;
+        }
+        size_t to = end;
+        while (to < d.n && to - end < CONTEXT && d.v[to].kind == HK_LINE_CONTEXT)
+            to++;
+        add_hunk(f, &d, from, to, oldi - back);
+        for (size_t j = i; j < to; j++)
+            oldi += d.v[j].kind != HK_LINE_ADD;
+        i = to;
+    }
+    lines_free_array(d.v, d.n);
+}

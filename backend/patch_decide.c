@@ -1,0 +1,180 @@
+/* Decisions on an applied proposal's hunks (approve, reject, edit, undo) and the
+ * sentences that describe each hunk's result. */
+#include "patch_int.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct hk_hunk *get(struct hk_proposal *p, size_t fi, size_t hi, char **err)
+{
+    if (!p->written) {
+        *err = hk_xasprintf("proposal %s was not applied, so it has nothing to decide", p->id);
+        return NULL;
+    }
+    if (fi >= p->nfiles || hi >= p->files[fi].nhunks) {
+        *err = hk_xasprintf("proposal %s has no hunk %zu in file %zu", p->id, hi + 1, fi + 1);
+        return NULL;
+    }
+    return &p->files[fi].hunks[hi];
+}
+
+static void record(struct hk_proposal *p, size_t fi, size_t hi, struct hk_patch_line *lines,
+                   size_t nlines)
+{
+    p->undo = hk_xrealloc(p->undo, (p->nundo + 1) * sizeof *p->undo);
+    p->undo[p->nundo++] = (struct hk_undo){fi, hi, p->files[fi].hunks[hi].state, lines, nlines,
+                                           p->group};
+}
+
+static int set_state(struct hk_proposal *p, size_t fi, size_t hi, enum hk_hunk_state st,
+                     char **err)
+{
+    struct hk_hunk *h = get(p, fi, hi, err);
+    if (!h)
+        return -1;
+    if (h->result == HK_HUNK_FAILED && st != HK_HUNK_REJECTED) {
+        *err = hk_xasprintf("hunk %zu of '%s' did not apply (%s) and cannot be approved", hi + 1,
+                            p->files[fi].path, h->reason);
+        return -1;
+    }
+    p->group++;
+    record(p, fi, hi, NULL, 0);
+    h->state = st;
+    return proposal_sync(p, err);
+}
+
+int hk_patch_approve(struct hk_proposal *p, size_t file, size_t hunk, char **err)
+{
+    return set_state(p, file, hunk, HK_HUNK_APPROVED, err);
+}
+
+int hk_patch_reject(struct hk_proposal *p, size_t file, size_t hunk, char **err)
+{
+    return set_state(p, file, hunk, HK_HUNK_REJECTED, err);
+}
+
+static int set_all(struct hk_proposal *p, enum hk_hunk_state st, char **err)
+{
+    if (!p->written) {
+        *err = hk_xasprintf("proposal %s was not applied, so it has nothing to decide", p->id);
+        return -1;
+    }
+    p->group++;
+    for (size_t i = 0; i < p->nfiles; i++) {
+        for (size_t k = 0; k < p->files[i].nhunks; k++) {
+            struct hk_hunk *h = &p->files[i].hunks[k];
+            if (h->result == HK_HUNK_FAILED || h->state == st ||
+                (st == HK_HUNK_APPROVED && h->state == HK_HUNK_EDITED))
+                continue;
+            record(p, i, k, NULL, 0);
+            h->state = st;
+        }
+    }
+    return proposal_sync(p, err);
+}
+
+int hk_patch_approve_all(struct hk_proposal *p, char **err)
+{
+    return set_all(p, HK_HUNK_APPROVED, err);
+}
+
+int hk_patch_reject_all(struct hk_proposal *p, char **err)
+{
+    return set_all(p, HK_HUNK_REJECTED, err);
+}
+
+int hk_patch_edit_hunk(struct hk_proposal *p, size_t fi, size_t hi, const char *text, char **err)
+{
+    struct hk_hunk *h = get(p, fi, hi, err);
+    if (!h)
+        return -1;
+    struct hk_patch_file *f = &p->files[fi];
+    if (h->result == HK_HUNK_FAILED || h->meta) {
+        *err = hk_xasprintf("hunk %zu of '%s' has no lines to edit", hi + 1, f->path);
+        return -1;
+    }
+    struct lines nw = {0}, d = {0};
+    lines_split(&nw, text, strlen(text));
+    diff_lines(f->orig + h->pos, h->nold, nw.v, nw.n, &d);
+    lines_free_array(nw.v, nw.n);
+    p->group++;
+    record(p, fi, hi, h->lines, h->nlines);
+    h->lines = d.v;
+    h->nlines = d.n;
+    hunk_fix_eol(f, h);
+    h->state = HK_HUNK_EDITED;
+    return proposal_sync(p, err);
+}
+
+int hk_patch_undo(struct hk_proposal *p, char **err)
+{
+    if (!p->nundo) {
+        *err = hk_xasprintf("proposal %s has no decision to undo", p->id);
+        return -1;
+    }
+    unsigned g = p->undo[p->nundo - 1].group;
+    while (p->nundo && p->undo[p->nundo - 1].group == g) {
+        struct hk_undo *u = &p->undo[--p->nundo];
+        struct hk_hunk *h = &p->files[u->file].hunks[u->hunk];
+        h->state = u->prev;
+        if (u->lines) {
+            lines_free_array(h->lines, h->nlines);
+            h->lines = u->lines;
+            h->nlines = u->nlines;
+        }
+    }
+    return proposal_sync(p, err);
+}
+
+char *hk_patch_hunk_new_text(const struct hk_hunk *h)
+{
+    struct hk_buf b = {0};
+    size_t last = h->nlines;
+    for (size_t i = 0; i < h->nlines; i++)
+        if (h->lines[i].kind != HK_LINE_DEL)
+            last = i;
+    for (size_t i = 0; i < h->nlines; i++) {
+        if (h->lines[i].kind == HK_LINE_DEL)
+            continue;
+        hk_buf_add(&b, h->lines[i].text, h->lines[i].len);
+        if (!(h->lines[i].noeol && i == last))
+            hk_buf_addc(&b, '\n');
+    }
+    return hk_buf_steal(&b);
+}
+
+char *hk_patch_hunk_result(const struct hk_hunk *h)
+{
+    const char *ws = h->whitespace ? " (ignoring whitespace)" : "";
+    switch (h->result) {
+    case HK_HUNK_EXACT:
+        return hk_xasprintf("applied%s", ws);
+    case HK_HUNK_OFFSET:
+        return hk_xasprintf("applied at offset %+d%s", h->offset, ws);
+    case HK_HUNK_FUZZ:
+        if (h->offset)
+            return hk_xasprintf("applied with fuzz %d at offset %+d%s", h->fuzz, h->offset, ws);
+        return hk_xasprintf("applied with fuzz %d%s", h->fuzz, ws);
+    case HK_HUNK_FAILED:
+        break;
+    }
+    return hk_xasprintf("rejected: %s", h->reason ? h->reason : "did not apply");
+}
+
+char *hk_patch_report(const struct hk_proposal *p)
+{
+    struct hk_buf b = {0};
+    for (size_t i = 0; i < p->nfiles; i++) {
+        const struct hk_patch_file *f = &p->files[i];
+        for (size_t k = 0; k < f->nhunks; k++) {
+            char *r = hk_patch_hunk_result(&f->hunks[k]);
+            if (f->hunks[k].meta)
+                hk_buf_printf(&b, "%s: %s %s\n", f->path, f->hunks[k].meta, r);
+            else
+                hk_buf_printf(&b, "%s: hunk %zu %s\n", f->path, k + 1, r);
+            free(r);
+        }
+    }
+    return hk_buf_steal(&b);
+}

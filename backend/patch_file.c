@@ -1,0 +1,297 @@
+/* A proposal's files on disk: loading originals, computing each file from its
+ * original and its hunks' states, and writing or removing it to match. */
+#include "patch_int.h"
+#include "path.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Reads a regular file: 0 read, 1 absent, -1 error with *err. */
+static int read_all(const char *abs, const char *path, char **data, size_t *len, unsigned *mode,
+                    char **err)
+{
+    struct stat st;
+    if (stat(abs, &st) < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return 1;
+        *err = hk_xasprintf("'%s' cannot be read: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *err = hk_xasprintf("'%s' is not a regular file", path);
+        return -1;
+    }
+    int fd = open(abs, O_RDONLY);
+    if (fd < 0) {
+        *err = hk_xasprintf("'%s' cannot be read: %s", path, strerror(errno));
+        return -1;
+    }
+    struct hk_buf b = {0};
+    char chunk[65536];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) > 0)
+        hk_buf_add(&b, chunk, (size_t)n);
+    close(fd);
+    *len = b.len;
+    *data = hk_buf_steal(&b);
+    *mode = st.st_mode & 07777;
+    return 0;
+}
+
+static int load(struct hk_proposal *p, struct hk_patch_file *f, char **err)
+{
+    if (hk_path_resolve(p->root, f->path, &f->abs, err) < 0)
+        return -1;
+    if (f->old_path && hk_path_resolve(p->root, f->old_path, &f->old_abs, err) < 0)
+        return -1;
+    const char *src = f->old_abs ? f->old_abs : f->abs;
+    const char *name = f->old_path ? f->old_path : f->path;
+    char *data = NULL;
+    size_t len = 0;
+    int rc = read_all(src, name, &data, &len, &f->orig_mode, err);
+    if (rc < 0)
+        return -1;
+    f->orig_exists = rc == 0;
+    if (rc == 0 && is_binary(data, len)) {
+        free(data);
+        *err = hk_xasprintf("'%s' is a binary file; honk patches text files only", name);
+        return -1;
+    }
+    struct lines l = {0};
+    lines_split(&l, data ? data : "", len);
+    f->orig = l.v;
+    f->norig = l.n;
+    free(data);
+    if (!f->orig_exists)
+        f->orig_mode = 0644;
+    if (f->old_abs)
+        f->dest_exists = access(f->abs, F_OK) == 0;
+    return 0;
+}
+
+/* On failure the file has no absolute path, so that nothing ever writes it. */
+int file_load(struct hk_proposal *p, struct hk_patch_file *f, char **err)
+{
+    if (load(p, f, err) == 0)
+        return 0;
+    free(f->abs);
+    free(f->old_abs);
+    f->abs = f->old_abs = NULL;
+    return -1;
+}
+
+static int hunk_live(const struct hk_hunk *h)
+{
+    return h->result != HK_HUNK_FAILED && h->state != HK_HUNK_REJECTED;
+}
+
+int file_in_effect(const struct hk_patch_file *f)
+{
+    for (size_t i = 0; i < f->nhunks; i++)
+        if (hunk_live(&f->hunks[i]))
+            return 1;
+    return 0;
+}
+
+static int by_pos(const void *a, const void *b)
+{
+    const struct hk_hunk *x = *(struct hk_hunk *const *)a, *y = *(struct hk_hunk *const *)b;
+    if (x->pos != y->pos)
+        return x->pos < y->pos ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+static void emit(struct hk_buf *b, const struct hk_patch_line *l, int last)
+{
+    hk_buf_add(b, l->text, l->len);
+    if (!(l->noeol && last))
+        hk_buf_addc(b, '\n');
+}
+
+/* Collects the lines of the file as the hunks' states make it. */
+static const struct hk_patch_line **file_lines(const struct hk_patch_file *f, size_t *n)
+{
+    struct hk_hunk **order = hk_xmalloc((f->nhunks + 1) * sizeof *order);
+    size_t no = 0, cap = f->norig + 1, out = 0, at = 0;
+    for (size_t i = 0; i < f->nhunks; i++) {
+        if (f->hunks[i].result != HK_HUNK_FAILED && !f->hunks[i].meta)
+            order[no++] = &f->hunks[i];
+        cap += f->hunks[i].nlines;
+    }
+    qsort(order, no, sizeof *order, by_pos);
+    const struct hk_patch_line **v = hk_xmalloc(cap * sizeof *v);
+    for (size_t k = 0; k < no; k++) {
+        struct hk_hunk *h = order[k];
+        while (at < h->pos)
+            v[out++] = &f->orig[at++];
+        size_t start = out;
+        int live = hunk_live(h);
+        for (size_t j = 0; j < h->nlines; j++)
+            if (h->lines[j].kind != (live ? HK_LINE_DEL : HK_LINE_ADD))
+                v[out++] = &h->lines[j];
+        h->new_count = (int)(out - start);
+        h->new_start = (int)(h->new_count ? start + 1 : start);
+        at = h->pos + h->nold;
+    }
+    while (at < f->norig)
+        v[out++] = &f->orig[at++];
+    free(order);
+    *n = out;
+    return v;
+}
+
+char *file_build(const struct hk_patch_file *f, size_t *len)
+{
+    size_t n;
+    const struct hk_patch_line **v = file_lines(f, &n);
+    struct hk_buf b = {0};
+    for (size_t i = 0; i < n; i++)
+        emit(&b, v[i], i == n - 1);
+    free(v);
+    *len = b.len;
+    return hk_buf_steal(&b);
+}
+
+static void note_dir(struct hk_patch_file *f, const char *dir)
+{
+    for (size_t i = 0; i < f->nmade; i++)
+        if (strcmp(f->made_dirs[i], dir) == 0)
+            return;
+    f->made_dirs = hk_xrealloc(f->made_dirs, (f->nmade + 1) * sizeof *f->made_dirs);
+    f->made_dirs[f->nmade++] = hk_xstrdup(dir);
+}
+
+static int make_parents(struct hk_patch_file *f, const char *abs, const char *path, char **err)
+{
+    char *d = hk_xstrdup(abs);
+    int rc = 0;
+    for (char *s = strchr(d + 1, '/'); s; s = strchr(s + 1, '/')) {
+        *s = '\0';
+        if (mkdir(d, 0777) == 0)
+            note_dir(f, d);
+        else if (errno != EEXIST) {
+            *err = hk_xasprintf("cannot create the directory for '%s': %s", path, strerror(errno));
+            rc = -1;
+            break;
+        }
+        *s = '/';
+    }
+    free(d);
+    return rc;
+}
+
+static int same_on_disk(const char *abs, const char *data, size_t len, unsigned mode)
+{
+    char *cur = NULL, *err = NULL;
+    size_t clen;
+    unsigned cmode;
+    int same = read_all(abs, "", &cur, &clen, &cmode, &err) == 0 && clen == len &&
+               memcmp(cur, data, len) == 0 && cmode == mode;
+    free(cur);
+    free(err);
+    return same;
+}
+
+static int put(struct hk_patch_file *f, const char *abs, const char *path, const char *data,
+               size_t len, unsigned mode, char **err)
+{
+    if (same_on_disk(abs, data, len, mode))
+        return 0;
+    if (make_parents(f, abs, path, err) < 0)
+        return -1;
+    char *tmp = hk_xasprintf("%s.honk-XXXXXX", abs);
+    int fd = mkstemp(tmp), rc = -1;
+    if (fd < 0) {
+        *err = hk_xasprintf("cannot write '%s': %s", path, strerror(errno));
+        goto out;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    if (off < len || fchmod(fd, mode) < 0 || close(fd) < 0 || rename(tmp, abs) < 0) {
+        *err = hk_xasprintf("cannot write '%s': %s", path, strerror(errno));
+        if (off < len)
+            close(fd);
+        unlink(tmp);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(tmp);
+    return rc;
+}
+
+static int drop(struct hk_patch_file *f, const char *abs, const char *path, char **err)
+{
+    if (unlink(abs) < 0 && errno != ENOENT) {
+        *err = hk_xasprintf("cannot remove '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    for (size_t i = f->nmade; i-- > 0;)
+        rmdir(f->made_dirs[i]);
+    return 0;
+}
+
+static unsigned mode_after(const struct hk_patch_file *f)
+{
+    if (f->new_mode & 0111)
+        return f->orig_mode | ((f->orig_mode & 0444) >> 2);
+    if (f->new_mode)
+        return f->orig_mode & ~0111u;
+    return f->orig_mode;
+}
+
+static int put_orig(struct hk_patch_file *f, const char *abs, const char *path, char **err)
+{
+    if (!f->orig_exists)
+        return drop(f, abs, path, err);
+    size_t len;
+    char *data = lines_join(f->orig, f->norig, &len);
+    int rc = put(f, abs, path, data, len, f->orig_mode, err);
+    free(data);
+    return rc;
+}
+
+static int file_sync(struct hk_patch_file *f, char **err)
+{
+    int live = file_in_effect(f);
+    if (f->status == HK_FILE_RENAMED && live && drop(f, f->old_abs, f->old_path, err) < 0)
+        return -1;
+    if (f->status == HK_FILE_RENAMED && !live && put_orig(f, f->old_abs, f->old_path, err) < 0)
+        return -1;
+    if (!live && f->old_abs)
+        return f->dest_exists ? 0 : drop(f, f->abs, f->path, err);
+    if (!live)
+        return put_orig(f, f->abs, f->path, err);
+    if (f->status == HK_FILE_DELETED)
+        return drop(f, f->abs, f->path, err);
+    size_t len;
+    char *data = file_build(f, &len);
+    int rc = put(f, f->abs, f->path, data, len, mode_after(f), err);
+    free(data);
+    return rc;
+}
+
+int proposal_sync(struct hk_proposal *p, char **err)
+{
+    if (p->opts.dry_run)
+        return 0;
+    for (size_t i = 0; i < p->nfiles; i++) {
+        if (!p->files[i].abs)
+            continue;
+        if (file_sync(&p->files[i], err) < 0)
+            return -1;
+    }
+    p->written = 1;
+    return 0;
+}

@@ -1,0 +1,87 @@
+/* Declarations shared by the patch engine's files (patch*.c), not for the rest of honk. */
+#ifndef HK_PATCH_INT_H
+#define HK_PATCH_INT_H
+
+#include "patch.h"
+
+#include <stddef.h>
+
+/* One step of a decision, for undo. */
+struct hk_undo {
+    size_t file, hunk;
+    enum hk_hunk_state prev;
+    struct hk_patch_line *lines; /* the lines before an edit, else NULL */
+    size_t nlines;
+    unsigned group;
+};
+
+/* A growable array of lines. */
+struct lines {
+    struct hk_patch_line *v;
+    size_t n, cap;
+};
+
+void lines_push(struct lines *l, enum hk_line_kind kind, const char *s, size_t len, int noeol);
+void lines_free_array(struct hk_patch_line *v, size_t n);
+/* Splits bytes into lines; the last one without "\n" gets noeol. */
+void lines_split(struct lines *l, const char *data, size_t len);
+/* Joins lines back into bytes; noeol counts only on the last line. */
+char *lines_join(const struct hk_patch_line *v, size_t n, size_t *len);
+int line_eq(const struct hk_patch_line *a, const struct hk_patch_line *b);
+/* Equal once trailing whitespace (and \r) is ignored; with lead, leading too. */
+int line_eq_loose(const struct hk_patch_line *a, const struct hk_patch_line *b, int lead);
+int is_binary(const char *data, size_t len);
+/* A minimal diff of a and b as context/del/add lines. */
+void diff_lines(const struct hk_patch_line *a, size_t na, const struct hk_patch_line *b,
+                size_t nb, struct lines *out);
+
+/* A parsed patch, before it meets the files. */
+struct spec_hunk {
+    int old_start, old_count, new_start, new_count;
+    int numbered; /* the header carried line numbers */
+    int at_eof;   /* "*** End of File" */
+    char **anchors;
+    size_t nanchors;
+    struct lines lines;
+    int lineno;
+};
+
+struct spec_file {
+    char *old_path, *new_path; /* NULL for /dev/null */
+    int is_new, is_delete, is_rename, is_copy, binary;
+    unsigned old_mode, new_mode;
+    struct spec_hunk *hunks;
+    size_t nhunks;
+    int lineno;
+};
+
+struct spec {
+    struct spec_file *files;
+    size_t nfiles;
+};
+
+int spec_parse(const char *text, int strip, struct spec *out, char **err);
+void spec_reverse(struct spec *s);
+void spec_free(struct spec *s);
+
+/* Locates a parsed hunk in the original lines of f, filling h (lines, pos, result);
+ * placed hunks of f are not overlapped. Returns 0, or -1 with h->reason set. */
+int locate_hunk(struct hk_patch_file *f, const struct spec_hunk *sh, int fuzz, int *last_off,
+                size_t *cursor, struct hk_hunk *h);
+/* Builds the hunks of an edit_file call on f's original lines. */
+int locate_edit(struct hk_patch_file *f, const char *old_s, const char *new_s, int replace_all,
+                char **err);
+/* Splits a diff of f's original against new lines into hunks with 3 lines of context. */
+void hunks_from_diff(struct hk_patch_file *f, const struct hk_patch_line *b, size_t nb);
+/* Appends "\r" to added lines when the original file uses CRLF. */
+void hunk_fix_eol(const struct hk_patch_file *f, struct hk_hunk *h);
+
+/* patch.c internals used by patch_json.c */
+struct hk_proposal *proposal_new(const char *root, const char *id, enum hk_patch_kind kind);
+struct hk_patch_file *proposal_add_file(struct hk_proposal *p, const char *path);
+int file_load(struct hk_proposal *p, struct hk_patch_file *f, char **err);
+int proposal_sync(struct hk_proposal *p, char **err);
+int file_in_effect(const struct hk_patch_file *f);
+char *file_build(const struct hk_patch_file *f, size_t *len);
+
+#endif

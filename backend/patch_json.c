@@ -1,0 +1,306 @@
+/* A proposal as JSON for the journal, and back: the originals are recovered from
+ * the files on disk by walking back through the hunks that are in effect. */
+#include "patch_int.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kinds[] = {"edit_file", "write_file", "apply_patch"};
+static const char *const states[] = {"pending", "approved", "rejected", "edited"};
+static const char *const results[] = {"exact", "offset", "fuzz", "failed"};
+static const char *const statuses[] = {"modified", "added", "deleted", "renamed", "copied"};
+
+static int index_of(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; s && i < n; i++)
+        if (strcmp(names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+static cJSON *lines_json(const struct hk_patch_line *v, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        char k[3] = {"c+-"[v[i].kind], v[i].noeol ? '$' : '\0', '\0'};
+        cJSON *l = cJSON_CreateArray();
+        cJSON_AddItemToArray(l, cJSON_CreateString(k));
+        cJSON_AddItemToArray(l, cJSON_CreateString(v[i].text));
+        cJSON_AddItemToArray(a, l);
+    }
+    return a;
+}
+
+static cJSON *hunk_json(const struct hk_hunk *h)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "pos", (double)h->pos);
+    cJSON_AddNumberToObject(o, "nold", (double)h->nold);
+    cJSON_AddNumberToObject(o, "old_start", h->old_start);
+    cJSON_AddNumberToObject(o, "old_count", h->old_count);
+    cJSON_AddStringToObject(o, "state", states[h->state]);
+    cJSON_AddStringToObject(o, "result", results[h->result]);
+    cJSON_AddNumberToObject(o, "offset", h->offset);
+    cJSON_AddNumberToObject(o, "fuzz", h->fuzz);
+    cJSON_AddBoolToObject(o, "whitespace", h->whitespace);
+    if (h->reason)
+        cJSON_AddStringToObject(o, "reason", h->reason);
+    if (h->meta)
+        cJSON_AddStringToObject(o, "meta", h->meta);
+    cJSON_AddItemToObject(o, "lines", lines_json(h->lines, h->nlines));
+    return o;
+}
+
+static cJSON *file_json(const struct hk_patch_file *f)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "path", f->path);
+    if (f->old_path)
+        cJSON_AddStringToObject(o, "old_path", f->old_path);
+    cJSON_AddStringToObject(o, "status", statuses[f->status]);
+    cJSON_AddNumberToObject(o, "new_mode", f->new_mode);
+    cJSON_AddNumberToObject(o, "orig_mode", f->orig_mode);
+    cJSON_AddBoolToObject(o, "orig_exists", f->orig_exists);
+    cJSON_AddBoolToObject(o, "orig_noeol", f->norig && f->orig[f->norig - 1].noeol);
+    cJSON_AddBoolToObject(o, "loaded", f->abs != NULL);
+    cJSON *hs = cJSON_AddArrayToObject(o, "hunks");
+    for (size_t k = 0; k < f->nhunks; k++)
+        cJSON_AddItemToArray(hs, hunk_json(&f->hunks[k]));
+    return o;
+}
+
+cJSON *hk_patch_to_json(const struct hk_proposal *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", p->id);
+    cJSON_AddStringToObject(o, "kind", kinds[p->kind]);
+    cJSON_AddItemToObject(o, "input", p->input ? cJSON_Duplicate(p->input, 1)
+                                               : cJSON_CreateObject());
+    cJSON *opts = cJSON_AddObjectToObject(o, "opts");
+    cJSON_AddNumberToObject(opts, "fuzz", p->opts.fuzz);
+    cJSON_AddNumberToObject(opts, "strip", p->opts.strip);
+    cJSON_AddBoolToObject(opts, "reverse", p->opts.reverse);
+    cJSON_AddBoolToObject(opts, "partial", p->opts.partial);
+    cJSON_AddBoolToObject(o, "written", p->written);
+    cJSON *fs = cJSON_AddArrayToObject(o, "files");
+    for (size_t i = 0; i < p->nfiles; i++)
+        cJSON_AddItemToArray(fs, file_json(&p->files[i]));
+    return o;
+}
+
+/* ---- rebuilding ---- */
+
+static int num(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valueint : 0;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int flag(const cJSON *o, const char *k)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+static int hunk_from(const cJSON *o, struct hk_hunk *h)
+{
+    int st = index_of(states, 4, str(o, "state")), res = index_of(results, 4, str(o, "result"));
+    const cJSON *ls = cJSON_GetObjectItemCaseSensitive(o, "lines"), *l;
+    if (st < 0 || res < 0 || !cJSON_IsArray(ls))
+        return -1;
+    h->pos = (size_t)num(o, "pos");
+    h->nold = (size_t)num(o, "nold");
+    h->old_start = num(o, "old_start");
+    h->old_count = num(o, "old_count");
+    h->state = (enum hk_hunk_state)st;
+    h->result = (enum hk_hunk_result)res;
+    h->offset = num(o, "offset");
+    h->fuzz = num(o, "fuzz");
+    h->whitespace = flag(o, "whitespace");
+    h->reason = str(o, "reason") ? hk_xstrdup(str(o, "reason")) : NULL;
+    h->meta = str(o, "meta") ? hk_xstrdup(str(o, "meta")) : NULL;
+    struct lines out = {0};
+    cJSON_ArrayForEach(l, ls) {
+        const char *k = cJSON_GetStringValue(cJSON_GetArrayItem(l, 0));
+        const char *t = cJSON_GetStringValue(cJSON_GetArrayItem(l, 1));
+        if (!k || !t || !strchr("c+-", k[0]) || !k[0])
+            return lines_free_array(out.v, out.n), -1;
+        enum hk_line_kind kind = k[0] == '+' ? HK_LINE_ADD : k[0] == '-' ? HK_LINE_DEL
+                                                                         : HK_LINE_CONTEXT;
+        lines_push(&out, kind, t, strlen(t), k[1] == '$');
+    }
+    h->lines = out.v;
+    h->nlines = out.n;
+    return 0;
+}
+
+static int live(const struct hk_hunk *h)
+{
+    return h->result != HK_HUNK_FAILED && h->state != HK_HUNK_REJECTED && !h->meta;
+}
+
+static int by_pos(const void *a, const void *b)
+{
+    const struct hk_hunk *x = *(struct hk_hunk *const *)a, *y = *(struct hk_hunk *const *)b;
+    return x->pos != y->pos ? (x->pos < y->pos ? -1 : 1) : (x < y ? -1 : x > y);
+}
+
+/* Walks the current lines back to the original ones through the live hunks. */
+static int walk_back(struct hk_patch_file *f, const struct hk_patch_line *cur, size_t ncur,
+                     struct lines *orig)
+{
+    struct hk_hunk **order = hk_xmalloc((f->nhunks + 1) * sizeof *order);
+    size_t no = 0, d = 0, at = 0;
+    int rc = -1;
+    for (size_t i = 0; i < f->nhunks; i++)
+        if (f->hunks[i].result != HK_HUNK_FAILED && !f->hunks[i].meta)
+            order[no++] = &f->hunks[i];
+    qsort(order, no, sizeof *order, by_pos);
+    for (size_t k = 0; k < no; k++) {
+        const struct hk_hunk *h = order[k];
+        for (; at < h->pos; at++, d++) {
+            if (d >= ncur)
+                goto out;
+            lines_push(orig, 0, cur[d].text, cur[d].len, cur[d].noeol);
+        }
+        for (size_t j = 0; j < h->nlines; j++) {
+            const struct hk_patch_line *l = &h->lines[j];
+            if (live(h) && l->kind != HK_LINE_DEL) {
+                if (d >= ncur || !line_eq(&cur[d], l))
+                    goto out;
+                d++;
+            }
+            if (l->kind != HK_LINE_ADD) {
+                if (!live(h) && (d >= ncur || !line_eq(&cur[d++], l)))
+                    goto out;
+                lines_push(orig, 0, l->text, l->len, l->noeol);
+            }
+        }
+        at += h->nold;
+    }
+    for (; d < ncur; d++)
+        lines_push(orig, 0, cur[d].text, cur[d].len, cur[d].noeol);
+    rc = 0;
+out:
+    free(order);
+    return rc;
+}
+
+/* Which file on disk holds the current state, given the decisions. */
+static const char *current_source(const struct hk_patch_file *f, int in_effect)
+{
+    if (f->status == HK_FILE_COPIED)
+        return f->old_abs;
+    if (in_effect)
+        return f->status == HK_FILE_DELETED ? NULL : f->abs;
+    if (f->status == HK_FILE_ADDED)
+        return NULL;
+    return f->old_abs ? f->old_abs : f->abs;
+}
+
+static int recover(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *jf, char **err)
+{
+    char *load_err = NULL;
+    if (file_load(p, f, &load_err) < 0) {
+        free(load_err); /* the journal says what happened to it; keep the hunks */
+        return 0;
+    }
+    int in_effect = file_in_effect(f);
+    const char *src = current_source(f, in_effect);
+    int walk = f->status != HK_FILE_COPIED && in_effect;
+    struct lines cur = {0}, orig = {0};
+    if (src && src == f->abs && f->old_abs) {
+        /* a live rename: file_load read the old name; the content is at the new one */
+        lines_free_array(f->orig, f->norig);
+        struct hk_patch_file tmp = {.path = f->path};
+        if (file_load(p, &tmp, err) < 0)
+            return -1;
+        f->orig = tmp.orig;
+        f->norig = tmp.norig;
+        free(tmp.abs);
+    }
+    if (!src) {
+        lines_free_array(f->orig, f->norig);
+        f->orig = NULL;
+        f->norig = 0;
+    }
+    cur.v = f->orig;
+    cur.n = f->norig;
+    if (walk && walk_back(f, cur.v, cur.n, &orig) < 0) {
+        lines_free_array(orig.v, orig.n);
+        *err = hk_xasprintf("'%s' changed since proposal %s was made", f->path, p->id);
+        return -1;
+    }
+    if (walk) {
+        lines_free_array(cur.v, cur.n);
+        f->orig = orig.v;
+        f->norig = orig.n;
+    }
+    for (size_t i = 0; i < f->norig; i++)
+        f->orig[i].noeol = i == f->norig - 1 && flag(jf, "orig_noeol");
+    f->orig_exists = flag(jf, "orig_exists");
+    f->orig_mode = (unsigned)num(jf, "orig_mode");
+    return 0;
+}
+
+static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
+{
+    const char *path = str(jf, "path");
+    int st = index_of(statuses, 5, str(jf, "status"));
+    const cJSON *hs = cJSON_GetObjectItemCaseSensitive(jf, "hunks"), *h;
+    if (!path || st < 0 || !cJSON_IsArray(hs)) {
+        *err = hk_xasprintf("proposal %s: a file entry is incomplete", p->id);
+        return -1;
+    }
+    struct hk_patch_file *f = proposal_add_file(p, path);
+    f->old_path = str(jf, "old_path") ? hk_xstrdup(str(jf, "old_path")) : NULL;
+    f->status = (enum hk_file_status)st;
+    f->new_mode = (unsigned)num(jf, "new_mode");
+    cJSON_ArrayForEach(h, hs) {
+        f->hunks = hk_xrealloc(f->hunks, (f->nhunks + 1) * sizeof *f->hunks);
+        memset(&f->hunks[f->nhunks], 0, sizeof *f->hunks);
+        if (hunk_from(h, &f->hunks[f->nhunks++]) < 0) {
+            *err = hk_xasprintf("proposal %s: a hunk of '%s' is malformed", p->id, path);
+            return -1;
+        }
+    }
+    if (!flag(jf, "loaded"))
+        return 0;
+    return recover(p, f, jf, err);
+}
+
+int hk_patch_from_json(const cJSON *json, const char *root, struct hk_proposal **out,
+                       char **err)
+{
+    int kind = index_of(kinds, 3, str(json, "kind"));
+    const cJSON *fs = cJSON_GetObjectItemCaseSensitive(json, "files"), *f;
+    const cJSON *opts = cJSON_GetObjectItemCaseSensitive(json, "opts");
+    *out = NULL;
+    *err = NULL;
+    if (kind < 0 || !str(json, "id") || !cJSON_IsArray(fs)) {
+        *err = hk_xstrdup("a proposal in the journal is incomplete (id, kind or files missing)");
+        return -1;
+    }
+    struct hk_proposal *p = proposal_new(root, str(json, "id"), (enum hk_patch_kind)kind);
+    const cJSON *in = cJSON_GetObjectItemCaseSensitive(json, "input");
+    p->input = in ? cJSON_Duplicate(in, 1) : NULL;
+    p->opts.fuzz = num(opts, "fuzz");
+    p->opts.strip = num(opts, "strip");
+    p->opts.reverse = flag(opts, "reverse");
+    p->opts.partial = flag(opts, "partial");
+    p->written = flag(json, "written");
+    cJSON_ArrayForEach(f, fs) {
+        if (file_from(p, f, err) < 0) {
+            hk_patch_free(p);
+            return -1;
+        }
+    }
+    *out = p;
+    return 0;
+}

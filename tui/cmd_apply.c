@@ -1,0 +1,130 @@
+/* `honk apply`: applies unified diffs or *** Begin Patch envelopes to a directory
+ * tree with honk's patch engine and prints one line per hunk. */
+#include "commands.h"
+#include "patch.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: honk apply [--check] [--fuzz N] [--reverse] [--partial] [-p N] [--directory DIR] "
+    "[PATCH...|-]\n";
+
+static int read_stream(FILE *in, struct hk_buf *b)
+{
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+        hk_buf_add(b, chunk, n);
+    return ferror(in) ? -1 : 0;
+}
+
+static int read_patch(const char *name, struct hk_buf *b)
+{
+    if (strcmp(name, "-") == 0)
+        return read_stream(stdin, b);
+    FILE *f = fopen(name, "rb");
+    if (!f) {
+        fprintf(stderr, "honk apply: cannot read '%s': %s\n", name, strerror(errno));
+        return -1;
+    }
+    int rc = read_stream(f, b);
+    fclose(f);
+    if (rc < 0)
+        fprintf(stderr, "honk apply: cannot read '%s'\n", name);
+    return rc;
+}
+
+static int number(const char *s, int *out)
+{
+    char *end;
+    long v = s ? strtol(s, &end, 10) : -1;
+    if (!s || !*s || *end || v < 0 || v > 1000)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* Parses options; returns the index of the first patch name, or -1. */
+static int parse_args(int argc, char **argv, struct hk_patch_opts *o, const char **dir)
+{
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--") == 0)
+            return i + 1;
+        if (strcmp(a, "--check") == 0)
+            o->dry_run = 1;
+        else if (strcmp(a, "--reverse") == 0 || strcmp(a, "-R") == 0)
+            o->reverse = 1;
+        else if (strcmp(a, "--partial") == 0)
+            o->partial = 1;
+        else if (strcmp(a, "--fuzz") == 0 || strcmp(a, "-F") == 0) {
+            if (number(val, &o->fuzz) < 0)
+                return -1;
+            i++;
+        } else if (strncmp(a, "--fuzz=", 7) == 0) {
+            if (number(a + 7, &o->fuzz) < 0)
+                return -1;
+        } else if (strcmp(a, "-p") == 0) {
+            if (number(val, &o->strip) < 0)
+                return -1;
+            i++;
+        } else if (strncmp(a, "-p", 2) == 0) {
+            if (number(a + 2, &o->strip) < 0)
+                return -1;
+        } else if (strcmp(a, "--directory") == 0 || strcmp(a, "-C") == 0) {
+            if (!val)
+                return -1;
+            *dir = val;
+            i++;
+        } else if (strncmp(a, "--directory=", 12) == 0) {
+            *dir = a + 12;
+        } else if (a[0] == '-' && a[1]) {
+            return -1;
+        } else {
+            break;
+        }
+    }
+    return i;
+}
+
+int hk_cmd_apply(int argc, char **argv)
+{
+    struct hk_patch_opts o;
+    const char *dir = ".";
+    hk_patch_opts_init(&o);
+    int first = parse_args(argc, argv, &o, &dir);
+    if (first < 0) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    struct hk_buf text = {0};
+    int rc = first >= argc ? read_patch("-", &text) : 0;
+    for (int i = first; i < argc && rc == 0; i++) {
+        rc = read_patch(argv[i], &text);
+        hk_buf_addc(&text, '\n');
+    }
+    if (rc < 0) {
+        hk_buf_free(&text);
+        return 2;
+    }
+    struct hk_proposal *p = NULL;
+    char *err = NULL;
+    rc = hk_patch_apply_text(dir, NULL, text.data ? text.data : "", &o, &p, &err);
+    hk_buf_free(&text);
+    if (p) {
+        char *report = hk_patch_report(p);
+        fputs(report, stdout);
+        free(report);
+    }
+    if (err)
+        fprintf(stderr, "honk apply: %s\n", err);
+    free(err);
+    hk_patch_free(p);
+    return rc < 0 ? 2 : rc;
+}
