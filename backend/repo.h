@@ -39,14 +39,15 @@ int hk_repo_config_get_string(struct hk_repo *repo, const char *name, char **out
 int hk_repo_config_get_bool(struct hk_repo *repo, const char *name, int *out, char **err);
 int hk_repo_config_get_int(struct hk_repo *repo, const char *name, long long *out, char **err);
 
-/* Every entry whose name matches the regular expression pattern (libgit2's
- * glob iterator, e.g. "^honk\\.bind\\."), in precedence order lowest first,
- * so a later entry with the same name overrides an earlier one. */
+/* Every entry whose name matches the shell glob pattern (fnmatch, e.g.
+ * "honk.bind.*"; section and key names are lower case, subsections keep
+ * their case), lowest precedence first, so a later entry with the same name
+ * overrides an earlier one. */
 struct hk_config_entry {
     char *name;
     char *value;
 };
-int hk_repo_config_get_all(struct hk_repo *repo, const char *pattern,
+int hk_repo_config_get_all(struct hk_repo *repo, const char *glob,
                            struct hk_config_entry **out, size_t *count, char **err);
 void hk_config_entries_free(struct hk_config_entry *entries, size_t count);
 

@@ -2,6 +2,7 @@
  * team's committed .honk/config slotted below the user's own settings. */
 #include "repo_internal.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -149,7 +150,21 @@ int hk_repo_config_get_int(struct hk_repo *repo, const char *name, long long *ou
     return rc;
 }
 
-int hk_repo_config_get_all(struct hk_repo *repo, const char *pattern,
+static void push_entry(struct hk_config_entry **out, size_t *count, size_t *cap,
+                       const git_config_entry *e)
+{
+    if (*count == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        *out = hk_xrealloc(*out, *cap * sizeof **out);
+    }
+    (*out)[*count].name = hk_xstrdup(e->name);
+    (*out)[*count].value = hk_xstrdup(e->value ? e->value : "");
+    (*count)++;
+}
+
+/* Matches with fnmatch rather than libgit2's regex iterator, which leaks in
+ * libgit2 1.5.1 on every entry that does not match (fixed upstream later). */
+int hk_repo_config_get_all(struct hk_repo *repo, const char *glob,
                            struct hk_config_entry **out, size_t *count, char **err)
 {
     *out = NULL;
@@ -161,16 +176,10 @@ int hk_repo_config_get_all(struct hk_repo *repo, const char *pattern,
     git_config_iterator *it = NULL;
     git_config_entry *e;
     size_t cap = 0;
-    int rc = git_config_iterator_glob_new(&it, cfg, pattern);
-    while (rc == 0 && (rc = git_config_next(&e, it)) == 0) {
-        if (*count == cap) {
-            cap = cap ? cap * 2 : 8;
-            *out = hk_xrealloc(*out, cap * sizeof **out);
-        }
-        (*out)[*count].name = hk_xstrdup(e->name);
-        (*out)[*count].value = hk_xstrdup(e->value ? e->value : "");
-        (*count)++;
-    }
+    int rc = git_config_iterator_new(&it, cfg);
+    while (rc == 0 && (rc = git_config_next(&e, it)) == 0)
+        if (fnmatch(glob, e->name, 0) == 0)
+            push_entry(out, count, &cap, e);
     git_config_iterator_free(it);
     if (rc != GIT_ITEROVER) {
         repo_fail(err, "cannot read the git configuration");

@@ -290,11 +290,15 @@ static int add_worktree(struct hk_repo *repo, struct hk_task *t, git_reference *
     return rc < 0 ? -1 : 0;
 }
 
+/* Not git_branch_delete: in libgit2 1.5.1 it leaks in its regex match while
+ * dropping the branch's config section (fixed upstream by libgit2 PR 6382),
+ * and honk's branches never have one. The checked-out guard is kept. */
 static void remove_branch(struct hk_repo *repo, const char *name)
 {
     git_reference *ref = NULL;
-    if (git_branch_lookup(&ref, repo->git, name, GIT_BRANCH_LOCAL) == 0)
-        git_branch_delete(ref);
+    if (git_branch_lookup(&ref, repo->git, name, GIT_BRANCH_LOCAL) == 0 &&
+        git_branch_is_checked_out(ref) == 0)
+        git_reference_delete(ref);
     git_reference_free(ref);
     git_error_clear();
 }
@@ -425,7 +429,10 @@ int hk_task_discard(struct hk_repo *repo, const struct hk_task *task, char **err
     unlink(path);
     free(path);
     if (branch_exists(repo, task->id)) {
-        repo_say(err, "the task's worktree is gone but its branch could not be deleted");
+        if (err)
+            *err = hk_xasprintf("The task's worktree is removed but its branch %s is checked out "
+                                "elsewhere, so it was kept; switch away from it and run: "
+                                "git branch -D %s", task->branch, task->branch);
         return -1;
     }
     return 0;
