@@ -58,6 +58,8 @@ TEST(task_branch_and_worktree_created_then_removed)
     char *content = read_file_all(a);
     CHECK_STR(content, "one\ntwo\nthree\n");
 
+    write_file(t->worktree, "a.txt", "uncommitted edit\n");
+    write_file(t->worktree, "scratch/untracked.txt", "left behind\n");
     char *err = NULL;
     CHECK(hk_task_discard(repo, t, &err) == 0, "discard: %s", err);
     char *branches2 = sh_out("git -C '%s' branch --list 'honk/*'", dir);
