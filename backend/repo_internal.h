@@ -1,0 +1,29 @@
+/* Shared between the repo*.c files: the repository handle and small helpers
+ * that turn libgit2 failures into sentences. Not part of the public API. */
+#ifndef HK_REPO_INTERNAL_H
+#define HK_REPO_INTERNAL_H
+
+#include <git2.h>
+
+#include "repo.h"
+
+struct hk_repo {
+    git_repository *git;
+    git_config *config; /* local > global > xdg > .honk/config > system */
+    char *workdir;      /* with a trailing slash */
+    char *commondir;    /* with a trailing slash */
+};
+
+/* "<what>: <libgit2's last error message>", into *err if err is not NULL. */
+void repo_fail(char **err, const char *what);
+/* Sets *err (if not NULL) to a copy of msg. */
+void repo_say(char **err, const char *msg);
+
+/* The identity from git config, or "honk <honk@localhost>" with a *note
+ * (if note is not NULL) saying so. */
+int repo_signature(git_repository *git, git_signature **out, char **note);
+
+/* Builds the repository's config: local > global > xdg > .honk/config > system. */
+int repo_config_load(struct hk_repo *repo, char **err);
+
+#endif
