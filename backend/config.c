@@ -1,9 +1,12 @@
-/* Configuration files and the model settings resolved from them. Levels are
- * assembled by hand so that `.honk/config`, which anyone with commit access
- * can change, ranks below every file the user controls. */
+/* Configuration files and the model settings resolved from them. libgit2
+ * orders files by level only and has no level between the system file and
+ * the user's, so honk builds its own stack with the user's levels shifted up
+ * one: `.honk/config`, which anyone with commit access can change, then ranks
+ * below every file the user controls and above the system file. */
 #include "config.h"
 #include "util.h"
 
+#include <fnmatch.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,46 +21,55 @@ struct hk_config {
     git_config *cfg;
 };
 
+enum {
+    LEVEL_SYSTEM = GIT_CONFIG_LEVEL_SYSTEM,
+    LEVEL_TEAM = GIT_CONFIG_LEVEL_XDG,
+    LEVEL_XDG = GIT_CONFIG_LEVEL_GLOBAL,
+    LEVEL_GLOBAL = GIT_CONFIG_LEVEL_LOCAL,
+    LEVEL_LOCAL = GIT_CONFIG_LEVEL_APP,
+};
+
 typedef int (*find_fn)(git_buf *out);
 
-static int add_file(git_config *cfg, const char *path, git_config_level_t level, char **err)
+static int add_file(git_config *cfg, const char *path, int level, const git_repository *repo, char **err)
 {
     if (access(path, F_OK) != 0)
         return 0;
-    if (git_config_add_file_ondisk(cfg, path, level, NULL, 0) == 0)
+    if (git_config_add_file_ondisk(cfg, path, (git_config_level_t)level, repo, 0) == 0)
         return 0;
     const git_error *e = git_error_last();
     *err = hk_xasprintf("cannot read config file %s: %s", path, e ? e->message : "unknown error");
     return -1;
 }
 
-static int add_found(git_config *cfg, find_fn find, git_config_level_t level, char **err)
+static int add_found(git_config *cfg, find_fn find, int level, const git_repository *repo, char **err)
 {
     git_buf buf = {0};
     int rc = 0;
     if (find(&buf) == 0)
-        rc = add_file(cfg, buf.ptr, level, err);
+        rc = add_file(cfg, buf.ptr, level, repo, err);
     git_buf_dispose(&buf);
     return rc;
 }
 
-static int add_repository_files(git_config *cfg, const char *dir, char **err)
+static int build_stack(git_config *cfg, git_repository *repo, char **err)
 {
-    git_repository *repo = NULL;
-    if (git_repository_open_ext(&repo, dir, 0, NULL) != 0)
-        return 0; /* outside a repository: user-level settings only */
-    int rc = 0;
-    git_buf local = {0};
-    if (git_repository_item_path(&local, repo, GIT_REPOSITORY_ITEM_CONFIG) == 0)
-        rc = add_file(cfg, local.ptr, GIT_CONFIG_LEVEL_LOCAL, err);
-    git_buf_dispose(&local);
-    const char *workdir = git_repository_workdir(repo);
-    if (rc == 0 && workdir) {
-        char *team = hk_xasprintf("%s.honk/config", workdir);
-        rc = add_file(cfg, team, GIT_CONFIG_LEVEL_PROGRAMDATA, err);
+    int rc = add_found(cfg, git_config_find_system, LEVEL_SYSTEM, repo, err);
+    if (rc == 0 && repo && git_repository_workdir(repo)) {
+        char *team = hk_xasprintf("%s.honk/config", git_repository_workdir(repo));
+        rc = add_file(cfg, team, LEVEL_TEAM, repo, err);
         free(team);
     }
-    git_repository_free(repo);
+    if (rc == 0)
+        rc = add_found(cfg, git_config_find_xdg, LEVEL_XDG, repo, err);
+    if (rc == 0)
+        rc = add_found(cfg, git_config_find_global, LEVEL_GLOBAL, repo, err);
+    if (rc == 0 && repo) {
+        git_buf local = {0};
+        if (git_repository_item_path(&local, repo, GIT_REPOSITORY_ITEM_CONFIG) == 0)
+            rc = add_file(cfg, local.ptr, LEVEL_LOCAL, repo, err);
+        git_buf_dispose(&local);
+    }
     return rc;
 }
 
@@ -65,20 +77,20 @@ struct hk_config *hk_config_open(const char *dir, char **err)
 {
     git_libgit2_init();
     git_config *cfg = NULL;
+    git_repository *repo = NULL;
     *err = NULL;
-    if (git_config_new(&cfg) != 0) {
-        *err = hk_xstrdup("cannot set up the configuration");
-        git_libgit2_shutdown();
-        return NULL;
-    }
-    if (add_found(cfg, git_config_find_system, GIT_CONFIG_LEVEL_SYSTEM, err) ||
-        add_found(cfg, git_config_find_xdg, GIT_CONFIG_LEVEL_XDG, err) ||
-        add_found(cfg, git_config_find_global, GIT_CONFIG_LEVEL_GLOBAL, err) ||
-        add_repository_files(cfg, dir ? dir : ".", err)) {
+    /* Outside a repository only the user's and the system's files count. */
+    if (git_repository_open_ext(&repo, dir ? dir : ".", 0, NULL) != 0)
+        repo = NULL;
+    if (git_config_new(&cfg) != 0 || build_stack(cfg, repo, err) != 0) {
+        if (!*err)
+            *err = hk_xstrdup("cannot set up the configuration");
         git_config_free(cfg);
+        git_repository_free(repo);
         git_libgit2_shutdown();
         return NULL;
     }
+    git_repository_free(repo);
     struct hk_config *c = hk_xcalloc(1, sizeof *c);
     c->cfg = cfg;
     return c;
@@ -100,34 +112,18 @@ struct hk_config *hk_config_open_file(const char *path, char **err)
     return c;
 }
 
-void hk_config_foreach(struct hk_config *cfg, const char *regex, hk_config_entry_cb cb, void *user)
+void hk_config_foreach(struct hk_config *cfg, const char *glob, hk_config_entry_cb cb, void *user)
 {
     git_config_iterator *it = NULL;
     git_config_entry *entry;
-    if (!cfg || git_config_iterator_glob_new(&it, cfg->cfg, regex) != 0)
+    /* git_config_iterator_glob_new leaks its regex in libgit2 1.5.1, so
+     * every entry is walked (lowest level first) and matched with fnmatch. */
+    if (!cfg || git_config_iterator_new(&it, cfg->cfg) != 0)
         return;
-    /* libgit2 iterates from the highest priority level down; collect and
-     * replay in reverse so that the caller's last write wins. */
-    struct hk_buf names = {0}, values = {0};
-    size_t n = 0;
-    while (git_config_next(&entry, it) == 0) {
-        hk_buf_add(&names, entry->name, strlen(entry->name) + 1);
-        hk_buf_add(&values, entry->value, strlen(entry->value) + 1);
-        n++;
-    }
+    while (git_config_next(&entry, it) == 0)
+        if (fnmatch(glob, entry->name, 0) == 0)
+            cb(entry->name, entry->value, user);
     git_config_iterator_free(it);
-    const char **np = hk_xcalloc(n + 1, sizeof *np), **vp = hk_xcalloc(n + 1, sizeof *vp);
-    const char *a = names.data, *b = values.data;
-    for (size_t i = 0; i < n; i++, a += strlen(a) + 1, b += strlen(b) + 1) {
-        np[i] = a;
-        vp[i] = b;
-    }
-    for (size_t i = n; i-- > 0;)
-        cb(np[i], vp[i], user);
-    free(np);
-    free(vp);
-    hk_buf_free(&names);
-    hk_buf_free(&values);
 }
 
 void hk_config_free(struct hk_config *cfg)

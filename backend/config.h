@@ -1,6 +1,6 @@
-/* honk's settings in git-config format, read with libgit2's config API:
- * the repository's own config, the user's global and XDG files, the system
- * file, and a committed `.honk/config` for the team (lowest priority). */
+/* honk's settings in git-config format, read with libgit2's config API.
+ * Precedence: the repository's config > the user's global > XDG > the
+ * committed `.honk/config` of the team > the system file. */
 #ifndef HK_CONFIG_H
 #define HK_CONFIG_H
 
@@ -15,10 +15,10 @@ struct hk_config *hk_config_open(const char *dir, char **err);
 struct hk_config *hk_config_open_file(const char *path, char **err);
 void hk_config_free(struct hk_config *cfg);
 
-/* Calls cb for each entry whose name matches the regular expression, in
- * priority order (lowest first, so later calls override). */
+/* Calls cb for each entry whose (lower-case) name matches the shell glob,
+ * lowest precedence first, so that a later call overrides. */
 typedef void (*hk_config_entry_cb)(const char *name, const char *value, void *user);
-void hk_config_foreach(struct hk_config *cfg, const char *regex, hk_config_entry_cb cb, void *user);
+void hk_config_foreach(struct hk_config *cfg, const char *glob, hk_config_entry_cb cb, void *user);
 
 /* The value of key, or NULL when unset (caller frees). */
 char *hk_config_string(struct hk_config *cfg, const char *key);

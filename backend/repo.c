@@ -63,8 +63,6 @@ int hk_repo_open(struct hk_repo **out, const char *dir, char **err)
     }
     repo->workdir = with_slash(git_repository_workdir(repo->git));
     repo->commondir = with_slash(git_repository_commondir(repo->git));
-    if (repo_config_load(repo, err) < 0)
-        goto fail;
     *out = repo;
     return 0;
 fail:
@@ -76,7 +74,6 @@ void hk_repo_close(struct hk_repo *repo)
 {
     if (!repo)
         return;
-    git_config_free(repo->config);
     git_repository_free(repo->git);
     free(repo->workdir);
     free(repo->commondir);

@@ -1,5 +1,5 @@
 /* The git side of honk (libgit2): the engineer's repository, one isolated
- * worktree and branch per task, commits, landing, discarding, configuration,
+ * worktree and branch per task, commits, landing, discarding,
  * and a plain diff model the UI renders without knowing libgit2.
  *
  * Errors come back as a sentence in *err (the caller frees it with free());
@@ -29,27 +29,6 @@ const char *hk_repo_gitdir(const struct hk_repo *repo);
  * NULL it receives a line such as "3 files changed, 1 untracked" (or
  * "no changes"). */
 int hk_repo_dirty(struct hk_repo *repo, char **summary, char **err);
-
-/* ---- configuration (repo_config.c) ----
- * Precedence, highest first: the repository's local config, the user's
- * global (~/.gitconfig) and XDG config, the team's committed .honk/config at
- * the work tree root, then system config. With repo == NULL (outside any
- * repository) only the user's and system config are read. */
-int hk_repo_config_get_string(struct hk_repo *repo, const char *name, char **out, char **err);
-int hk_repo_config_get_bool(struct hk_repo *repo, const char *name, int *out, char **err);
-int hk_repo_config_get_int(struct hk_repo *repo, const char *name, long long *out, char **err);
-
-/* Every entry whose name matches the shell glob pattern (fnmatch, e.g.
- * "honk.bind.*"; section and key names are lower case, subsections keep
- * their case), lowest precedence first, so a later entry with the same name
- * overrides an earlier one. */
-struct hk_config_entry {
-    char *name;
-    char *value;
-};
-int hk_repo_config_get_all(struct hk_repo *repo, const char *glob,
-                           struct hk_config_entry **out, size_t *count, char **err);
-void hk_config_entries_free(struct hk_config_entry *entries, size_t count);
 
 /* ---- tasks (repo_task.c) ---- */
 

@@ -9,7 +9,6 @@
 
 struct hk_repo {
     git_repository *git;
-    git_config *config; /* local > global > xdg > .honk/config > system */
     char *workdir;      /* with a trailing slash */
     char *commondir;    /* with a trailing slash */
 };
@@ -23,7 +22,5 @@ void repo_say(char **err, const char *msg);
  * (if note is not NULL) saying so. */
 int repo_signature(git_repository *git, git_signature **out, char **note);
 
-/* Builds the repository's config: local > global > xdg > .honk/config > system. */
-int repo_config_load(struct hk_repo *repo, char **err);
 
 #endif
