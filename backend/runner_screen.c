@@ -21,6 +21,8 @@ struct hk_screen {
     struct sb_line *sb;
     int sb_cap, sb_start, sb_count;
     long dropped;
+    struct hk_cell *scratch; /* one row, converted before it is trimmed */
+    int scratch_cap;
     int cur_row, cur_col;
     bool cur_visible;
     bool dirty;
@@ -136,10 +138,16 @@ static int on_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
         s->dropped++;
         return 1;
     }
-    struct hk_cell *line = hk_xmalloc((size_t)(cols ? cols : 1) * sizeof *line);
+    if (cols > s->scratch_cap) {
+        s->scratch_cap = cols;
+        s->scratch = hk_xrealloc(s->scratch, (size_t)cols * sizeof *s->scratch);
+    }
     for (int i = 0; i < cols; i++)
-        line[i] = from_vterm_cell(&cells[i]);
-    int len = trimmed_len(line, cols);
+        s->scratch[i] = from_vterm_cell(&cells[i]);
+    /* Keep only up to the last non-blank cell: most lines are short. */
+    int len = trimmed_len(s->scratch, cols);
+    struct hk_cell *line = hk_xmalloc((size_t)(len ? len : 1) * sizeof *line);
+    memcpy(line, s->scratch, (size_t)len * sizeof *line);
     if (s->sb_count == s->sb_cap) {
         free(sb_at(s, 0)->cells);
         s->sb_start = (s->sb_start + 1) % s->sb_cap;
@@ -243,6 +251,7 @@ void hk_screen_free(struct hk_screen *s)
     for (int i = 0; i < s->sb_count; i++)
         free(sb_at(s, i)->cells);
     free(s->sb);
+    free(s->scratch);
     vterm_free(s->vt);
     free(s);
 }
