@@ -351,6 +351,47 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static struct hk_runner *runner_new(struct hk_loop *loop, const struct hk_runner_opts *o)
+{
+    struct hk_runner *r = hk_xcalloc(1, sizeof *r);
+    r->loop = loop;
+    r->command = hk_xstrdup(o->command);
+    r->master = -1;
+    r->grace_ms = o->kill_grace_ms > 0 ? o->kill_grace_ms : 2000;
+    r->on_change = o->on_change;
+    r->on_finished = o->on_finished;
+    r->data = o->data;
+    int sb = o->scrollback_lines == 0 ? 10000 : o->scrollback_lines;
+    r->screen = hk_screen_new(o->rows, o->cols, sb, write_reply, r);
+    return r;
+}
+
+static void runner_destroy(struct hk_runner *r)
+{
+    hk_screen_free(r->screen);
+    free(r->command);
+    free(r);
+}
+
+/* Forks the child on a new pty; returns the errno of a failure or 0. */
+static int spawn(struct hk_runner *r, const struct hk_runner_opts *o)
+{
+    struct winsize ws = {.ws_row = (unsigned short)hk_screen_rows(r->screen),
+                         .ws_col = (unsigned short)hk_screen_cols(r->screen)};
+    r->pid = forkpty(&r->master, NULL, NULL, &ws);
+    if (r->pid < 0) {
+        r->master = -1;
+        return errno;
+    }
+    if (r->pid == 0)
+        child_exec(o);
+    fcntl(r->master, F_SETFL, fcntl(r->master, F_GETFL) | O_NONBLOCK);
+    fcntl(r->master, F_SETFD, FD_CLOEXEC);
+    r->start_ms = hk_now_ms();
+    r->started_at = wall_ms();
+    return 0;
+}
+
 struct hk_runner *hk_runner_start(struct hk_loop *loop, const struct hk_runner_opts *o,
                                   char **err)
 {
@@ -363,35 +404,15 @@ struct hk_runner *hk_runner_start(struct hk_loop *loop, const struct hk_runner_o
         return NULL;
     }
     ensure_sigchld(loop);
-    struct hk_runner *r = hk_xcalloc(1, sizeof *r);
-    r->loop = loop;
-    r->command = hk_xstrdup(o->command);
-    r->master = -1;
-    r->grace_ms = o->kill_grace_ms > 0 ? o->kill_grace_ms : 2000;
-    r->on_change = o->on_change;
-    r->on_finished = o->on_finished;
-    r->data = o->data;
-    int sb = o->scrollback_lines == 0 ? 10000 : o->scrollback_lines;
-    r->screen = hk_screen_new(o->rows, o->cols, sb, write_reply, r);
-    struct winsize ws = {.ws_row = (unsigned short)hk_screen_rows(r->screen),
-                         .ws_col = (unsigned short)hk_screen_cols(r->screen)};
-    r->pid = forkpty(&r->master, NULL, NULL, &ws);
-    if (r->pid < 0) {
+    struct hk_runner *r = runner_new(loop, o);
+    int e = spawn(r, o);
+    if (e) {
         if (err)
             *err = hk_xasprintf("Cannot run \"%s\": no terminal for it: %s.", o->command,
-                                strerror(errno));
-        r->master = -1;
-        hk_screen_free(r->screen);
-        free(r->command);
-        free(r);
+                                strerror(e));
+        runner_destroy(r);
         return NULL;
     }
-    if (r->pid == 0)
-        child_exec(o);
-    fcntl(r->master, F_SETFL, fcntl(r->master, F_GETFL) | O_NONBLOCK);
-    fcntl(r->master, F_SETFD, FD_CLOEXEC);
-    r->start_ms = hk_now_ms();
-    r->started_at = wall_ms();
     r->next = runners;
     runners = r;
     hk_loop_watch_fd(loop, r->master, POLLIN, on_readable, r);
@@ -425,9 +446,7 @@ void hk_runner_free(struct hk_runner *r)
     cancel_all_timers(r);
     close_master(r);
     unlink_runner(r);
-    hk_screen_free(r->screen);
-    free(r->command);
-    free(r);
+    runner_destroy(r);
 }
 
 void hk_runner_resize(struct hk_runner *r, int rows, int cols)

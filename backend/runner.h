@@ -47,8 +47,11 @@ struct hk_runner_opts {
 enum hk_runner_state { HK_RUNNER_RUNNING, HK_RUNNER_FINISHED };
 
 /* Starts the command in its own session and process group, with
- * TERM=xterm-256color and the extra environment. On failure returns NULL and
- * sets *err (caller frees) to a sentence saying why. */
+ * TERM=xterm-256color and the extra environment; its stdin is the pty and
+ * nothing is typed into it. Returning a runner means it started. When the
+ * command exits, processes it left in its group that still hold the pty are
+ * killed after half a second (detach with setsid to outlive it). On failure
+ * returns NULL and sets *err (caller frees) to a sentence saying why. */
 struct hk_runner *hk_runner_start(struct hk_loop *loop, const struct hk_runner_opts *opts,
                                   char **err);
 

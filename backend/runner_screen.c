@@ -405,34 +405,59 @@ static char *line_tail(const char *line, size_t len, size_t max_bytes)
     return hk_xstrdup(p);
 }
 
-char *hk_screen_text(const struct hk_screen *s, int max_lines, size_t max_bytes)
+/* Renders rows one at a time into a reused buffer. */
+struct row_reader {
+    const struct hk_screen *s;
+    struct hk_cell *cells;
+    int max;
+    struct hk_buf line;
+};
+
+static const struct hk_buf *read_row(struct row_reader *rr, int row)
 {
-    int max = widest_row(s);
-    struct hk_cell *cells = hk_xmalloc((size_t)max * sizeof *cells);
-    struct hk_buf line = {0};
-    int last = s->sb_count + s->rows - 1;
-    for (; last >= 0; last--) {
-        hk_buf_clear(&line);
-        row_text(s, last, cells, max, &line);
-        if (line.len)
-            break;
-    }
+    hk_buf_clear(&rr->line);
+    row_text(rr->s, row, rr->cells, rr->max, &rr->line);
+    return &rr->line;
+}
+
+static int last_nonempty_row(struct row_reader *rr)
+{
+    int last = rr->s->sb_count + rr->s->rows - 1;
+    while (last >= 0 && read_row(rr, last)->len == 0)
+        last--;
+    return last;
+}
+
+/* Collects rows upwards from `last` within the caps, newest first. */
+static char **collect_rows(struct row_reader *rr, int last, int max_lines, size_t max_bytes,
+                           int *count)
+{
     char **lines = NULL;
     int n = 0;
     size_t bytes = 0;
     for (int row = last; row >= 0 && (max_lines <= 0 || n < max_lines); row--) {
-        hk_buf_clear(&line);
-        row_text(s, row, cells, max, &line);
-        bool too_big = max_bytes && bytes + line.len + 1 > max_bytes;
+        const struct hk_buf *line = read_row(rr, row);
+        bool too_big = max_bytes && bytes + line->len + 1 > max_bytes;
         if (too_big && n > 0)
             break;
         lines = hk_xrealloc(lines, (size_t)(n + 1) * sizeof *lines);
-        lines[n++] = too_big ? line_tail(line.data, line.len, max_bytes - 1)
-                             : hk_xstrdup(line.len ? line.data : "");
-        bytes += line.len + 1;
+        lines[n++] = too_big ? line_tail(line->data, line->len, max_bytes - 1)
+                             : hk_xstrdup(line->len ? line->data : "");
+        bytes += line->len + 1;
         if (too_big)
             break;
     }
+    *count = n;
+    return lines;
+}
+
+char *hk_screen_text(const struct hk_screen *s, int max_lines, size_t max_bytes)
+{
+    struct row_reader rr = {.s = s, .max = widest_row(s)};
+    rr.cells = hk_xmalloc((size_t)rr.max * sizeof *rr.cells);
+    int last = last_nonempty_row(&rr);
+    int n;
+    char **lines = collect_rows(&rr, last, max_lines, max_bytes, &n);
     struct hk_buf text = {0};
     long cut = s->dropped + (last + 1 - n);
     if (cut > 0)
@@ -443,7 +468,7 @@ char *hk_screen_text(const struct hk_screen *s, int max_lines, size_t max_bytes)
         free(lines[i]);
     }
     free(lines);
-    free(cells);
-    hk_buf_free(&line);
+    free(rr.cells);
+    hk_buf_free(&rr.line);
     return hk_buf_steal(&text);
 }
