@@ -168,11 +168,11 @@ static void stop_watching(struct hk_runner *r)
     r->watching = false;
 }
 
-/* Reads up to max_reads chunks (0: until there is nothing more). */
+/* Reads up to max_reads chunks, or until there is nothing more for now. */
 static void read_output(struct hk_runner *r, int max_reads)
 {
     char buf[READ_CHUNK];
-    for (int i = 0; r->master >= 0 && !r->eof && (max_reads == 0 || i < max_reads); i++) {
+    for (int i = 0; r->master >= 0 && !r->eof && i < max_reads; i++) {
         ssize_t n = read(r->master, buf, sizeof buf);
         if (n > 0) {
             hk_screen_feed(r->screen, buf, (size_t)n);
@@ -235,7 +235,7 @@ static void on_linger(struct hk_loop *loop, void *data)
     struct hk_runner *r = data;
     r->linger_timer = 0;
     signal_group(r, SIGKILL);
-    read_output(r, 0);
+    read_output(r, READS_PER_WAKE);
     notify_change(r);
     r->eof = true;
     stop_watching(r);
@@ -248,7 +248,9 @@ static void child_exited(struct hk_runner *r, int status)
     r->wait_status = status;
     r->exit_ms = hk_now_ms();
     cancel_timer(r, &r->timeout_timer);
-    read_output(r, 0);
+    /* Bounded: a leftover process may still be flooding the pty. The rest
+     * comes through on_readable until EIO, or the linger timer ends it. */
+    read_output(r, READS_PER_WAKE);
     notify_change(r);
     if (r->eof)
         schedule_finish(r);

@@ -383,6 +383,42 @@ static char *make_tmpdir(void)
     return dir;
 }
 
+static pid_t read_pid_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int pid = 0;
+    if (f) {
+        if (fscanf(f, "%d", &pid) != 1)
+            pid = 0;
+        fclose(f);
+    }
+    return (pid_t)pid;
+}
+
+TEST(flooding_leftover_does_not_hang)
+{
+    char *dir = make_tmpdir();
+    CHECK(dir != NULL, "mkdtemp failed");
+    if (!dir)
+        return;
+    struct hk_loop *loop = hk_loop_new();
+    struct run run;
+    start(loop, &run,
+          (struct hk_runner_opts){.command = "trap '' HUP; (trap '' HUP; exec yes) & "
+                                             "echo $! >pid; sleep 0.2; exit 4",
+                                  .cwd = dir, .scrollback_lines = 100});
+    wait_done(loop, &run);
+    CHECK(run.res.exit_code == 4, "exit %d", run.res.exit_code);
+    char *path = hk_xasprintf("%s/pid", dir);
+    pid_t pid = read_pid_file(path);
+    CHECK(pid > 0 && wait_gone(pid), "leftover %d still alive", (int)pid);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    free(dir);
+    finish(loop, &run);
+}
+
 TEST(window_size_and_resize_and_cwd)
 {
     char *dir = make_tmpdir();
