@@ -170,6 +170,9 @@ TEST(exit_code_zero_and_output)
     CHECK(hk_runner_state(run.r) == HK_RUNNER_FINISHED, "state");
     CHECK_STR(hk_runner_command(run.r), "echo hello; echo world");
     CHECK(hk_runner_result(run.r) != NULL, "no result");
+    int64_t now = (int64_t)time(NULL) * 1000;
+    CHECK(hk_runner_started_at(run.r) > now - 600000 && hk_runner_started_at(run.r) <= now + 1000,
+          "start time %lld", (long long)hk_runner_started_at(run.r));
     check_tail(run.r, "hello\nworld\n");
     check_screen_row(run.r, 0, "hello");
 out:
