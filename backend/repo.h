@@ -98,10 +98,10 @@ enum hk_diff_status {
 };
 
 enum hk_diff_line_kind {
-    HK_LINE_CONTEXT,
-    HK_LINE_ADD,
-    HK_LINE_DELETE,
-    HK_LINE_NO_NEWLINE, /* "\ No newline at end of file" after the line above */
+    HK_DIFF_LINE_CONTEXT,
+    HK_DIFF_LINE_ADD,
+    HK_DIFF_LINE_DELETE,
+    HK_DIFF_LINE_NO_NEWLINE, /* "\ No newline at end of file" after the line above */
 };
 
 /* A changed byte range [start, end) within a line's content. */

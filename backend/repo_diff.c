@@ -88,11 +88,11 @@ static void add_line(struct diff_impl *d, const git_diff_line *l)
     out->old_lineno = l->old_lineno;
     out->new_lineno = l->new_lineno;
     switch (l->origin) {
-    case GIT_DIFF_LINE_ADDITION: out->kind = HK_LINE_ADD; break;
-    case GIT_DIFF_LINE_DELETION: out->kind = HK_LINE_DELETE; break;
-    case GIT_DIFF_LINE_CONTEXT: out->kind = HK_LINE_CONTEXT; break;
+    case GIT_DIFF_LINE_ADDITION: out->kind = HK_DIFF_LINE_ADD; break;
+    case GIT_DIFF_LINE_DELETION: out->kind = HK_DIFF_LINE_DELETE; break;
+    case GIT_DIFF_LINE_CONTEXT: out->kind = HK_DIFF_LINE_CONTEXT; break;
     default:
-        out->kind = HK_LINE_NO_NEWLINE;
+        out->kind = HK_DIFF_LINE_NO_NEWLINE;
         out->old_lineno = out->new_lineno = -1;
         out->content = marker;
         out->len = sizeof marker - 1;
@@ -236,15 +236,15 @@ static void hunk_spans(struct diff_impl *d, struct words_scratch *w, struct bloc
     size_t i = first, end = first + n;
     while (i < end) {
         bb->nd = bb->na = 0;
-        for (; i < end && d->lines[i].kind != HK_LINE_CONTEXT && d->lines[i].kind != HK_LINE_ADD;
+        for (; i < end && d->lines[i].kind != HK_DIFF_LINE_CONTEXT && d->lines[i].kind != HK_DIFF_LINE_ADD;
              i++)
-            if (d->lines[i].kind == HK_LINE_DELETE) {
+            if (d->lines[i].kind == HK_DIFF_LINE_DELETE) {
                 GROW(bb->dels, bb->nd, bb->capd);
                 bb->dels[bb->nd++] = i;
             }
-        for (; i < end && d->lines[i].kind != HK_LINE_CONTEXT && d->lines[i].kind != HK_LINE_DELETE;
+        for (; i < end && d->lines[i].kind != HK_DIFF_LINE_CONTEXT && d->lines[i].kind != HK_DIFF_LINE_DELETE;
              i++)
-            if (d->lines[i].kind == HK_LINE_ADD) {
+            if (d->lines[i].kind == HK_DIFF_LINE_ADD) {
                 GROW(bb->adds, bb->na, bb->capa);
                 bb->adds[bb->na++] = i;
             }

@@ -17,6 +17,7 @@ struct hk_proposal;
 
 #define HK_SESSION_STATES(X)                                                  \
     X(STARTING, "starting", "setting up the task's worktree")                 \
+    X(IDLE, "idle", "waiting for a message from the engineer")                \
     X(THINKING, "thinking", "the model is answering")                         \
     X(AWAITING, "awaiting_approval", "a proposal or a command waits")         \
     X(APPLYING, "applying", "running the model's tool calls")                 \

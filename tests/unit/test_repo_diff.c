@@ -78,9 +78,9 @@ TEST(task_diff_model)
         CHECK_STR(h->header, "@@ -2,6 +2,6 @@");
         CHECK(h->nlines == 7, "nlines %zu", h->nlines);
         const struct hk_diff_line *del = &h->lines[3], *add = &h->lines[4];
-        CHECK(del->kind == HK_LINE_DELETE && del->old_lineno == 5 && del->new_lineno == -1,
+        CHECK(del->kind == HK_DIFF_LINE_DELETE && del->old_lineno == 5 && del->new_lineno == -1,
               "del line %d %d", del->old_lineno, del->new_lineno);
-        CHECK(add->kind == HK_LINE_ADD && add->old_lineno == -1 && add->new_lineno == 5,
+        CHECK(add->kind == HK_DIFF_LINE_ADD && add->old_lineno == -1 && add->new_lineno == 5,
               "add line %d %d", add->old_lineno, add->new_lineno);
         CHECK_STR(del->content, "    int x = 1;");
         CHECK_STR(add->content, "    int x = 2;");
@@ -88,7 +88,7 @@ TEST(task_diff_model)
               "del spans %u", del->nspans);
         CHECK(add->nspans == 1 && add->spans[0].start == 12 && add->spans[0].end == 13,
               "add spans %u", add->nspans);
-        CHECK(h->lines[0].kind == HK_LINE_CONTEXT && h->lines[0].old_lineno == 2 &&
+        CHECK(h->lines[0].kind == HK_DIFF_LINE_CONTEXT && h->lines[0].old_lineno == 2 &&
               h->lines[0].new_lineno == 2 && h->lines[0].nspans == 0, "context line");
     } else {
         CHECK(0, "mod.c hunks %zu", f ? f->nhunks : 0);
@@ -116,7 +116,7 @@ TEST(task_diff_model)
         const struct hk_diff_line *l = f->hunks[0].lines;
         CHECK_STR(l[1].content, "second");
         CHECK(l[1].new_lineno == 2, "lineno %d", l[1].new_lineno);
-        CHECK(l[2].kind == HK_LINE_NO_NEWLINE, "no-newline marker kind %d", l[2].kind);
+        CHECK(l[2].kind == HK_DIFF_LINE_NO_NEWLINE, "no-newline marker kind %d", l[2].kind);
         CHECK_STR(l[2].content, "\\ No newline at end of file");
     } else {
         CHECK(0, "new.txt hunks");

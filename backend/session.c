@@ -1,0 +1,592 @@
+/* The session's loop: starting a task, the model's turns, the test step
+ * that decides between another iteration and review, then commit, land and
+ * deploy. Tool calls and decisions are in session_calls.c. */
+#include "session_internal.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#define DEFAULT_MAX_ITERATIONS 5
+#define DEFAULT_TEST_TIMEOUT_MS (10 * 60 * 1000)
+#define FAILURE_TAIL_LINES 120
+#define FAILURE_TAIL_BYTES (12 * 1024)
+
+static const char *const state_names[] = {
+#define HK_STATE_NAME(name, str, doc) str,
+    HK_SESSION_STATES(HK_STATE_NAME)
+#undef HK_STATE_NAME
+};
+
+const char *hk_session_state_name(enum hk_session_state s)
+{
+    return state_names[s];
+}
+
+int hk_approve_policy_parse(const char *name, enum hk_approve_policy *out)
+{
+    static const char *const names[] = {"ask", "edits", "all"};
+    for (int i = 0; i < 3; i++) {
+        if (!strcmp(name, names[i])) {
+            *out = (enum hk_approve_policy)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int64_t wall_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* Journals the event, then delivers it. Takes data. */
+void session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data, int sync)
+{
+    struct hk_event ev = {kind, wall_ms(), data};
+    char *err = NULL;
+    if (!s->replaying && s->journal && hk_journal_append(s->journal, &ev, sync, &err) != 0) {
+        /* Going on without a journal would make the session unresumable. */
+        fprintf(stderr, "honk: %s\n", err);
+        free(err);
+    }
+    if (s->cb && !s->replaying)
+        s->cb(&ev, s->user);
+    cJSON_Delete(data);
+}
+
+void session_set_state(struct hk_session *s, enum hk_session_state state)
+{
+    s->state = state;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "state", hk_session_state_name(state));
+    cJSON_AddNumberToObject(d, "iteration", s->iteration);
+    if (state == HK_STATE_AWAITING && hk_session_waiting_for(s))
+        cJSON_AddStringToObject(d, "waiting_for", hk_session_waiting_for(s));
+    session_emit(s, HK_EV_STATE, d, 1);
+}
+
+void session_error(struct hk_session *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char buf[2048];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "message", buf);
+    session_emit(s, HK_EV_ERROR, d, 1);
+}
+
+void session_fail(struct hk_session *s, const char *why)
+{
+    if (why)
+        session_error(s, "%s", why);
+    s->exit_status = 1;
+    session_set_state(s, HK_STATE_FAILED);
+}
+
+/* --- the system prompt ------------------------------------------------- */
+
+static void add_instructions(struct hk_buf *prompt, const char *root)
+{
+    static const char *const files[] = {"AGENTS.md", "CLAUDE.md", ".honk/instructions.md"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *path = hk_xasprintf("%s/%s", root, files[i]);
+        FILE *f = fopen(path, "r");
+        free(path);
+        if (!f)
+            continue;
+        hk_buf_printf(prompt, "\n\n# Instructions from the repository's %s\n\n", files[i]);
+        char chunk[4096];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && prompt->len < 64 * 1024)
+            hk_buf_add(prompt, chunk, n);
+        fclose(f);
+    }
+}
+
+char *session_system_prompt(const struct hk_session *s)
+{
+    struct hk_buf p = {0};
+    hk_buf_adds(&p,
+                "You are honk's coding agent. You work in a git worktree of the engineer's repository, "
+                "on a branch of its own. Read the code with read_file, list_files and search; change it "
+                "with edit_file, write_file or apply_patch, in small focused edits. The engineer reviews "
+                "every hunk; a rejected hunk comes back to you with the reason.\n");
+    if (s->test_command)
+        hk_buf_printf(&p, "When you stop editing, honk runs the tests (`%s`) and gives you the output "
+                          "of a failing run to fix.\n", s->test_command);
+    hk_buf_adds(&p, "When the change is complete, reply with a short summary and a commit message in a "
+                    "fenced block:\n```commit\nA subject line under 72 characters\n\nWhy the change was made.\n```\n");
+    add_instructions(&p, s->task->worktree);
+    return hk_buf_steal(&p);
+}
+
+/* --- model turns -------------------------------------------------------- */
+
+static void on_model_event(const struct hk_model_event *ev, void *user)
+{
+    struct hk_session *s = user;
+    cJSON *d = cJSON_CreateObject();
+    switch (ev->kind) {
+    case HK_MODEL_TEXT:
+    {
+        char *text = hk_xstrndup(ev->text, ev->len);
+        cJSON_AddStringToObject(d, "text", text);
+        free(text);
+        session_emit(s, HK_EV_TEXT, d, 0);
+        return;
+    }
+    case HK_MODEL_TOOL_CALL: {
+        cJSON *input = cJSON_Parse(ev->call->input_json);
+        char *summary = hk_tool_summary(ev->call->name, input);
+        cJSON_AddStringToObject(d, "id", ev->call->id);
+        cJSON_AddStringToObject(d, "name", ev->call->name);
+        cJSON_AddItemToObject(d, "input", input ? input : cJSON_CreateString(ev->call->input_json));
+        cJSON_AddStringToObject(d, "summary", summary);
+        free(summary);
+        session_emit(s, HK_EV_TOOL_CALL, d, 0);
+        return;
+    }
+    case HK_MODEL_RETRY:
+        cJSON_AddStringToObject(d, "message", ev->message);
+        cJSON_AddNumberToObject(d, "attempt", ev->attempt);
+        cJSON_AddNumberToObject(d, "delay_ms", (double)ev->delay_ms);
+        session_emit(s, HK_EV_RETRY, d, 0);
+        return;
+    case HK_MODEL_DONE:
+        cJSON_AddStringToObject(d, "stop_reason", ev->stop_reason ? ev->stop_reason : "");
+        cJSON_AddNumberToObject(d, "input_tokens", (double)ev->input_tokens);
+        cJSON_AddNumberToObject(d, "output_tokens", (double)ev->output_tokens);
+        session_emit(s, HK_EV_TURN_END, d, 1);
+        break;
+    case HK_MODEL_ERROR:
+        cJSON_Delete(d);
+        session_error(s, "%s", ev->message);
+        break;
+    case HK_MODEL_CANCELLED:
+        cJSON_Delete(d);
+        break;
+    }
+    hk_model_request_free(s->req);
+    s->req = NULL;
+    if (ev->kind == HK_MODEL_DONE) {
+        const struct hk_message *last = &s->conv->msgs[s->conv->nmsgs - 1];
+        if (last->role == HK_ROLE_ASSISTANT && last->ncalls) {
+            session_take_calls(s, last);
+            session_run_calls(s);
+        } else {
+            session_after_turn(s);
+        }
+    } else if (ev->kind == HK_MODEL_ERROR) {
+        session_fail(s, NULL);
+    } else if (s->state != HK_STATE_CANCELLED) {
+        s->waiting = WAIT_MESSAGE;
+        session_set_state(s, HK_STATE_IDLE);
+    }
+}
+
+void session_think(struct hk_session *s)
+{
+    s->waiting = WAIT_NOTHING;
+    session_set_state(s, HK_STATE_THINKING);
+    if (s->replaying)
+        return;
+    s->req = hk_model_request_start(s->loop, s->conv, s->model, on_model_event, s);
+}
+
+/* --- tests, review, commit, deploy ---------------------------------------- */
+
+void session_enter_review(struct hk_session *s)
+{
+    if (!s->any_change) {
+        /* Nothing to commit: the model answered without changing anything. */
+        s->waiting = WAIT_MESSAGE;
+        session_set_state(s, HK_STATE_IDLE);
+        return;
+    }
+    s->waiting = WAIT_COMMIT;
+    session_set_state(s, HK_STATE_REVIEW);
+    if (s->policy == HK_APPROVE_ALL && !s->replaying)
+        hk_session_approve_commit(s, NULL);
+}
+
+void session_after_turn(struct hk_session *s)
+{
+    if (s->changed_since_test && s->test_command) {
+        session_run_tests(s, 0);
+        return;
+    }
+    if (s->any_change && s->test_command && !s->tests_passed) {
+        session_run_tests(s, 0);
+        return;
+    }
+    session_enter_review(s);
+}
+
+/* The loop's own test run ended: review, another iteration, or failure. */
+void session_tests_done(struct hk_session *s, int passed, const char *tail, int exit_code)
+{
+    if (passed) {
+        session_enter_review(s);
+        return;
+    }
+    if (s->iteration >= s->max_iterations) {
+        char *why = hk_xasprintf("the tests still fail after %d iterations (honk.maxIterations)", s->iteration);
+        session_fail(s, why);
+        free(why);
+        return;
+    }
+    char *msg = hk_xasprintf("The tests failed (`%s` exited %d). Fix the code so that they pass.\n\n"
+                             "Output (the end):\n%s", s->test_command, exit_code, tail);
+    hk_conv_add_user_text(s->conv, msg);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "text", msg);
+    cJSON_AddBoolToObject(d, "automatic", 1);
+    session_emit(s, HK_EV_USER, d, 1);
+    free(msg);
+    session_think(s);
+}
+
+/* The commit message the model wrote in a ```commit block, or the task. */
+static char *commit_message_from(const struct hk_session *s)
+{
+    for (size_t i = s->conv->nmsgs; i-- > 0;) {
+        const struct hk_message *m = &s->conv->msgs[i];
+        if (m->role != HK_ROLE_ASSISTANT || !m->text)
+            continue;
+        const char *start = strstr(m->text, "```commit");
+        if (!start)
+            continue;
+        start = strchr(start, '\n');
+        const char *end = start ? strstr(start + 1, "```") : NULL;
+        if (!end)
+            continue;
+        while (end > start && (end[-1] == '\n' || end[-1] == ' '))
+            end--;
+        if (end > start + 1)
+            return hk_xstrndup(start + 1, (size_t)(end - start - 1));
+    }
+    return hk_xasprintf("%.72s", s->task_text);
+}
+
+static void on_deploy_stage(struct hk_deploy *d, const struct hk_stage *st, void *user)
+{
+    (void)d;
+    struct hk_session *s = user;
+    cJSON *data = cJSON_CreateObject();
+    cJSON_AddStringToObject(data, "stage", st->name);
+    cJSON_AddStringToObject(data, "state", hk_stage_state_name(st->state));
+    cJSON_AddStringToObject(data, "command", st->command);
+    if (st->state == HK_STAGE_PASSED || st->state == HK_STAGE_FAILED) {
+        cJSON_AddNumberToObject(data, "exit", st->exit_code);
+        cJSON_AddNumberToObject(data, "duration_ms", (double)st->duration_ms);
+    }
+    session_emit(s, HK_EV_DEPLOY_STAGE, data, st->state != HK_STAGE_RUNNING);
+}
+
+static void on_deploy_done(struct hk_deploy *d, int ok, void *user)
+{
+    (void)d;
+    struct hk_session *s = user;
+    if (ok) {
+        s->exit_status = 0;
+        session_set_state(s, HK_STATE_DONE);
+        return;
+    }
+    char *why = hk_xasprintf("the deploy failed; the commit %.12s stays on %s", s->commit ? s->commit : "",
+                             s->task->branch);
+    session_fail(s, why);
+    free(why);
+}
+
+void session_start_deploy(struct hk_session *s)
+{
+    s->waiting = WAIT_NOTHING;
+    session_set_state(s, HK_STATE_DEPLOYING);
+    if (!s->replaying)
+        hk_deploy_run(s->deploy, s->loop, s->task->worktree, on_deploy_stage, on_deploy_done, s);
+}
+
+void session_after_commit(struct hk_session *s)
+{
+    if (!s->deploy) {
+        s->exit_status = 0;
+        session_set_state(s, HK_STATE_DONE);
+    } else if (s->deploy_auto) {
+        session_start_deploy(s);
+    } else {
+        s->waiting = WAIT_DEPLOY;
+        session_set_state(s, HK_STATE_AWAITING);
+    }
+}
+
+static void land(struct hk_session *s)
+{
+    char *msg = NULL, *err = NULL;
+    enum hk_land_result r = hk_task_land(s->repo, s->task, &msg, &err);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddBoolToObject(d, "landed", r == HK_LAND_DONE);
+    cJSON_AddStringToObject(d, "message", r == HK_LAND_ERROR ? (err ? err : "landing failed") : (msg ? msg : ""));
+    session_emit(s, HK_EV_LAND, d, 1);
+    free(msg);
+    free(err);
+}
+
+void hk_session_approve_commit(struct hk_session *s, const char *message)
+{
+    if (s->state != HK_STATE_REVIEW)
+        return;
+    free(s->commit_message);
+    s->commit_message = message ? hk_xstrdup(message) : commit_message_from(s);
+    s->waiting = WAIT_NOTHING;
+    session_set_state(s, HK_STATE_COMMITTING);
+    char *hex = NULL, *note = NULL, *err = NULL;
+    if (hk_task_commit(s->repo, s->task, s->commit_message, s->task->id, &hex, &note, &err) != 0) {
+        session_fail(s, err);
+        free(err);
+        return;
+    }
+    free(s->commit);
+    s->commit = hex;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "commit", hex);
+    cJSON_AddStringToObject(d, "branch", s->task->branch);
+    cJSON_AddStringToObject(d, "message", s->commit_message);
+    if (note)
+        cJSON_AddStringToObject(d, "note", note);
+    session_emit(s, HK_EV_COMMIT, d, 1);
+    free(note);
+    land(s);
+    session_after_commit(s);
+}
+
+void hk_session_deploy(struct hk_session *s, int approve)
+{
+    if (s->waiting != WAIT_DEPLOY)
+        return;
+    if (approve) {
+        session_start_deploy(s);
+        return;
+    }
+    hk_deploy_skip(s->deploy, on_deploy_stage, s);
+    s->waiting = WAIT_NOTHING;
+    s->exit_status = 0;
+    session_set_state(s, HK_STATE_DONE);
+}
+
+/* --- starting ------------------------------------------------------------ */
+
+static int read_settings(struct hk_session *s, const struct hk_session_opts *opts, char **err)
+{
+    char *policy = hk_config_string(s->cfg, "honk.approve");
+    enum hk_approve_policy p = HK_APPROVE_ASK;
+    if (opts->approve >= 0) {
+        p = (enum hk_approve_policy)opts->approve;
+    } else if (policy && hk_approve_policy_parse(policy, &p) != 0) {
+        *err = hk_xasprintf("honk.approve is \"%s\"; it must be ask, edits or all", policy);
+        free(policy);
+        return -1;
+    }
+    free(policy);
+    s->policy = p;
+    int deploy_auto = 0;
+    s->max_iterations = DEFAULT_MAX_ITERATIONS;
+    s->test_timeout_ms = DEFAULT_TEST_TIMEOUT_MS;
+    if (hk_config_bool(s->cfg, "honk.deploy.auto", &deploy_auto, err) ||
+        hk_config_int(s->cfg, "honk.maxIterations", &s->max_iterations, err) ||
+        hk_config_seconds(s->cfg, "honk.testTimeout", &s->test_timeout_ms, err))
+        return -1;
+    s->deploy_auto = opts->deploy >= 0 ? opts->deploy : deploy_auto;
+    s->test_command = hk_config_string(s->cfg, "honk.test");
+    s->deploy = hk_deploy_from_config(s->cfg, err);
+    return *err ? -1 : 0;
+}
+
+static void emit_task(struct hk_session *s)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "id", s->task->id);
+    cJSON_AddStringToObject(d, "task", s->task_text);
+    cJSON_AddStringToObject(d, "branch", s->task->branch);
+    cJSON_AddStringToObject(d, "worktree", s->task->worktree);
+    cJSON_AddStringToObject(d, "base", s->task->base_commit);
+    if (s->task->base_branch)
+        cJSON_AddStringToObject(d, "base_branch", s->task->base_branch);
+    cJSON_AddStringToObject(d, "provider", hk_provider_name(s->model->provider));
+    cJSON_AddStringToObject(d, "model", s->model->model);
+    cJSON_AddStringToObject(d, "test", s->test_command ? s->test_command : "");
+    cJSON *stages = cJSON_AddArrayToObject(d, "deploy_stages");
+    for (size_t i = 0; i < hk_deploy_stage_count(s->deploy); i++)
+        cJSON_AddItemToArray(stages, cJSON_CreateString(hk_deploy_stage(s->deploy, i)->name));
+    session_emit(s, HK_EV_TASK, d, 1);
+}
+
+static int open_task(struct hk_session *s, const char *resume_id, const struct hk_session_opts *opts, char **err)
+{
+    if (!resume_id) {
+        struct hk_task_options topts = {.base = opts->base, .with_changes = opts->with_changes};
+        return hk_task_create(s->repo, &topts, &s->task, err);
+    }
+    int found = hk_task_open(s->repo, resume_id, &s->task, err);
+    if (found == 0)
+        *err = hk_xasprintf("there is no session %s (honk log lists them)", resume_id);
+    else if (found == 1 && !s->task->worktree)
+        *err = hk_xasprintf("session %s has no worktree any more", resume_id);
+    return found == 1 && s->task->worktree ? 0 : -1;
+}
+
+struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, const char *resume_id,
+                                    const struct hk_session_opts *opts, hk_event_cb cb, void *user,
+                                    char **err)
+{
+    struct hk_session *s = hk_xcalloc(1, sizeof *s);
+    s->loop = loop;
+    s->repo = repo;
+    s->model = opts->model;
+    s->cb = cb;
+    s->user = user;
+    *err = NULL;
+    s->cfg = hk_config_open(hk_repo_workdir(repo), err);
+    if (!s->cfg || read_settings(s, opts, err) != 0 || open_task(s, resume_id, opts, err) != 0)
+        goto fail;
+    s->journal = hk_journal_open(hk_repo_gitdir(repo), s->task->id, err);
+    if (!s->journal)
+        goto fail;
+    if (resume_id) {
+        char *path = hk_journal_path(hk_repo_gitdir(repo), resume_id);
+        int rc = session_replay_journal(s, path, err);
+        free(path);
+        if (rc != 0)
+            goto fail;
+        s->conv->system = session_system_prompt(s);
+        hk_tools_define(s->conv);
+        session_continue(s);
+        return s;
+    }
+    s->task_text = hk_xstrdup(opts->task);
+    char *system = session_system_prompt(s);
+    s->conv = hk_conv_new(system);
+    free(system);
+    hk_tools_define(s->conv);
+    emit_task(s);
+    hk_session_send(s, opts->task);
+    return s;
+fail:
+    hk_session_free(s);
+    return NULL;
+}
+
+/* --- commands in ---------------------------------------------------------- */
+
+void hk_session_send(struct hk_session *s, const char *text)
+{
+    if (s->state == HK_STATE_THINKING || s->state == HK_STATE_TESTING || s->state == HK_STATE_DEPLOYING ||
+        s->state == HK_STATE_COMMITTING || s->waiting == WAIT_PROPOSAL || s->waiting == WAIT_COMMAND)
+        return; /* the front end says why; a message then would break the turn order */
+    hk_conv_add_user_text(s->conv, text);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "text", text);
+    session_emit(s, HK_EV_USER, d, 1);
+    session_think(s);
+}
+
+void hk_session_interrupt(struct hk_session *s)
+{
+    if (s->req)
+        hk_model_request_cancel(s->req);
+    else if (s->runner && hk_runner_state(s->runner) == HK_RUNNER_RUNNING)
+        hk_runner_cancel(s->runner);
+}
+
+void hk_session_cancel(struct hk_session *s)
+{
+    if (s->state == HK_STATE_DONE || s->state == HK_STATE_FAILED || s->state == HK_STATE_CANCELLED)
+        return;
+    s->state = HK_STATE_CANCELLED;
+    if (s->req)
+        hk_model_request_cancel(s->req);
+    hk_deploy_cancel(s->deploy);
+    if (s->runner && hk_runner_state(s->runner) == HK_RUNNER_RUNNING)
+        hk_runner_cancel(s->runner);
+    s->exit_status = 130;
+    s->waiting = WAIT_NOTHING;
+    session_set_state(s, HK_STATE_CANCELLED);
+}
+
+void hk_session_decide(struct hk_session *s, const char *proposal_id, int hunk, enum hk_verdict verdict,
+                       const char *reason, const char *edited_text)
+{
+    session_decide(s, proposal_id, hunk, verdict, reason, edited_text);
+}
+
+void hk_session_answer(struct hk_session *s, int approve, const char *reason)
+{
+    if (s->waiting == WAIT_PROPOSAL && s->waiting_proposal)
+        session_decide(s, s->waiting_proposal->id, -1, approve ? HK_VERDICT_APPROVE : HK_VERDICT_REJECT, reason, NULL);
+    else if (s->waiting == WAIT_COMMAND)
+        session_answer_command(s, approve, reason);
+    else if (s->waiting == WAIT_COMMIT && approve)
+        hk_session_approve_commit(s, NULL);
+    else if (s->waiting == WAIT_DEPLOY)
+        hk_session_deploy(s, approve);
+}
+
+/* --- state out ------------------------------------------------------------ */
+
+enum hk_session_state hk_session_state(const struct hk_session *s) { return s->state; }
+const char *hk_session_id(const struct hk_session *s) { return s->task->id; }
+size_t hk_session_proposal_count(const struct hk_session *s) { return s->nproposals; }
+const struct hk_proposal *hk_session_proposal(const struct hk_session *s, size_t i) { return s->proposals[i]; }
+int hk_session_exit_status(const struct hk_session *s) { return s->exit_status; }
+
+struct hk_runner *hk_session_runner(const struct hk_session *s)
+{
+    if (s->state == HK_STATE_DEPLOYING)
+        return hk_deploy_runner(s->deploy);
+    return s->runner;
+}
+
+const char *hk_session_waiting_for(const struct hk_session *s)
+{
+    switch (s->waiting) {
+    case WAIT_PROPOSAL: return "a decision on a proposed change";
+    case WAIT_COMMAND: return "approval to run a command";
+    case WAIT_COMMIT: return "approval to commit";
+    case WAIT_DEPLOY: return "approval to deploy";
+    case WAIT_MESSAGE: return "a message from the engineer";
+    default: return NULL;
+    }
+}
+
+void hk_session_free(struct hk_session *s)
+{
+    if (!s)
+        return;
+    hk_model_request_free(s->req);
+    hk_runner_free(s->runner);
+    hk_deploy_free(s->deploy);
+    session_free_calls(s);
+    for (size_t i = 0; i < s->nproposals; i++)
+        hk_patch_free(s->proposals[i]);
+    free(s->proposals);
+    free(s->waiting_command);
+    hk_conv_free(s->conv);
+    hk_journal_close(s->journal);
+    hk_task_free(s->task);
+    hk_config_free(s->cfg);
+    free(s->task_text);
+    free(s->test_command);
+    free(s->commit_message);
+    free(s->commit);
+    free(s->resume_run_command);
+    cJSON_Delete(s->resume_proposal_calls);
+    cJSON_Delete(s->reasons);
+    free(s);
+}

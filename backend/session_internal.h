@@ -1,0 +1,108 @@
+/* The session's state, shared by session.c (the loop and its states),
+ * session_calls.c (tool calls, proposals, decisions) and session_resume.c
+ * (rebuilding a session from its journal). Internal to backend/. */
+#ifndef HK_SESSION_INTERNAL_H
+#define HK_SESSION_INTERNAL_H
+
+#include "config.h"
+#include "deploy.h"
+#include "journal.h"
+#include "patch.h"
+#include "runner.h"
+#include "session.h"
+#include "tools.h"
+
+struct pending_call {
+    char *id;
+    char *name;
+    cJSON *input; /* NULL when the model sent invalid JSON */
+};
+
+enum waiting_for { WAIT_NOTHING, WAIT_PROPOSAL, WAIT_COMMAND, WAIT_COMMIT, WAIT_DEPLOY, WAIT_MESSAGE };
+
+struct hk_session {
+    struct hk_loop *loop;
+    struct hk_repo *repo;
+    struct hk_task *task;
+    struct hk_config *cfg;
+    const struct hk_model_settings *model;
+    struct hk_conversation *conv;
+    struct hk_journal *journal;
+    hk_event_cb cb;
+    void *user;
+
+    char *task_text;
+    enum hk_approve_policy policy;
+    int deploy_auto;
+    char *test_command;
+    long max_iterations;
+    long test_timeout_ms;
+
+    enum hk_session_state state;
+    int iteration;
+    int replaying;        /* rebuilding from the journal: no side effects */
+    struct hk_model_request *req;
+
+    struct pending_call *calls;
+    size_t ncalls, next_call;
+
+    struct hk_proposal **proposals;
+    size_t nproposals;
+    enum waiting_for waiting;
+    struct hk_proposal *waiting_proposal;
+    char *waiting_command;
+
+    cJSON *reasons;       /* "p1:3" -> why the engineer rejected that hunk */
+    struct hk_runner *runner;
+    int run_purpose;      /* what the runner's run is for (session_calls.c) */
+    int changed_since_test;
+    int any_change;
+    int tests_passed;
+
+    /* what the journal said, for session_continue */
+    int resume_open_run;
+    char *resume_run_command;
+    int resume_committed;
+    cJSON *resume_proposal_calls;
+
+    struct hk_deploy *deploy;
+    char *commit_message;
+    char *commit;
+    int exit_status;
+};
+
+/* session.c */
+void session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data, int sync);
+void session_set_state(struct hk_session *s, enum hk_session_state state);
+void session_error(struct hk_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void session_think(struct hk_session *s);
+void session_after_turn(struct hk_session *s);
+void session_fail(struct hk_session *s, const char *why);
+char *session_system_prompt(const struct hk_session *s);
+void session_start_deploy(struct hk_session *s);
+void session_tests_done(struct hk_session *s, int passed, const char *tail, int exit_code);
+
+/* session_calls.c */
+void session_take_calls(struct hk_session *s, const struct hk_message *assistant);
+void session_run_calls(struct hk_session *s);
+void session_free_calls(struct hk_session *s);
+void session_add_result(struct hk_session *s, const char *call_id, const char *name, const char *content, int ok);
+void session_decide(struct hk_session *s, const char *proposal_id, int hunk, enum hk_verdict verdict,
+                    const char *reason, const char *edited_text);
+void session_answer_command(struct hk_session *s, int approve, const char *reason);
+void session_run_tests(struct hk_session *s, int for_model);
+struct hk_proposal *session_find_proposal(struct hk_session *s, const char *id);
+int session_all_decided(const struct hk_proposal *p);
+void session_finish_proposal(struct hk_session *s, struct hk_proposal *p);
+void session_remember_reasons(struct hk_session *s, const struct hk_proposal *p, int hunk, const char *reason);
+/* purpose: RUN_LOOP_TESTS, RUN_MODEL_TESTS or RUN_COMMAND */
+enum { RUN_LOOP_TESTS, RUN_MODEL_TESTS, RUN_COMMAND };
+void session_start_run(struct hk_session *s, const char *command, int purpose);
+void session_enter_review(struct hk_session *s);
+void session_after_commit(struct hk_session *s);
+
+/* session_resume.c */
+int session_replay_journal(struct hk_session *s, const char *path, char **err);
+void session_continue(struct hk_session *s);
+
+#endif

@@ -1,0 +1,325 @@
+/* Resuming a session from its journal: the events are read back into the
+ * conversation, the proposals (their latest engine state), the decisions
+ * and the loop's counters, then the session goes on from where it stopped.
+ * The subscriber sees the old events first, so a cockpit shows the history. */
+#include "session_internal.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct replay {
+    struct hk_session *s;
+    struct hk_buf text;          /* the assistant turn being read back */
+    struct hk_tool_call *calls;
+    size_t ncalls;
+    cJSON *proposals;            /* id -> latest engine state */
+    cJSON *proposal_calls;       /* call id -> proposal id */
+    enum hk_session_state last_state;
+    int open_run;                /* a run started and never ended: its purpose, or -1 */
+    char *open_run_command;
+    int committed;
+    int stages_done;
+};
+
+static const char *str(const cJSON *d, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double num(const cJSON *d, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, name);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static int truth(const cJSON *d, const char *name)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, name));
+}
+
+static void end_turn(struct replay *r)
+{
+    struct hk_conversation *conv = r->s->conv;
+    if (!r->text.len && !r->ncalls)
+        return;
+    conv->msgs = hk_xrealloc(conv->msgs, (conv->nmsgs + 1) * sizeof *conv->msgs);
+    struct hk_message *m = &conv->msgs[conv->nmsgs++];
+    memset(m, 0, sizeof *m);
+    m->role = HK_ROLE_ASSISTANT;
+    m->text = r->text.len ? hk_buf_steal(&r->text) : NULL;
+    m->calls = r->calls;
+    m->ncalls = r->ncalls;
+    r->calls = NULL;
+    r->ncalls = 0;
+}
+
+/* A turn that never ended (honk died mid-stream) is dropped: it is asked again. */
+static void drop_turn(struct replay *r)
+{
+    hk_buf_clear(&r->text);
+    for (size_t i = 0; i < r->ncalls; i++) {
+        free(r->calls[i].id);
+        free(r->calls[i].name);
+        free(r->calls[i].input_json);
+    }
+    free(r->calls);
+    r->calls = NULL;
+    r->ncalls = 0;
+}
+
+static void read_tool_call(struct replay *r, const cJSON *d)
+{
+    const cJSON *input = cJSON_GetObjectItemCaseSensitive(d, "input");
+    r->calls = hk_xrealloc(r->calls, (r->ncalls + 1) * sizeof *r->calls);
+    r->calls[r->ncalls++] = (struct hk_tool_call){
+        hk_xstrdup(str(d, "id") ? str(d, "id") : ""), hk_xstrdup(str(d, "name") ? str(d, "name") : ""),
+        cJSON_IsString(input) ? hk_xstrdup(input->valuestring) : cJSON_PrintUnformatted(input),
+    };
+}
+
+static void read_proposal(struct replay *r, const cJSON *d)
+{
+    const char *id = str(d, "id");
+    const cJSON *engine = cJSON_GetObjectItemCaseSensitive(d, "proposal");
+    if (!id || !engine)
+        return;
+    cJSON_DeleteItemFromObjectCaseSensitive(r->proposals, id);
+    cJSON_AddItemToObject(r->proposals, id, cJSON_Duplicate(engine, 1));
+    if (str(d, "call_id"))
+        cJSON_AddStringToObject(r->proposal_calls, str(d, "call_id"), id);
+}
+
+static void read_decision(struct replay *r, const cJSON *d)
+{
+    struct hk_session *s = r->s;
+    const char *verdict = str(d, "verdict"), *reason = str(d, "reason");
+    if (verdict && !strcmp(verdict, "approve"))
+        s->any_change = s->changed_since_test = 1;
+    if (!verdict || strcmp(verdict, "reject") || !reason || !str(d, "proposal"))
+        return;
+    if (!s->reasons)
+        s->reasons = cJSON_CreateObject();
+    char key[64];
+    snprintf(key, sizeof key, "%s:%d", str(d, "proposal"), (int)num(d, "hunk"));
+    /* A whole-proposal rejection's reason is found under hunk -1 too. */
+    cJSON_DeleteItemFromObjectCaseSensitive(s->reasons, key);
+    cJSON_AddStringToObject(s->reasons, key, reason);
+}
+
+static void read_event(const struct hk_event *ev, void *user)
+{
+    struct replay *r = user;
+    struct hk_session *s = r->s;
+    const cJSON *d = ev->data;
+    if (s->cb)
+        s->cb(ev, s->user);
+    switch (ev->kind) {
+    case HK_EV_TASK:
+        free(s->task_text);
+        s->task_text = hk_xstrdup(str(d, "task") ? str(d, "task") : "");
+        break;
+    case HK_EV_USER:
+        drop_turn(r);
+        hk_conv_add_user_text(s->conv, str(d, "text") ? str(d, "text") : "");
+        break;
+    case HK_EV_TEXT:
+        hk_buf_adds(&r->text, str(d, "text") ? str(d, "text") : "");
+        break;
+    case HK_EV_TOOL_CALL:
+        read_tool_call(r, d);
+        break;
+    case HK_EV_TURN_END:
+        end_turn(r);
+        break;
+    case HK_EV_TOOL_RESULT:
+        hk_conv_add_tool_result(s->conv, str(d, "id"), str(d, "content") ? str(d, "content") : "", !truth(d, "ok"));
+        break;
+    case HK_EV_PROPOSAL:
+        read_proposal(r, d);
+        break;
+    case HK_EV_DECISION:
+        read_decision(r, d);
+        break;
+    case HK_EV_STATE:
+        r->last_state = (enum hk_session_state)0;
+        for (int i = 0; i <= HK_STATE_CANCELLED; i++)
+            if (str(d, "state") && !strcmp(str(d, "state"), hk_session_state_name((enum hk_session_state)i)))
+                r->last_state = (enum hk_session_state)i;
+        s->iteration = (int)num(d, "iteration");
+        break;
+    case HK_EV_TEST_START:
+        r->open_run = !strcmp(str(d, "purpose") ? str(d, "purpose") : "", "command") ? RUN_COMMAND : RUN_LOOP_TESTS;
+        free(r->open_run_command);
+        r->open_run_command = hk_xstrdup(str(d, "command") ? str(d, "command") : "");
+        break;
+    case HK_EV_TEST_END:
+        r->open_run = -1;
+        if (strcmp(str(d, "purpose") ? str(d, "purpose") : "", "command") != 0) {
+            s->tests_passed = truth(d, "passed");
+            s->changed_since_test = 0;
+        }
+        break;
+    case HK_EV_COMMIT:
+        r->committed = 1;
+        free(s->commit);
+        s->commit = hk_xstrdup(str(d, "commit") ? str(d, "commit") : "");
+        break;
+    default:
+        break;
+    }
+}
+
+static int rebuild_proposals(struct replay *r, char **err)
+{
+    struct hk_session *s = r->s;
+    const cJSON *engine;
+    cJSON_ArrayForEach(engine, r->proposals) {
+        struct hk_proposal *p = NULL;
+        if (hk_patch_from_json(engine, s->task->worktree, &p, err) != 0)
+            return -1;
+        s->proposals = hk_xrealloc(s->proposals, (s->nproposals + 1) * sizeof *s->proposals);
+        s->proposals[s->nproposals++] = p;
+    }
+    return 0;
+}
+
+int session_replay_journal(struct hk_session *s, const char *path, char **err)
+{
+    struct replay r = {.s = s, .open_run = -1};
+    r.proposals = cJSON_CreateObject();
+    r.proposal_calls = cJSON_CreateObject();
+    s->conv = hk_conv_new(NULL);
+    s->replaying = 1;
+    int n = hk_journal_read(path, read_event, &r, err);
+    drop_turn(&r);
+    int rc = n < 0 ? -1 : rebuild_proposals(&r, err);
+    s->replaying = 0;
+    if (rc == 0 && n == 0) {
+        *err = hk_xasprintf("the journal %s holds no events", path);
+        rc = -1;
+    }
+    /* The conversation is rebuilt; its system prompt and tools are today's. */
+    hk_buf_free(&r.text);
+    cJSON_Delete(r.proposals);
+    s->state = r.last_state;
+    s->resume_open_run = r.open_run;
+    s->resume_run_command = r.open_run_command;
+    s->resume_committed = r.committed;
+    s->resume_proposal_calls = r.proposal_calls;
+    return rc;
+}
+
+/* The calls of the last assistant turn that have no result yet. */
+static void take_unanswered_calls(struct hk_session *s)
+{
+    struct hk_conversation *conv = s->conv;
+    if (!conv->nmsgs)
+        return;
+    const struct hk_message *last = &conv->msgs[conv->nmsgs - 1];
+    const struct hk_message *asked = last->role == HK_ROLE_ASSISTANT ? last
+                                     : conv->nmsgs > 1 && conv->msgs[conv->nmsgs - 2].role == HK_ROLE_ASSISTANT
+                                         ? &conv->msgs[conv->nmsgs - 2] : NULL;
+    if (!asked || !asked->ncalls || (last->role == HK_ROLE_USER && last->text))
+        return;
+    struct hk_message open = *asked;
+    open.calls = hk_xcalloc(asked->ncalls, sizeof *open.calls);
+    open.ncalls = 0;
+    for (size_t i = 0; i < asked->ncalls; i++) {
+        int answered = 0;
+        for (size_t k = 0; last != asked && k < last->nresults; k++)
+            answered |= !strcmp(last->results[k].call_id, asked->calls[i].id);
+        if (!answered)
+            open.calls[open.ncalls++] = asked->calls[i];
+    }
+    if (open.ncalls)
+        session_take_calls(s, &open);
+    free(open.calls);
+}
+
+/* Goes on with a pending call's proposal; returns 1 when it waits. */
+static int continue_proposal(struct hk_session *s)
+{
+    if (s->next_call >= s->ncalls)
+        return 0;
+    const char *pid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s->resume_proposal_calls,
+                                                                             s->calls[s->next_call].id));
+    struct hk_proposal *p = pid ? session_find_proposal(s, pid) : NULL;
+    if (!p)
+        return 0; /* never proposed: the call runs again */
+    if (!session_all_decided(p) && s->policy == HK_APPROVE_ASK) {
+        s->waiting = WAIT_PROPOSAL;
+        s->waiting_proposal = p;
+        session_set_state(s, HK_STATE_AWAITING);
+        return 1;
+    }
+    s->waiting_proposal = p;
+    if (!session_all_decided(p)) {
+        /* The policy now lets it pass; the decision goes on with the calls. */
+        hk_session_decide(s, p->id, -1, HK_VERDICT_APPROVE, NULL, NULL);
+        return 1;
+    }
+    session_finish_proposal(s, p);
+    return 0;
+}
+
+static int continue_ended(struct hk_session *s)
+{
+    switch (s->state) {
+    case HK_STATE_DONE:
+        session_set_state(s, HK_STATE_DONE);
+        return 1;
+    case HK_STATE_FAILED:
+    case HK_STATE_CANCELLED:
+        s->waiting = WAIT_MESSAGE;
+        session_set_state(s, HK_STATE_IDLE);
+        return 1;
+    case HK_STATE_REVIEW:
+        session_enter_review(s);
+        return 1;
+    case HK_STATE_COMMITTING:
+        if (s->resume_committed) {
+            session_after_commit(s);
+        } else {
+            s->state = HK_STATE_REVIEW;
+            hk_session_approve_commit(s, NULL);
+        }
+        return 1;
+    case HK_STATE_DEPLOYING:
+        session_start_deploy(s);
+        return 1;
+    case HK_STATE_AWAITING:
+        if (s->resume_committed) {
+            session_after_commit(s);
+            return 1;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+void session_continue(struct hk_session *s)
+{
+    if (continue_ended(s))
+        return;
+    take_unanswered_calls(s);
+    if (s->resume_open_run == RUN_LOOP_TESTS && !s->ncalls) {
+        s->iteration--; /* the interrupted run is made again */
+        session_run_tests(s, 0);
+        return;
+    }
+    if (continue_proposal(s))
+        return;
+    if (s->next_call < s->ncalls) {
+        session_run_calls(s);
+        return;
+    }
+    session_free_calls(s);
+    const struct hk_message *last = s->conv->nmsgs ? &s->conv->msgs[s->conv->nmsgs - 1] : NULL;
+    if (!last || last->role == HK_ROLE_USER)
+        session_think(s);
+    else
+        session_after_turn(s);
+}

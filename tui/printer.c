@@ -1,0 +1,164 @@
+/* Rendering events as lines of text. */
+#include "printer.h"
+
+#include <cJSON.h>
+#include <string.h>
+
+static const char *str(const cJSON *d, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, name);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double num(const cJSON *d, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, name);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static int truth(const cJSON *d, const char *name)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, name));
+}
+
+void hk_printer_json(FILE *out, const struct hk_event *ev)
+{
+    cJSON *line = cJSON_CreateObject();
+    cJSON_AddStringToObject(line, "kind", hk_event_name(ev->kind));
+    cJSON_AddNumberToObject(line, "time", (double)ev->time_ms);
+    cJSON_AddItemToObject(line, "data", ev->data ? cJSON_Duplicate(ev->data, 1) : cJSON_CreateObject());
+    char *text = cJSON_PrintUnformatted(line);
+    fprintf(out, "%s\n", text);
+    fflush(out);
+    cJSON_free(text);
+    cJSON_Delete(line);
+}
+
+/* Ends the model's text line before anything else is printed. */
+static void break_text(struct hk_printer *p)
+{
+    if (p->in_text)
+        fputc('\n', p->out);
+    p->in_text = 0;
+}
+
+static void print_indented(FILE *out, const char *text)
+{
+    for (const char *line = text; *line;) {
+        const char *nl = strchr(line, '\n');
+        int len = nl ? (int)(nl - line) : (int)strlen(line);
+        fprintf(out, "    %.*s\n", len, line);
+        line = nl ? nl + 1 : line + len;
+    }
+}
+
+static void print_state(struct hk_printer *p, const cJSON *d)
+{
+    const char *state = str(d, "state");
+    if (!strcmp(state, "awaiting_approval"))
+        fprintf(p->out, "honk: waiting for %s\n", str(d, "waiting_for"));
+    else if (!strcmp(state, "done") || !strcmp(state, "failed") || !strcmp(state, "cancelled"))
+        fprintf(p->out, "honk: session %s\n", state);
+    else if (!strcmp(state, "review"))
+        fprintf(p->out, "honk: ready for review\n");
+}
+
+static void print_test_end(struct hk_printer *p, const cJSON *d)
+{
+    const char *what = strcmp(str(d, "purpose"), "command") ? "tests" : "command";
+    if (truth(d, "passed"))
+        fprintf(p->out, "honk: %s passed (%.1f s)\n", what, num(d, "duration_ms") / 1000);
+    else if (truth(d, "timed_out"))
+        fprintf(p->out, "honk: %s timed out (%.1f s)\n", what, num(d, "duration_ms") / 1000);
+    else
+        fprintf(p->out, "honk: %s failed, exit %d (%.1f s)\n", what, (int)num(d, "exit"), num(d, "duration_ms") / 1000);
+    if (p->verbose || !truth(d, "passed"))
+        print_indented(p->out, str(d, "tail"));
+}
+
+void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
+{
+    const cJSON *d = ev->data;
+    if (ev->kind == HK_EV_TEXT) {
+        const char *t = str(d, "text");
+        fputs(t, p->out);
+        size_t n = strlen(t);
+        if (n)
+            p->in_text = t[n - 1] != '\n';
+        fflush(p->out);
+        return;
+    }
+    if (ev->kind == HK_EV_STATE && strcmp(str(d, "state"), "awaiting_approval") &&
+        strcmp(str(d, "state"), "done") && strcmp(str(d, "state"), "failed") &&
+        strcmp(str(d, "state"), "cancelled") && strcmp(str(d, "state"), "review"))
+        return;
+    if (ev->kind == HK_EV_TURN_END || ev->kind == HK_EV_SUMMARY)
+        return;
+    break_text(p);
+    switch (ev->kind) {
+    case HK_EV_TASK:
+        fprintf(p->out, "honk: task %s on branch %s (%s %s)\n      %s\n", str(d, "id"), str(d, "branch"),
+                str(d, "provider"), str(d, "model"), str(d, "task"));
+        break;
+    case HK_EV_STATE:
+        print_state(p, d);
+        break;
+    case HK_EV_USER:
+        if (truth(d, "automatic"))
+            fprintf(p->out, "honk: the tests failed; the output goes back to the model\n");
+        else
+            fprintf(p->out, "> %s\n", str(d, "text"));
+        break;
+    case HK_EV_RETRY:
+        fprintf(p->out, "honk: %s\n", str(d, "message"));
+        break;
+    case HK_EV_TOOL_CALL:
+        fprintf(p->out, "  -> %s\n", str(d, "summary"));
+        break;
+    case HK_EV_TOOL_RESULT:
+        if (!truth(d, "ok"))
+            fprintf(p->out, "     error: %s\n", str(d, "summary"));
+        else if (p->verbose)
+            print_indented(p->out, str(d, "content"));
+        break;
+    case HK_EV_PROPOSAL:
+        if (!truth(d, "update")) {
+            fprintf(p->out, "honk: proposal %s, %d hunk%s:\n", str(d, "id"), (int)num(d, "hunks"),
+                    num(d, "hunks") == 1 ? "" : "s");
+            print_indented(p->out, str(d, "summary"));
+        }
+        break;
+    case HK_EV_DECISION:
+        fprintf(p->out, "honk: %s %s%s%s%s%s\n", str(d, "verdict"), str(d, "proposal"),
+                num(d, "hunk") >= 0 ? " hunk " : "", num(d, "hunk") >= 0 ? "" : "",
+                *str(d, "reason") ? ": " : "", str(d, "reason"));
+        break;
+    case HK_EV_COMMAND:
+        fprintf(p->out, "honk: the model asks to run: %s\n", str(d, "command"));
+        break;
+    case HK_EV_TEST_START:
+        fprintf(p->out, "honk: running %s\n", str(d, "command"));
+        break;
+    case HK_EV_TEST_END:
+        print_test_end(p, d);
+        break;
+    case HK_EV_COMMIT:
+        fprintf(p->out, "honk: committed %.12s on %s\n", str(d, "commit"), str(d, "branch"));
+        break;
+    case HK_EV_LAND:
+        fprintf(p->out, "honk: %s\n", str(d, "message"));
+        break;
+    case HK_EV_DEPLOY_STAGE:
+        if (!strcmp(str(d, "state"), "running"))
+            fprintf(p->out, "honk: deploy stage %s: running %s\n", str(d, "stage"), str(d, "command"));
+        else
+            fprintf(p->out, "honk: deploy stage %s: %s\n", str(d, "stage"), str(d, "state"));
+        break;
+    case HK_EV_ERROR:
+        fprintf(p->out, "honk: error: %s\n", str(d, "message"));
+        break;
+    default:
+        break;
+    }
+    fflush(p->out);
+}

@@ -1,0 +1,19 @@
+/* Session events as text for people (the progress of `honk run`, the
+ * transcript of `honk show`) or as JSON lines (`--json`). */
+#ifndef HK_PRINTER_H
+#define HK_PRINTER_H
+
+#include "event.h"
+
+#include <stdio.h>
+
+struct hk_printer {
+    FILE *out;
+    int in_text;  /* the model's text is mid-line */
+    int verbose;  /* tool results and test output in full */
+};
+
+void hk_printer_event(struct hk_printer *p, const struct hk_event *ev);
+void hk_printer_json(FILE *out, const struct hk_event *ev);
+
+#endif
