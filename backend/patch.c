@@ -282,10 +282,23 @@ static int single_file(const char *root, const char *id, enum hk_patch_kind kind
     return 0;
 }
 
+static int crlf_file(const struct hk_patch_file *f)
+{
+    return f->norig && !f->orig[0].noeol && f->orig[0].len &&
+           f->orig[0].text[f->orig[0].len - 1] == '\r';
+}
+
+/* Content for a CRLF file written with LF only gets CRLF, so the file keeps them. */
 static void write_hunks(struct hk_patch_file *f, const char *content)
 {
     struct lines nw = {0};
     lines_split(&nw, content, strlen(content));
+    for (size_t i = 0; crlf_file(f) && !strchr(content, '\r') && i < nw.n; i++) {
+        if (nw.v[i].noeol)
+            continue;
+        nw.v[i].text = hk_xrealloc(nw.v[i].text, nw.v[i].len + 2);
+        memcpy(nw.v[i].text + nw.v[i].len++, "\r", 2);
+    }
     hunks_from_diff(f, nw.v, nw.n);
     lines_free_array(nw.v, nw.n);
     if (!f->nhunks && f->status == HK_FILE_ADDED)
