@@ -179,10 +179,30 @@ static void delete_everything(struct hk_patch_file *f)
     h->old_count = (int)f->norig;
 }
 
+/* A plain modification of a file the proposal already modifies (models write two
+ * sections for one file): its hunks join that file's, located in the same original. */
+static struct hk_patch_file *same_file(struct hk_proposal *p, const struct spec_file *sf)
+{
+    if (status_of(sf) != HK_FILE_MODIFIED || sf->binary || sf->new_mode)
+        return NULL;
+    for (size_t i = 0; i < p->nfiles; i++) {
+        struct hk_patch_file *f = &p->files[i];
+        if (f->status == HK_FILE_MODIFIED && f->abs && !f->new_mode &&
+            strcmp(f->path, sf->new_path) == 0)
+            return f;
+    }
+    return NULL;
+}
+
 static void build_file(struct hk_proposal *p, const struct spec_file *sf)
 {
     const char *path = sf->new_path ? sf->new_path : sf->old_path;
-    struct hk_patch_file *f = proposal_add_file(p, path);
+    struct hk_patch_file *f = same_file(p, sf);
+    if (f) {
+        locate_all(f, sf, p->opts.fuzz);
+        return;
+    }
+    f = proposal_add_file(p, path);
     f->status = status_of(sf);
     if (sf->is_rename || sf->is_copy)
         f->old_path = hk_xstrdup(sf->old_path);

@@ -309,3 +309,20 @@ TEST(path_escape_in_patch_is_refused)
     hk_patch_free(p);
     fx_rmtree(d);
 }
+
+TEST(two_sections_for_one_file)
+{
+    char *d = fx_tmpdir(), *err, *nums = fx_numbers(1, 30);
+    struct hk_proposal *p;
+    fx_put(d, "n.txt", nums);
+    int rc = fx_apply(d, "--- a/n.txt\n+++ b/n.txt\n@@ -2,3 +2,3 @@\n line 2\n-line 3\n+THREE\n"
+                         " line 4\n--- a/n.txt\n+++ b/n.txt\n@@ -20,3 +20,3 @@\n line 20\n"
+                         "-line 21\n+TWENTY-ONE\n line 22\n", 0, &p, &err);
+    CHECK(rc == 0 && p->nfiles == 1 && p->files[0].nhunks == 2, "rc %d", rc);
+    char *got = fx_get(d, "n.txt");
+    CHECK(got && strstr(got, "THREE") && strstr(got, "TWENTY-ONE"), "both kept");
+    free(got);
+    free(nums);
+    hk_patch_free(p);
+    fx_rmtree(d);
+}
