@@ -179,6 +179,15 @@ static void delete_everything(struct hk_patch_file *f)
     h->old_count = (int)f->norig;
 }
 
+static int only_additions(const struct spec_file *sf)
+{
+    for (size_t k = 0; k < sf->nhunks; k++)
+        for (size_t j = 0; j < sf->hunks[k].lines.n; j++)
+            if (sf->hunks[k].lines.v[j].kind != HK_LINE_ADD)
+                return 0;
+    return sf->nhunks > 0;
+}
+
 /* A plain modification of a file the proposal already modifies (models write two
  * sections for one file): its hunks join that file's, located in the same original. */
 static struct hk_patch_file *same_file(struct hk_proposal *p, const struct spec_file *sf)
@@ -212,8 +221,11 @@ static void build_file(struct hk_proposal *p, const struct spec_file *sf)
     if (sf->binary)
         err = hk_xasprintf("binary patch for '%s' cannot be applied: honk edits text files only",
                            path);
-    else if (file_load(p, f, &err) == 0)
+    else if (file_load(p, f, &err) == 0) {
+        if (f->status == HK_FILE_MODIFIED && !f->orig_exists && only_additions(sf))
+            f->status = HK_FILE_ADDED; /* a new file written without /dev/null */
         err = existence_error(f);
+    }
     if (err) {
         file_fail(f, sf, err);
         free(err);
@@ -411,7 +423,7 @@ int hk_patch_from_tool(const char *root, const char *id, const char *tool,
         }
         return hk_patch_write_file(root, id, path, c, out, err);
     }
-    const char *patch = str_of(input, "patch");
+    const char *patch = str_of(input, "patch") ? str_of(input, "patch") : str_of(input, "input");
     if (strcmp(tool, "apply_patch") != 0 || !patch) {
         *err = hk_xasprintf("%s is not a patch tool, or its input has no string 'patch'", tool);
         return -1;

@@ -326,3 +326,33 @@ TEST(two_sections_for_one_file)
     hk_patch_free(p);
     fx_rmtree(d);
 }
+
+TEST(new_file_without_dev_null)
+{
+    char *d = fx_tmpdir(), *err;
+    struct hk_proposal *p;
+    int rc = fx_apply(d, "--- a/fresh.c\n+++ b/fresh.c\n@@ -0,0 +1,2 @@\n+int x;\n+int y;\n", 0,
+                      &p, &err);
+    CHECK(rc == 0, "rc %d err %s", rc, err);
+    CHECK(fx_is(d, "fresh.c", "int x;\nint y;\n"), "created");
+    CHECK(p->files[0].status == HK_FILE_ADDED, "added");
+    hk_patch_free(p);
+    rc = fx_apply(d, "--- a/gone.c\n+++ b/gone.c\n@@ -1 +1 @@\n-a\n+b\n", 0, &p, &err);
+    CHECK(rc == 1 && strstr(p->files[0].hunks[0].reason, "'gone.c' does not exist"), "missing");
+    free(err);
+    hk_patch_free(p);
+    fx_rmtree(d);
+}
+
+TEST(fenced_patch_from_a_chat)
+{
+    char *d = fx_tmpdir(), *err;
+    struct hk_proposal *p;
+    fx_put(d, "a.md", "# Title\n\ntext\n");
+    int rc = fx_apply(d, "Here is the fix:\n\n```diff\n--- a/a.md\n+++ b/a.md\n@@ -1,3 +1,3 @@\n"
+                         " # Title\n \n-text\n+better text\n```\n\nDone.\n", 0, &p, &err);
+    CHECK(rc == 0, "rc %d err %s", rc, err);
+    CHECK(fx_is(d, "a.md", "# Title\n\nbetter text\n"), "applied");
+    hk_patch_free(p);
+    fx_rmtree(d);
+}
