@@ -179,10 +179,39 @@ static void delete_everything(struct hk_patch_file *f)
     h->old_count = (int)f->norig;
 }
 
+static int only_additions(const struct spec_file *sf)
+{
+    for (size_t k = 0; k < sf->nhunks; k++)
+        for (size_t j = 0; j < sf->hunks[k].lines.n; j++)
+            if (sf->hunks[k].lines.v[j].kind != HK_LINE_ADD)
+                return 0;
+    return sf->nhunks > 0;
+}
+
+/* A plain modification of a file the proposal already modifies (models write two
+ * sections for one file): its hunks join that file's, located in the same original. */
+static struct hk_patch_file *same_file(struct hk_proposal *p, const struct spec_file *sf)
+{
+    if (status_of(sf) != HK_FILE_MODIFIED || sf->binary || sf->new_mode)
+        return NULL;
+    for (size_t i = 0; i < p->nfiles; i++) {
+        struct hk_patch_file *f = &p->files[i];
+        if (f->status == HK_FILE_MODIFIED && f->abs && !f->new_mode &&
+            strcmp(f->path, sf->new_path) == 0)
+            return f;
+    }
+    return NULL;
+}
+
 static void build_file(struct hk_proposal *p, const struct spec_file *sf)
 {
     const char *path = sf->new_path ? sf->new_path : sf->old_path;
-    struct hk_patch_file *f = proposal_add_file(p, path);
+    struct hk_patch_file *f = same_file(p, sf);
+    if (f) {
+        locate_all(f, sf, p->opts.fuzz);
+        return;
+    }
+    f = proposal_add_file(p, path);
     f->status = status_of(sf);
     if (sf->is_rename || sf->is_copy)
         f->old_path = hk_xstrdup(sf->old_path);
@@ -192,8 +221,11 @@ static void build_file(struct hk_proposal *p, const struct spec_file *sf)
     if (sf->binary)
         err = hk_xasprintf("binary patch for '%s' cannot be applied: honk edits text files only",
                            path);
-    else if (file_load(p, f, &err) == 0)
+    else if (file_load(p, f, &err) == 0) {
+        if (f->status == HK_FILE_MODIFIED && !f->orig_exists && only_additions(sf))
+            f->status = HK_FILE_ADDED; /* a new file written without /dev/null */
         err = existence_error(f);
+    }
     if (err) {
         file_fail(f, sf, err);
         free(err);
@@ -282,10 +314,23 @@ static int single_file(const char *root, const char *id, enum hk_patch_kind kind
     return 0;
 }
 
+static int crlf_file(const struct hk_patch_file *f)
+{
+    return f->norig && !f->orig[0].noeol && f->orig[0].len &&
+           f->orig[0].text[f->orig[0].len - 1] == '\r';
+}
+
+/* Content for a CRLF file written with LF only gets CRLF, so the file keeps them. */
 static void write_hunks(struct hk_patch_file *f, const char *content)
 {
     struct lines nw = {0};
     lines_split(&nw, content, strlen(content));
+    for (size_t i = 0; crlf_file(f) && !strchr(content, '\r') && i < nw.n; i++) {
+        if (nw.v[i].noeol)
+            continue;
+        nw.v[i].text = hk_xrealloc(nw.v[i].text, nw.v[i].len + 2);
+        memcpy(nw.v[i].text + nw.v[i].len++, "\r", 2);
+    }
     hunks_from_diff(f, nw.v, nw.n);
     lines_free_array(nw.v, nw.n);
     if (!f->nhunks && f->status == HK_FILE_ADDED)
@@ -378,7 +423,7 @@ int hk_patch_from_tool(const char *root, const char *id, const char *tool,
         }
         return hk_patch_write_file(root, id, path, c, out, err);
     }
-    const char *patch = str_of(input, "patch");
+    const char *patch = str_of(input, "patch") ? str_of(input, "patch") : str_of(input, "input");
     if (strcmp(tool, "apply_patch") != 0 || !patch) {
         *err = hk_xasprintf("%s is not a patch tool, or its input has no string 'patch'", tool);
         return -1;

@@ -143,7 +143,6 @@ static void fill_hunk(struct hk_patch_file *f, const struct spec_hunk *sh, const
     h->nold = m;
     h->old_start = (int)(m ? pos + 1 : pos);
     h->old_count = (int)m;
-    hunk_fix_eol(f, h);
 }
 
 static long expected(const struct hk_patch_file *f, const struct spec_hunk *sh, const struct side *s,
@@ -178,6 +177,8 @@ static int try_levels(struct hk_patch_file *f, const struct spec_hunk *sh, const
             fill_hunk(f, sh, s, dl, m, pos, h);
             h->fuzz = (int)(dl > dt ? dl : dt);
             h->whitespace = loose;
+            if (loose) /* a patch written for LF text meeting a CRLF file */
+                hunk_fix_eol(f, h);
             return (int)dl;
         }
     }
@@ -248,7 +249,6 @@ static void add_hunk(struct hk_patch_file *f, const struct lines *d, size_t from
     h->pos = pos;
     h->old_start = (int)(h->nold ? pos + 1 : pos);
     h->old_count = (int)h->nold;
-    hunk_fix_eol(f, h);
 }
 
 void hunks_from_diff(struct hk_patch_file *f, const struct hk_patch_line *b, size_t nb)

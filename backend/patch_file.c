@@ -218,10 +218,10 @@ static int put(struct hk_patch_file *f, const char *abs, const char *path, const
             break;
         off += (size_t)n;
     }
-    if (off < len || fchmod(fd, mode) < 0 || close(fd) < 0 || rename(tmp, abs) < 0) {
+    int bad = off < len || fchmod(fd, mode) < 0;
+    bad = close(fd) < 0 || bad;
+    if (bad || rename(tmp, abs) < 0) {
         *err = hk_xasprintf("cannot write '%s': %s", path, strerror(errno));
-        if (off < len)
-            close(fd);
         unlink(tmp);
         goto out;
     }

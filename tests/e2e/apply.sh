@@ -1,0 +1,124 @@
+#!/bin/sh
+# `honk apply` end to end: output lines, exit codes, --check, --reverse, -p, stdin.
+HONK=${HONK:-build/out/honk}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/honk-apply.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+
+ok() { echo "ok - $1"; }
+fail() { echo "FAIL - $1: $2"; }
+expect() { # name, wanted, got
+    if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got [$3], want [$2]"; fi
+}
+
+seq 1 60 | sed 's/^/line /' >n.txt
+cp n.txt n.orig
+cat >offset.patch <<'P'
+--- a/n.txt
++++ b/n.txt
+@@ -7,3 +7,3 @@
+ line 10
+-line 11
++line eleven
+ line 12
+@@ -50,3 +50,3 @@
+ line 50
+-line 51
++line fifty-one
+ line 52
+P
+
+out=$("$HONK" apply --check offset.patch); rc=$?
+expect "check reports offsets" "n.txt: hunk 1 applied at offset +3
+n.txt: hunk 2 applied" "$out"
+expect "check exits 0" 0 "$rc"
+if cmp -s n.txt n.orig; then ok "check leaves files unchanged"; else fail "check" "n.txt changed"; fi
+
+out=$("$HONK" apply <offset.patch); rc=$?
+expect "stdin apply exit 0" 0 "$rc"
+if grep -qx 'line eleven' n.txt && grep -qx 'line fifty-one' n.txt; then ok "applied from stdin"
+else fail "applied from stdin" "content"; fi
+
+out=$("$HONK" apply --reverse offset.patch); rc=$?
+expect "reverse exit 0" 0 "$rc"
+if cmp -s n.txt n.orig; then ok "reverse restores the file"; else fail "reverse" "differs"; fi
+
+cat >bad.patch <<'P'
+--- a/n.txt
++++ b/n.txt
+@@ -2,3 +2,3 @@
+ line 2
+-line 3
++line three
+ line 4
+@@ -40,3 +40,3 @@
+ nothing
+-like this
++here
+ at all
+P
+out=$("$HONK" apply bad.patch 2>/dev/null); rc=$?
+expect "rejected hunk line" "n.txt: hunk 1 applied
+n.txt: hunk 2 rejected: context not found near line 40" "$out"
+expect "rejected exits 1" 1 "$rc"
+if cmp -s n.txt n.orig; then ok "all or nothing by default"; else fail "all or nothing" "changed"; fi
+"$HONK" apply --partial bad.patch >/dev/null 2>&1; rc=$?
+if [ "$rc" = 1 ] && grep -qx 'line three' n.txt; then ok "--partial applies the rest"
+else fail "--partial" "rc $rc"; fi
+cp n.orig n.txt
+
+mkdir -p deep/src
+printf 'a\nb\nc\n' >deep/src/x.c
+cat >p2.patch <<'P'
+--- old/deep/src/x.c
++++ new/deep/src/x.c
+@@ -1,3 +1,3 @@
+ a
+-b
++B
+ c
+P
+"$HONK" apply -p1 p2.patch >/dev/null; rc=$?
+if [ "$rc" = 0 ] && [ "$(sed -n 2p deep/src/x.c)" = B ]; then ok "-p1 strips a component"
+else fail "-p1" "rc $rc"; fi
+cat >p0.patch <<'P'
+--- src/x.c
++++ src/x.c
+@@ @@
+ a
+-B
++b2
+ c
+P
+out=$("$HONK" apply --directory deep p0.patch); rc=$?
+if [ "$rc" = 0 ] && [ "$(sed -n 2p deep/src/x.c)" = b2 ]; then ok "--directory and no prefix"
+else fail "--directory" "rc $rc $out"; fi
+
+printf '%s\n' '--- a/x' '+++ b/x' '@@ -1,zz +1 @@' '-a' >mal.patch
+err=$("$HONK" apply mal.patch 2>&1 >/dev/null); rc=$?
+expect "malformed exit 2" 2 "$rc"
+expect "malformed message" "honk apply: malformed patch at line 3: malformed hunk header ('@@ -1,zz +1 @@')" "$err"
+
+printf '%s\n' '--- /dev/null' '+++ b/../escape' '@@ -0,0 +1 @@' '+x' >esc.patch
+out=$("$HONK" apply esc.patch 2>/dev/null); rc=$?
+expect "escape refused" "../escape: hunk 1 rejected: path '../escape' is outside the worktree" "$out"
+if [ "$rc" = 1 ] && [ ! -e ../escape ]; then ok "escape exits 1, nothing written"
+else fail "escape" "rc $rc"; fi
+
+cat >env.patch <<'P'
+*** Begin Patch
+*** Add File: hello.txt
++hello
+*** Update File: n.txt
+@@ line 20
+-line 21
++line 21!
+*** End Patch
+P
+out=$("$HONK" apply env.patch); rc=$?
+if [ "$rc" = 0 ] && [ "$(cat hello.txt)" = hello ] && grep -qx 'line 21!' n.txt; then
+    ok "envelope applied"
+else fail "envelope" "rc $rc $out"; fi
+
+"$HONK" apply --fuzz >/dev/null 2>&1; rc=$?
+expect "usage error exits 2" 2 "$rc"

@@ -1,0 +1,154 @@
+#!/bin/sh
+# Agreement with git: builds a history of a few hundred commits from real C headers
+# (adds, line-range replacements with lines of other headers, deletions, renames,
+# mode changes, CRLF and missing final newlines), then for every commit C applies
+# `git diff -M C^ C` with `honk apply` to C^'s tree and compares the result with C's.
+# Set KEEP_HISTORY=DIR to leave the repository there (tests/bench/apply.sh uses it).
+HONK=${HONK:-build/out/honk}
+COMMITS=${AGREE_COMMITS:-300}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/honk-agree.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+repo=${KEEP_HISTORY:-$tmp/repo}
+scratch=$tmp/scratch
+export GIT_AUTHOR_NAME=honk GIT_AUTHOR_EMAIL=honk@example.com
+export GIT_COMMITTER_NAME=honk GIT_COMMITTER_EMAIL=honk@example.com
+export GIT_AUTHOR_DATE='2024-01-01T00:00:00Z' GIT_COMMITTER_DATE='2024-01-01T00:00:00Z'
+export GIT_CONFIG_NOSYSTEM=1 HOME=$tmp
+g() { git -C "$repo" -c core.autocrlf=false -c color.ui=never "$@"; }
+
+ls /usr/include/git2/*.h /usr/include/ncursesw/*.h /usr/include/linux/*.h 2>/dev/null \
+    | LC_ALL=C sort >"$tmp/pool"
+npool=$(wc -l <"$tmp/pool")
+if [ "$npool" -lt 50 ]; then
+    echo "FAIL - apply_agreement: too few headers under /usr/include to build a history"
+    exit 1
+fi
+
+seed=12345
+rnd() { # rnd N: a number in [0, N)
+    seed=$(( (seed * 1103515245 + 12345) % 2147483648 ))
+    r=$(( (seed / 65536) % $1 ))
+}
+pool_file() { rnd "$npool"; pf=$(sed -n "$((r + 1))p" "$tmp/pool"); }
+pick_file() { # a tracked file of the work tree into $pick
+    n=$(wc -l <"$tmp/files")
+    rnd "$n"
+    pick=$(sed -n "$((r + 1))p" "$tmp/files")
+}
+list_files() { (cd "$repo" && git ls-files) >"$tmp/files"; }
+
+# Replaces lines [a, a+len) of $1 with k lines of a pool file; cat keeps the mode.
+edit_range() {
+    f=$repo/$1
+    total=$(wc -l <"$f")
+    [ "$total" -gt 0 ] || total=1
+    rnd "$total"; a=$((r + 1))
+    rnd 6; len=$r
+    pool_file; rnd 7; k=$r
+    plen=$(wc -l <"$pf"); [ "$plen" -gt 0 ] || plen=1
+    rnd "$plen"; from=$((r + 1))
+    awk -v a="$a" -v len="$len" -v src="$pf" -v from="$from" -v k="$k" '
+        NR == a { i = 0; while (i < k && (getline l < src) > 0) { if (++seen >= from) { print l; i++ } } }
+        NR >= a && NR < a + len { next }
+        { print }' "$f" >"$tmp/edit"
+    cat "$tmp/edit" >"$f"
+}
+
+make_commit() { # $1: commit number
+    rnd 100
+    if [ "$r" -lt 55 ]; then
+        rnd 3; nf=$((r + 1))
+        while [ "$nf" -gt 0 ]; do
+            pick_file; rnd 4; ne=$((r + 1))
+            while [ "$ne" -gt 0 ]; do edit_range "$pick"; ne=$((ne - 1)); done
+            nf=$((nf - 1))
+        done
+    elif [ "$r" -lt 67 ]; then
+        pool_file; rnd 4
+        mkdir -p "$repo/dir$r"
+        cp "$pf" "$repo/dir$r/new$1_$(basename "$pf")"
+    elif [ "$r" -lt 75 ] && [ "$(wc -l <"$tmp/files")" -gt 30 ]; then
+        pick_file; g rm -q -f "$pick"
+    elif [ "$r" -lt 85 ]; then
+        pick_file; rnd 4
+        mkdir -p "$repo/moved$r"
+        newname="moved$r/r$1_$(basename "$pick")"
+        g mv "$pick" "$newname"
+        rnd 2; [ "$r" -eq 1 ] && edit_range "$newname"
+    elif [ "$r" -lt 89 ]; then
+        pick_file; chmod +x "$repo/$pick"; edit_range "$pick"
+    elif [ "$r" -lt 93 ]; then
+        pick_file; sed 's/$/\r/' "$repo/$pick" >"$tmp/edit"; cat "$tmp/edit" >"$repo/$pick"
+    elif [ "$r" -lt 96 ]; then
+        pick_file; printf '%s' "$(cat "$repo/$pick")" >"$tmp/edit"; cat "$tmp/edit" >"$repo/$pick"
+    else
+        pick_file; edit_range "$pick"; pick_file; g rm -q -f "$pick"
+        pool_file; cp "$pf" "$repo/added$1.h"
+    fi
+    g add -A >/dev/null 2>&1
+    g commit -q --allow-empty -m "change $1"
+}
+
+build_history() {
+    git init -q "$repo"
+    mkdir -p "$repo/src"
+    i=0
+    while [ "$i" -lt 40 ]; do
+        pool_file
+        cp "$pf" "$repo/src/$(basename "$(dirname "$pf")")_$(basename "$pf")" 2>/dev/null
+        i=$((i + 1))
+    done
+    g add -A && g commit -q -m "initial"
+    c=1
+    while [ "$c" -le "$COMMITS" ]; do
+        list_files
+        make_commit "$c"
+        c=$((c + 1))
+    done
+}
+
+tree_of_scratch() {
+    GIT_INDEX_FILE=$tmp/index git --git-dir="$repo/.git" --work-tree="$scratch" \
+        -c core.autocrlf=false add -A >/dev/null 2>&1
+    GIT_INDEX_FILE=$tmp/index git --git-dir="$repo/.git" write-tree
+}
+
+reset_scratch() { # $1: commit
+    rm -rf "$scratch" "$tmp/index"
+    mkdir -p "$scratch"
+    GIT_INDEX_FILE=$tmp/index git --git-dir="$repo/.git" --work-tree="$scratch" \
+        checkout -f "$1" -- . >/dev/null 2>&1
+}
+
+build_history
+agreed=0
+total=0
+first_bad=""
+prev=$(g rev-list --max-parents=0 HEAD)
+reset_scratch "$prev"
+for c in $(g rev-list --reverse HEAD); do
+    [ "$c" = "$prev" ] && continue
+    total=$((total + 1))
+    g diff --no-ext-diff -M "$prev" "$c" >"$tmp/patch"
+    if [ -s "$tmp/patch" ]; then
+        (cd "$scratch" && "$HONK" apply "$tmp/patch") >"$tmp/out" 2>&1
+    else
+        : >"$tmp/out"
+    fi
+    if [ "$(tree_of_scratch)" = "$(g rev-parse "$c^{tree}")" ]; then
+        agreed=$((agreed + 1))
+    else
+        [ -z "$first_bad" ] && first_bad=$c && cp "$tmp/patch" "$tmp/bad.patch" &&
+            cp "$tmp/out" "$tmp/bad.out"
+        reset_scratch "$c"
+    fi
+    prev=$c
+done
+echo "$agreed of $total commits agreed"
+if [ "$agreed" -eq "$total" ] && [ "$total" -ge "$COMMITS" ]; then
+    echo "ok - apply_agreement: honk apply and git agree on $total commits"
+else
+    echo "FAIL - apply_agreement: first disagreement at commit $first_bad"
+    head -c 3000 "$tmp/bad.out"
+    [ -n "$AGREE_SAVE" ] && cp "$tmp/bad.patch" "$AGREE_SAVE"
+fi
