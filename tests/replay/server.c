@@ -243,7 +243,7 @@ struct replay_server *replay_server_start(const struct server_opts *o, char **er
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD, (uint16_t)o->port, NULL,
         NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(256 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        (size_t)(256 * 1024), MHD_OPTION_END);
     if (!srv->daemon) {
         *err = hk_xasprintf("cannot listen on 127.0.0.1:%d", o->port);
         goto fail;

@@ -349,7 +349,6 @@ TEST(anthropic_tool_fragments)
                                "content_block_delta content_block_delta content_block_delta "
                                "content_block_stop content_block_start") != NULL,
           "events: %s", s.names.data);
-    /* the first tool's fragments are events 6..12 (after start, ping, text x3, block start) */
     struct hk_buf json = {0};
     for (int i = 0; i < s.n; i++) {
         cJSON *o = cJSON_Parse(s.data[i]);
