@@ -12,6 +12,10 @@ enum {
 };
 
 int hk_cmd_ask(int argc, char **argv);
+int hk_cmd_run(int argc, char **argv);
+int hk_cmd_resume(int argc, char **argv);
+int hk_cmd_log(int argc, char **argv);
+int hk_cmd_show(int argc, char **argv);
 /* honk apply [--check] [--fuzz N] [--reverse] [-p N] [--directory DIR] [PATCH...|-] */
 int hk_cmd_apply(int argc, char **argv);
 

@@ -15,6 +15,12 @@ struct command {
 static const struct command commands[] = {
     {"ask", "[--provider P] [--model M] [--base-url URL] PROMPT",
      "ask the model once and stream its answer to stdout", hk_cmd_ask},
+    {"run", "[--approve=ask|edits|all] [--deploy] [--json] TASK",
+     "do a task headless: plan, edit, test until green, commit (and deploy)", hk_cmd_run},
+    {"resume", "ID [--accept | --reject REASON] [--approve=...] [--json]",
+     "continue an interrupted session from its journal", hk_cmd_resume},
+    {"log", "", "list this repository's sessions", hk_cmd_log},
+    {"show", "[--json] ID", "print a session's transcript and decisions", hk_cmd_show},
     {"apply", "[--check] [--fuzz N] [--reverse] [-p N] [PATCH...|-]",
      "apply a patch as models write it to the working tree, hunk by hunk", hk_cmd_apply},
 };

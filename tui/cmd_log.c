@@ -1,0 +1,101 @@
+/* `honk log` lists the sessions of this repository; `honk show ID` prints
+ * one's transcript and decisions from its journal. */
+#include "commands.h"
+#include "journal.h"
+#include "printer.h"
+#include "repo.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+static char *age(int64_t then_ms)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    int64_t s = ((int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000 - then_ms) / 1000;
+    if (s < 120)
+        return hk_xasprintf("%llds ago", (long long)s);
+    if (s < 7200)
+        return hk_xasprintf("%lldm ago", (long long)s / 60);
+    if (s < 172800)
+        return hk_xasprintf("%lldh ago", (long long)s / 3600);
+    return hk_xasprintf("%lldd ago", (long long)s / 86400);
+}
+
+static struct hk_repo *open_here(void)
+{
+    struct hk_repo *repo = NULL;
+    char *err = NULL;
+    if (hk_repo_open(&repo, ".", &err) != 0) {
+        fprintf(stderr, "honk: %s\n", err);
+        free(err);
+        return NULL;
+    }
+    return repo;
+}
+
+int hk_cmd_log(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "usage: honk log\n");
+        return HK_EXIT_USAGE;
+    }
+    struct hk_repo *repo = open_here();
+    if (!repo)
+        return HK_EXIT_USAGE;
+    struct hk_session_info *infos;
+    size_t n;
+    char *err = NULL;
+    hk_journal_list(hk_repo_gitdir(repo), &infos, &n, &err);
+    if (!n)
+        printf("no honk sessions in this repository yet (start one: honk run TASK)\n");
+    for (size_t i = 0; i < n; i++) {
+        char *when = age(infos[i].updated_ms);
+        printf("%-8s  %-17s  %-9s  %-15s  %.60s\n", infos[i].id, infos[i].state, when, infos[i].branch,
+               infos[i].task);
+        free(when);
+    }
+    hk_session_info_free(infos, n);
+    hk_repo_close(repo);
+    return HK_EXIT_OK;
+}
+
+static void show_event(const struct hk_event *ev, void *user)
+{
+    hk_printer_event(user, ev);
+}
+
+static void show_json(const struct hk_event *ev, void *user)
+{
+    (void)user;
+    hk_printer_json(stdout, ev);
+}
+
+int hk_cmd_show(int argc, char **argv)
+{
+    int json = argc == 3 && !strcmp(argv[1], "--json");
+    if (argc != 2 + json) {
+        fprintf(stderr, "usage: honk show [--json] ID\n");
+        return HK_EXIT_USAGE;
+    }
+    struct hk_repo *repo = open_here();
+    if (!repo)
+        return HK_EXIT_USAGE;
+    char *path = hk_journal_path(hk_repo_gitdir(repo), argv[1 + json]);
+    struct hk_printer printer = {.out = stdout, .verbose = 1};
+    char *err = NULL;
+    int n = json ? hk_journal_read(path, show_json, NULL, &err)
+                 : hk_journal_read(path, show_event, &printer, &err);
+    if (n < 0)
+        fprintf(stderr, "honk: no session %s here (honk log lists them)\n", argv[1 + json]);
+    else if (printer.in_text)
+        putchar('\n');
+    free(err);
+    free(path);
+    hk_repo_close(repo);
+    return n < 0 ? HK_EXIT_USAGE : HK_EXIT_OK;
+}

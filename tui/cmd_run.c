@@ -1,0 +1,218 @@
+/* `honk run TASK` and `honk resume ID`: the whole agent loop headless, for
+ * scripts, CI and chat bridges. Progress for people on stderr; with --json
+ * one event per line on stdout. A decision nobody can make here ends the
+ * run with status 3 and leaves the session resumable. */
+#include "commands.h"
+#include "flags.h"
+#include "printer.h"
+#include "session.h"
+#include "util.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { HK_EXIT_UNDECIDED = 3 };
+
+struct run {
+    struct hk_loop *loop;
+    struct hk_session *session;
+    struct hk_printer printer;
+    int json;
+    int deploy;
+    int status;
+    int finished;
+};
+
+static void stop(struct run *r, int status)
+{
+    r->status = status;
+    r->finished = 1;
+}
+
+static void on_state(struct run *r, const char *state)
+{
+    struct hk_session *s = r->session;
+    if (!s)
+        return; /* events read back from the journal while resuming */
+    if (!strcmp(state, "done"))
+        stop(r, HK_EXIT_OK);
+    else if (!strcmp(state, "failed"))
+        stop(r, HK_EXIT_FAILED);
+    else if (!strcmp(state, "cancelled"))
+        stop(r, HK_EXIT_INTERRUPTED);
+    else if (!strcmp(state, "idle")) {
+        fprintf(stderr, "honk: the model stopped without a change to commit\n");
+        stop(r, HK_EXIT_FAILED);
+    } else if (!strcmp(state, "awaiting_approval")) {
+        const char *what = hk_session_waiting_for(s);
+        if (what && !strcmp(what, "approval to deploy") && !r->deploy) {
+            hk_session_deploy(s, 0); /* headless deploys only when asked to */
+            return;
+        }
+        fprintf(stderr, "honk: session %s waits for %s, which nobody can give here.\n"
+                        "      Resume it: honk resume %s --accept (or --reject REASON, or --approve=all)\n",
+                hk_session_id(s), what ? what : "a decision", hk_session_id(s));
+        stop(r, HK_EXIT_UNDECIDED);
+    }
+}
+
+static void on_event(const struct hk_event *ev, void *user)
+{
+    struct run *r = user;
+    if (r->json)
+        hk_printer_json(stdout, ev);
+    hk_printer_event(&r->printer, ev);
+    if (ev->kind == HK_EV_STATE) {
+        const cJSON *state = cJSON_GetObjectItemCaseSensitive(ev->data, "state");
+        if (cJSON_IsString(state))
+            on_state(r, state->valuestring);
+    }
+}
+
+static void on_interrupt(struct hk_loop *loop, int signo, void *data)
+{
+    (void)loop;
+    (void)signo;
+    struct run *r = data;
+    if (r->session)
+        hk_session_cancel(r->session);
+}
+
+struct run_args {
+    struct hk_model_flags model;
+    struct hk_session_opts opts;
+    const char *answer;  /* "accept" or "reject" when resuming */
+    const char *reason;
+    int json;
+};
+
+static void run_usage(FILE *out, int resume)
+{
+    if (resume)
+        fprintf(out, "usage: honk resume ID [--approve=ask|edits|all] [--deploy] [--json] [--accept | --reject REASON]\n");
+    else
+        fprintf(out, "usage: honk run [--approve=ask|edits|all] [--deploy] [--with-changes] [--base REV] [--json] TASK\n");
+    fprintf(out, HK_MODEL_FLAGS_HELP);
+}
+
+/* Returns the index of the first operand, or -1 after a usage message. */
+static int parse_args(int argc, char **argv, struct run_args *a, int resume)
+{
+    int i = 1, rc;
+    const char *v;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (!strcmp(argv[i], "--"))
+            return i + 1;
+        if (!strcmp(argv[i], "--json"))
+            a->json = 1;
+        else if (!strcmp(argv[i], "--deploy"))
+            a->opts.deploy = 1;
+        else if (!resume && !strcmp(argv[i], "--with-changes"))
+            a->opts.with_changes = 1;
+        else if (resume && !strcmp(argv[i], "--accept"))
+            a->answer = "accept";
+        else if (resume && (rc = hk_flag_value(argc, argv, &i, "--reject", &a->reason))) {
+            if (rc < 0)
+                return -1;
+            a->answer = "reject";
+        } else if (!resume && (rc = hk_flag_value(argc, argv, &i, "--base", &a->opts.base))) {
+            if (rc < 0)
+                return -1;
+        } else if ((rc = hk_flag_value(argc, argv, &i, "--approve", &v))) {
+            enum hk_approve_policy p;
+            if (rc < 0 || hk_approve_policy_parse(v, &p) != 0) {
+                fprintf(stderr, "honk: --approve takes ask, edits or all\n");
+                return -1;
+            }
+            a->opts.approve = (int)p;
+        } else if ((rc = hk_flag_model(argc, argv, &i, &a->model))) {
+            if (rc < 0)
+                return -1;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            run_usage(stdout, resume);
+            exit(HK_EXIT_OK);
+        } else {
+            fprintf(stderr, "honk: unknown option %s\n", argv[i]);
+            run_usage(stderr, resume);
+            return -1;
+        }
+    }
+    return i;
+}
+
+static int drive(struct run_args *a, const char *resume_id)
+{
+    char *err = NULL;
+    struct hk_repo *repo = NULL;
+    struct hk_config *cfg = NULL;
+    struct hk_model_settings settings = {0};
+    struct run r = {.printer = {.out = stderr}, .json = a->json, .deploy = a->opts.deploy == 1};
+    int status = HK_EXIT_USAGE;
+    if (hk_repo_open(&repo, ".", &err) != 0 || !(cfg = hk_config_open(NULL, &err)) ||
+        hk_model_settings_resolve(cfg, &a->model, &settings, &err) != 0) {
+        fprintf(stderr, "honk: %s\n", err);
+        goto out;
+    }
+    a->opts.model = &settings;
+    r.loop = hk_loop_new();
+    hk_loop_on_signal(r.loop, SIGINT, on_interrupt, &r);
+    hk_loop_on_signal(r.loop, SIGTERM, on_interrupt, &r);
+    struct hk_session *s = hk_session_start(r.loop, repo, resume_id, &a->opts, on_event, &r, &err);
+    if (!s) {
+        fprintf(stderr, "honk: %s\n", err);
+        goto out;
+    }
+    r.session = s;
+    r.finished = 0;
+    if (a->answer)
+        hk_session_answer(s, !strcmp(a->answer, "accept"), a->reason);
+    else
+        on_state(&r, hk_session_state_name(hk_session_state(s)));
+    while (!r.finished)
+        hk_loop_run_once(r.loop, -1);
+    status = r.status;
+    hk_session_free(s);
+out:
+    free(err);
+    hk_loop_free(r.loop);
+    hk_model_settings_free(&settings);
+    hk_config_free(cfg);
+    hk_repo_close(repo);
+    return status;
+}
+
+int hk_cmd_run(int argc, char **argv)
+{
+    struct run_args a = {.model = HK_MODEL_FLAGS_NONE, .opts = {.approve = -1, .deploy = -1}};
+    int first = parse_args(argc, argv, &a, 0);
+    if (first < 0)
+        return HK_EXIT_USAGE;
+    if (first >= argc) {
+        run_usage(stderr, 0);
+        return HK_EXIT_USAGE;
+    }
+    struct hk_buf task = {0};
+    for (int i = first; i < argc; i++)
+        hk_buf_printf(&task, "%s%s", i > first ? " " : "", argv[i]);
+    a.opts.task = task.data;
+    signal(SIGPIPE, SIG_IGN);
+    int status = drive(&a, NULL);
+    hk_buf_free(&task);
+    return status;
+}
+
+int hk_cmd_resume(int argc, char **argv)
+{
+    struct run_args a = {.model = HK_MODEL_FLAGS_NONE, .opts = {.approve = -1, .deploy = -1}};
+    int first = parse_args(argc, argv, &a, 1);
+    if (first < 0)
+        return HK_EXIT_USAGE;
+    if (first != argc - 1) {
+        run_usage(stderr, 1);
+        return HK_EXIT_USAGE;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    return drive(&a, argv[first]);
+}
