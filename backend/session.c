@@ -422,6 +422,9 @@ static void emit_task(struct hk_session *s)
     cJSON_AddStringToObject(d, "provider", hk_provider_name(s->model->provider));
     cJSON_AddStringToObject(d, "model", s->model->model);
     cJSON_AddStringToObject(d, "test", s->test_command ? s->test_command : "");
+    static const char *const policies[] = {"ask", "edits", "all"};
+    cJSON_AddStringToObject(d, "approve", policies[s->policy]);
+    cJSON_AddBoolToObject(d, "deploy", s->deploy_auto);
     cJSON *stages = cJSON_AddArrayToObject(d, "deploy_stages");
     for (size_t i = 0; i < hk_deploy_stage_count(s->deploy); i++)
         cJSON_AddItemToArray(stages, cJSON_CreateString(hk_deploy_stage(s->deploy, i)->name));
@@ -467,6 +470,11 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
             goto fail;
         s->conv->system = session_system_prompt(s);
         hk_tools_define(s->conv);
+        /* The run's own policy holds unless the resume names another. */
+        if (opts->approve < 0 && s->resume_policy >= 0)
+            s->policy = (enum hk_approve_policy)s->resume_policy;
+        if (opts->deploy < 0 && s->resume_deploy >= 0)
+            s->deploy_auto = s->resume_deploy;
         session_continue(s);
         return s;
     }

@@ -197,7 +197,7 @@ static int start_proposal(struct hk_session *s, struct pending_call *c)
     struct hk_proposal *p = NULL;
     char *err = NULL;
     char id[32];
-    snprintf(id, sizeof id, "p%zu", s->nproposals + 1);
+    snprintf(id, sizeof id, "p%d", ++s->proposal_seq);
     int rc = hk_patch_from_tool(s->task->worktree, id, c->name, c->input, &p, &err);
     if (rc != 0) {
         char *report = p ? hk_patch_report(p) : NULL;

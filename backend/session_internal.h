@@ -48,6 +48,7 @@ struct hk_session {
 
     struct hk_proposal **proposals;
     size_t nproposals;
+    int proposal_seq;     /* proposals made so far, for their ids */
     enum waiting_for waiting;
     struct hk_proposal *waiting_proposal;
     char *waiting_command;
@@ -63,6 +64,8 @@ struct hk_session {
     int resume_open_run;
     char *resume_run_command;
     int resume_committed;
+    int resume_policy;    /* as the journal's task event says; -1: not said */
+    int resume_deploy;
     cJSON *resume_proposal_calls;
 
     struct hk_deploy *deploy;

@@ -116,10 +116,16 @@ static void read_event(const struct hk_event *ev, void *user)
     if (s->cb)
         s->cb(ev, s->user);
     switch (ev->kind) {
-    case HK_EV_TASK:
+    case HK_EV_TASK: {
         free(s->task_text);
         s->task_text = hk_xstrdup(str(d, "task") ? str(d, "task") : "");
+        enum hk_approve_policy p;
+        if (str(d, "approve") && hk_approve_policy_parse(str(d, "approve"), &p) == 0)
+            s->resume_policy = (int)p;
+        if (cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(d, "deploy")))
+            s->resume_deploy = truth(d, "deploy");
         break;
+    }
     case HK_EV_USER:
         drop_turn(r);
         hk_conv_add_user_text(s->conv, str(d, "text") ? str(d, "text") : "");
@@ -171,14 +177,33 @@ static void read_event(const struct hk_event *ev, void *user)
     }
 }
 
+static int has_pending_hunk(const cJSON *engine)
+{
+    const cJSON *file, *hunk;
+    cJSON_ArrayForEach(file, cJSON_GetObjectItemCaseSensitive(engine, "files"))
+        cJSON_ArrayForEach(hunk, cJSON_GetObjectItemCaseSensitive(file, "hunks"))
+            if (!strcmp(str(hunk, "state") ? str(hunk, "state") : "", "pending"))
+                return 1;
+    return 0;
+}
+
+/* Proposals still waiting come back to life. Decided ones whose files later
+ * proposals changed again cannot be rebuilt against today's files; they are
+ * history (in the journal) and need no engine state. */
 static int rebuild_proposals(struct replay *r, char **err)
 {
     struct hk_session *s = r->s;
     const cJSON *engine;
     cJSON_ArrayForEach(engine, r->proposals) {
         struct hk_proposal *p = NULL;
-        if (hk_patch_from_json(engine, s->task->worktree, &p, err) != 0)
-            return -1;
+        s->proposal_seq++;
+        if (hk_patch_from_json(engine, s->task->worktree, &p, err) != 0) {
+            if (has_pending_hunk(engine))
+                return -1;
+            free(*err);
+            *err = NULL;
+            continue;
+        }
         s->proposals = hk_xrealloc(s->proposals, (s->nproposals + 1) * sizeof *s->proposals);
         s->proposals[s->nproposals++] = p;
     }
@@ -188,6 +213,7 @@ static int rebuild_proposals(struct replay *r, char **err)
 int session_replay_journal(struct hk_session *s, const char *path, char **err)
 {
     struct replay r = {.s = s, .open_run = -1};
+    s->resume_policy = s->resume_deploy = -1;
     r.proposals = cJSON_CreateObject();
     r.proposal_calls = cJSON_CreateObject();
     s->conv = hk_conv_new(NULL);

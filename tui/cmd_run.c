@@ -97,23 +97,27 @@ static void run_usage(FILE *out, int resume)
     fprintf(out, HK_MODEL_FLAGS_HELP);
 }
 
-/* Returns the index of the first operand, or -1 after a usage message. */
+/* Options may come before or after the operands (GNU style); `--` ends
+ * them. Operands are moved to the front of argv; returns their count, or -1
+ * after a usage message. */
 static int parse_args(int argc, char **argv, struct run_args *a, int resume)
 {
-    int i = 1, rc;
+    int n = 0, rc, options = 1;
     const char *v;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (!strcmp(argv[i], "--"))
-            return i + 1;
-        if (!strcmp(argv[i], "--json"))
+    for (int i = 1; i < argc; i++) {
+        if (!options || argv[i][0] != '-' || !argv[i][1]) {
+            argv[n++] = argv[i];
+        } else if (!strcmp(argv[i], "--")) {
+            options = 0;
+        } else if (!strcmp(argv[i], "--json")) {
             a->json = 1;
-        else if (!strcmp(argv[i], "--deploy"))
+        } else if (!strcmp(argv[i], "--deploy")) {
             a->opts.deploy = 1;
-        else if (!resume && !strcmp(argv[i], "--with-changes"))
+        } else if (!resume && !strcmp(argv[i], "--with-changes")) {
             a->opts.with_changes = 1;
-        else if (resume && !strcmp(argv[i], "--accept"))
+        } else if (resume && !strcmp(argv[i], "--accept")) {
             a->answer = "accept";
-        else if (resume && (rc = hk_flag_value(argc, argv, &i, "--reject", &a->reason))) {
+        } else if (resume && (rc = hk_flag_value(argc, argv, &i, "--reject", &a->reason))) {
             if (rc < 0)
                 return -1;
             a->answer = "reject";
@@ -139,7 +143,7 @@ static int parse_args(int argc, char **argv, struct run_args *a, int resume)
             return -1;
         }
     }
-    return i;
+    return n;
 }
 
 static int drive(struct run_args *a, const char *resume_id)
@@ -186,16 +190,16 @@ out:
 int hk_cmd_run(int argc, char **argv)
 {
     struct run_args a = {.model = HK_MODEL_FLAGS_NONE, .opts = {.approve = -1, .deploy = -1}};
-    int first = parse_args(argc, argv, &a, 0);
-    if (first < 0)
+    int n = parse_args(argc, argv, &a, 0);
+    if (n < 0)
         return HK_EXIT_USAGE;
-    if (first >= argc) {
+    if (n == 0) {
         run_usage(stderr, 0);
         return HK_EXIT_USAGE;
     }
     struct hk_buf task = {0};
-    for (int i = first; i < argc; i++)
-        hk_buf_printf(&task, "%s%s", i > first ? " " : "", argv[i]);
+    for (int i = 0; i < n; i++)
+        hk_buf_printf(&task, "%s%s", i ? " " : "", argv[i]);
     a.opts.task = task.data;
     signal(SIGPIPE, SIG_IGN);
     int status = drive(&a, NULL);
@@ -206,13 +210,13 @@ int hk_cmd_run(int argc, char **argv)
 int hk_cmd_resume(int argc, char **argv)
 {
     struct run_args a = {.model = HK_MODEL_FLAGS_NONE, .opts = {.approve = -1, .deploy = -1}};
-    int first = parse_args(argc, argv, &a, 1);
-    if (first < 0)
+    int n = parse_args(argc, argv, &a, 1);
+    if (n < 0)
         return HK_EXIT_USAGE;
-    if (first != argc - 1) {
+    if (n != 1) {
         run_usage(stderr, 1);
         return HK_EXIT_USAGE;
     }
     signal(SIGPIPE, SIG_IGN);
-    return drive(&a, argv[first]);
+    return drive(&a, argv[0]);
 }
