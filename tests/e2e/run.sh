@@ -122,5 +122,22 @@ check escape_git_refused sh -c "! grep -q hooksPath '$R/.git/config'"
 check escape_five_errors [ "$(grep -c '     error:' "$T/err")" -eq 5 ]
 check escape_outside_intact [ "$(cat "$T/outside.txt")" = secret ]
 
+# 7. The backend leaks nothing: a whole run with a deploy, and a resume, under valgrind.
+if [ "${SANITIZE:-}" != 1 ] && command -v valgrind >/dev/null; then
+    VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99"
+    R=$T/r7; new_repo "$R"
+    git -C "$R" config honk.deploy.stages "build"
+    git -C "$R" config honk.deploy.build.command "true"
+    start_replay "{\"turns\":[$READ,$EDIT_WRONG,{\"text\":[\"Done.\"]},$EDIT_RIGHT,$FINISH]}"
+    (cd "$R" && $VG "$HONK" run --approve=all --deploy --base-url "$URL" "fix add" > /dev/null 2> "$T/vg")
+    check valgrind_run_clean [ $? -eq 0 ]
+    R=$T/r8; new_repo "$R"
+    start_replay "{\"turns\":[$EDIT_WRONG,{\"text\":[\"Done.\"]},$EDIT_RIGHT,$FINISH]}"
+    (cd "$R" && "$HONK" run --base-url "$URL" "fix add" > /dev/null 2> "$T/err")
+    id=$(sed -n 's/.*honk resume \([0-9a-f]*\) --accept.*/\1/p' "$T/err")
+    (cd "$R" && $VG "$HONK" resume "$id" --approve=all --base-url "$URL" > /dev/null 2> "$T/vg2")
+    check valgrind_resume_clean [ $? -eq 0 ]
+fi
+
 check key_in_no_honk_file sh -c "! grep -rqF '$KEY' '$T'/r*/.git/honk"
 stop_replay
