@@ -26,6 +26,7 @@
     X(LAND, "land", "landed, message")                                                        \
     X(DEPLOY_STAGE, "deploy_stage", "stage, state, exit, duration_ms")                        \
     X(ERROR, "error", "message: a sentence for a person")                                     \
+    X(NOTE, "note", "message: something a person should know, not an error")                  \
     X(SUMMARY, "summary", "task, decisions, commit, deploy, state")
 
 enum hk_event_kind {

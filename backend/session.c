@@ -431,6 +431,24 @@ static void emit_task(struct hk_session *s)
     session_emit(s, HK_EV_TASK, d, 1);
 }
 
+static void note_dirty_checkout(struct hk_session *s, const struct hk_session_opts *opts)
+{
+    char *summary = NULL, *err = NULL;
+    if (opts->with_changes || hk_repo_dirty(s->repo, &summary, &err) != 1) {
+        free(summary);
+        free(err);
+        return;
+    }
+    cJSON *d = cJSON_CreateObject();
+    char *msg = hk_xasprintf("Your checkout has uncommitted changes (%s); the task starts from %s without "
+                             "them. To carry them in, start it with --with-changes.", summary,
+                             opts->base ? opts->base : "HEAD");
+    cJSON_AddStringToObject(d, "message", msg);
+    session_emit(s, HK_EV_NOTE, d, 0);
+    free(msg);
+    free(summary);
+}
+
 static int open_task(struct hk_session *s, const char *resume_id, const struct hk_session_opts *opts, char **err)
 {
     if (!resume_id) {
@@ -484,6 +502,7 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
     free(system);
     hk_tools_define(s->conv);
     emit_task(s);
+    note_dirty_checkout(s, opts);
     hk_session_send(s, opts->task);
     return s;
 fail:

@@ -157,6 +157,9 @@ void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
     case HK_EV_ERROR:
         fprintf(p->out, "honk: error: %s\n", str(d, "message"));
         break;
+    case HK_EV_NOTE:
+        fprintf(p->out, "honk: %s\n", str(d, "message"));
+        break;
     default:
         break;
     }

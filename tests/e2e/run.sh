@@ -104,6 +104,7 @@ check kill_resume_completes [ $rc -eq 0 ]
 check kill_resume_committed [ "$(git -C "$R" log -1 --format=%s "honk/$id")" = "Fix add() to add" ]
 check kill_checkout_still_unchanged [ "$(checkout_hash "$R")" = "$before" ]
 check kill_land_says_what_to_run grep -q "git merge --ff-only honk/$id" "$T/err2"
+check dirty_checkout_is_mentioned grep -q "Your checkout has uncommitted changes (1 untracked)" "$T/err"
 
 # 6. A model that reaches outside the worktree gets tool errors; nothing outside changes.
 R=$T/r6; new_repo "$R"
