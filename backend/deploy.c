@@ -17,6 +17,7 @@ struct hk_deploy {
     char *cwd;
     hk_deploy_stage_cb on_stage;
     hk_deploy_done_cb on_done;
+    void (*on_output)(struct hk_runner *r, void *user);
     void *user;
 };
 
@@ -113,6 +114,13 @@ static void on_stage_finished(struct hk_runner *r, const struct hk_runner_result
     start_stage(d);
 }
 
+static void on_stage_output(struct hk_runner *r, void *data)
+{
+    struct hk_deploy *d = data;
+    if (d->on_output)
+        d->on_output(r, d->user);
+}
+
 static void start_stage(struct hk_deploy *d)
 {
     if (d->current >= d->n) {
@@ -124,7 +132,8 @@ static void start_stage(struct hk_deploy *d)
     char *err = NULL;
     struct hk_runner_opts opts = {
         .command = st->command, .cwd = d->cwd, .rows = 24, .cols = 100,
-        .timeout_ms = STAGE_TIMEOUT_MS, .on_finished = on_stage_finished, .data = d,
+        .timeout_ms = STAGE_TIMEOUT_MS, .on_change = on_stage_output, .on_finished = on_stage_finished,
+        .data = d,
     };
     d->runner = hk_runner_start(d->loop, &opts, &err);
     if (!d->runner) {
@@ -140,8 +149,9 @@ static void start_stage(struct hk_deploy *d)
 }
 
 void hk_deploy_run(struct hk_deploy *d, struct hk_loop *loop, const char *cwd, hk_deploy_stage_cb on_stage,
-                   hk_deploy_done_cb on_done, void *user)
+                   hk_deploy_done_cb on_done, void (*on_output)(struct hk_runner *r, void *user), void *user)
 {
+    d->on_output = on_output;
     d->loop = loop;
     free(d->cwd);
     d->cwd = hk_xstrdup(cwd);

@@ -37,8 +37,9 @@ size_t hk_deploy_stage_count(const struct hk_deploy *d);
 const struct hk_stage *hk_deploy_stage(const struct hk_deploy *d, size_t i);
 const char *hk_stage_state_name(enum hk_stage_state s);
 
+/* on_output: the running stage's screen changed (may be NULL). */
 void hk_deploy_run(struct hk_deploy *d, struct hk_loop *loop, const char *cwd, hk_deploy_stage_cb on_stage,
-                   hk_deploy_done_cb on_done, void *user);
+                   hk_deploy_done_cb on_done, void (*on_output)(struct hk_runner *r, void *user), void *user);
 /* Marks every stage not yet run as skipped, telling on_stage (or, when it
  * is NULL, the callback given to hk_deploy_run). */
 void hk_deploy_skip(struct hk_deploy *d, hk_deploy_stage_cb on_stage, void *user);

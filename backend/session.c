@@ -311,7 +311,8 @@ void session_start_deploy(struct hk_session *s)
     s->waiting = WAIT_NOTHING;
     session_set_state(s, HK_STATE_DEPLOYING);
     if (!s->replaying)
-        hk_deploy_run(s->deploy, s->loop, s->task->worktree, on_deploy_stage, on_deploy_done, s);
+        hk_deploy_run(s->deploy, s->loop, s->task->worktree, on_deploy_stage, on_deploy_done,
+                      session_runner_changed, s);
 }
 
 void session_after_commit(struct hk_session *s)
@@ -572,6 +573,19 @@ const char *hk_session_id(const struct hk_session *s) { return s->task->id; }
 size_t hk_session_proposal_count(const struct hk_session *s) { return s->nproposals; }
 const struct hk_proposal *hk_session_proposal(const struct hk_session *s, size_t i) { return s->proposals[i]; }
 int hk_session_exit_status(const struct hk_session *s) { return s->exit_status; }
+
+void hk_session_watch_runner(struct hk_session *s, hk_session_runner_cb cb, void *user)
+{
+    s->on_runner_change = cb;
+    s->runner_watcher = user;
+}
+
+void session_runner_changed(struct hk_runner *r, void *data)
+{
+    struct hk_session *s = data;
+    if (s->on_runner_change)
+        s->on_runner_change(r, s->runner_watcher);
+}
 
 struct hk_runner *hk_session_runner(const struct hk_session *s)
 {

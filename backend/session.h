@@ -82,6 +82,10 @@ const char *hk_session_waiting_for(const struct hk_session *s); /* a sentence, o
 size_t hk_session_proposal_count(const struct hk_session *s);
 const struct hk_proposal *hk_session_proposal(const struct hk_session *s, size_t i);
 struct hk_runner *hk_session_runner(const struct hk_session *s); /* tests or deploy stage, or NULL */
+/* Called when the runner's screen changes (output, cursor); cheap, may come
+ * often: a front end merges redraws. */
+typedef void (*hk_session_runner_cb)(struct hk_runner *r, void *user);
+void hk_session_watch_runner(struct hk_session *s, hk_session_runner_cb cb, void *user);
 int hk_session_exit_status(const struct hk_session *s); /* for honk run */
 
 #endif

@@ -288,7 +288,8 @@ void session_start_run(struct hk_session *s, const char *command, int purpose)
     char *err = NULL;
     struct hk_runner_opts opts = {
         .command = command, .cwd = s->task->worktree, .rows = 24, .cols = 100,
-        .timeout_ms = s->test_timeout_ms, .on_finished = on_run_finished, .data = s,
+        .timeout_ms = s->test_timeout_ms, .on_change = session_runner_changed,
+        .on_finished = on_run_finished, .data = s,
     };
     s->runner = hk_runner_start(s->loop, &opts, &err);
     if (s->runner)

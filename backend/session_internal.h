@@ -55,6 +55,8 @@ struct hk_session {
 
     cJSON *reasons;       /* "p1:3" -> why the engineer rejected that hunk */
     struct hk_runner *runner;
+    hk_session_runner_cb on_runner_change;
+    void *runner_watcher;
     int run_purpose;      /* what the runner's run is for (session_calls.c) */
     int changed_since_test;
     int any_change;
@@ -82,6 +84,7 @@ void session_think(struct hk_session *s);
 void session_after_turn(struct hk_session *s);
 void session_fail(struct hk_session *s, const char *why);
 char *session_system_prompt(const struct hk_session *s);
+void session_runner_changed(struct hk_runner *r, void *data);
 void session_start_deploy(struct hk_session *s);
 void session_tests_done(struct hk_session *s, int passed, const char *tail, int exit_code);
 
