@@ -3,6 +3,9 @@
 #ifndef HK_SUPPORT_H
 #define HK_SUPPORT_H
 
+/* Not every test uses every helper. */
+#pragma GCC diagnostic ignored "-Wunused-function"
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

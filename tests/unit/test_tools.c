@@ -1,0 +1,110 @@
+/* The reading tools the model uses, on a real repository: numbered lines
+ * and ranges, .gitignore honoured, regular-expression search, binary files
+ * and paths outside the worktree refused. */
+#include "check.h"
+#include "tools.h"
+#include "util.h"
+
+#include <stdlib.h>
+
+static char root[] = "/tmp/honk-tools-XXXXXX";
+
+static char *run(const char *name, const char *json, int *ok)
+{
+    cJSON *input = cJSON_Parse(json);
+    char *out = NULL;
+    *ok = hk_tool_read(root, name, input, &out) == 0;
+    cJSON_Delete(input);
+    return out;
+}
+
+__attribute__((constructor)) static void make_repo(void)
+{
+    if (!mkdtemp(root))
+        abort();
+    char *cmd = hk_xasprintf(
+        "cd %s && git init -q && printf 'one\\ntwo\\nthree\\nfour\\n' > a.txt && mkdir -p src build && "
+        "printf 'int main(void) { return 0; }\\n' > src/main.c && printf 'x\\0y' > blob.bin && "
+        "echo 'build/' > .gitignore && echo junk > build/out.o && git add a.txt src .gitignore && "
+        "echo new > untracked.c", root);
+    if (system(cmd) != 0)
+        abort();
+    free(cmd);
+}
+
+__attribute__((destructor)) static void remove_repo(void)
+{
+    char *cmd = hk_xasprintf("rm -rf %s", root);
+    if (system(cmd) != 0)
+        perror("rm");
+    free(cmd);
+}
+
+TEST(read_file_numbers_lines_and_ranges)
+{
+    int ok;
+    char *out = run("read_file", "{\"path\":\"a.txt\"}", &ok);
+    CHECK(ok, "ok");
+    CHECK_STR(out, "     1\tone\n     2\ttwo\n     3\tthree\n     4\tfour\n");
+    free(out);
+    out = run("read_file", "{\"path\":\"a.txt\",\"start_line\":2,\"end_line\":3}", &ok);
+    CHECK_STR(out, "     2\ttwo\n     3\tthree\n[showing lines 2-3 of 4; ask with start_line and end_line for more]\n");
+    free(out);
+}
+
+TEST(read_file_refusals)
+{
+    int ok;
+    char *out = run("read_file", "{\"path\":\"../etc/passwd\"}", &ok);
+    CHECK(!ok && strstr(out, "outside the worktree"), "%s", out);
+    free(out);
+    out = run("read_file", "{\"path\":\".git/config\"}", &ok);
+    CHECK(!ok, "%s", out);
+    free(out);
+    out = run("read_file", "{\"path\":\"blob.bin\"}", &ok);
+    CHECK(!ok && strstr(out, "binary file"), "%s", out);
+    free(out);
+    out = run("read_file", "{\"path\":\"missing.txt\"}", &ok);
+    CHECK(!ok && strstr(out, "cannot read missing.txt"), "%s", out);
+    free(out);
+    out = run("read_file", "{}", &ok);
+    CHECK(!ok && strstr(out, "needs a \"path\""), "%s", out);
+    free(out);
+}
+
+TEST(list_files_honours_gitignore)
+{
+    int ok;
+    char *out = run("list_files", "{}", &ok);
+    CHECK(ok, "ok");
+    CHECK_STR(out, ".gitignore\na.txt\nblob.bin\nsrc/main.c\nuntracked.c\n");
+    free(out);
+    out = run("list_files", "{\"glob\":\"*.c\"}", &ok);
+    CHECK_STR(out, "src/main.c\nuntracked.c\n");
+    free(out);
+}
+
+TEST(search_finds_lines)
+{
+    int ok;
+    char *out = run("search", "{\"pattern\":\"t[wh]\"}", &ok);
+    CHECK(ok, "ok");
+    CHECK_STR(out, "a.txt:2: two\na.txt:3: three\n");
+    free(out);
+    out = run("search", "{\"pattern\":\"return\",\"glob\":\"src/*\"}", &ok);
+    CHECK_STR(out, "src/main.c:1: int main(void) { return 0; }\n");
+    free(out);
+    out = run("search", "{\"pattern\":\"(\"}", &ok);
+    CHECK(!ok && strstr(out, "not a valid extended regular expression"), "%s", out);
+    free(out);
+}
+
+TEST(summaries_name_the_target)
+{
+    cJSON *in = cJSON_Parse("{\"path\":\"src/a.c\",\"start_line\":10,\"end_line\":40}");
+    char *s = hk_tool_summary("read_file", in);
+    CHECK_STR(s, "read_file src/a.c:10-40");
+    free(s);
+    cJSON_Delete(in);
+    CHECK(hk_tool_kind("apply_patch") == HK_TOOL_EDIT && hk_tool_kind("nope") == HK_TOOL_UNKNOWN, "kinds");
+}
