@@ -33,6 +33,7 @@ struct hk_runner {
     pid_t pid;
     int master; /* -1 once closed */
     bool watching, reaped, eof, finished;
+    bool no_tty; /* no pty could be had: output comes through a pipe */
     int wait_status;
     struct hk_runner_result result;
     int64_t start_ms, exit_ms, started_at;
@@ -375,6 +376,37 @@ static void runner_destroy(struct hk_runner *r)
     free(r);
 }
 
+/* Without a pty (a chroot or container with no devpts mounted), the command
+ * still runs: its output through a pipe, its stdin /dev/null, in a session
+ * of its own. The screen then treats LF as CRLF, as a tty would. */
+static int spawn_on_pipe(struct hk_runner *r, const struct hk_runner_opts *o)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return errno;
+    r->pid = fork();
+    if (r->pid < 0) {
+        int e = errno;
+        close(p[0]);
+        close(p[1]);
+        return e;
+    }
+    if (r->pid == 0) {
+        setsid();
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, 0);
+        dup2(p[1], 1);
+        dup2(p[1], 2);
+        child_exec(o);
+    }
+    close(p[1]);
+    r->master = p[0];
+    r->no_tty = true;
+    static const char newline_mode[] = "\033[20h";
+    hk_screen_feed(r->screen, newline_mode, sizeof newline_mode - 1);
+    return 0;
+}
+
 /* Forks the child on a new pty; returns the errno of a failure or 0. */
 static int spawn(struct hk_runner *r, const struct hk_runner_opts *o)
 {
@@ -382,8 +414,12 @@ static int spawn(struct hk_runner *r, const struct hk_runner_opts *o)
                          .ws_col = (unsigned short)hk_screen_cols(r->screen)};
     r->pid = forkpty(&r->master, NULL, NULL, &ws);
     if (r->pid < 0) {
+        int e = errno;
         r->master = -1;
-        return errno;
+        if (e != ENODEV && e != ENOENT && e != ENXIO)
+            return e;
+        if ((e = spawn_on_pipe(r, o)) != 0)
+            return e;
     }
     if (r->pid == 0)
         child_exec(o);
@@ -463,6 +499,11 @@ void hk_runner_resize(struct hk_runner *r, int rows, int cols)
 }
 
 /* --- accessors -------------------------------------------------------- */
+
+bool hk_runner_has_tty(const struct hk_runner *r)
+{
+    return !r->no_tty;
+}
 
 const char *hk_runner_command(const struct hk_runner *r)
 {

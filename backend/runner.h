@@ -67,6 +67,9 @@ void hk_runner_resize(struct hk_runner *r, int rows, int cols);
 void hk_runner_free(struct hk_runner *r);
 
 const char *hk_runner_command(const struct hk_runner *r);
+/* False when the machine had no pseudo-terminal to give (no devpts): the
+ * command then ran with its output on a pipe and stdin from /dev/null. */
+bool hk_runner_has_tty(const struct hk_runner *r);
 enum hk_runner_state hk_runner_state(const struct hk_runner *r);
 /* Wall-clock start time in milliseconds since the Unix epoch. */
 int64_t hk_runner_started_at(const struct hk_runner *r);
