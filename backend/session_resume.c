@@ -298,6 +298,10 @@ static int continue_ended(struct hk_session *s)
         return 1;
     case HK_STATE_FAILED:
     case HK_STATE_CANCELLED:
+        /* A turn the model never answered (the network was down) is asked
+         * again; a session that ended otherwise waits for a message. */
+        if (s->conv->nmsgs && s->conv->msgs[s->conv->nmsgs - 1].role == HK_ROLE_USER)
+            return 0;
         s->waiting = WAIT_MESSAGE;
         session_set_state(s, HK_STATE_IDLE);
         return 1;

@@ -21,6 +21,7 @@ checkout_hash() {
 EDIT_WRONG='{"text":["The sign is wrong."],"tool_calls":[{"id":"t2","name":"edit_file","input":{"path":"calc.sh","old_string":"$1 - $2","new_string":"$1 * $2"}}]}'
 EDIT_RIGHT='{"text":["It must be a plus."],"tool_calls":[{"id":"t3","name":"edit_file","input":{"path":"calc.sh","old_string":"$1 * $2","new_string":"$1 + $2"}}]}'
 READ='{"text":["Let me look."],"tool_calls":[{"id":"t1","name":"read_file","input":{"path":"calc.sh"}}]}'
+EDIT_RIGHT_DIRECT='{"tool_calls":[{"id":"t4","name":"edit_file","input":{"path":"calc.sh","old_string":"$1 - $2","new_string":"$1 + $2"}}]}'
 FINISH='{"text":["Fixed.\n```commit\nFix add() to add\n\nIt subtracted.\n```\n"]}'
 
 # 1. read, edit, red tests, fix, green tests, commit and land: headless, --approve=all.
@@ -105,6 +106,18 @@ check kill_resume_committed [ "$(git -C "$R" log -1 --format=%s "honk/$id")" = "
 check kill_checkout_still_unchanged [ "$(checkout_hash "$R")" = "$before" ]
 check kill_land_says_what_to_run grep -q "git merge --ff-only honk/$id" "$T/err2"
 check dirty_checkout_is_mentioned grep -q "Your checkout has uncommitted changes (1 untracked)" "$T/err"
+
+# 5b. The model server is down: the run fails clearly; resume asks the same turn again.
+R=$T/r5b; new_repo "$R"
+start_replay '{"turns":[{"status":503,"message":"down"}]}'
+(cd "$R" && "$HONK" run --retries 1 --approve=all --base-url "$URL" "fix add" > /dev/null 2> "$T/err")
+rc=$?
+check model_down_exit_1 [ $rc -eq 1 ]
+check model_down_says_why grep -q 'honk: error: the model server answered HTTP 503: api_error: down' "$T/err"
+id=$(sed -n 's/^honk: task \([0-9a-f]*\) .*/\1/p' "$T/err")
+start_replay "{\"turns\":[$EDIT_RIGHT_DIRECT,$FINISH]}"
+(cd "$R" && "$HONK" resume "$id" --base-url "$URL" > /dev/null 2> "$T/err2")
+check model_back_resume_finishes [ $? -eq 0 ]
 
 # 6. A model that reaches outside the worktree gets tool errors; nothing outside changes.
 R=$T/r6; new_repo "$R"
