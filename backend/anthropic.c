@@ -174,31 +174,15 @@ static int dispatch(struct hk_model_request *turn, const cJSON *ev)
     } else if (strcmp(type, "message_stop") == 0) {
         hk_turn_complete(turn);
     } else if (strcmp(type, "error") == 0) {
-        char *json = cJSON_PrintUnformatted(ev);
-        char *text = hk_model_error_text(json);
-        int rc = hk_turn_fail(turn, "the model server reported an error mid-reply: %s",
-                              text ? text : "no details");
-        free(text);
-        free(json);
-        return rc;
+        return hk_turn_fail_on_error(turn, ev);
     }
     /* ping and event types added after this was written are skipped */
     return 0;
-}
-
-static int on_event(struct hk_model_request *turn, const struct hk_sse_event *ev)
-{
-    cJSON *json = cJSON_ParseWithLength(ev->data, ev->data_len);
-    if (!json)
-        return hk_turn_fail(turn, "the model server sent a malformed event (not JSON): %.80s", ev->data);
-    int rc = dispatch(turn, json);
-    cJSON_Delete(json);
-    return rc;
 }
 
 const struct hk_provider_ops hk_anthropic_ops = {
     .path = "/v1/messages",
     .build_body = build_body,
     .add_headers = add_headers,
-    .on_event = on_event,
+    .on_json_event = dispatch,
 };

@@ -72,6 +72,14 @@ static struct hk_message *trailing_user(struct hk_conversation *conv)
     return add_message(conv, HK_ROLE_USER);
 }
 
+void hk_conv_add_assistant(struct hk_conversation *conv, char *text, struct hk_tool_call *calls, size_t ncalls)
+{
+    struct hk_message *m = add_message(conv, HK_ROLE_ASSISTANT);
+    m->text = text;
+    m->calls = calls;
+    m->ncalls = ncalls;
+}
+
 void hk_conv_add_user_text(struct hk_conversation *conv, const char *text)
 {
     struct hk_message *m = trailing_user(conv);

@@ -79,14 +79,7 @@ static void commit_turn(struct hk_model_request *req)
 {
     if (!req->text.len && !req->ncalls)
         return;
-    struct hk_conversation *conv = req->conv;
-    conv->msgs = hk_xrealloc(conv->msgs, (conv->nmsgs + 1) * sizeof *conv->msgs);
-    struct hk_message *m = &conv->msgs[conv->nmsgs++];
-    memset(m, 0, sizeof *m);
-    m->role = HK_ROLE_ASSISTANT;
-    m->text = req->text.len ? hk_buf_steal(&req->text) : NULL;
-    m->calls = req->calls;
-    m->ncalls = req->ncalls;
+    hk_conv_add_assistant(req->conv, req->text.len ? hk_buf_steal(&req->text) : NULL, req->calls, req->ncalls);
     req->calls = NULL;
     req->ncalls = 0;
 }
@@ -220,10 +213,23 @@ int hk_turn_fail(struct hk_model_request *turn, const char *fmt, ...)
 char *hk_model_error_text(const char *json)
 {
     cJSON *root = cJSON_Parse(json);
-    if (!root)
-        return NULL;
+    char *out = root ? hk_model_error_from(root) : NULL;
+    cJSON_Delete(root);
+    return out;
+}
+
+int hk_turn_fail_on_error(struct hk_model_request *turn, const cJSON *body)
+{
+    char *text = hk_model_error_from(body);
+    int rc = hk_turn_fail(turn, "the model server reported an error mid-reply: %s", text ? text : "no details");
+    free(text);
+    return rc;
+}
+
+char *hk_model_error_from(const cJSON *root)
+{
     char *out = NULL;
-    cJSON *err = cJSON_GetObjectItemCaseSensitive(root, "error");
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(root, "error");
     if (!err)
         err = root;
     if (cJSON_IsString(err)) {
@@ -236,7 +242,6 @@ char *hk_model_error_text(const char *json)
         else if (cJSON_IsString(msg))
             out = hk_xstrdup(msg->valuestring);
     }
-    cJSON_Delete(root);
     return out;
 }
 
@@ -245,7 +250,14 @@ char *hk_model_error_text(const char *json)
 static int on_sse_event(const struct hk_sse_event *ev, void *user)
 {
     struct hk_model_request *req = user;
-    return req->ops->on_event(req, ev);
+    if (req->ops->on_text_event && req->ops->on_text_event(req, ev))
+        return 0;
+    cJSON *json = cJSON_ParseWithLength(ev->data, ev->data_len);
+    if (!json)
+        return hk_turn_fail(req, "the model server sent a malformed event (not JSON): %.80s", ev->data);
+    int rc = req->ops->on_json_event(req, json);
+    cJSON_Delete(json);
+    return rc;
 }
 
 static void on_idle_timeout(struct hk_loop *loop, void *data);

@@ -60,6 +60,8 @@ void hk_conv_free(struct hk_conversation *conv);
 void hk_conv_add_tool(struct hk_conversation *conv, const char *name,
                       const char *description, const char *schema_json);
 void hk_conv_add_user_text(struct hk_conversation *conv, const char *text);
+/* Appends an assistant turn, taking text (may be NULL) and calls. */
+void hk_conv_add_assistant(struct hk_conversation *conv, char *text, struct hk_tool_call *calls, size_t ncalls);
 /* Tool results join the trailing user message, or start one. */
 void hk_conv_add_tool_result(struct hk_conversation *conv, const char *call_id,
                              const char *content, int is_error);

@@ -149,15 +149,8 @@ static void on_choice(struct hk_model_request *turn, const cJSON *choice)
 static int dispatch(struct hk_model_request *turn, const cJSON *chunk)
 {
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(chunk, "error");
-    if (error && !cJSON_IsNull(error)) {
-        char *json = cJSON_PrintUnformatted(chunk);
-        char *text = hk_model_error_text(json);
-        int rc = hk_turn_fail(turn, "the model server reported an error mid-reply: %s",
-                              text ? text : "no details");
-        free(text);
-        free(json);
-        return rc;
-    }
+    if (error && !cJSON_IsNull(error))
+        return hk_turn_fail_on_error(turn, chunk);
     const cJSON *choices = cJSON_GetObjectItemCaseSensitive(chunk, "choices");
     const cJSON *choice;
     cJSON_ArrayForEach(choice, choices) {
@@ -175,24 +168,19 @@ static int dispatch(struct hk_model_request *turn, const cJSON *chunk)
     return 0;
 }
 
-static int on_event(struct hk_model_request *turn, const struct hk_sse_event *ev)
+static int on_text_event(struct hk_model_request *turn, const struct hk_sse_event *ev)
 {
-    if (ev->data_len == 6 && memcmp(ev->data, "[DONE]", 6) == 0) {
-        hk_turn_call_end(turn, -1);
-        hk_turn_complete(turn);
+    if (ev->data_len != 6 || memcmp(ev->data, "[DONE]", 6) != 0)
         return 0;
-    }
-    cJSON *json = cJSON_ParseWithLength(ev->data, ev->data_len);
-    if (!json)
-        return hk_turn_fail(turn, "the model server sent a malformed event (not JSON): %.80s", ev->data);
-    int rc = dispatch(turn, json);
-    cJSON_Delete(json);
-    return rc;
+    hk_turn_call_end(turn, -1);
+    hk_turn_complete(turn);
+    return 1;
 }
 
 const struct hk_provider_ops hk_openai_ops = {
     .path = "/chat/completions",
     .build_body = build_body,
     .add_headers = add_headers,
-    .on_event = on_event,
+    .on_text_event = on_text_event,
+    .on_json_event = dispatch,
 };

@@ -7,15 +7,19 @@
 #include "model.h"
 #include "sse.h"
 
+#include <cJSON.h>
 #include <curl/curl.h>
 
 struct hk_provider_ops {
     const char *path; /* appended to the base URL */
     char *(*build_body)(const struct hk_conversation *conv, const struct hk_model_settings *s);
     struct curl_slist *(*add_headers)(struct curl_slist *list, const struct hk_model_settings *s);
-    /* Parses one event of the stream; returns 0, or the value of a
+    /* Takes one event of the stream whose data is not JSON ("[DONE]");
+     * returns 1 when it was one the protocol knows. May be NULL. */
+    int (*on_text_event)(struct hk_model_request *turn, const struct hk_sse_event *ev);
+    /* Takes one event's JSON data; returns 0, or the value of a
      * hk_turn_fail call to stop the stream. */
-    int (*on_event)(struct hk_model_request *turn, const struct hk_sse_event *ev);
+    int (*on_json_event)(struct hk_model_request *turn, const cJSON *data);
 };
 
 extern const struct hk_provider_ops hk_anthropic_ops;
@@ -32,9 +36,12 @@ void hk_turn_stop_reason(struct hk_model_request *turn, const char *reason);
 void hk_turn_usage(struct hk_model_request *turn, long input_tokens, long output_tokens);
 void hk_turn_complete(struct hk_model_request *turn);
 int hk_turn_fail(struct hk_model_request *turn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Ends the turn on the error object a server sent mid-reply. */
+int hk_turn_fail_on_error(struct hk_model_request *turn, const cJSON *body);
 
 /* "overloaded_error: Overloaded" from the error object both protocols use,
  * given either the whole body or its "error" member; NULL if there is none. */
 char *hk_model_error_text(const char *json);
+char *hk_model_error_from(const cJSON *body);
 
 #endif

@@ -41,16 +41,9 @@ static int truth(const cJSON *d, const char *name)
 
 static void end_turn(struct replay *r)
 {
-    struct hk_conversation *conv = r->s->conv;
     if (!r->text.len && !r->ncalls)
         return;
-    conv->msgs = hk_xrealloc(conv->msgs, (conv->nmsgs + 1) * sizeof *conv->msgs);
-    struct hk_message *m = &conv->msgs[conv->nmsgs++];
-    memset(m, 0, sizeof *m);
-    m->role = HK_ROLE_ASSISTANT;
-    m->text = r->text.len ? hk_buf_steal(&r->text) : NULL;
-    m->calls = r->calls;
-    m->ncalls = r->ncalls;
+    hk_conv_add_assistant(r->s->conv, r->text.len ? hk_buf_steal(&r->text) : NULL, r->calls, r->ncalls);
     r->calls = NULL;
     r->ncalls = 0;
 }
