@@ -12,5 +12,7 @@ enum {
 };
 
 int hk_cmd_ask(int argc, char **argv);
+/* Test scaffolding: plays a file of events into the cockpit. */
+int hk_cmd_play_events(int argc, char **argv);
 
 #endif

@@ -8,13 +8,14 @@
 struct command {
     const char *name;
     const char *args;
-    const char *help;
+    const char *help; /* NULL: not listed */
     int (*run)(int argc, char **argv);
 };
 
 static const struct command commands[] = {
     {"ask", "[--provider P] [--model M] [--base-url URL] PROMPT",
      "ask the model once and stream its answer to stdout", hk_cmd_ask},
+    {"__play-events", "FILE.jsonl [--actions-log F]", NULL, hk_cmd_play_events}, /* tests */
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -24,7 +25,8 @@ static void usage(FILE *out)
     fprintf(out, "usage: honk COMMAND [ARGS]\n\n"
                  "honk is a terminal cockpit for an AI coding agent.\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(out, "  honk %-6s %s\n      %s\n", commands[i].name, commands[i].args, commands[i].help);
+        if (commands[i].help) /* hidden: test scaffolding */
+            fprintf(out, "  honk %-6s %s\n      %s\n", commands[i].name, commands[i].args, commands[i].help);
     fprintf(out, "\n  honk --version   print the version\n"
                  "  honk --help      this text\n\n"
                  "Configuration: git config honk.* (see honk(1)); the API key comes from\n"
