@@ -164,8 +164,6 @@ void ck_draw_status(struct hk_cockpit *c)
         add_field(&b, tmp);
     }
     add_field(&b, c->branch);
-    snprintf(tmp, sizeof tmp, "tokens %ld in %ld out", c->tokens_in, c->tokens_out);
-    add_field(&b, tmp);
     if (c->task_started) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -175,6 +173,8 @@ void ck_draw_status(struct hk_cockpit *c)
         snprintf(tmp, sizeof tmp, "%02ld:%02ld", s / 60, s % 60);
         add_field(&b, tmp);
     }
+    snprintf(tmp, sizeof tmp, "tokens %ld/%ld", c->tokens_in, c->tokens_out);
+    add_field(&b, tmp);
     add_field(&b, c->status_msg);
     WINDOW *w = c->status_win;
     hk_theme_set(w, TH_STATUS);

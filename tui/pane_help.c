@@ -41,16 +41,10 @@ static void build(struct pane *p)
     add(h, hk_xstrdup("The mouse wheel scrolls the pane under the pointer; a click focuses it."));
 }
 
-static void help_draw(struct pane *p)
+/* Two columns when the screen is wide enough, so more shows at once. */
+static int columns(struct pane *p)
 {
-    struct help *h = p->priv;
-    if (!h->n)
-        build(p);
-    for (int y = 0; y < p->h && p->top + y < h->n; y++) {
-        const char *l = h->lines[p->top + y];
-        bool head = l[0] && l[0] != ' ';
-        draw_text_slot(p->win, y, 1, l, (int)strlen(l), p->w - 1, head ? TH_DIFF_FILE : TH_NORMAL);
-    }
+    return p->w >= 160 ? 2 : 1;
 }
 
 static long help_rows(struct pane *p)
@@ -58,12 +52,35 @@ static long help_rows(struct pane *p)
     struct help *h = p->priv;
     if (!h->n)
         build(p);
-    return h->n;
+    int cols = columns(p);
+    return (h->n + cols - 1) / cols;
+}
+
+static void help_draw(struct pane *p)
+{
+    struct help *h = p->priv;
+    long rows = help_rows(p);
+    int cols = columns(p), colw = p->w / cols;
+    for (int c = 0; c < cols; c++)
+        for (int y = 0; y < p->h && p->top + y < rows; y++) {
+            long i = c * rows + p->top + y;
+            if (i >= h->n)
+                break;
+            const char *l = h->lines[i];
+            bool head = l[0] && l[0] != ' ';
+            draw_text_slot(p->win, y, c * colw + 1, l, (int)strlen(l), colw - 2,
+                           head ? TH_DIFF_FILE : TH_NORMAL);
+        }
 }
 
 static void help_row_text(struct pane *p, long r, struct hk_buf *out)
 {
-    hk_buf_adds(out, ((struct help *)p->priv)->lines[r]);
+    struct help *h = p->priv;
+    long rows = help_rows(p);
+    for (long i = r; i < h->n; i += rows) {
+        hk_buf_adds(out, h->lines[i]);
+        hk_buf_addc(out, ' ');
+    }
 }
 
 static void help_free(struct pane *p)
