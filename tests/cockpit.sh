@@ -26,7 +26,8 @@ tm_keys() { tm send-keys -t 0 "$@"; }
 # The screen as text, trailing blanks trimmed.
 screen() { tm capture-pane -p -t 0 "$@" | sed 's/[[:space:]]*$//'; }
 
-# wait_for TEXT: polls the screen (at most ~5 s) until it shows TEXT.
+# wait_for TEXT: polls the screen (at most ~5 s) until it shows TEXT; on
+# failure the screen goes to the log, to see why.
 wait_for() {
     i=0
     while [ $i -lt 100 ]; do
@@ -34,6 +35,7 @@ wait_for() {
         sleep 0.05
         i=$((i + 1))
     done
+    screen | sed 's/^/# | /'
     return 1
 }
 

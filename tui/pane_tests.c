@@ -101,11 +101,12 @@ static void header(struct pane *p, struct hk_buf *b)
         t->exit_code = res->exit_code;
         t->duration_ms = (long)res->duration_ms;
     }
+    /* The state first: a long command must not push it out of sight. */
     if (t->ended)
-        hk_buf_printf(b, "$ %s   %s  exit %d  %.1f s", cmd, t->exit_code == 0 ? "passed" : "FAILED",
-                      t->exit_code, t->duration_ms / 1000.0);
+        hk_buf_printf(b, "%s  exit %d  %.1f s  $ %s", t->exit_code == 0 ? "passed" : "FAILED",
+                      t->exit_code, t->duration_ms / 1000.0, cmd);
     else
-        hk_buf_printf(b, "$ %s   running", cmd);
+        hk_buf_printf(b, "running  $ %s", cmd);
 }
 
 static void tests_draw(struct pane *p)
