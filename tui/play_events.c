@@ -207,16 +207,28 @@ static void show_proposal(struct play *pl, const cJSON *data)
     if (!text)
         return;
     char *err = NULL;
+    int64_t t0 = hk_now_ms();
     struct hk_diffview *dv = hk_diffview_from_patch(cJSON_IsString(id) ? id->valuestring : "p1",
                                                     cJSON_IsString(summary) ? summary->valuestring : NULL,
                                                     text, &err);
     free(text);
+    const char *timings = getenv("HONK_COCKPIT_TIMINGS");
+    FILE *tf = timings && *timings ? fopen(timings, "a") : NULL;
+    if (tf) {
+        fprintf(tf, "diff_parse_ms %lld\n", (long long)(hk_now_ms() - t0));
+        fclose(tf);
+    }
     if (dv)
         hk_cockpit_set_diff(pl->ck, dv);
     free(err);
 }
 
-static void feed(struct hk_loop *loop, void *data);
+static void quit_soon(struct hk_loop *loop, void *data)
+{
+    (void)loop;
+    ((struct play *)data)->timer = 0;
+    on_quit(data);
+}
 
 /* Feeds lines until one asks to wait. */
 static void feed(struct hk_loop *loop, void *data)
@@ -242,9 +254,9 @@ static void feed(struct hk_loop *loop, void *data)
         const cJSON *time = cJSON_GetObjectItemCaseSensitive(j, "time");
         const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "data");
         const char *name = cJSON_IsString(kind) ? kind->valuestring : "";
-        if (!strcmp(name, "quit")) {
+        if (!strcmp(name, "quit")) { /* from the loop, which may not run yet */
             cJSON_Delete(j);
-            on_quit(pl);
+            pl->timer = hk_loop_add_timer(loop, 0, quit_soon, pl);
             return;
         }
         int k = kind_of(name);
