@@ -8,7 +8,7 @@
 struct command {
     const char *name;
     const char *args;
-    const char *help;
+    const char *help; /* NULL: not listed */
     int (*run)(int argc, char **argv);
 };
 
@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"show", "[--json] ID", "print a session's transcript and decisions", hk_cmd_show},
     {"apply", "[--check] [--fuzz N] [--reverse] [-p N] [PATCH...|-]",
      "apply a patch as models write it to the working tree, hunk by hunk", hk_cmd_apply},
+    {"__play-events", "FILE.jsonl [--actions-log F]", NULL, hk_cmd_play_events}, /* tests */
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -32,7 +33,8 @@ static void usage(FILE *out)
     fprintf(out, "usage: honk COMMAND [ARGS]\n\n"
                  "honk is a terminal cockpit for an AI coding agent.\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(out, "  honk %-6s %s\n      %s\n", commands[i].name, commands[i].args, commands[i].help);
+        if (commands[i].help) /* hidden: test scaffolding */
+            fprintf(out, "  honk %-6s %s\n      %s\n", commands[i].name, commands[i].args, commands[i].help);
     fprintf(out, "\n  honk --version   print the version\n"
                  "  honk --help      this text\n\n"
                  "Configuration: git config honk.* (see honk(1)); the API key comes from\n"

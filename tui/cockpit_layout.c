@@ -1,0 +1,220 @@
+/* Where the panes go for the terminal's size (side by side from 160
+ * columns, stacked below, one pane when zoomed, a notice when too small), and
+ * drawing the pane frames, the status line and the input line. */
+#include "cockpit_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MIN_COLS 40
+#define MIN_ROWS 10
+#define WIDE_COLS 160
+
+static void drop_windows(struct pane *p)
+{
+    if (p->win)
+        delwin(p->win);
+    if (p->frame)
+        delwin(p->frame);
+    p->win = p->frame = NULL;
+    p->shown = false;
+    p->h = p->w = 0;
+}
+
+/* Gives p the rectangle; sep: a separator column on its right edge. */
+static void place(struct pane *p, int y, int x, int h, int w, bool sep)
+{
+    p->frame = newwin(h, w, y, x);
+    p->y = y, p->x = x;
+    p->h = h - 1;
+    p->w = w - (sep ? 1 : 0);
+    p->win = p->h > 0 ? derwin(p->frame, p->h, p->w, 1, 0) : NULL;
+    if (!p->win)
+        p->h = 0;
+    p->shown = true;
+    p->dirty = true;
+    if (p->ops->resize)
+        p->ops->resize(p);
+    pane_rows_changed(p);
+    if (p->has_cursor)
+        pane_set_cursor(p, p->cursor);
+}
+
+static void stacked(struct hk_cockpit *c, int area)
+{
+    static const int weight[CK_NPANES] = {3, 3, 2, 2};
+    int h[CK_NPANES], used = 0;
+    for (int i = 0; i < CK_NPANES; i++) {
+        h[i] = area * weight[i] / 10;
+        if (h[i] < 1)
+            h[i] = 1;
+        used += h[i];
+    }
+    h[CK_CHAT] += area - used;
+    for (int i = 0, y = 0; i < CK_NPANES; y += h[i], i++)
+        place(c->panes[i], y, 0, h[i], COLS, false);
+}
+
+static void grid(struct hk_cockpit *c, int area)
+{
+    int top = area * 3 / 5, left = COLS / 2;
+    place(c->panes[CK_CHAT], 0, 0, top, left, true);
+    place(c->panes[CK_DIFF], 0, left, top, COLS - left, false);
+    place(c->panes[CK_TESTS], top, 0, area - top, left, true);
+    place(c->panes[CK_DEPLOY], top, left, area - top, COLS - left, false);
+}
+
+void ck_layout(struct hk_cockpit *c)
+{
+    for (int i = 0; i < CK_NPANES; i++)
+        drop_windows(c->panes[i]);
+    drop_windows(c->help);
+    if (c->status_win)
+        delwin(c->status_win);
+    if (c->input_win)
+        delwin(c->input_win);
+    c->status_win = c->input_win = NULL;
+    erase();
+    wnoutrefresh(stdscr);
+    clearok(curscr, TRUE); /* repaint everything: no ghost lines */
+    c->tiny = COLS < MIN_COLS || LINES < MIN_ROWS;
+    if (c->tiny)
+        return;
+    int area = LINES - 2;
+    c->status_win = newwin(1, COLS, LINES - 2, 0);
+    c->input_win = newwin(1, COLS, LINES - 1, 0);
+    c->status_dirty = c->input_dirty = true;
+    if (c->help_shown)
+        place(c->help, 0, 0, area, COLS, false);
+    else if (c->zoomed)
+        place(c->panes[c->focus], 0, 0, area, COLS, false);
+    else if (COLS >= WIDE_COLS)
+        grid(c, area);
+    else
+        stacked(c, area);
+}
+
+void ck_draw_tiny(struct hk_cockpit *c)
+{
+    (void)c;
+    erase();
+    char msg[128];
+    snprintf(msg, sizeof msg, "too small: %dx%d, need %dx%d", COLS, LINES, MIN_COLS, MIN_ROWS);
+    hk_theme_set(stdscr, TH_NOTICE);
+    draw_text(stdscr, 0, 0, msg, (int)strlen(msg), COLS);
+    hk_theme_set(stdscr, TH_NORMAL);
+    wnoutrefresh(stdscr);
+}
+
+void ck_draw_pane(struct hk_cockpit *c, struct pane *p)
+{
+    (void)c;
+    WINDOW *f = p->frame;
+    enum th_slot title = p->focused && p != c->help ? TH_TITLE_FOCUS : TH_TITLE;
+    werase(f);
+    hk_theme_set(f, title);
+    int n = 0;
+    for (int i = 0; i < CK_NPANES; i++)
+        if (c->panes[i] == p)
+            n = i + 1;
+    char head[256], extra[160] = "";
+    if (p->ops->title_extra)
+        p->ops->title_extra(p, extra, sizeof extra);
+    if (n)
+        snprintf(head, sizeof head, " %d %s%s%s%s ", n, p->ops->title, extra[0] ? "  " : "",
+                 extra, c->zoomed && p->focused ? "  [zoom]" : "");
+    else
+        snprintf(head, sizeof head, " %s%s%s ", p->ops->title, extra[0] ? "  " : "", extra);
+    int w = getmaxx(f);
+    int drawn = draw_text(f, 0, 0, head, (int)strlen(head), w);
+    draw_fill(f, 0, drawn, w - drawn);
+    if (p->win && p->w < w) { /* the separator column */
+        hk_theme_set(f, TH_BORDER);
+        for (int y = 1; y <= p->h; y++)
+            mvwadd_wch(f, y, w - 1, WACS_VLINE);
+    }
+    if (p->win) {
+        hk_theme_set(p->win, TH_NORMAL);
+        p->ops->draw(p);
+    }
+    wnoutrefresh(f);
+    p->dirty = false;
+}
+
+static void add_field(struct hk_buf *b, const char *text)
+{
+    if (!text || !*text)
+        return;
+    hk_buf_printf(b, "%s%s", b->len ? " \u2502 " : " ", text);
+}
+
+void ck_draw_status(struct hk_cockpit *c)
+{
+    struct hk_buf b = {0};
+    char tmp[128];
+    if (c->iteration > 0)
+        snprintf(tmp, sizeof tmp, "%s (%ld)", c->state ? c->state : "idle", c->iteration);
+    else
+        snprintf(tmp, sizeof tmp, "%s", c->state ? c->state : "idle");
+    add_field(&b, tmp);
+    if (c->provider || c->model) {
+        snprintf(tmp, sizeof tmp, "%s%s%s", c->provider ? c->provider : "",
+                 c->provider && c->model ? "/" : "", c->model ? c->model : "");
+        add_field(&b, tmp);
+    }
+    add_field(&b, c->branch);
+    if (c->task_started) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        long s = (long)((ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - c->task_started) / 1000);
+        if (s < 0)
+            s = 0;
+        snprintf(tmp, sizeof tmp, "%02ld:%02ld", s / 60, s % 60);
+        add_field(&b, tmp);
+    }
+    snprintf(tmp, sizeof tmp, "tokens %ld/%ld", c->tokens_in, c->tokens_out);
+    add_field(&b, tmp);
+    add_field(&b, c->status_msg);
+    WINDOW *w = c->status_win;
+    hk_theme_set(w, TH_STATUS);
+    int drawn = draw_text(w, 0, 0, b.data, (int)b.len, COLS);
+    const char *help = "? help ";
+    int hw = (int)strlen(help);
+    draw_fill(w, 0, drawn, COLS - drawn);
+    if (COLS - drawn > hw + 1)
+        draw_text(w, 0, COLS - hw, help, hw, hw);
+    wnoutrefresh(w);
+    hk_buf_free(&b);
+    c->status_dirty = false;
+}
+
+void ck_draw_input(struct hk_cockpit *c)
+{
+    WINDOW *w = c->input_win;
+    int col;
+    if (c->prompt.cb) {
+        col = hk_input_draw(&c->prompt.text, w, 0, 0, COLS, c->prompt.question);
+    } else if (c->focus == CK_CHAT) {
+        col = hk_input_draw(&c->input, w, 0, 0, COLS, "> ");
+    } else {
+        hk_theme_set(w, TH_INFO);
+        const char *hint = "Tab: next pane   1-4: jump   z: zoom   ?: keys   q: quit";
+        int n = draw_text(w, 0, 0, hint, (int)strlen(hint), COLS);
+        draw_fill(w, 0, n, COLS - n);
+        col = 0;
+    }
+    wmove(w, 0, col < COLS ? col : COLS - 1);
+    wnoutrefresh(w);
+    c->input_dirty = false;
+}
+
+struct pane *ck_pane_at(struct hk_cockpit *c, int y, int x)
+{
+    for (int i = 0; i < CK_NPANES; i++) {
+        struct pane *p = c->panes[i];
+        if (p->shown && p->frame && wenclose(p->frame, y, x))
+            return p;
+    }
+    return NULL;
+}

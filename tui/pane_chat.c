@@ -1,0 +1,376 @@
+/* The Chat pane: the conversation as it streams (model text word-wrapped,
+ * fenced code set apart), the engineer's messages, one-line tool entries that
+ * expand, and error, retry and progress lines. */
+#include "pane.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum entry_kind { E_USER, E_ASSISTANT, E_TOOL, E_INFO, E_ERROR, E_RETRY };
+
+struct entry {
+    enum entry_kind kind;
+    struct hk_buf disp;  /* what is shown, before wrapping */
+    struct hk_buf text;  /* assistant: the reply; tool: the summary line */
+    char *tool_id, *detail;
+    int status;          /* tool: 0 running, 1 ok, -1 failed */
+    bool expanded;
+    long first_row;
+};
+
+struct row {
+    int entry;
+    int off, len;
+    bool line_start, code, fence; /* code: inside a fence before this line */
+};
+
+struct chat {
+    struct entry *entries;
+    int nentries, cap;
+    struct row *rows;
+    long nrows, rcap;
+    bool open;     /* the last entry is a reply still streaming */
+    int selected;  /* the tool entry Enter expands; -1 none */
+};
+
+static struct chat *chat_of(struct pane *p)
+{
+    return p->priv;
+}
+
+static enum th_slot entry_slot(const struct entry *e)
+{
+    static const enum th_slot slots[] = {TH_USER, TH_ASSISTANT, TH_TOOL, TH_INFO, TH_ERROR, TH_RETRY};
+    if (e->kind == E_TOOL && e->status < 0)
+        return TH_TOOL_FAIL;
+    return slots[e->kind];
+}
+
+static void add_row(struct chat *ch, struct row r)
+{
+    if (ch->nrows == ch->rcap) {
+        ch->rcap = ch->rcap ? ch->rcap * 2 : 256;
+        ch->rows = hk_xrealloc(ch->rows, (size_t)ch->rcap * sizeof *ch->rows);
+    }
+    ch->rows[ch->nrows++] = r;
+}
+
+static bool is_fence(const char *s, int len)
+{
+    while (len > 0 && *s == ' ')
+        s++, len--;
+    return len >= 3 && !strncmp(s, "```", 3);
+}
+
+/* Wraps entry ei from byte pos, which starts a row. */
+static void wrap_from(struct pane *p, int ei, int pos, bool code, bool line_start, bool fence)
+{
+    struct chat *ch = chat_of(p);
+    struct entry *e = &ch->entries[ei];
+    const char *s = e->disp.data ? e->disp.data : "";
+    int len = (int)e->disp.len, width = p->w > 2 ? p->w : 2;
+    bool fences = e->kind == E_ASSISTANT;
+    while (pos < len) {
+        const char *nl = memchr(s + pos, '\n', (size_t)(len - pos));
+        int end = nl ? (int)(nl - s) : len;
+        if (line_start)
+            fence = fences && is_fence(s + pos, end - pos);
+        do {
+            int n = wrap_next(s + pos, end - pos, width);
+            add_row(ch, (struct row){ei, pos, n, line_start, code, fence});
+            pos += n;
+            line_start = false;
+        } while (pos < end);
+        if (fence)
+            code = !code;
+        if (!nl)
+            break;
+        pos = end + 1;
+        line_start = true;
+        fence = false;
+    }
+}
+
+/* Re-wraps from entry ei on (all of it when ei is 0). */
+static void rewrap_entries(struct pane *p, int ei)
+{
+    struct chat *ch = chat_of(p);
+    if (ei < ch->nentries)
+        ch->nrows = ch->entries[ei].first_row;
+    for (int i = ei; i < ch->nentries; i++) {
+        ch->entries[i].first_row = ch->nrows;
+        wrap_from(p, i, 0, false, true, false);
+    }
+    pane_rows_changed(p);
+}
+
+/* Text was appended to the last entry: only its last row can change. */
+static void rewrap_tail(struct pane *p)
+{
+    struct chat *ch = chat_of(p);
+    int ei = ch->nentries - 1;
+    struct entry *e = &ch->entries[ei];
+    if (ch->nrows <= e->first_row) {
+        rewrap_entries(p, ei);
+        return;
+    }
+    struct row last = ch->rows[--ch->nrows];
+    wrap_from(p, ei, last.off, last.code, last.line_start, last.fence);
+    pane_rows_changed(p);
+}
+
+static struct entry *add_entry(struct pane *p, enum entry_kind kind, const char *text)
+{
+    struct chat *ch = chat_of(p);
+    if (ch->nentries == ch->cap) {
+        ch->cap = ch->cap ? ch->cap * 2 : 64;
+        ch->entries = hk_xrealloc(ch->entries, (size_t)ch->cap * sizeof *ch->entries);
+    }
+    struct entry *e = &ch->entries[ch->nentries++];
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->first_row = ch->nrows;
+    hk_buf_adds(&e->disp, text ? text : "");
+    ch->open = false;
+    wrap_from(p, ch->nentries - 1, 0, false, true, false);
+    pane_rows_changed(p);
+    return e;
+}
+
+static void tool_disp(struct entry *e, const struct chat *ch, int index)
+{
+    hk_buf_clear(&e->disp);
+    const char *mark = e->status > 0 ? " \u2713" : e->status < 0 ? " \u2717" : " \u2026";
+    hk_buf_printf(&e->disp, "%s %s%s", index == ch->selected ? "\u25b8" : "\u2699",
+                  e->text.data ? e->text.data : "", mark);
+    if (e->expanded && e->detail)
+        hk_buf_printf(&e->disp, "\n%s", e->detail);
+}
+
+static void refresh_tool(struct pane *p, int index)
+{
+    struct chat *ch = chat_of(p);
+    if (index < 0 || index >= ch->nentries)
+        return;
+    tool_disp(&ch->entries[index], ch, index);
+    rewrap_entries(p, index);
+}
+
+static int find_tool(struct chat *ch, const char *id)
+{
+    for (int i = ch->nentries - 1; id && i >= 0; i--)
+        if (ch->entries[i].kind == E_TOOL && ch->entries[i].tool_id &&
+            !strcmp(ch->entries[i].tool_id, id))
+            return i;
+    return -1;
+}
+
+static void select_tool(struct pane *p, int index)
+{
+    struct chat *ch = chat_of(p);
+    int old = ch->selected;
+    ch->selected = index;
+    if (old >= 0 && old != index)
+        refresh_tool(p, old);
+    refresh_tool(p, index);
+}
+
+static void on_tool_call(struct pane *p, const struct hk_event *ev)
+{
+    struct chat *ch = chat_of(p);
+    const char *name = ev_str(ev, "name"), *summary = ev_str(ev, "summary");
+    struct entry *e = add_entry(p, E_TOOL, "");
+    hk_buf_printf(&e->text, "%s%s%s", name ? name : "tool", summary ? ": " : "",
+                  summary ? summary : "");
+    e->tool_id = hk_xstrdup(ev_str(ev, "id") ? ev_str(ev, "id") : "");
+    const cJSON *input = cJSON_GetObjectItemCaseSensitive(ev->data, "input");
+    if (input) {
+        char *json = cJSON_Print(input);
+        e->detail = hk_xasprintf("input: %s", json);
+        free(json);
+    }
+    select_tool(p, ch->nentries - 1);
+}
+
+static void on_tool_result(struct pane *p, const struct hk_event *ev)
+{
+    struct chat *ch = chat_of(p);
+    int i = find_tool(ch, ev_str(ev, "id"));
+    if (i < 0) {
+        on_tool_call(p, ev);
+        i = ch->nentries - 1;
+    }
+    struct entry *e = &ch->entries[i];
+    e->status = ev_num(ev, "ok", 1) ? 1 : -1;
+    const char *summary = ev_str(ev, "summary"), *content = ev_str(ev, "content");
+    if (summary)
+        hk_buf_printf(&e->text, " \u2192 %s", summary);
+    if (content) {
+        char *d = hk_xasprintf("%s%s%s", e->detail ? e->detail : "", e->detail ? "\n" : "", content);
+        free(e->detail);
+        e->detail = d;
+    }
+    refresh_tool(p, i);
+}
+
+static void on_text(struct pane *p, const char *text)
+{
+    struct chat *ch = chat_of(p);
+    if (!text)
+        return;
+    if (!ch->open) {
+        add_entry(p, E_ASSISTANT, "");
+        ch->open = true;
+    }
+    hk_buf_adds(&ch->entries[ch->nentries - 1].disp, text);
+    rewrap_tail(p);
+}
+
+static void infof(struct pane *p, enum entry_kind kind, const char *fmt, const char *a, const char *b)
+{
+    char *text = hk_xasprintf(fmt, a ? a : "", b ? b : "");
+    add_entry(p, kind, text);
+    free(text);
+}
+
+static void on_test_end(struct pane *p, const struct hk_event *ev)
+{
+    char buf[160];
+    bool passed = ev_num(ev, "passed", 0) != 0;
+    snprintf(buf, sizeof buf, "Tests %s (exit %d, %.1f s)", passed ? "passed" : "failed",
+             (int)ev_num(ev, "exit", -1), ev_num(ev, "duration_ms", 0) / 1000.0);
+    add_entry(p, passed ? E_INFO : E_ERROR, buf);
+}
+
+static unsigned chat_event(struct pane *p, const struct hk_event *ev)
+{
+    struct chat *ch = chat_of(p);
+    const char *proposal;
+    char buf[64];
+    switch (ev->kind) {
+    case HK_EV_TEXT: on_text(p, ev_str(ev, "text")); break;
+    case HK_EV_USER: infof(p, E_USER, "you: %s%s", ev_str(ev, "text"), NULL); break;
+    case HK_EV_TASK: infof(p, E_INFO, "Task: %s  (%s)", ev_str(ev, "task"), ev_str(ev, "branch")); break;
+    case HK_EV_TURN_END: ch->open = false; return 0;
+    case HK_EV_RETRY:
+        snprintf(buf, sizeof buf, " (try %d, in %.1f s)", (int)ev_num(ev, "attempt", 0),
+                 ev_num(ev, "delay_ms", 0) / 1000.0);
+        infof(p, E_RETRY, "\u21bb retrying: %s%s", ev_str(ev, "message"), buf);
+        break;
+    case HK_EV_TOOL_CALL: on_tool_call(p, ev); break;
+    case HK_EV_TOOL_RESULT: on_tool_result(p, ev); break;
+    case HK_EV_PROPOSAL:
+        proposal = ev_str(ev, "id");
+        infof(p, E_INFO, "Proposal %s: %s  (review it in Diff: 2)", proposal, ev_str(ev, "summary"));
+        break;
+    case HK_EV_COMMAND: infof(p, E_INFO, "Command awaiting approval: %s%s", ev_str(ev, "command"), NULL); break;
+    case HK_EV_TEST_START: infof(p, E_INFO, "Running tests: %s%s", ev_str(ev, "command"), NULL); break;
+    case HK_EV_TEST_END: on_test_end(p, ev); break;
+    case HK_EV_COMMIT: infof(p, E_INFO, "Committed %s on %s", ev_str(ev, "commit"), ev_str(ev, "branch")); break;
+    case HK_EV_LAND: infof(p, E_INFO, "Landed: %s%s", ev_str(ev, "message"), NULL); break;
+    case HK_EV_ERROR: infof(p, E_ERROR, "\u2717 %s%s", ev_str(ev, "message"), NULL); break;
+    default: return 0;
+    }
+    return PANE_REDRAW;
+}
+
+unsigned pane_chat_toggle(struct pane *p)
+{
+    struct chat *ch = chat_of(p);
+    if (ch->selected < 0)
+        return PANE_HANDLED;
+    struct entry *e = &ch->entries[ch->selected];
+    e->expanded = !e->expanded;
+    refresh_tool(p, ch->selected);
+    return PANE_HANDLED | PANE_REDRAW;
+}
+
+static unsigned chat_action(struct pane *p, enum km_action a)
+{
+    struct chat *ch = chat_of(p);
+    if (a != KM_TOOL_PREV && a != KM_TOOL_NEXT)
+        return 0;
+    int dir = a == KM_TOOL_PREV ? -1 : 1;
+    for (int i = ch->selected + dir; i >= 0 && i < ch->nentries; i += dir)
+        if (ch->entries[i].kind == E_TOOL) {
+            select_tool(p, i);
+            long row = ch->entries[i].first_row;
+            if (row < p->top || row >= p->top + p->h) {
+                p->top = row;
+                pane_scroll_by(p, 0);
+            }
+            break;
+        }
+    return PANE_HANDLED | PANE_REDRAW;
+}
+
+static void chat_draw(struct pane *p)
+{
+    struct chat *ch = chat_of(p);
+    for (int y = 0; y < p->h; y++) {
+        long r = p->top + y;
+        if (r >= ch->nrows)
+            break;
+        const struct row *row = &ch->rows[r];
+        const struct entry *e = &ch->entries[row->entry];
+        enum th_slot slot = row->code || row->fence ? TH_CODE : entry_slot(e);
+        if (row->entry == ch->selected && r == e->first_row)
+            slot = TH_SELECTED;
+        int n = draw_text_slot(p->win, y, 0, e->disp.data + row->off, row->len, p->w, slot);
+        if (slot == TH_CODE || slot == TH_SELECTED || slot == TH_ERROR)
+            draw_fill(p->win, y, n, p->w - n);
+    }
+}
+
+static long chat_rows(struct pane *p)
+{
+    return chat_of(p)->nrows;
+}
+
+static void chat_row_text(struct pane *p, long r, struct hk_buf *out)
+{
+    struct chat *ch = chat_of(p);
+    const struct row *row = &ch->rows[r];
+    hk_buf_add(out, ch->entries[row->entry].disp.data + row->off, (size_t)row->len);
+}
+
+static void chat_resize(struct pane *p)
+{
+    rewrap_entries(p, 0);
+}
+
+static void chat_free(struct pane *p)
+{
+    struct chat *ch = chat_of(p);
+    for (int i = 0; i < ch->nentries; i++) {
+        hk_buf_free(&ch->entries[i].disp);
+        hk_buf_free(&ch->entries[i].text);
+        free(ch->entries[i].tool_id);
+        free(ch->entries[i].detail);
+    }
+    free(ch->entries);
+    free(ch->rows);
+    free(ch);
+}
+
+static const struct pane_ops chat_ops = {
+    .title = "Chat",
+    .scope = KM_CHAT,
+    .draw = chat_draw,
+    .action = chat_action,
+    .on_event = chat_event,
+    .resize = chat_resize,
+    .rows = chat_rows,
+    .row_text = chat_row_text,
+    .free = chat_free,
+};
+
+struct pane *pane_chat_new(struct hk_cockpit *ck)
+{
+    struct pane *p = hk_xmalloc(sizeof *p);
+    pane_init(p, &chat_ops, ck);
+    struct chat *ch = hk_xcalloc(1, sizeof *ch);
+    ch->selected = -1;
+    p->priv = ch;
+    return p;
+}

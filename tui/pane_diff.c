@@ -1,0 +1,491 @@
+/* The Diff pane: a proposal's file list, hunks with line numbers and
+ * word-level highlights, each hunk's decision, and the keys that ask for
+ * decisions. Rows are indexed once per view so drawing touches only what
+ * shows, whatever the diff's size. */
+#include "pane.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum row_type { R_SUMMARY, R_FILELIST, R_BLANK, R_FILE, R_HUNK, R_NOTE, R_REASON, R_LINE };
+
+struct drow {
+    uint8_t type;
+    int file, hunk, line, line2; /* line2: the right side in side by side */
+};
+
+struct diff {
+    struct drow *rows;
+    long nrows, cap;
+    int *hunk_base; /* per file: index of its first hunk in the proposal */
+    int numw;       /* digits of the largest line number */
+    bool sbs;       /* side by side */
+    char *shown_id; /* the proposal the cursor position belongs to */
+};
+
+static struct diff *diff_of(struct pane *p)
+{
+    return p->priv;
+}
+
+static void push(struct diff *d, int type, int file, int hunk, int line, int line2)
+{
+    if (d->nrows == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 1024;
+        d->rows = hk_xrealloc(d->rows, (size_t)d->cap * sizeof *d->rows);
+    }
+    d->rows[d->nrows++] = (struct drow){(uint8_t)type, file, hunk, line, line2};
+}
+
+/* Side by side: deletions pair with the additions that follow them. */
+static void push_paired(struct diff *d, int f, int h, const struct hk_dv_hunk *hk)
+{
+    for (int k = 0; k < hk->nlines;) {
+        if (hk->lines[k].kind == HK_DV_CONTEXT) {
+            push(d, R_LINE, f, h, k, k);
+            k++;
+            continue;
+        }
+        int d0 = k;
+        while (k < hk->nlines && hk->lines[k].kind == HK_DV_DEL)
+            k++;
+        int a0 = k;
+        while (k < hk->nlines && hk->lines[k].kind == HK_DV_ADD)
+            k++;
+        int nd = a0 - d0, na = k - a0;
+        for (int i = 0; i < nd || i < na; i++)
+            push(d, R_LINE, f, h, i < nd ? d0 + i : -1, i < na ? a0 + i : -1);
+    }
+}
+
+static void build_rows(struct pane *p)
+{
+    struct diff *d = diff_of(p);
+    struct hk_diffview *dv = ck_diff(p->ck);
+    int maxno = 0;
+    d->nrows = 0;
+    free(d->hunk_base);
+    d->hunk_base = NULL;
+    if (!dv)
+        return;
+    d->hunk_base = hk_xcalloc((size_t)dv->nfiles + 1, sizeof *d->hunk_base);
+    push(d, R_SUMMARY, -1, -1, -1, -1);
+    for (int f = 0; f < dv->nfiles; f++) {
+        push(d, R_FILELIST, f, -1, -1, -1);
+        d->hunk_base[f + 1] = d->hunk_base[f] + dv->files[f].nhunks;
+    }
+    for (int f = 0; f < dv->nfiles; f++) {
+        const struct hk_dv_file *file = &dv->files[f];
+        push(d, R_BLANK, f, -1, -1, -1);
+        push(d, R_FILE, f, -1, -1, -1);
+        for (int h = 0; h < file->nhunks; h++) {
+            const struct hk_dv_hunk *hk = &file->hunks[h];
+            push(d, R_HUNK, f, h, -1, -1);
+            if (hk->note)
+                push(d, R_NOTE, f, h, -1, -1);
+            if (hk->reason && hk->state == HK_DV_REJECTED)
+                push(d, R_REASON, f, h, -1, -1);
+            int end = hk->old_start + hk->old_count, end2 = hk->new_start + hk->new_count;
+            if (end > maxno)
+                maxno = end;
+            if (end2 > maxno)
+                maxno = end2;
+            if (d->sbs) {
+                push_paired(d, f, h, hk);
+                continue;
+            }
+            for (int k = 0; k < hk->nlines; k++)
+                push(d, R_LINE, f, h, k, -1);
+        }
+    }
+    d->numw = snprintf(NULL, 0, "%d", maxno);
+}
+
+void pane_diff_reload(struct pane *p)
+{
+    struct diff *d = diff_of(p);
+    struct hk_diffview *dv = ck_diff(p->ck);
+    build_rows(p);
+    bool same = dv && d->shown_id && !strcmp(d->shown_id, dv->proposal_id);
+    if (!same) {
+        free(d->shown_id);
+        d->shown_id = dv ? hk_xstrdup(dv->proposal_id) : NULL;
+        p->top = 0;
+        p->cursor = 0;
+        for (long r = 0; r < d->nrows; r++) /* start on the first hunk */
+            if (d->rows[r].type == R_HUNK) {
+                p->cursor = r;
+                break;
+            }
+    }
+    pane_set_cursor(p, p->cursor);
+    p->dirty = true;
+}
+
+static const char status_char[] = {'M', 'A', 'D', 'R'};
+
+static enum th_slot state_slot(enum hk_dv_state s)
+{
+    static const enum th_slot slots[] = {TH_HUNK_PENDING, TH_HUNK_APPROVED, TH_HUNK_REJECTED,
+                                         TH_HUNK_EDITED};
+    return slots[s];
+}
+
+static int decided(const struct hk_diffview *dv, int *total)
+{
+    int n = 0;
+    *total = 0;
+    for (int f = 0; f < dv->nfiles; f++)
+        for (int h = 0; h < dv->files[f].nhunks; h++, (*total)++)
+            n += dv->files[f].hunks[h].state != HK_DV_PENDING;
+    return n;
+}
+
+/* The text of a non-line row. */
+static void header_text(struct pane *p, const struct drow *r, struct hk_buf *out)
+{
+    struct hk_diffview *dv = ck_diff(p->ck);
+    const struct hk_dv_file *f = r->file >= 0 ? &dv->files[r->file] : NULL;
+    const struct hk_dv_hunk *h = r->hunk >= 0 ? &f->hunks[r->hunk] : NULL;
+    int total;
+    switch (r->type) {
+    case R_SUMMARY:
+        hk_buf_printf(out, "Proposal %s: %s  [%d of ", dv->proposal_id,
+                      dv->summary ? dv->summary : "", decided(dv, &total));
+        hk_buf_printf(out, "%d hunks decided]%s", total,
+                      dv->state == HK_DV_REJECTED ? "  REJECTED" : dv->state == HK_DV_APPROVED ? "  APPROVED" : "");
+        break;
+    case R_FILELIST:
+        hk_buf_printf(out, "  %c %s%s%s  +%d -%d", status_char[f->status],
+                      f->old_path ? f->old_path : "", f->old_path ? " \u2192 " : "", f->path,
+                      f->adds, f->dels);
+        break;
+    case R_FILE:
+        hk_buf_printf(out, "%c %s%s%s", status_char[f->status], f->old_path ? f->old_path : "",
+                      f->old_path ? " \u2192 " : "", f->path);
+        break;
+    case R_HUNK:
+        hk_buf_printf(out, "@@ -%d,%d +%d,%d @@ %s", h->old_start, h->old_count, h->new_start,
+                      h->new_count, h->context ? h->context : "");
+        hk_buf_printf(out, "  [hunk %d: %s]", diff_of(p)->hunk_base[r->file] + r->hunk + 1,
+                      hk_diffview_state_name(h->state));
+        break;
+    case R_NOTE: hk_buf_printf(out, "    applied: %s", h->note); break;
+    case R_REASON: hk_buf_printf(out, "    rejected because: %s", h->reason); break;
+    default: break;
+    }
+}
+
+static const struct hk_dv_line *line_at(struct pane *p, const struct drow *r, int idx)
+{
+    if (idx < 0)
+        return NULL;
+    return &ck_diff(p->ck)->files[r->file].hunks[r->hunk].lines[idx];
+}
+
+/* One side of a line: numbers, sign, text with its word spans. */
+static int draw_line(struct pane *p, int y, int x, int width, const struct hk_dv_line *l, bool sel,
+                     bool both_numbers)
+{
+    struct diff *d = diff_of(p);
+    char num[48];
+    if (!l) {
+        hk_theme_set(p->win, TH_NORMAL);
+        draw_fill(p->win, y, x, width);
+        return width;
+    }
+    if (both_numbers)
+        snprintf(num, sizeof num, "%*.*d %*.*d ", d->numw, l->old_no ? 1 : 0, l->old_no, d->numw,
+                 l->new_no ? 1 : 0, l->new_no);
+    else
+        snprintf(num, sizeof num, "%*.*d ", d->numw, 1, l->kind == HK_DV_ADD ? l->new_no : l->old_no);
+    int col = x + draw_text_slot(p->win, y, x, num, (int)strlen(num), width,
+                                 sel ? TH_SELECTED : TH_DIFF_LINENO);
+    enum th_slot base = l->kind == HK_DV_ADD ? TH_DIFF_ADD : l->kind == HK_DV_DEL ? TH_DIFF_DEL : TH_DIFF_CONTEXT;
+    enum th_slot word = l->kind == HK_DV_ADD ? TH_DIFF_WORD_ADD : TH_DIFF_WORD_DEL;
+    const char sign[2] = {l->kind == HK_DV_ADD ? '+' : l->kind == HK_DV_DEL ? '-' : ' ', 0};
+    col += draw_text_slot(p->win, y, col, sign, 1, x + width - col, base);
+    int at = 0;
+    for (int i = 0; i <= l->nspans && col < x + width; i++) {
+        int s = i < l->nspans ? l->spans[i].start : l->len;
+        if (s > at)
+            col += draw_text_slot(p->win, y, col, l->text + at, s - at, x + width - col, base);
+        if (i < l->nspans && col < x + width) {
+            int e = l->spans[i].end;
+            col += draw_text_slot(p->win, y, col, l->text + s, e - s, x + width - col, word);
+            at = e;
+        }
+    }
+    hk_theme_set(p->win, base);
+    draw_fill(p->win, y, col, x + width - col);
+    return width;
+}
+
+static void draw_header(struct pane *p, int y, const struct drow *r, bool sel)
+{
+    struct hk_diffview *dv = ck_diff(p->ck);
+    struct hk_buf b = {0};
+    header_text(p, r, &b);
+    enum th_slot slot = TH_NORMAL;
+    if (r->type == R_FILE || r->type == R_SUMMARY)
+        slot = TH_DIFF_FILE;
+    else if (r->type == R_HUNK)
+        slot = TH_DIFF_HUNK;
+    else if (r->type == R_REASON)
+        slot = TH_HUNK_REJECTED;
+    else if (r->type == R_NOTE)
+        slot = TH_INFO;
+    if (r->type == R_SUMMARY && dv->state == HK_DV_REJECTED)
+        slot = TH_HUNK_REJECTED;
+    if (sel)
+        slot = TH_SELECTED;
+    int n = draw_text_slot(p->win, y, 0, b.data ? b.data : "", (int)b.len, p->w, slot);
+    if (r->type == R_HUNK && !sel) { /* the state in its own colour */
+        const struct hk_dv_hunk *h = &dv->files[r->file].hunks[r->hunk];
+        const char *name = hk_diffview_state_name(h->state);
+        int w = (int)strlen(name) + 1;
+        if (n > w)
+            draw_text_slot(p->win, y, n - w, name, w - 1, w - 1, state_slot(h->state));
+    }
+    hk_theme_set(p->win, slot);
+    draw_fill(p->win, y, n, p->w - n);
+    hk_buf_free(&b);
+}
+
+static void diff_draw(struct pane *p)
+{
+    struct diff *d = diff_of(p);
+    if (!ck_diff(p->ck)) {
+        const char *msg = "No proposal yet.";
+        draw_text_slot(p->win, 0, 0, msg, (int)strlen(msg), p->w, TH_INFO);
+        return;
+    }
+    for (int y = 0; y < p->h && p->top + y < d->nrows; y++) {
+        long ri = p->top + y;
+        const struct drow *r = &d->rows[ri];
+        bool sel = ri == p->cursor && p->focused;
+        if (r->type != R_LINE) {
+            draw_header(p, y, r, sel);
+        } else if (!d->sbs) {
+            draw_line(p, y, 0, p->w, line_at(p, r, r->line), sel, true);
+        } else {
+            int half = p->w / 2;
+            draw_line(p, y, 0, half - 1, line_at(p, r, r->line), sel, false);
+            hk_theme_set(p->win, TH_BORDER);
+            mvwadd_wch(p->win, y, half - 1, WACS_VLINE);
+            draw_line(p, y, half, p->w - half, line_at(p, r, r->line2), sel, false);
+        }
+    }
+}
+
+/* The hunk under the cursor (global index), or -1. */
+static int current_hunk(struct pane *p, int *file, int *hunk)
+{
+    struct diff *d = diff_of(p);
+    if (!ck_diff(p->ck) || p->cursor >= d->nrows)
+        return -1;
+    const struct drow *r = &d->rows[p->cursor];
+    if (r->hunk < 0)
+        return -1;
+    *file = r->file, *hunk = r->hunk;
+    return d->hunk_base[r->file] + r->hunk;
+}
+
+static void jump_hunk(struct pane *p, int dir)
+{
+    struct diff *d = diff_of(p);
+    for (long r = p->cursor + dir; r >= 0 && r < d->nrows; r += dir)
+        if (d->rows[r].type == R_HUNK) {
+            pane_set_cursor(p, r);
+            /* Show the hunk's lines below its header when they fit. */
+            if (p->cursor - p->top > p->h / 3) {
+                long max = diff_of(p)->nrows - p->h;
+                p->top = p->cursor - p->h / 3;
+                if (p->top > max)
+                    p->top = max;
+                if (p->top < 0)
+                    p->top = 0;
+            }
+            return;
+        }
+}
+
+static void decide(struct pane *p, int hunk, enum hk_verdict v, const char *reason, const char *text)
+{
+    void *data;
+    const struct hk_cockpit_actions *a = ck_actions(p->ck, &data);
+    struct hk_diffview *dv = ck_diff(p->ck);
+    if (dv && a->decide)
+        a->decide(dv->proposal_id, hunk, v, reason && *reason ? reason : NULL, text, data);
+}
+
+static void on_reason(struct pane *p, const char *answer, void *data)
+{
+    if (!answer) /* Esc: no decision */
+        return;
+    decide(p, (int)(intptr_t)data, HK_VERDICT_REJECT, answer, NULL);
+    if ((intptr_t)data >= 0)
+        jump_hunk(p, 1);
+}
+
+static void edit_hunk(struct pane *p, int file, int hunk, int global)
+{
+    const struct hk_dv_hunk *h = &ck_diff(p->ck)->files[file].hunks[hunk];
+    char *text = hk_diffview_hunk_new_text(h);
+    char *edited = ck_edit_text(p->ck, text, ".txt");
+    if (edited && strcmp(edited, text))
+        decide(p, global, HK_VERDICT_EDIT, NULL, edited);
+    else if (edited)
+        ck_status_message(p->ck, "the hunk was left unchanged");
+    free(edited);
+    free(text);
+}
+
+static unsigned diff_action(struct pane *p, enum km_action a)
+{
+    struct diff *d = diff_of(p);
+    int file = -1, hunk = -1, g = current_hunk(p, &file, &hunk);
+    void *data;
+    const struct hk_cockpit_actions *acts = ck_actions(p->ck, &data);
+    const unsigned done = PANE_HANDLED | PANE_REDRAW;
+    switch (a) {
+    case KM_NEXT_HUNK: jump_hunk(p, 1); return done;
+    case KM_PREV_HUNK: jump_hunk(p, -1); return done;
+    case KM_APPROVE_HUNK:
+        if (g < 0)
+            break;
+        decide(p, g, HK_VERDICT_APPROVE, NULL, NULL);
+        jump_hunk(p, 1);
+        return done;
+    case KM_REJECT_HUNK:
+        if (g < 0)
+            break;
+        ck_prompt(p->ck, p, "Reject hunk: reason (optional, Enter to skip): ", on_reason, (void *)(intptr_t)g);
+        return done;
+    case KM_APPROVE_ALL: decide(p, -1, HK_VERDICT_APPROVE, NULL, NULL); return done;
+    case KM_REJECT_ALL:
+        if (ck_diff(p->ck))
+            ck_prompt(p->ck, p, "Reject proposal: reason (optional): ", on_reason, (void *)(intptr_t)-1);
+        return done;
+    case KM_EDIT_HUNK:
+        if (g >= 0)
+            edit_hunk(p, file, hunk, g);
+        return done | PANE_ALL;
+    case KM_UNDO:
+        if (acts->undo)
+            acts->undo(data);
+        return done;
+    case KM_SIDE_BY_SIDE:
+        if (!d->sbs && p->w < 100) {
+            ck_status_message(p->ck, "side by side needs a Diff pane 100 columns wide (z zooms)");
+            return done;
+        }
+        d->sbs = !d->sbs;
+        build_rows(p);
+        pane_set_cursor(p, p->cursor);
+        return done;
+    default: return 0;
+    }
+    ck_status_message(p->ck, "no hunk under the cursor (n: next hunk)");
+    return done;
+}
+
+static void apply_decision(struct hk_diffview *dv, int hunk, int state, const char *reason)
+{
+    for (int f = 0, g = 0; f < dv->nfiles; f++)
+        for (int h = 0; h < dv->files[f].nhunks; h++, g++) {
+            struct hk_dv_hunk *hk = &dv->files[f].hunks[h];
+            if (hunk >= 0 && g != hunk)
+                continue;
+            hk->state = (enum hk_dv_state)state;
+            free(hk->reason);
+            hk->reason = reason ? hk_xstrdup(reason) : NULL;
+        }
+    if (hunk < 0)
+        dv->state = (enum hk_dv_state)state;
+}
+
+static unsigned diff_event(struct pane *p, const struct hk_event *ev)
+{
+    struct hk_diffview *dv = ck_diff(p->ck);
+    if (ev->kind != HK_EV_DECISION || !dv)
+        return 0;
+    const char *proposal = ev_str(ev, "proposal");
+    int state = hk_diffview_parse_verdict(ev_str(ev, "verdict"));
+    if (!proposal || strcmp(proposal, dv->proposal_id) || state < 0)
+        return 0;
+    apply_decision(dv, (int)ev_num(ev, "hunk", -1), state, ev_str(ev, "reason"));
+    long cursor = p->cursor;
+    build_rows(p);
+    pane_set_cursor(p, cursor);
+    return PANE_REDRAW;
+}
+
+static long diff_rows(struct pane *p)
+{
+    return ck_diff(p->ck) ? diff_of(p)->nrows : 0;
+}
+
+static void diff_row_text(struct pane *p, long ri, struct hk_buf *out)
+{
+    const struct drow *r = &diff_of(p)->rows[ri];
+    if (r->type != R_LINE) {
+        header_text(p, r, out);
+        return;
+    }
+    const struct hk_dv_line *l = line_at(p, r, r->line >= 0 ? r->line : r->line2);
+    hk_buf_add(out, l->text, (size_t)l->len);
+}
+
+static void diff_title(struct pane *p, char *buf, int size)
+{
+    struct hk_diffview *dv = ck_diff(p->ck);
+    int total = 0;
+    int n = dv ? decided(dv, &total) : 0;
+    if (dv)
+        snprintf(buf, size, "%s  %d/%d decided%s", dv->proposal_id, n, total,
+                 diff_of(p)->sbs ? "  side by side" : "");
+}
+
+static void diff_resize(struct pane *p)
+{
+    struct diff *d = diff_of(p);
+    if (d->sbs && p->w < 100) {
+        d->sbs = false;
+        build_rows(p);
+    }
+}
+
+static void diff_free(struct pane *p)
+{
+    struct diff *d = diff_of(p);
+    free(d->rows);
+    free(d->hunk_base);
+    free(d->shown_id);
+    free(d);
+}
+
+static const struct pane_ops diff_ops = {
+    .title = "Diff",
+    .scope = KM_DIFF,
+    .draw = diff_draw,
+    .action = diff_action,
+    .on_event = diff_event,
+    .resize = diff_resize,
+    .rows = diff_rows,
+    .row_text = diff_row_text,
+    .title_extra = diff_title,
+    .free = diff_free,
+};
+
+struct pane *pane_diff_new(struct hk_cockpit *ck)
+{
+    struct pane *p = hk_xmalloc(sizeof *p);
+    pane_init(p, &diff_ops, ck);
+    p->priv = hk_xcalloc(1, sizeof(struct diff));
+    p->has_cursor = true;
+    p->follow = false;
+    return p;
+}
