@@ -277,6 +277,10 @@ void session_start_run(struct hk_session *s, const char *command, int purpose)
     if (purpose == RUN_LOOP_TESTS)
         s->iteration++;
     session_set_state(s, purpose == RUN_COMMAND ? HK_STATE_APPLYING : HK_STATE_TESTING);
+    /* The old run goes before anyone hears of the new one, so nobody keeps
+     * a pointer to it. */
+    hk_runner_free(s->runner);
+    s->runner = NULL;
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "command", command);
     cJSON_AddNumberToObject(d, "iteration", s->iteration);
@@ -284,7 +288,6 @@ void session_start_run(struct hk_session *s, const char *command, int purpose)
     session_emit(s, HK_EV_TEST_START, d, 1);
     if (s->replaying)
         return;
-    hk_runner_free(s->runner);
     char *err = NULL;
     struct hk_runner_opts opts = {
         .command = command, .cwd = s->task->worktree, .rows = 24, .cols = 100,
@@ -292,8 +295,10 @@ void session_start_run(struct hk_session *s, const char *command, int purpose)
         .on_finished = on_run_finished, .data = s,
     };
     s->runner = hk_runner_start(s->loop, &opts, &err);
-    if (s->runner)
+    if (s->runner) {
+        session_runner_changed(s->runner, s);
         return;
+    }
     /* A command that cannot even start is a failed run, not a dead session. */
     char *msg = hk_xasprintf("cannot run `%s`: %s", command, err);
     free(err);

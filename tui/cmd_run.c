@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { HK_EXIT_UNDECIDED = 3 };
 
@@ -216,6 +217,11 @@ int hk_cmd_resume(int argc, char **argv)
     if (n != 1) {
         run_usage(stderr, 1);
         return HK_EXIT_USAGE;
+    }
+    /* In a terminal, with nothing to decide on the command line: the cockpit. */
+    if (!a.json && !a.answer && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        struct hk_cockpit_args c = {.resume_id = argv[0], .model = a.model, .session = a.opts};
+        return hk_cockpit_main(&c);
     }
     signal(SIGPIPE, SIG_IGN);
     return drive(&a, argv[0]);

@@ -7,6 +7,7 @@
 #include "diffview.h"
 #include "event.h"
 #include "loop.h"
+#include "session.h" /* enum hk_verdict */
 
 #include <stdbool.h>
 
@@ -14,7 +15,6 @@ struct hk_config;
 struct hk_runner;
 struct hk_cockpit;
 
-enum hk_verdict { HK_VERDICT_APPROVE, HK_VERDICT_REJECT, HK_VERDICT_EDIT };
 
 /* What the engineer asked for. Every callback gets actions_data last and is
  * called from the loop; any of them may be NULL. Strings are valid during the
@@ -30,6 +30,8 @@ struct hk_cockpit_actions {
                    const char *reason, const char *edited_text, void *data);
     void (*undo)(void *data);                 /* the last decision */
     void (*deploy)(bool approve, void *data); /* D approves, C cancels */
+    void (*commit)(void *data);               /* c: commit what was reviewed */
+    void (*answer)(bool allow, void *data);   /* y/x: the command the model asks for */
     void (*quit)(void *data);                 /* q or a signal: leave soon */
 };
 

@@ -164,6 +164,15 @@ static bool global_action(struct hk_cockpit *c, enum km_action a)
             c->actions.interrupt(c->adata);
         break;
     case KM_QUIT: ck_quit(c); break;
+    case KM_COMMIT:
+        if (c->actions.commit)
+            c->actions.commit(c->adata);
+        break;
+    case KM_ALLOW:
+    case KM_DENY:
+        if (c->actions.answer)
+            c->actions.answer(a == KM_ALLOW, c->adata);
+        break;
     case KM_SEND: send_message(c); break;
     case KM_NEWLINE: hk_input_insert(&c->input, "\n", 1); break;
     case KM_HISTORY_PREV: hk_input_history(&c->input, -1); break;

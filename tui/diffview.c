@@ -1,5 +1,6 @@
 /* Building and freeing diff views; unified diff text to a view; word spans. */
 #include "diffview.h"
+#include "repo.h" /* hk_diff_word_spans */
 
 #include "util.h"
 
@@ -82,39 +83,29 @@ struct hk_dv_line *hk_diffview_add_line(struct hk_dv_file *f, struct hk_dv_hunk 
     return l;
 }
 
-static void set_span(struct hk_dv_line *l, int start, int end)
+static void add_span(struct hk_dv_line *l, int start, int end)
 {
     if (end <= start)
         return;
-    free(l->spans);
-    l->spans = hk_xmalloc(sizeof *l->spans);
-    l->spans[0] = (struct hk_dv_span){start, end};
-    l->nspans = 1;
+    l->spans = hk_xrealloc(l->spans, (size_t)(l->nspans + 1) * sizeof *l->spans);
+    l->spans[l->nspans++] = (struct hk_dv_span){start, end};
 }
 
-/* Marks the bytes between the common prefix and suffix, widened to whole
- * words so the highlight reads as words rather than letters. */
+/* The word-level changes of a deleted/added line pair, as the repository
+ * diff computes them (one tokenizer and LCS for every diff honk shows). */
 static void pair_spans(struct hk_dv_line *del, struct hk_dv_line *add)
 {
-    int pre = 0, suf = 0;
-    int max = del->len < add->len ? del->len : add->len;
-    while (pre < max && del->text[pre] == add->text[pre])
-        pre++;
-    while (suf < max - pre && del->text[del->len - 1 - suf] == add->text[add->len - 1 - suf])
-        suf++;
-    if (pre == del->len && pre == add->len)
-        return;
-#define WORDCH(c) ((c) == '_' || (((c) | 32) >= 'a' && ((c) | 32) <= 'z') || ((c) >= '0' && (c) <= '9') || (unsigned char)(c) >= 0x80)
-    while (pre > 0 && WORDCH(del->text[pre - 1]))
-        pre--;
-    while (suf > 0 && WORDCH(del->text[del->len - suf]) && WORDCH(add->text[add->len - suf]))
-        suf--;
-#undef WORDCH
-    /* A line changed from end to end gains nothing from a highlight. */
-    if (pre == 0 && suf == 0)
-        return;
-    set_span(del, pre, del->len - suf);
-    set_span(add, pre, add->len - suf);
+    free(del->spans);
+    free(add->spans);
+    del->spans = add->spans = NULL;
+    del->nspans = add->nspans = 0;
+    struct hk_diff_span a[32], b[32];
+    unsigned na = 0, nb = 0;
+    hk_diff_word_spans(del->text, (unsigned)del->len, add->text, (unsigned)add->len, a, &na, b, &nb, 32);
+    for (unsigned i = 0; i < na; i++)
+        add_span(del, (int)a[i].start, (int)a[i].end);
+    for (unsigned i = 0; i < nb; i++)
+        add_span(add, (int)b[i].start, (int)b[i].end);
 }
 
 void hk_diffview_word_spans(struct hk_diffview *dv)

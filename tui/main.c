@@ -30,7 +30,8 @@ static const struct command commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: honk COMMAND [ARGS]\n\n"
+    fprintf(out, "usage: honk [OPTIONS] [TASK...]     the cockpit, on a new task or waiting for one\n"
+                 "       honk COMMAND [ARGS]\n\n"
                  "honk is a terminal cockpit for an AI coding agent.\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (commands[i].help) /* hidden: test scaffolding */
@@ -43,10 +44,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return HK_EXIT_USAGE;
-    }
+    if (argc < 2)
+        return hk_cmd_cockpit(argc, argv);
     const char *name = argv[1];
     if (!strcmp(name, "--version") || !strcmp(name, "version")) {
         printf("honk %s\n", HONK_VERSION);
@@ -59,6 +58,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (!strcmp(name, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "honk: unknown command \"%s\" (honk --help lists them)\n", name);
-    return HK_EXIT_USAGE;
+    /* Anything else is a task (or the cockpit's options): honk "fix the crash". */
+    return hk_cmd_cockpit(argc, argv);
 }

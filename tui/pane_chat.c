@@ -242,6 +242,26 @@ static void on_test_end(struct pane *p, const struct hk_event *ev)
     add_entry(p, passed ? E_INFO : E_ERROR, buf);
 }
 
+/* What the engineer can do now, said once when the session starts waiting. */
+static void on_state(struct pane *p, const struct hk_event *ev)
+{
+    const char *state = ev_str(ev, "state"), *what = ev_str(ev, "waiting_for");
+    if (!state)
+        return;
+    if (!what)
+        what = "";
+    if (!strcmp(state, "review"))
+        infof(p, E_INFO, "Ready for review: the tests pass. c commits%s%s", "", NULL);
+    else if (!strcmp(state, "awaiting_approval") && strstr(what, "command"))
+        infof(p, E_INFO, "The model asks to run a command: y allows it, x refuses%s%s", "", NULL);
+    else if (!strcmp(state, "awaiting_approval") && strstr(what, "deploy"))
+        infof(p, E_INFO, "Committed. D deploys (in Deploy: 4), C skips the deploy%s%s", "", NULL);
+    else if (!strcmp(state, "awaiting_approval") && strstr(what, "proposed change"))
+        infof(p, E_INFO, "Waiting for your decision in Diff (2): a/r per hunk, A/R for all%s%s", "", NULL);
+    else if (!strcmp(state, "done") || !strcmp(state, "failed"))
+        infof(p, !strcmp(state, "done") ? E_INFO : E_ERROR, "Session %s. q quits%s", state, NULL);
+}
+
 static unsigned chat_event(struct pane *p, const struct hk_event *ev)
 {
     struct chat *ch = chat_of(p);
@@ -260,6 +280,8 @@ static unsigned chat_event(struct pane *p, const struct hk_event *ev)
     case HK_EV_TOOL_CALL: on_tool_call(p, ev); break;
     case HK_EV_TOOL_RESULT: on_tool_result(p, ev); break;
     case HK_EV_PROPOSAL:
+        if (ev_num(ev, "update", 0))
+            return 0; /* a decision changed it; Diff shows that */
         proposal = ev_str(ev, "id");
         infof(p, E_INFO, "Proposal %s: %s  (review it in Diff: 2)", proposal, ev_str(ev, "summary"));
         break;
@@ -267,8 +289,10 @@ static unsigned chat_event(struct pane *p, const struct hk_event *ev)
     case HK_EV_TEST_START: infof(p, E_INFO, "Running tests: %s%s", ev_str(ev, "command"), NULL); break;
     case HK_EV_TEST_END: on_test_end(p, ev); break;
     case HK_EV_COMMIT: infof(p, E_INFO, "Committed %s on %s", ev_str(ev, "commit"), ev_str(ev, "branch")); break;
-    case HK_EV_LAND: infof(p, E_INFO, "Landed: %s%s", ev_str(ev, "message"), NULL); break;
+    case HK_EV_LAND: infof(p, E_INFO, "%s%s", ev_str(ev, "message"), NULL); break;
     case HK_EV_ERROR: infof(p, E_ERROR, "\u2717 %s%s", ev_str(ev, "message"), NULL); break;
+    case HK_EV_NOTE: infof(p, E_INFO, "%s%s", ev_str(ev, "message"), NULL); break;
+    case HK_EV_STATE: on_state(p, ev); break;
     default: return 0;
     }
     return PANE_REDRAW;

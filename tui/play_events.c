@@ -320,7 +320,7 @@ int hk_cmd_play_events(int argc, char **argv)
     err = NULL;
     pl.loop = hk_loop_new();
     static const struct hk_cockpit_actions actions = {on_send, on_interrupt, on_decide,
-                                                      on_undo, on_deploy, on_quit};
+                                                      on_undo, on_deploy, on_quit, NULL, NULL};
     pl.ck = hk_cockpit_new(pl.loop, &actions, &pl, &opts, &err);
     int rc = HK_EXIT_OK;
     if (!pl.ck) {

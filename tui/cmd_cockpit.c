@@ -1,0 +1,368 @@
+/* `honk [TASK]` and `honk resume ID` in a terminal: the cockpit driving a
+ * session. This file only connects the two: session events go to the
+ * cockpit, the engineer's keys become session commands. */
+#include "cockpit.h"
+#include "commands.h"
+#include "config.h"
+#include "diff_sources.h"
+#include "flags.h"
+#include "session.h"
+#include "util.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct app {
+    struct hk_loop *loop;
+    struct hk_repo *repo;
+    struct hk_config *cfg;
+    struct hk_model_settings settings;
+    struct hk_session_opts opts;
+    struct hk_session *session;
+    struct hk_cockpit *ck;
+    struct hk_runner *shown_runner;
+    cJSON *reasons;      /* "p1:3" -> the engineer's reason for rejecting it */
+    char *shown_proposal;
+    /* for the summary printed on exit */
+    char *task, *state, *commit, *deploy, *land;
+    int approved, rejected;
+};
+
+static void note(struct app *a, enum hk_event_kind kind, const char *message)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "message", message);
+    struct hk_event ev = {kind, 0, d};
+    hk_cockpit_event(a->ck, &ev);
+    cJSON_Delete(d);
+}
+
+static void replace(char **slot, const char *value)
+{
+    free(*slot);
+    *slot = value ? hk_xstrdup(value) : NULL;
+}
+
+static const char *str(const cJSON *d, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void sync_runner(struct app *a)
+{
+    struct hk_runner *r = a->session ? hk_session_runner(a->session) : NULL;
+    if (r == a->shown_runner)
+        return;
+    a->shown_runner = r;
+    hk_cockpit_set_test_runner(a->ck, r);
+}
+
+static void on_runner_change(struct hk_runner *r, void *user)
+{
+    (void)r;
+    struct app *a = user;
+    sync_runner(a);
+    hk_cockpit_test_changed(a->ck);
+}
+
+static const struct hk_proposal *find_proposal(struct app *a, const char *id)
+{
+    for (size_t i = 0; id && i < hk_session_proposal_count(a->session); i++)
+        if (!strcmp(hk_session_proposal(a->session, i)->id, id))
+            return hk_session_proposal(a->session, i);
+    return NULL;
+}
+
+static void show_proposal(struct app *a, const char *id)
+{
+    const struct hk_proposal *p = find_proposal(a, id);
+    if (!p)
+        return;
+    struct hk_diffview *dv = hk_cockpit_diff(a->ck);
+    if (dv && a->shown_proposal && !strcmp(a->shown_proposal, id)) {
+        hk_diffview_update_states(dv, p, a->reasons);
+        hk_cockpit_diff_changed(a->ck);
+        return;
+    }
+    replace(&a->shown_proposal, id);
+    hk_cockpit_set_diff(a->ck, hk_diffview_from_proposal(p, a->reasons));
+}
+
+static void remember(struct app *a, const struct hk_event *ev)
+{
+    const cJSON *d = ev->data;
+    const char *verdict = str(d, "verdict");
+    switch (ev->kind) {
+    case HK_EV_TASK: replace(&a->task, str(d, "task")); break;
+    case HK_EV_STATE: replace(&a->state, str(d, "state")); break;
+    case HK_EV_COMMIT: replace(&a->commit, str(d, "commit")); break;
+    case HK_EV_LAND: replace(&a->land, str(d, "message")); break;
+    case HK_EV_DEPLOY_STAGE:
+        if (str(d, "state") && strcmp(str(d, "state"), "running")) {
+            char *s = hk_xasprintf("%s %s", str(d, "stage"), str(d, "state"));
+            replace(&a->deploy, s);
+            free(s);
+        }
+        break;
+    case HK_EV_DECISION:
+        if (!verdict)
+            break;
+        a->approved += !strcmp(verdict, "approve") || !strcmp(verdict, "edit");
+        a->rejected += !strcmp(verdict, "reject");
+        if (!strcmp(verdict, "reject") && str(d, "reason")) {
+            char key[64];
+            const cJSON *hunk = cJSON_GetObjectItemCaseSensitive(d, "hunk");
+            snprintf(key, sizeof key, "%s:%d", str(d, "proposal"), cJSON_IsNumber(hunk) ? hunk->valueint : -1);
+            cJSON_DeleteItemFromObjectCaseSensitive(a->reasons, key);
+            cJSON_AddStringToObject(a->reasons, key, str(d, "reason"));
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_event(const struct hk_event *ev, void *user)
+{
+    struct app *a = user;
+    remember(a, ev);
+    hk_cockpit_event(a->ck, ev);
+    if (ev->kind == HK_EV_PROPOSAL && a->session)
+        show_proposal(a, str(ev->data, "id"));
+    sync_runner(a);
+}
+
+/* --- the engineer's actions ---------------------------------------------- */
+
+static int start_session(struct app *a, const char *resume_id, const char *task)
+{
+    char *err = NULL;
+    a->opts.task = task;
+    a->session = hk_session_start(a->loop, a->repo, resume_id, &a->opts, on_event, a, &err);
+    if (!a->session) {
+        note(a, HK_EV_ERROR, err);
+        free(err);
+        return -1;
+    }
+    hk_session_watch_runner(a->session, on_runner_change, a);
+    /* Proposals read back from the journal are not shown by events. */
+    size_t n = hk_session_proposal_count(a->session);
+    if (n)
+        show_proposal(a, hk_session_proposal(a->session, n - 1)->id);
+    return 0;
+}
+
+static void act_send(const char *text, void *data)
+{
+    struct app *a = data;
+    if (!a->session) {
+        start_session(a, NULL, text);
+        return;
+    }
+    enum hk_session_state st = hk_session_state(a->session);
+    if (st == HK_STATE_IDLE || st == HK_STATE_REVIEW || st == HK_STATE_DONE || st == HK_STATE_FAILED ||
+        st == HK_STATE_CANCELLED) {
+        hk_session_send(a->session, text);
+        return;
+    }
+    const char *waiting = hk_session_waiting_for(a->session);
+    char *why = hk_xasprintf("Not sent: honk is %s%s%s. Esc interrupts the model.", hk_session_state_name(st),
+                             waiting ? ", waiting for " : "", waiting ? waiting : "");
+    note(a, HK_EV_ERROR, why);
+    free(why);
+}
+
+static void act_interrupt(void *data)
+{
+    struct app *a = data;
+    if (a->session)
+        hk_session_interrupt(a->session);
+}
+
+static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, const char *reason,
+                       const char *edited, void *data)
+{
+    struct app *a = data;
+    if (a->session)
+        hk_session_decide(a->session, proposal, hunk, verdict, reason, edited);
+}
+
+static void act_undo(void *data)
+{
+    struct app *a = data;
+    if (a->session)
+        hk_session_undo(a->session);
+}
+
+static void act_deploy(bool approve, void *data)
+{
+    struct app *a = data;
+    if (a->session)
+        hk_session_deploy(a->session, approve);
+}
+
+static void act_commit(void *data)
+{
+    struct app *a = data;
+    if (!a->session || hk_session_state(a->session) != HK_STATE_REVIEW) {
+        note(a, HK_EV_ERROR, "Nothing to commit yet: the session is not in review.");
+        return;
+    }
+    hk_session_approve_commit(a->session, NULL);
+}
+
+static void act_answer(bool allow, void *data)
+{
+    struct app *a = data;
+    if (a->session)
+        hk_session_answer(a->session, allow, allow ? NULL : "the engineer refused to run it");
+}
+
+static void act_quit(void *data)
+{
+    struct app *a = data;
+    hk_loop_stop(a->loop);
+}
+
+static const struct hk_cockpit_actions actions = {
+    .send_message = act_send,
+    .interrupt = act_interrupt,
+    .decide = act_decide,
+    .undo = act_undo,
+    .deploy = act_deploy,
+    .quit = act_quit,
+    .commit = act_commit,
+    .answer = act_answer,
+};
+
+/* --- running it ------------------------------------------------------------ */
+
+static char *summary(const struct app *a)
+{
+    struct hk_buf b = {0};
+    if (!a->session) {
+        hk_buf_adds(&b, "honk: no task was started");
+        return hk_buf_steal(&b);
+    }
+    const char *id = hk_session_id(a->session);
+    hk_buf_printf(&b, "honk: session %s (%s): %s\n", id, a->state ? a->state : "?", a->task ? a->task : "");
+    hk_buf_printf(&b, "  decisions: %d approved, %d rejected\n", a->approved, a->rejected);
+    if (a->commit)
+        hk_buf_printf(&b, "  commit %.12s on honk/%s%s%s\n", a->commit, id, a->land ? ": " : "", a->land ? a->land : "");
+    if (a->deploy)
+        hk_buf_printf(&b, "  deploy: %s\n", a->deploy);
+    enum hk_session_state st = hk_session_state(a->session);
+    if (st != HK_STATE_DONE && st != HK_STATE_CANCELLED)
+        hk_buf_printf(&b, "  continue it with: honk resume %s\n", id);
+    return hk_buf_steal(&b);
+}
+
+static void free_app(struct app *a)
+{
+    hk_session_free(a->session);
+    hk_model_settings_free(&a->settings);
+    hk_config_free(a->cfg);
+    hk_repo_close(a->repo);
+    hk_loop_free(a->loop);
+    cJSON_Delete(a->reasons);
+    free(a->shown_proposal);
+    free(a->task);
+    free(a->state);
+    free(a->commit);
+    free(a->deploy);
+    free(a->land);
+}
+
+int hk_cockpit_main(const struct hk_cockpit_args *args)
+{
+    struct app a = {.opts = args->session, .reasons = cJSON_CreateObject()};
+    char *err = NULL;
+    int status = HK_EXIT_USAGE;
+    if (hk_repo_open(&a.repo, ".", &err) != 0 || !(a.cfg = hk_config_open(NULL, &err)) ||
+        hk_model_settings_resolve(a.cfg, &args->model, &a.settings, &err) != 0) {
+        fprintf(stderr, "honk: %s\n", err);
+        free(err);
+        free_app(&a);
+        return status;
+    }
+    a.opts.model = &a.settings;
+    a.loop = hk_loop_new();
+    struct hk_cockpit_opts copts = {.theme = args->theme, .no_color = args->no_color, .config = a.cfg};
+    a.ck = hk_cockpit_new(a.loop, &actions, &a, &copts, &err);
+    if (!a.ck) {
+        fprintf(stderr, "honk: %s\n", err);
+        free(err);
+        free_app(&a);
+        return status;
+    }
+    if (args->resume_id || args->task)
+        start_session(&a, args->resume_id, args->task);
+    else
+        note(&a, HK_EV_NOTE, "Type a task for the model below and press Enter. ? lists the keys.");
+    hk_loop_run(a.loop);
+    status = a.session ? hk_session_exit_status(a.session) : HK_EXIT_OK;
+    char *text = summary(&a);
+    hk_cockpit_set_summary(a.ck, text);
+    free(text);
+    hk_cockpit_set_test_runner(a.ck, NULL);
+    hk_cockpit_free(a.ck);
+    free_app(&a);
+    return status;
+}
+
+static void cockpit_usage(FILE *out)
+{
+    fprintf(out, "usage: honk [--approve=ask|edits|all] [--deploy] [--with-changes] [--base REV]\n"
+                 "            [--theme NAME] [--no-color] [TASK...]\n" HK_MODEL_FLAGS_HELP);
+}
+
+int hk_cmd_cockpit(int argc, char **argv)
+{
+    struct hk_cockpit_args args = {.model = HK_MODEL_FLAGS_NONE, .session = {.approve = -1, .deploy = -1}};
+    struct hk_buf task = {0};
+    int rc, options = 1;
+    const char *v;
+    for (int i = 1; i < argc; i++) {
+        if (!options || argv[i][0] != '-' || !argv[i][1]) {
+            hk_buf_printf(&task, "%s%s", task.len ? " " : "", argv[i]);
+        } else if (!strcmp(argv[i], "--")) {
+            options = 0;
+        } else if (!strcmp(argv[i], "--no-color")) {
+            args.no_color = true;
+        } else if (!strcmp(argv[i], "--deploy")) {
+            args.session.deploy = 1;
+        } else if (!strcmp(argv[i], "--with-changes")) {
+            args.session.with_changes = 1;
+        } else if ((rc = hk_flag_value(argc, argv, &i, "--theme", &args.theme)) ||
+                   (rc = hk_flag_value(argc, argv, &i, "--base", &args.session.base)) ||
+                   (rc = hk_flag_model(argc, argv, &i, &args.model))) {
+            if (rc < 0)
+                goto usage;
+        } else if ((rc = hk_flag_value(argc, argv, &i, "--approve", &v))) {
+            enum hk_approve_policy p;
+            if (rc < 0 || hk_approve_policy_parse(v, &p) != 0)
+                goto usage;
+            args.session.approve = (int)p;
+        } else {
+            fprintf(stderr, "honk: unknown option %s\n", argv[i]);
+            goto usage;
+        }
+    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "honk: the cockpit needs a terminal; from a script, use honk run TASK\n");
+        hk_buf_free(&task);
+        return HK_EXIT_USAGE;
+    }
+    args.task = task.len ? task.data : NULL;
+    rc = hk_cockpit_main(&args);
+    hk_buf_free(&task);
+    return rc;
+usage:
+    cockpit_usage(stderr);
+    hk_buf_free(&task);
+    return HK_EXIT_USAGE;
+}

@@ -1,0 +1,140 @@
+/* Filling diff views from proposals and repository diffs. */
+#include "diff_sources.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static enum hk_dv_state state_of(enum hk_hunk_state s)
+{
+    switch (s) {
+    case HK_HUNK_APPROVED: return HK_DV_APPROVED;
+    case HK_HUNK_REJECTED: return HK_DV_REJECTED;
+    case HK_HUNK_EDITED: return HK_DV_EDITED;
+    default: return HK_DV_PENDING;
+    }
+}
+
+static enum hk_dv_status status_of_file(enum hk_file_status s)
+{
+    switch (s) {
+    case HK_FILE_ADDED: return HK_DV_ADDED;
+    case HK_FILE_DELETED: return HK_DV_DELETED;
+    case HK_FILE_RENAMED:
+    case HK_FILE_COPIED: return HK_DV_RENAMED;
+    default: return HK_DV_MODIFIED;
+    }
+}
+
+static void set_text(char **slot, char *text)
+{
+    free(*slot);
+    *slot = text;
+}
+
+static void hunk_notes(struct hk_dv_hunk *dh, const struct hk_hunk *h, const char *pid, int flat,
+                       const cJSON *reasons)
+{
+    dh->state = state_of(h->state);
+    set_text(&dh->note, h->result == HK_HUNK_EXACT && !h->meta ? NULL
+                         : h->meta ? hk_xstrdup(h->meta) : hk_patch_hunk_result(h));
+    char key[64];
+    snprintf(key, sizeof key, "%s:%d", pid, flat);
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(reasons, key);
+    if (!cJSON_IsString(why)) {
+        snprintf(key, sizeof key, "%s:-1", pid);
+        why = cJSON_GetObjectItemCaseSensitive(reasons, key);
+    }
+    set_text(&dh->reason, dh->state == HK_DV_REJECTED && cJSON_IsString(why) ? hk_xstrdup(why->valuestring) : NULL);
+}
+
+static void add_hunk(struct hk_dv_file *df, const struct hk_hunk *h)
+{
+    struct hk_dv_hunk *dh = hk_diffview_add_hunk(df, h->old_start, h->old_count, h->new_start, h->new_count, NULL);
+    int old_no = h->old_start, new_no = h->new_start;
+    for (size_t i = 0; i < h->nlines; i++) {
+        const struct hk_patch_line *l = &h->lines[i];
+        enum hk_dv_kind kind = l->kind == HK_LINE_ADD ? HK_DV_ADD : l->kind == HK_LINE_DEL ? HK_DV_DEL : HK_DV_CONTEXT;
+        size_t len = l->len && l->text[l->len - 1] == '\r' ? l->len - 1 : l->len;
+        hk_diffview_add_line(df, dh, kind, kind == HK_DV_ADD ? 0 : old_no, kind == HK_DV_DEL ? 0 : new_no,
+                             l->text, (int)len);
+        old_no += kind != HK_DV_ADD;
+        new_no += kind != HK_DV_DEL;
+    }
+}
+
+struct hk_diffview *hk_diffview_from_proposal(const struct hk_proposal *p, const cJSON *reasons)
+{
+    char *report = hk_patch_report(p);
+    char *nl = strchr(report, '\n');
+    if (nl && nl[1] == '\0')
+        *nl = '\0';
+    struct hk_diffview *dv = hk_diffview_new(p->id, report);
+    free(report);
+    for (size_t f = 0; f < p->nfiles; f++) {
+        const struct hk_patch_file *pf = &p->files[f];
+        struct hk_dv_file *df = hk_diffview_add_file(dv, pf->path, pf->old_path, status_of_file(pf->status));
+        for (size_t h = 0; h < pf->nhunks; h++)
+            add_hunk(df, &pf->hunks[h]);
+    }
+    hk_diffview_word_spans(dv);
+    hk_diffview_update_states(dv, p, reasons);
+    return dv;
+}
+
+void hk_diffview_update_states(struct hk_diffview *dv, const struct hk_proposal *p, const cJSON *reasons)
+{
+    int flat = 0, rejected = 0, total = 0;
+    for (size_t f = 0; f < p->nfiles && (int)f < dv->nfiles; f++) {
+        for (size_t h = 0; h < p->files[f].nhunks && (int)h < dv->files[f].nhunks; h++, flat++) {
+            hunk_notes(&dv->files[f].hunks[h], &p->files[f].hunks[h], p->id, flat, reasons);
+            rejected += dv->files[f].hunks[h].state == HK_DV_REJECTED;
+            total++;
+        }
+    }
+    dv->state = total && rejected == total ? HK_DV_REJECTED : HK_DV_PENDING;
+}
+
+static enum hk_dv_status status_of_diff(enum hk_diff_status s)
+{
+    switch (s) {
+    case HK_DIFF_ADDED: return HK_DV_ADDED;
+    case HK_DIFF_DELETED: return HK_DV_DELETED;
+    case HK_DIFF_RENAMED:
+    case HK_DIFF_COPIED: return HK_DV_RENAMED;
+    default: return HK_DV_MODIFIED;
+    }
+}
+
+struct hk_diffview *hk_diffview_from_diff(const struct hk_diff *d, const char *id, const char *summary)
+{
+    struct hk_diffview *dv = hk_diffview_new(id, summary);
+    for (size_t f = 0; f < d->nfiles; f++) {
+        const struct hk_diff_file *df = &d->files[f];
+        const char *path = df->new_path ? df->new_path : df->old_path;
+        int renamed = df->status == HK_DIFF_RENAMED || df->status == HK_DIFF_COPIED;
+        struct hk_dv_file *vf = hk_diffview_add_file(dv, path, renamed ? df->old_path : NULL, status_of_diff(df->status));
+        for (size_t h = 0; h < df->nhunks; h++) {
+            const struct hk_diff_hunk *dh = &df->hunks[h];
+            const char *ctx = dh->header ? strstr(dh->header + 2, "@@") : NULL;
+            struct hk_dv_hunk *vh = hk_diffview_add_hunk(vf, dh->old_start, dh->old_lines, dh->new_start,
+                                                         dh->new_lines, ctx && ctx[2] ? ctx + 3 : NULL);
+            for (size_t i = 0; i < dh->nlines; i++) {
+                const struct hk_diff_line *l = &dh->lines[i];
+                if (l->kind == HK_DIFF_LINE_NO_NEWLINE)
+                    continue;
+                enum hk_dv_kind kind = l->kind == HK_DIFF_LINE_ADD ? HK_DV_ADD
+                                       : l->kind == HK_DIFF_LINE_DELETE ? HK_DV_DEL : HK_DV_CONTEXT;
+                struct hk_dv_line *vl = hk_diffview_add_line(vf, vh, kind, l->old_lineno > 0 ? l->old_lineno : 0,
+                                                             l->new_lineno > 0 ? l->new_lineno : 0, l->content,
+                                                             (int)l->len);
+                for (unsigned k = 0; k < l->nspans; k++) {
+                    vl->spans = hk_xrealloc(vl->spans, (size_t)(vl->nspans + 1) * sizeof *vl->spans);
+                    vl->spans[vl->nspans++] = (struct hk_dv_span){(int)l->spans[k].start, (int)l->spans[k].end};
+                }
+            }
+        }
+    }
+    return dv;
+}
