@@ -18,6 +18,7 @@ enum {
 
 int hk_cmd_ask(int argc, char **argv);
 int hk_cmd_cockpit(int argc, char **argv);
+int hk_cmd_review(int argc, char **argv);
 
 /* What the cockpit is opened with (cmd_cockpit.c). */
 struct hk_cockpit_args {

@@ -21,6 +21,8 @@ static const struct command commands[] = {
      "continue an interrupted session from its journal", hk_cmd_resume},
     {"log", "", "list this repository's sessions", hk_cmd_log},
     {"show", "[--json] ID", "print a session's transcript and decisions", hk_cmd_show},
+    {"review", "[REV-RANGE | PATCH]",
+     "review commits or a patch hunk by hunk in the cockpit, with no model", hk_cmd_review},
     {"apply", "[--check] [--fuzz N] [--reverse] [-p N] [PATCH...|-]",
      "apply a patch as models write it to the working tree, hunk by hunk", hk_cmd_apply},
     {"__play-events", "FILE.jsonl [--actions-log F]", NULL, hk_cmd_play_events}, /* tests */

@@ -1,0 +1,152 @@
+/* `honk review [REV-RANGE|PATCH]`: the Diff pane on commits or a patch
+ * file, hunk by hunk, with no model at all. Decisions are carried out when
+ * the cockpit closes (backend/review.c). */
+#include "cockpit.h"
+#include "commands.h"
+#include "diff_sources.h"
+#include "review.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct review_app {
+    struct hk_loop *loop;
+    struct hk_cockpit *ck;
+    struct hk_review *review;
+};
+
+static struct hk_dv_hunk *view_hunk(struct hk_diffview *dv, int flat)
+{
+    for (int f = 0; dv && f < dv->nfiles; f++) {
+        if (flat < dv->files[f].nhunks)
+            return &dv->files[f].hunks[flat];
+        flat -= dv->files[f].nhunks;
+    }
+    return NULL;
+}
+
+static enum hk_dv_state view_state(enum hk_hunk_state s)
+{
+    return s == HK_HUNK_APPROVED ? HK_DV_APPROVED : s == HK_HUNK_REJECTED ? HK_DV_REJECTED
+           : s == HK_HUNK_EDITED ? HK_DV_EDITED : HK_DV_PENDING;
+}
+
+static void show_states(struct review_app *a, const char *reason, int hunk)
+{
+    struct hk_diffview *dv = hk_cockpit_diff(a->ck);
+    for (size_t i = 0; i < hk_review_hunk_count(a->review); i++) {
+        struct hk_dv_hunk *h = view_hunk(dv, (int)i);
+        if (!h)
+            continue;
+        h->state = view_state(hk_review_state(a->review, i));
+        if (reason && (hunk < 0 || (size_t)hunk == i) && h->state == HK_DV_REJECTED) {
+            free(h->reason);
+            h->reason = hk_xstrdup(reason);
+        }
+    }
+    hk_cockpit_diff_changed(a->ck);
+}
+
+static void say(struct review_app *a, enum hk_event_kind kind, const char *message)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "message", message);
+    struct hk_event ev = {kind, 0, d};
+    hk_cockpit_event(a->ck, &ev);
+    cJSON_Delete(d);
+}
+
+static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, const char *reason,
+                       const char *edited, void *data)
+{
+    (void)proposal;
+    struct review_app *a = data;
+    char *err = NULL;
+    if (hk_review_decide(a->review, hunk, verdict, edited, &err) < 0) {
+        say(a, HK_EV_ERROR, err);
+        free(err);
+    }
+    show_states(a, reason, hunk);
+}
+
+static void act_undo(void *data)
+{
+    struct review_app *a = data;
+    hk_review_undo(a->review);
+    show_states(a, NULL, -1);
+}
+
+static void act_quit(void *data)
+{
+    struct review_app *a = data;
+    hk_loop_stop(a->loop);
+}
+
+static const struct hk_cockpit_actions review_actions = {
+    .decide = act_decide,
+    .undo = act_undo,
+    .quit = act_quit,
+};
+
+static int open_review(const char *what, struct hk_repo **repo, struct hk_review **out, char **err)
+{
+    struct stat st;
+    if (stat(what, &st) == 0 && S_ISREG(st.st_mode))
+        return hk_review_patch(".", what, out, err);
+    if (hk_repo_open(repo, ".", err) != 0)
+        return -1;
+    return hk_review_revs(*repo, what, out, err);
+}
+
+int hk_cmd_review(int argc, char **argv)
+{
+    if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+        fprintf(stderr, "usage: honk review [REV-RANGE | PATCH]   (default: HEAD, the last commit)\n");
+        return HK_EXIT_USAGE;
+    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "honk: review needs a terminal\n");
+        return HK_EXIT_USAGE;
+    }
+    const char *what = argc == 2 ? argv[1] : "HEAD";
+    struct review_app a = {0};
+    struct hk_repo *repo = NULL;
+    char *err = NULL, *report = NULL;
+    int status = HK_EXIT_USAGE;
+    if (open_review(what, &repo, &a.review, &err) != 0) {
+        fprintf(stderr, "honk: %s\n", err);
+        goto out;
+    }
+    a.loop = hk_loop_new();
+    char *cerr = NULL;
+    struct hk_config *cfg = hk_config_open(NULL, &cerr);
+    free(cerr);
+    struct hk_cockpit_opts opts = {.config = cfg};
+    a.ck = hk_cockpit_new(a.loop, &review_actions, &a, &opts, &err);
+    if (!a.ck) {
+        fprintf(stderr, "honk: %s\n", err);
+        hk_config_free(cfg);
+        goto out;
+    }
+    char *title = hk_xasprintf("review of %s: a/r per hunk, q to finish", hk_review_title(a.review));
+    hk_cockpit_set_diff(a.ck, hk_review_proposal(a.review) ? hk_diffview_from_proposal(hk_review_proposal(a.review), NULL)
+                                                           : hk_diffview_from_diff(hk_review_diff(a.review), "review", title));
+    say(&a, HK_EV_NOTE, title);
+    free(title);
+    hk_loop_run(a.loop);
+    status = hk_review_finish(a.review, &report, &err) == 0 ? HK_EXIT_OK : HK_EXIT_FAILED;
+    hk_cockpit_set_summary(a.ck, report ? report : err);
+    hk_cockpit_free(a.ck);
+    hk_config_free(cfg);
+out:
+    free(err);
+    free(report);
+    hk_review_free(a.review);
+    hk_repo_close(repo);
+    hk_loop_free(a.loop);
+    return status;
+}
