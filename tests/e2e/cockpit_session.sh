@@ -1,0 +1,103 @@
+# The cockpit on a real session: honk TASK inside a private tmux server,
+# honk-replay playing the model, a real repository, tests and deploy.
+. "$HONK_TOP/tests/cockpit.sh"
+export ANTHROPIC_API_KEY=sk-cockpit-1234
+if ! tmux -L honk-probe-$$ -f /dev/null new-session -d true 2>/dev/null; then
+    echo "skip - cockpit_session: tmux cannot open a pseudo-terminal here"
+    exit 0
+fi
+tmux -L honk-probe-$$ kill-server 2>/dev/null
+
+R=$T/calc
+mkdir -p "$R"
+(cd "$R" && git init -q -b main && git config user.name Tester && git config user.email t@example.com &&
+ printf 'add() { echo $(($1 - $2)); }\n\n\n\n\n\n\n\nsub() { echo $(($1 - $2)); }\n' > calc.sh &&
+ printf '. ./calc.sh\nprintf "progress 10%%%%\\rprogress 50%%%%\\rprogress 100%%%%\\n"\n[ "$(add 2 3)" = 5 ] && printf "\\033[32mPASS\\033[0m add\\n" || { printf "\\033[31mFAIL\\033[0m add\\n"; exit 1; }\n' > test.sh &&
+ git add -A && git commit -qm "calc" &&
+ git config honk.test "sh test.sh" && git config honk.deploy.stages "build publish" &&
+ git config honk.deploy.build.command "echo building" && git config honk.deploy.publish.command "echo publishing")
+
+PATCH='--- a/calc.sh\n+++ b/calc.sh\n@@ -1,3 +1,3 @@\n-add() { echo $(($1 - $2)); }\n+add() { echo $(($1 + $2)); }\n \n \n@@ -7,3 +7,4 @@\n \n \n sub() { echo $(($1 - $2)); }\n+# TODO: remove sub\n'
+WORDS='"The ","sign ","in ","add() ","is ","wrong. ","I will ","fix ","it ","and ","tidy ","up ","a ","little ","while ","I am ","here, ","as ","one ","does ","on ","a ","quiet ","day ","in ","the ","code.\n"'
+start_replay "{\"turns\":[{\"text\":[$WORDS],\"chunk_delay_ms\":60,\"tool_calls\":[{\"id\":\"p\",\"name\":\"apply_patch\",\"input\":{\"patch\":\"$PATCH\"}}]},{\"text\":[\"Understood.\\n\`\`\`commit\\nFix add()\\n\`\`\`\\n\"]}]}"
+
+tm_stop
+TMUX_NAME=honk-test-$$-session
+tm new-session -d -x 200 -y 50 "cd '$R' && env TERM=tmux-256color '$HONK' --base-url '$URL' 'fix add' 2>'$T/stderr'; sleep 30"
+
+# poll COMMAND...: runs the shell command until it succeeds (at most ~5 s).
+poll() {
+    i=0
+    while [ $i -lt 100 ]; do
+        "$@" && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}
+masked() { screen | sed 's/[0-9][0-9]:[0-9][0-9]/MM:SS/g'; }
+four_panes() { screen | grep -q ' 1 Chat' && screen | grep -q ' 2 Diff' && screen | grep -q ' 3 Tests' && screen | grep -q ' 4 Deploy'; }
+fits_80x24() { four_panes && [ "$(screen | wc -l)" -le 24 ] && [ "$(screen | wc -L)" -le 80 ]; }
+progress_final() { screen | grep -q 'progress 100%' && ! screen | grep -q 'progress 10%'; }
+green_pass() { tm capture-pane -p -e -t 0 | grep -q "$(printf '\033')\[32mPASS"; }
+stages_passed() { screen | grep -q '✓ build  *passed' && screen | grep -q '✓ publish  *passed'; }
+record_has() { grep -qF "$1" "$T/record.jsonl"; }
+
+check session_four_panes_200x50 poll four_panes
+check session_streams_text wait_for "The sign in add() is wrong."
+# Resize in the middle of the stream: the screen must match a fresh layout.
+tm resize-window -t 0 -x 80 -y 24 2>/dev/null || tm resize-window -x 80 -y 24
+check session_hunks_in_diff wait_for "[hunk 1: pending]"
+settle
+masked > "$T/after_resize.txt"
+tm resize-window -t 0 -x 81 -y 24 2>/dev/null; settle
+tm resize-window -t 0 -x 80 -y 24 2>/dev/null; settle
+masked > "$T/relaid.txt"
+check session_resize_mid_stream_consistent diff -u "$T/after_resize.txt" "$T/relaid.txt"
+check session_panes_at_80x24 fits_80x24
+tm resize-window -t 0 -x 200 -y 50 2>/dev/null; settle
+
+# Keys: focus Diff, approve hunk 1, reject hunk 2 with a reason.
+tm_keys Tab
+tm_keys a
+check session_hunk_approved wait_for "[hunk 1: approved]"
+tm_keys n r
+wait_for "reason" > /dev/null
+tm_keys "keep sub as it is" Enter
+check session_reason_reaches_model poll record_has "was rejected: keep sub as it is"
+
+# The tests run in the Tests pane: colours kept, the progress line in its final state.
+check session_tests_pass wait_for "passed  exit 0"
+check session_progress_final progress_final
+check session_test_colours green_pass
+
+# Review, commit, deploy.
+check session_ready_for_review wait_for "Ready for review"
+tm_keys c
+check session_committed wait_for "Committed"
+check session_repo_has_approved_hunk_only sh -c "git -C '$R' show main:calc.sh | grep -qF '\$((\$1 + \$2))' && ! git -C '$R' show main:calc.sh | grep -q TODO"
+tm_keys Tab Tab
+tm_keys D
+check session_deploy_stages_pass poll stages_passed
+
+tm_keys ?
+check session_help_lists_bindings wait_for "approve-hunk"
+tm_keys q
+tm_keys q
+check session_summary_on_exit wait_for "decisions: 1 approved, 1 rejected"
+tm_stop
+
+# honk review HEAD~3..HEAD with no model configured at all.
+(cd "$R" && for i in 1 2 3; do echo "x$i" > "f$i.txt"; git add -A; git commit -qm "f$i"; done)
+TMUX_NAME=honk-test-$$-review
+tm new-session -d -x 120 -y 40 "cd '$R' && env -u ANTHROPIC_API_KEY -u OPENAI_API_KEY TERM=tmux-256color '$HONK' review HEAD~3..HEAD 2>'$T/stderr'; sleep 30"
+check review_shows_commits wait_for "f3.txt"
+tm_keys Tab r
+wait_for "reason" > /dev/null
+tm_keys "not this one" Enter
+check review_rejected wait_for "rejected because: not this one"
+tm_keys q
+check review_summary wait_for "1 of 3 hunks rejected, written to honk-review.rej"
+check review_rej_file grep -q '^+x1' "$R/honk-review.rej"
+tm_stop
+stop_replay
