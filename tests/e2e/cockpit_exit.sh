@@ -60,6 +60,7 @@ wrap=
 if [ "${SANITIZE:-}" != 1 ] && command -v valgrind >/dev/null; then
     wrap="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99"
 fi
+echo "# busy run under: ${wrap:-plain}"
 start_shell "$T/busy.jsonl" "$wrap"
 i=0
 while ! screen | grep -q "ALL EVENTS PLAYED" && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
