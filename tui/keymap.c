@@ -197,7 +197,7 @@ void hk_keymap_keys_text(enum km_action a, char *buf, int size)
         hk_keymap_key_name(info->keys[i].key[0], k1, sizeof k1);
         if (info->keys[i].key[1])
             hk_keymap_key_name(info->keys[i].key[1], k2, sizeof k2);
-        n += snprintf(buf + n, size - n, "%s%s%s%s", i ? ", " : "", k1, k2[0] ? " " : "", k2);
+        n += snprintf(buf + n, size - n, "%s%s%s%s", i ? ", " : "", k1, k2[0] ? "+" : "", k2);
     }
 }
 
