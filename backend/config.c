@@ -6,7 +6,6 @@
 #include "config.h"
 #include "util.h"
 
-#include <fnmatch.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,20 +109,6 @@ struct hk_config *hk_config_open_file(const char *path, char **err)
     struct hk_config *c = hk_xcalloc(1, sizeof *c);
     c->cfg = cfg;
     return c;
-}
-
-void hk_config_foreach(struct hk_config *cfg, const char *glob, hk_config_entry_cb cb, void *user)
-{
-    git_config_iterator *it = NULL;
-    git_config_entry *entry;
-    /* git_config_iterator_glob_new leaks its regex in libgit2 1.5.1, so
-     * every entry is walked (lowest level first) and matched with fnmatch. */
-    if (!cfg || git_config_iterator_new(&it, cfg->cfg) != 0)
-        return;
-    while (git_config_next(&entry, it) == 0)
-        if (fnmatch(glob, entry->name, 0) == 0)
-            cb(entry->name, entry->value, user);
-    git_config_iterator_free(it);
 }
 
 void hk_config_free(struct hk_config *cfg)

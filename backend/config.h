@@ -15,11 +15,6 @@ struct hk_config *hk_config_open(const char *dir, char **err);
 struct hk_config *hk_config_open_file(const char *path, char **err);
 void hk_config_free(struct hk_config *cfg);
 
-/* Calls cb for each entry whose (lower-case) name matches the shell glob,
- * lowest precedence first, so that a later call overrides. */
-typedef void (*hk_config_entry_cb)(const char *name, const char *value, void *user);
-void hk_config_foreach(struct hk_config *cfg, const char *glob, hk_config_entry_cb cb, void *user);
-
 /* The value of key, or NULL when unset (caller frees). */
 char *hk_config_string(struct hk_config *cfg, const char *key);
 /* 0 with *out set (left alone when unset); -1 with *err on a bad value. */

@@ -80,3 +80,9 @@ settle() {
         i=$((i + 1))
     done
 }
+
+# mouse BUTTON-BYTE X Y: an xterm (X10) mouse report typed into the pane;
+# 32 press, 35 release, 96 wheel up, 97 wheel down; X and Y from 0.
+mouse() {
+    tm_keys -l "$(printf "\\033[M\\$(printf %o "$1")\\$(printf %o $(($2 + 33)))\\$(printf %o $(($3 + 33)))")"
+}

@@ -124,24 +124,6 @@ static int parse_bindings(struct km_action_info *info, const char *text)
     return rc;
 }
 
-struct bind_ctx {
-    struct hk_buf warn;
-};
-
-static void on_bind(const char *name, const char *value, void *user)
-{
-    struct bind_ctx *ctx = user;
-    const char *action = name + strlen("honk.bind.");
-    for (int a = 1; a < KM_COUNT; a++) {
-        if (strcasecmp(actions[a].name, action))
-            continue;
-        if (parse_bindings(&actions[a], value) < 0)
-            hk_buf_printf(&ctx->warn, "honk.bind.%s: unknown key in \"%s\". ", action, value);
-        return;
-    }
-    hk_buf_printf(&ctx->warn, "honk.bind.%s: no such action (see ? in the cockpit). ", action);
-}
-
 void hk_keymap_init(struct hk_config *cfg, char **warning)
 {
     static const struct {
@@ -164,11 +146,19 @@ void hk_keymap_init(struct hk_config *cfg, char **warning)
         *warning = NULL;
     if (!cfg)
         return;
-    struct bind_ctx ctx = {{0}};
-    hk_config_foreach(cfg, "honk.bind.*", on_bind, &ctx);
-    if (ctx.warn.len && warning)
-        *warning = hk_buf_steal(&ctx.warn);
-    hk_buf_free(&ctx.warn);
+    /* One lookup per action: a binding for no action is simply never read. */
+    struct hk_buf warn = {0};
+    for (int a = 1; a < KM_COUNT; a++) {
+        char key[64];
+        snprintf(key, sizeof key, "honk.bind.%s", actions[a].name);
+        char *value = hk_config_string(cfg, key);
+        if (value && parse_bindings(&actions[a], value) < 0)
+            hk_buf_printf(&warn, "%s: unknown key in \"%s\" (key names: a, C-x, M-Enter, PgUp, S-Tab, F1). ", key, value);
+        free(value);
+    }
+    if (warn.len && warning)
+        *warning = hk_buf_steal(&warn);
+    hk_buf_free(&warn);
 }
 
 const struct km_action_info *hk_keymap_info(enum km_action a)
@@ -206,7 +196,7 @@ void hk_keymap_keys_text(enum km_action a, char *buf, int size)
         hk_keymap_key_name(info->keys[i].key[0], k1, sizeof k1);
         if (info->keys[i].key[1])
             hk_keymap_key_name(info->keys[i].key[1], k2, sizeof k2);
-        n += snprintf(buf + n, size - n, "%s%s%s%s", i ? ", " : "", k1, k2[0] ? " " : "", k2);
+        n += snprintf(buf + n, size - n, "%s%s%s%s", i ? ", " : "", k1, k2[0] ? "+" : "", k2);
     }
 }
 

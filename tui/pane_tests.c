@@ -109,24 +109,22 @@ static void header(struct pane *p, struct hk_buf *b)
         hk_buf_printf(b, "running  $ %s", cmd);
 }
 
+/* The header stays on the first line; the output scrolls below it. */
 static void tests_draw(struct pane *p)
 {
     struct tests *t = tests_of(p);
     struct hk_runner *r = ck_test_runner(p->ck);
-    long total = tests_rows(p);
-    for (int y = 0; y < p->h; y++) {
-        long row = p->top + y;
-        if (row == 0) {
-            struct hk_buf b = {0};
-            header(p, &b);
-            enum th_slot slot = t->ended && t->exit_code ? TH_STAGE_FAILED : t->ended ? TH_STAGE_PASSED : TH_TEST_HEADER;
-            draw_text_slot(p->win, y, 0, b.data, (int)b.len, p->w, slot);
-            hk_buf_free(&b);
-            continue;
-        }
-        if (!r || row >= total)
+    long total = tests_rows(p) - 1;
+    struct hk_buf b = {0};
+    header(p, &b);
+    enum th_slot slot = t->ended && t->exit_code ? TH_STAGE_FAILED : t->ended ? TH_STAGE_PASSED : TH_TEST_HEADER;
+    draw_text_slot(p->win, 0, 0, b.data, (int)b.len, p->w, slot);
+    hk_buf_free(&b);
+    for (int y = 1; r && y < p->h; y++) {
+        long row = p->top + y - 1;
+        if (row >= total)
             break;
-        int n = hk_screen_row(hk_runner_screen(r), (int)row - 1, t->cells, t->ncells);
+        int n = hk_screen_row(hk_runner_screen(r), (int)row, t->cells, t->ncells);
         if (n > 0)
             draw_cells(p, y, t->cells, n);
     }

@@ -319,8 +319,10 @@ int hk_cmd_play_events(int argc, char **argv)
     free(err);
     err = NULL;
     pl.loop = hk_loop_new();
-    static const struct hk_cockpit_actions actions = {on_send, on_interrupt, on_decide,
-                                                      on_undo, on_deploy, on_quit, NULL, NULL};
+    static const struct hk_cockpit_actions actions = {
+        .send_message = on_send, .interrupt = on_interrupt, .decide = on_decide,
+        .undo = on_undo, .deploy = on_deploy, .quit = on_quit,
+    };
     pl.ck = hk_cockpit_new(pl.loop, &actions, &pl, &opts, &err);
     int rc = HK_EXIT_OK;
     if (!pl.ck) {

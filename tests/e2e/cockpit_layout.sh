@@ -24,7 +24,7 @@ wait_for "Tab: next pane"
 tm_keys ?
 wait_for "Key bindings"
 check help_lists_actions wait_for "approve-hunk     approve the hunk"
-check help_shows_chords wait_for "C-x C-e          editor"
+check help_shows_chords wait_for "C-x+C-e          editor"
 check help_shows_every_action wait_for "deploy-cancel"
 tm_keys q
 check help_closes wait_for " 1 Chat"

@@ -40,6 +40,19 @@ check chat_multiline_has_break sh -c "grep -A1 'send line one' '$T/actions.log' 
 tm_keys Escape
 check chat_escape_interrupts wait_log "interrupt"
 
+# Ctrl-X Ctrl-E edits the message in $EDITOR; the result comes back to the input line.
+cat > "$T/editor.sh" <<'SH'
+#!/bin/sh
+printf 'written in the editor\n' > "$1"
+SH
+chmod +x "$T/editor.sh"
+HONK_ENV="EDITOR=$T/editor.sh" tm_start 60 30 "$T/chat.jsonl"
+wait_for "below."
+tm_keys C-x C-e
+check editor_text_in_input wait_for "> written in the editor"
+tm_keys Enter
+check editor_text_sent wait_log "send written in the editor"
+
 # Scrolling up stops following new output; End follows again.
 {
     i=1
@@ -56,6 +69,15 @@ tm_keys End
 tm_keys PgDn PgDn PgDn
 check chat_follows_again wait_for "LATE LINE"
 
+# The mouse: the wheel scrolls the pane under the pointer, a click focuses.
+mouse 96 5 3
+check wheel_scrolls_chat wait_gone "LATE LINE"
+mouse 32 5 20
+mouse 35 5 20
+check click_focuses_deploy wait_for "Tab: next pane"
+mouse 97 5 3
+check wheel_leaves_focus_alone wait_for "Tab: next pane"
+
 # Tests: a real command in a pty, its colours and its final \r progress line.
 cat > "$T/tests.jsonl" <<'JSON'
 {"kind":"test_start","data":{"command":"printf '\\033[32mPASS\\033[0m unit\\n'; printf 'progress 10%%\\rprogress 55%%\\rprogress 100%%\\n'; exit 3"}}
@@ -67,6 +89,19 @@ check tests_progress_final wait_for "progress 100%"
 check tests_progress_overwritten sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q '^progress 55'"
 check tests_colour sh -c "tmux -L $TMUX_NAME capture-pane -p -e -t 0 | grep -q \"\$(printf '\\033')\\[32mPASS\""
 check tests_chat_line wait_for "Tests failed (exit 3"
+
+# Tests keeps scrollback: PgUp shows what scrolled off, End follows again.
+printf '%s\n' '{"kind":"test_start","data":{"command":"seq 1 300"}}' > "$T/long.jsonl"
+tm_start 100 30 "$T/long.jsonl"
+tm_keys M-3 z
+check tests_last_line wait_for "passed  exit 0"
+check tests_bottom_shown wait_for "300"
+tm_keys PgUp PgUp PgUp
+check tests_scrollback wait_for "scrolled (G/End: follow)"
+check tests_scrollback_earlier sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -qx '2[0-9][0-9]'"
+check tests_scrollback_not_bottom sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -qx '300'"
+tm_keys G
+check tests_follow_again wait_for "300"
 
 # Deploy: stages with marks and durations; Enter shows a log; D and C ask.
 cat > "$T/deploy.jsonl" <<'JSON'

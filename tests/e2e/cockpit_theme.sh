@@ -46,10 +46,10 @@ check unknown_theme_says_so wait_for "no theme \"nosuch\" in"
 
 # honk.bind.<action> changes a key; the help shows the new one.
 git config --global honk.bind.approve-hunk "y"
-git config --global honk.bind.no-such-action "x"
+git config --global honk.bind.undo "NoSuchKey"
 tm_start 100 50 "$T/p.jsonl"
 wait_for "added line"
-check bad_binding_reported wait_for "honk.bind.no-such-action: no such action"
+check bad_binding_reported wait_for 'honk.bind.undo: unknown key in "NoSuchKey"'
 tm_keys M-2 a
 sleep 0.2
 tm_keys y
