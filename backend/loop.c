@@ -4,6 +4,7 @@
 #include "loop.h"
 #include "util.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -165,7 +166,7 @@ static void check_finished_transfers(struct hk_loop *loop)
         if (msg->msg != CURLMSG_DONE)
             continue;
         CURL *easy = msg->easy_handle;
-        CURLcode result = msg->data.result;
+        int result = (int)msg->data.result;
         for (size_t i = 0; i < loop->ntransfers; i++) {
             if (loop->transfers[i].easy != easy)
                 continue;

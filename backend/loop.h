@@ -4,15 +4,19 @@
 #ifndef HK_LOOP_H
 #define HK_LOOP_H
 
-#include <curl/curl.h>
 #include <stdint.h>
+
+/* libcurl's easy handle, declared as curl.h does so that the front ends can
+ * use the loop without seeing libcurl. */
+typedef void CURL;
 
 struct hk_loop;
 
 typedef void (*hk_fd_cb)(struct hk_loop *loop, int fd, short revents, void *data);
 typedef void (*hk_timer_cb)(struct hk_loop *loop, void *data);
 typedef void (*hk_signal_cb)(struct hk_loop *loop, int signo, void *data);
-typedef void (*hk_transfer_cb)(struct hk_loop *loop, CURL *easy, CURLcode result, void *data);
+/* result is the transfer's CURLcode. */
+typedef void (*hk_transfer_cb)(struct hk_loop *loop, CURL *easy, int result, void *data);
 
 struct hk_loop *hk_loop_new(void);
 void hk_loop_free(struct hk_loop *loop);

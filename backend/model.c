@@ -9,6 +9,7 @@
 
 #include <cJSON.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -380,8 +381,9 @@ static void end_transfer(struct hk_model_request *req)
     req->easy = NULL;
 }
 
-static void on_transfer_done(struct hk_loop *loop, CURL *easy, CURLcode rc, void *data)
+static void on_transfer_done(struct hk_loop *loop, CURL *easy, int result, void *data)
 {
+    CURLcode rc = (CURLcode)result;
     (void)loop;
     (void)easy;
     struct hk_model_request *req = data;

@@ -4,6 +4,7 @@
 #include "session_internal.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

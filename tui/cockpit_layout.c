@@ -3,6 +3,7 @@
  * drawing the pane frames, the status line and the input line. */
 #include "cockpit_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

@@ -3,6 +3,7 @@
  * expand, and error, retry and progress lines. */
 #include "pane.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
