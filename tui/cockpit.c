@@ -81,14 +81,20 @@ static void note_timings(struct hk_cockpit *c)
     if (!c->timings)
         return;
     int64_t now = now_us();
-    if (!c->first_frame)
-        fprintf(c->timings, "first_frame_ms %.1f\n", (now - c->created_ms) / 1000.0);
+    if (!c->first_frame) {
+        struct timespec wall;
+        clock_gettime(CLOCK_REALTIME, &wall);
+        fprintf(c->timings, "first_frame_ms %.1f\nfirst_frame_at_ns %lld%09ld\n", (now - c->created_ms) / 1000.0,
+                (long long)wall.tv_sec, wall.tv_nsec);
+    }
     if (c->diff_set_ms)
         fprintf(c->timings, "diff_open_ms %.1f\n", (now - c->diff_set_ms) / 1000.0);
     if (c->key_ms)
         fprintf(c->timings, "key_ms %.3f\n", (now - c->key_ms) / 1000.0);
+    if (c->turn_end_us)
+        fprintf(c->timings, "last_line_ms %.1f\n", (now - c->turn_end_us) / 1000.0);
     fflush(c->timings);
-    c->diff_set_ms = c->key_ms = 0;
+    c->diff_set_ms = c->key_ms = c->turn_end_us = 0;
 }
 
 void ck_render(struct hk_cockpit *c)
@@ -256,6 +262,8 @@ static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
             c->tick_timer = hk_loop_add_timer(c->loop, 1000, tick, c);
         break;
     case HK_EV_TURN_END:
+        if (c->timings)
+            c->turn_end_us = now_us();
         c->tokens_in += (long)ev_num(ev, "input_tokens", 0);
         c->tokens_out += (long)ev_num(ev, "output_tokens", 0);
         break;

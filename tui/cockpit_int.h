@@ -52,6 +52,7 @@ struct hk_cockpit {
 
     FILE *timings; /* HONK_COCKPIT_TIMINGS: figures for the bench */
     int64_t created_ms, diff_set_ms, key_ms;
+    int64_t turn_end_us; /* the model's reply ended; its last line is not drawn yet */
     bool first_frame;
 };
 
