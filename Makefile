@@ -21,7 +21,10 @@ ifneq ($(DEPS_STATUS),0)
 $(error missing packages: see the message above)
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libmicrohttpd)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+# libcurl is loaded at run time, when honk first talks to a model
+# (backend/curl_api.h says why); only the tests that use it directly link it.
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS))) -ldl
+CURL_LIBS  := $(shell pkg-config --libs libcurl)
 MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd)
 endif
 
@@ -74,7 +77,7 @@ $(REPLAY): $(REPLAY_OBJ) $(LIBHONK)
 $(BUILD)/tests/%: tests/unit/%.c $(LIBHONK)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  TEST    $@")
-	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< $(LIBHONK) $(LDFLAGS) $(PKG_LIBS) -lm
+	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< $(LIBHONK) $(LDFLAGS) $(PKG_LIBS) $(CURL_LIBS) -lm
 
 test: all $(UNIT_BIN)
 	@HONK_BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run

@@ -95,10 +95,10 @@ static char *build_body(const struct hk_conversation *conv, const struct hk_mode
 
 static struct curl_slist *add_headers(struct curl_slist *list, const struct hk_model_settings *s)
 {
-    list = curl_slist_append(list, "anthropic-version: 2023-06-01");
+    list = hk_curl.slist_append(list, "anthropic-version: 2023-06-01");
     if (s->api_key) {
         char *h = hk_xasprintf("x-api-key: %s", s->api_key);
-        list = curl_slist_append(list, h);
+        list = hk_curl.slist_append(list, h);
         explicit_bzero(h, strlen(h));
         free(h);
     }

@@ -4,7 +4,7 @@
 #include "loop.h"
 #include "util.h"
 
-#include <curl/curl.h>
+#include "curl_api.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -162,7 +162,7 @@ static void check_finished_transfers(struct hk_loop *loop)
 {
     CURLMsg *msg;
     int left;
-    while ((msg = curl_multi_info_read(loop->multi, &left))) {
+    while ((msg = hk_curl.multi_info_read(loop->multi, &left))) {
         if (msg->msg != CURLMSG_DONE)
             continue;
         CURL *easy = msg->easy_handle;
@@ -172,7 +172,7 @@ static void check_finished_transfers(struct hk_loop *loop)
                 continue;
             struct transfer t = loop->transfers[i];
             loop->transfers[i] = loop->transfers[--loop->ntransfers];
-            curl_multi_remove_handle(loop->multi, easy);
+            hk_curl.multi_remove_handle(loop->multi, easy);
             t.done(loop, easy, result, t.data);
             break;
         }
@@ -189,7 +189,7 @@ static void on_curl_socket_ready(struct hk_loop *loop, int fd, short revents, vo
         mask |= CURL_CSELECT_OUT;
     if (revents & (POLLERR | POLLHUP | POLLNVAL))
         mask |= CURL_CSELECT_ERR;
-    curl_multi_socket_action(loop->multi, fd, mask, &running);
+    hk_curl.multi_socket_action(loop->multi, fd, mask, &running);
     check_finished_transfers(loop);
 }
 
@@ -216,7 +216,7 @@ static void on_curl_timeout(struct hk_loop *loop, void *data)
     (void)data;
     int running;
     loop->curl_timer = 0;
-    curl_multi_socket_action(loop->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    hk_curl.multi_socket_action(loop->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     check_finished_transfers(loop);
 }
 
@@ -232,14 +232,28 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
+/* The multi handle is made with the first transfer: libcurl is loaded by
+ * then (hk_curl_load), and a loop that never talks HTTP never needs it. */
+static void ensure_multi(struct hk_loop *loop)
+{
+    if (loop->multi)
+        return;
+    loop->multi = hk_curl.multi_init();
+    hk_curl.multi_setopt(loop->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb);
+    hk_curl.multi_setopt(loop->multi, CURLMOPT_SOCKETDATA, loop);
+    hk_curl.multi_setopt(loop->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
+    hk_curl.multi_setopt(loop->multi, CURLMOPT_TIMERDATA, loop);
+}
+
 void hk_loop_add_transfer(struct hk_loop *loop, CURL *easy, hk_transfer_cb done, void *data)
 {
+    ensure_multi(loop);
     if (loop->ntransfers == loop->captransfers) {
         loop->captransfers = loop->captransfers ? loop->captransfers * 2 : 4;
         loop->transfers = hk_xrealloc(loop->transfers, loop->captransfers * sizeof *loop->transfers);
     }
     loop->transfers[loop->ntransfers++] = (struct transfer){easy, done, data};
-    curl_multi_add_handle(loop->multi, easy);
+    hk_curl.multi_add_handle(loop->multi, easy);
 }
 
 void hk_loop_remove_transfer(struct hk_loop *loop, CURL *easy)
@@ -247,7 +261,7 @@ void hk_loop_remove_transfer(struct hk_loop *loop, CURL *easy)
     for (size_t i = 0; i < loop->ntransfers; i++) {
         if (loop->transfers[i].easy == easy) {
             loop->transfers[i] = loop->transfers[--loop->ntransfers];
-            curl_multi_remove_handle(loop->multi, easy);
+            hk_curl.multi_remove_handle(loop->multi, easy);
             return;
         }
     }
@@ -257,18 +271,7 @@ void hk_loop_remove_transfer(struct hk_loop *loop, CURL *easy)
 
 struct hk_loop *hk_loop_new(void)
 {
-    static int curl_ready;
-    if (!curl_ready) {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-        curl_ready = 1;
-    }
-    struct hk_loop *loop = hk_xcalloc(1, sizeof *loop);
-    loop->multi = curl_multi_init();
-    curl_multi_setopt(loop->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb);
-    curl_multi_setopt(loop->multi, CURLMOPT_SOCKETDATA, loop);
-    curl_multi_setopt(loop->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
-    curl_multi_setopt(loop->multi, CURLMOPT_TIMERDATA, loop);
-    return loop;
+    return hk_xcalloc(1, sizeof(struct hk_loop));
 }
 
 void hk_loop_free(struct hk_loop *loop)
@@ -276,8 +279,9 @@ void hk_loop_free(struct hk_loop *loop)
     if (!loop)
         return;
     for (size_t i = 0; i < loop->ntransfers; i++)
-        curl_multi_remove_handle(loop->multi, loop->transfers[i].easy);
-    curl_multi_cleanup(loop->multi);
+        hk_curl.multi_remove_handle(loop->multi, loop->transfers[i].easy);
+    if (loop->multi)
+        hk_curl.multi_cleanup(loop->multi);
     for (size_t s = 0; s < loop->nsigs; s++)
         signal(loop->sigs[s].signo, SIG_DFL);
     free(loop->watches);

@@ -279,7 +279,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *user)
     if (req->cancel_pending)
         return 0;
     if (!req->status)
-        curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &req->status);
+        hk_curl.easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &req->status);
     arm_idle_timer(req);
     if (req->status < 200 || req->status >= 300) {
         size_t room = MAX_ERROR_BODY - req->error_body.len;
@@ -377,7 +377,7 @@ static void end_transfer(struct hk_model_request *req)
     if (req->idle_timer)
         hk_loop_cancel_timer(req->loop, req->idle_timer);
     req->idle_timer = 0;
-    curl_easy_cleanup(req->easy);
+    hk_curl.easy_cleanup(req->easy);
     req->easy = NULL;
 }
 
@@ -389,10 +389,10 @@ static void on_transfer_done(struct hk_loop *loop, CURL *easy, int result, void 
     struct hk_model_request *req = data;
     curl_off_t retry_after = 0;
     if (!req->status)
-        curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &req->status);
-    curl_easy_getinfo(req->easy, CURLINFO_RETRY_AFTER, &retry_after);
+        hk_curl.easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &req->status);
+    hk_curl.easy_getinfo(req->easy, CURLINFO_RETRY_AFTER, &retry_after);
     char curl_error[CURL_ERROR_SIZE + 1];
-    snprintf(curl_error, sizeof curl_error, "%s", curl_easy_strerror(rc));
+    snprintf(curl_error, sizeof curl_error, "%s", hk_curl.easy_strerror(rc));
     end_transfer(req);
 
     if (req->cancel_pending)
@@ -459,21 +459,29 @@ static void start_attempt(struct hk_model_request *req)
 {
     req->attempt++;
     reset_attempt_state(req);
-    CURL *e = curl_easy_init();
+    CURL *e = hk_curl.easy_init();
     req->easy = e;
-    curl_easy_setopt(e, CURLOPT_URL, req->url);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(req->body));
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, req);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "honk/" HONK_VERSION);
+    hk_curl.easy_setopt(e, CURLOPT_URL, req->url);
+    hk_curl.easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
+    hk_curl.easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(req->body));
+    hk_curl.easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
+    hk_curl.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    hk_curl.easy_setopt(e, CURLOPT_WRITEDATA, req);
+    hk_curl.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    hk_curl.easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    hk_curl.easy_setopt(e, CURLOPT_USERAGENT, "honk/" HONK_VERSION);
     if (req->settings->timeout_ms > 0)
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, req->settings->timeout_ms);
+        hk_curl.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, req->settings->timeout_ms);
     arm_idle_timer(req);
     hk_loop_add_transfer(req->loop, e, on_transfer_done, req);
+}
+
+static void on_load_failed(struct hk_loop *loop, void *data)
+{
+    (void)loop;
+    struct hk_model_request *req = data;
+    req->retry_timer = 0;
+    finish(req, HK_MODEL_ERROR, req->failure);
 }
 
 struct hk_model_request *hk_model_request_start(struct hk_loop *loop, struct hk_conversation *conv,
@@ -491,11 +499,16 @@ struct hk_model_request *hk_model_request_start(struct hk_loop *loop, struct hk_
     while (blen && settings->base_url[blen - 1] == '/')
         blen--;
     req->url = hk_xasprintf("%.*s%s", (int)blen, settings->base_url, req->ops->path);
+    if (hk_curl_load(&req->failure) != 0) {
+        /* Reported from the loop, as every other outcome is. */
+        req->retry_timer = hk_loop_add_timer(loop, 0, on_load_failed, req);
+        return req;
+    }
     req->body = req->ops->build_body(conv, settings);
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    h = curl_slist_append(h, "Accept: text/event-stream");
+    struct curl_slist *h = hk_curl.slist_append(NULL, "Content-Type: application/json");
+    h = hk_curl.slist_append(h, "Accept: text/event-stream");
     /* libcurl would otherwise wait a second for "100 Continue" on big bodies. */
-    h = curl_slist_append(h, "Expect:");
+    h = hk_curl.slist_append(h, "Expect:");
     req->headers = req->ops->add_headers(h, settings);
     start_attempt(req);
     return req;
@@ -546,6 +559,6 @@ void hk_model_request_free(struct hk_model_request *req)
     free(req->failure);
     free(req->url);
     free(req->body);
-    curl_slist_free_all(req->headers);
+    hk_curl.slist_free_all(req->headers);
     free(req);
 }

@@ -104,7 +104,7 @@ static struct curl_slist *add_headers(struct curl_slist *list, const struct hk_m
 {
     if (s->api_key) {
         char *h = hk_xasprintf("Authorization: Bearer %s", s->api_key);
-        list = curl_slist_append(list, h);
+        list = hk_curl.slist_append(list, h);
         explicit_bzero(h, strlen(h));
         free(h);
     }

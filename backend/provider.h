@@ -8,7 +8,7 @@
 #include "sse.h"
 
 #include <cJSON.h>
-#include <curl/curl.h>
+#include "curl_api.h"
 
 struct hk_provider_ops {
     const char *path; /* appended to the base URL */
