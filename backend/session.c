@@ -340,6 +340,11 @@ static void land(struct hk_session *s)
     free(err);
 }
 
+char *hk_session_commit_message(const struct hk_session *s)
+{
+    return commit_message_from(s);
+}
+
 void hk_session_approve_commit(struct hk_session *s, const char *message)
 {
     if (s->state != HK_STATE_REVIEW)

@@ -71,7 +71,11 @@ void hk_session_answer(struct hk_session *s, int approve, const char *reason);
 void hk_session_undo(struct hk_session *s);
 void hk_session_send(struct hk_session *s, const char *text);
 void hk_session_interrupt(struct hk_session *s);
+/* message NULL: the one hk_session_commit_message proposes. */
 void hk_session_approve_commit(struct hk_session *s, const char *message);
+/* The commit message the model wrote (a ```commit block), or the task's first
+ * line; for the engineer to edit. Caller frees. */
+char *hk_session_commit_message(const struct hk_session *s);
 void hk_session_deploy(struct hk_session *s, int approve);
 void hk_session_cancel(struct hk_session *s);
 

@@ -205,14 +205,28 @@ static void act_deploy(bool approve, void *data)
         hk_session_deploy(a->session, approve);
 }
 
-static void act_commit(void *data)
+static void act_commit(bool edit, void *data)
 {
     struct app *a = data;
     if (!a->session || hk_session_state(a->session) != HK_STATE_REVIEW) {
         note(a, HK_EV_ERROR, "Nothing to commit yet: the session is not in review.");
         return;
     }
-    hk_session_approve_commit(a->session, NULL);
+    if (!edit) {
+        hk_session_approve_commit(a->session, NULL);
+        return;
+    }
+    char *proposed = hk_session_commit_message(a->session);
+    char *message = hk_cockpit_edit(a->ck, proposed, ".txt");
+    free(proposed);
+    size_t n = message ? strlen(message) : 0;
+    while (n && (message[n - 1] == '\n' || message[n - 1] == ' '))
+        message[--n] = '\0';
+    if (!n)
+        note(a, HK_EV_ERROR, "The commit message is empty; nothing was committed.");
+    else
+        hk_session_approve_commit(a->session, message);
+    free(message);
 }
 
 static void act_answer(bool allow, void *data)

@@ -30,7 +30,7 @@ struct hk_cockpit_actions {
                    const char *reason, const char *edited_text, void *data);
     void (*undo)(void *data);                 /* the last decision */
     void (*deploy)(bool approve, void *data); /* D approves, C cancels */
-    void (*commit)(void *data);               /* c: commit what was reviewed */
+    void (*commit)(bool edit, void *data);    /* c, or E to edit the message first */
     void (*answer)(bool allow, void *data);   /* y/x: the command the model asks for */
     void (*quit)(void *data);                 /* q or a signal: leave soon */
 };
@@ -67,6 +67,10 @@ void hk_cockpit_diff_changed(struct hk_cockpit *c);
  * runner's on_change callback. */
 void hk_cockpit_set_test_runner(struct hk_cockpit *c, struct hk_runner *r);
 void hk_cockpit_test_changed(struct hk_cockpit *c);
+
+/* Runs $EDITOR on text (the one place the cockpit waits, as git commit
+ * does); what was saved, or NULL when the editor failed. Caller frees. */
+char *hk_cockpit_edit(struct hk_cockpit *c, const char *text, const char *suffix);
 
 /* Text printed on the normal screen after the cockpit closes (a SUMMARY
  * event sets it too). */

@@ -108,6 +108,11 @@ char *ck_edit_text(struct hk_cockpit *c, const char *text, const char *suffix)
     return out;
 }
 
+char *hk_cockpit_edit(struct hk_cockpit *c, const char *text, const char *suffix)
+{
+    return ck_edit_text(c, text, suffix);
+}
+
 static void edit_message(struct hk_cockpit *c)
 {
     char *text = ck_edit_text(c, c->input.text.data ? c->input.text.data : "", ".md");
@@ -165,8 +170,9 @@ static bool global_action(struct hk_cockpit *c, enum km_action a)
         break;
     case KM_QUIT: ck_quit(c); break;
     case KM_COMMIT:
+    case KM_COMMIT_EDIT:
         if (c->actions.commit)
-            c->actions.commit(c->adata);
+            c->actions.commit(a == KM_COMMIT_EDIT, c->adata);
         break;
     case KM_ALLOW:
     case KM_DENY:

@@ -25,6 +25,7 @@ enum km_scope { KM_GLOBAL, KM_PANE, KM_CHAT, KM_DIFF, KM_TESTS, KM_DEPLOY, KM_IN
     X(INTERRUPT, "interrupt", KM_GLOBAL, "Esc", "interrupt the model")                       \
     X(QUIT, "quit", KM_GLOBAL, "q C-q", "quit honk")                                         \
     X(COMMIT, "commit", KM_GLOBAL, "c", "commit the reviewed change")                        \
+    X(COMMIT_EDIT, "commit-edit", KM_GLOBAL, "E", "edit the commit message, then commit")    \
     X(ALLOW, "allow", KM_GLOBAL, "y", "allow the command the model asks to run")             \
     X(DENY, "deny", KM_GLOBAL, "x", "refuse the command the model asks to run")              \
     X(LINE_DOWN, "line-down", KM_PANE, "j Down", "move down one line")                       \

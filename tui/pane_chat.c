@@ -252,7 +252,7 @@ static void on_state(struct pane *p, const struct hk_event *ev)
     if (!what)
         what = "";
     if (!strcmp(state, "review"))
-        infof(p, E_INFO, "Ready for review: the tests pass. c commits%s%s", "", NULL);
+        infof(p, E_INFO, "Ready for review: the tests pass. c commits, E edits the message first%s%s", "", NULL);
     else if (!strcmp(state, "awaiting_approval") && strstr(what, "command"))
         infof(p, E_INFO, "The model asks to run a command: y allows it, x refuses%s%s", "", NULL);
     else if (!strcmp(state, "awaiting_approval") && strstr(what, "deploy"))

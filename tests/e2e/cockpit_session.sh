@@ -21,9 +21,11 @@ PATCH='--- a/calc.sh\n+++ b/calc.sh\n@@ -1,3 +1,3 @@\n-add() { echo $(($1 - $2))
 WORDS='"The ","sign ","in ","add() ","is ","wrong. ","I will ","fix ","it ","and ","tidy ","up ","a ","little ","while ","I am ","here, ","as ","one ","does ","on ","a ","quiet ","day ","in ","the ","code.\n"'
 start_replay "{\"turns\":[{\"text\":[$WORDS],\"chunk_delay_ms\":60,\"tool_calls\":[{\"id\":\"p\",\"name\":\"apply_patch\",\"input\":{\"patch\":\"$PATCH\"}}]},{\"text\":[\"Understood.\\n\`\`\`commit\\nFix add()\\n\`\`\`\\n\"]}]}"
 
+printf '#!/bin/sh\nprintf "Fix add(), edited by the engineer\\n" > "$1"\n' > "$T/editor"
+chmod +x "$T/editor"
 tm_stop
 TMUX_NAME=honk-test-$$-session
-tm new-session -d -x 200 -y 50 "cd '$R' && env TERM=tmux-256color '$HONK' --base-url '$URL' 'fix add' 2>'$T/stderr'; sleep 30"
+tm new-session -d -x 200 -y 50 "cd '$R' && env TERM=tmux-256color EDITOR='$T/editor' '$HONK' --base-url '$URL' 'fix add' 2>'$T/stderr'; sleep 30"
 
 # poll COMMAND...: runs the shell command until it succeeds (at most ~5 s).
 poll() {
@@ -73,8 +75,9 @@ check session_test_colours green_pass
 
 # Review, commit, deploy.
 check session_ready_for_review wait_for "Ready for review"
-tm_keys c
+tm_keys E
 check session_committed wait_for "Committed"
+check session_commit_message_edited [ "$(git -C "$R" log -1 --format=%s main)" = "Fix add(), edited by the engineer" ]
 check session_repo_has_approved_hunk_only sh -c "git -C '$R' show main:calc.sh | grep -qF '\$((\$1 + \$2))' && ! git -C '$R' show main:calc.sh | grep -q TODO"
 tm_keys Tab Tab
 tm_keys D
