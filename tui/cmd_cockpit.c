@@ -77,6 +77,8 @@ static const struct hk_proposal *find_proposal(struct app *a, const char *id)
     return NULL;
 }
 
+/* Shows proposal id in Diff: a new one replaces the view, a changed one is
+ * updated in place so the engineer keeps their place in it. */
 static void show_proposal(struct app *a, const char *id)
 {
     const struct hk_proposal *p = find_proposal(a, id);
@@ -89,7 +91,17 @@ static void show_proposal(struct app *a, const char *id)
         return;
     }
     replace(&a->shown_proposal, id);
-    hk_cockpit_set_diff(a->ck, hk_diffview_from_proposal(p, a->reasons));
+    dv = hk_diffview_from_proposal(p, a->reasons);
+    size_t n = hk_session_proposal_count(a->session);
+    if (n > 1) {
+        size_t at = 0;
+        while (at < n && hk_session_proposal(a->session, at) != p)
+            at++;
+        char *title = hk_xasprintf("%s  (proposal %zu of %zu: [ ] browse)", dv->summary ? dv->summary : "", at + 1, n);
+        free(dv->summary);
+        dv->summary = title;
+    }
+    hk_cockpit_set_diff(a->ck, dv);
 }
 
 static void remember(struct app *a, const struct hk_event *ev)
@@ -236,6 +248,18 @@ static void act_answer(bool allow, void *data)
         hk_session_answer(a->session, allow, allow ? NULL : "the engineer refused to run it");
 }
 
+static void act_browse(int step, void *data)
+{
+    struct app *a = data;
+    size_t n = a->session ? hk_session_proposal_count(a->session) : 0, at = 0;
+    while (at < n && (!a->shown_proposal || strcmp(hk_session_proposal(a->session, at)->id, a->shown_proposal)))
+        at++;
+    long next = (long)at + step;
+    if (at == n || next < 0 || next >= (long)n)
+        return;
+    show_proposal(a, hk_session_proposal(a->session, (size_t)next)->id);
+}
+
 static void act_quit(void *data)
 {
     struct app *a = data;
@@ -251,6 +275,7 @@ static const struct hk_cockpit_actions actions = {
     .quit = act_quit,
     .commit = act_commit,
     .answer = act_answer,
+    .browse = act_browse,
 };
 
 /* --- running it ------------------------------------------------------------ */

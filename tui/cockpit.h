@@ -32,6 +32,7 @@ struct hk_cockpit_actions {
     void (*deploy)(bool approve, void *data); /* D approves, C cancels */
     void (*commit)(bool edit, void *data);    /* c, or E to edit the message first */
     void (*answer)(bool allow, void *data);   /* y/x: the command the model asks for */
+    void (*browse)(int step, void *data);     /* [ ]: the previous or next proposal */
     void (*quit)(void *data);                 /* q or a signal: leave soon */
 };
 

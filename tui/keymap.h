@@ -52,6 +52,8 @@ enum km_scope { KM_GLOBAL, KM_PANE, KM_CHAT, KM_DIFF, KM_TESTS, KM_DEPLOY, KM_IN
     X(EDIT_HUNK, "edit-hunk", KM_DIFF, "e", "edit the hunk in $EDITOR")                      \
     X(SIDE_BY_SIDE, "side-by-side", KM_DIFF, "s", "toggle side-by-side view")                \
     X(UNDO, "undo", KM_DIFF, "u", "undo the last decision")                                  \
+    X(PREV_PROPOSAL, "prev-proposal", KM_DIFF, "[", "show the session's previous proposal")  \
+    X(NEXT_PROPOSAL, "next-proposal", KM_DIFF, "]", "show the session's next proposal")      \
     X(STAGE_NEXT, "stage-next", KM_DEPLOY, "j Down", "select the next stage")                \
     X(STAGE_PREV, "stage-prev", KM_DEPLOY, "k Up", "select the previous stage")              \
     X(STAGE_LOG, "stage-log", KM_DEPLOY, "Enter", "show or hide the stage's log")            \

@@ -377,6 +377,11 @@ static unsigned diff_action(struct pane *p, enum km_action a)
         if (acts->undo)
             acts->undo(data);
         return done;
+    case KM_PREV_PROPOSAL:
+    case KM_NEXT_PROPOSAL:
+        if (acts->browse)
+            acts->browse(a == KM_NEXT_PROPOSAL ? 1 : -1, data);
+        return done;
     case KM_SIDE_BY_SIDE:
         if (!d->sbs && p->w < 100) {
             ck_status_message(p->ck, "side by side needs a Diff pane 100 columns wide (z zooms)");
