@@ -26,22 +26,6 @@ struct hk_review {
     size_t nundo;
 };
 
-static char *read_file(const char *path, char **err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *err = hk_xasprintf("cannot read %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct hk_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        hk_buf_add(&b, chunk, n);
-    fclose(f);
-    return hk_buf_steal(&b);
-}
-
 static struct hk_review *review_new(const char *title, size_t nhunks)
 {
     struct hk_review *r = hk_xcalloc(1, sizeof *r);
@@ -55,9 +39,13 @@ static struct hk_review *review_new(const char *title, size_t nhunks)
 int hk_review_patch(const char *root, const char *patch_path, struct hk_review **out, char **err)
 {
     *out = NULL;
-    char *text = read_file(patch_path, err);
-    if (!text)
+    struct hk_buf buf = {0};
+    if (hk_read_file(patch_path, &buf) != 0) {
+        *err = hk_xasprintf("cannot read %s: %s", patch_path, strerror(errno));
+        hk_buf_free(&buf);
         return -1;
+    }
+    char *text = hk_buf_steal(&buf);
     struct hk_patch_opts opts;
     hk_patch_opts_init(&opts);
     opts.dry_run = 1;

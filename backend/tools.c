@@ -87,19 +87,6 @@ static int fail(char **out, char *message)
     return -1;
 }
 
-static int read_whole(const char *path, struct hk_buf *b)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        hk_buf_add(b, chunk, n);
-    fclose(f);
-    return 0;
-}
-
 /* As git decides: a NUL byte in the first 8000 bytes. */
 static int looks_binary(const struct hk_buf *b)
 {
@@ -139,7 +126,7 @@ static int tool_read_file(const char *root, const cJSON *input, char **out)
         return fail(out, err);
     struct hk_buf file = {0}, text = {0};
     int rc = 0;
-    if (read_whole(abs, &file) != 0) {
+    if (hk_read_file(abs, &file) != 0) {
         rc = fail(out, hk_xasprintf("cannot read %s: %s", path, strerror(errno)));
     } else if (looks_binary(&file)) {
         rc = fail(out, hk_xasprintf("%s is a binary file (%zu bytes); it is not shown as text", path, file.len));
@@ -303,7 +290,7 @@ static int tool_search(const char *root, const cJSON *input, char **out)
     for (size_t i = 0; i < list.n && found < SEARCH_MAX; i++) {
         char *abs = hk_xasprintf("%s/%s", root, list.paths[i]);
         struct hk_buf file = {0};
-        if (matches(glob, list.paths[i]) && read_whole(abs, &file) == 0 && !looks_binary(&file))
+        if (matches(glob, list.paths[i]) && hk_read_file(abs, &file) == 0 && !looks_binary(&file))
             search_file(&re, list.paths[i], &file, &text, &found);
         hk_buf_free(&file);
         free(abs);

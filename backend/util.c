@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,22 @@ char *hk_buf_steal(struct hk_buf *b)
     b->data = NULL;
     b->len = b->cap = 0;
     return s;
+}
+
+int hk_read_file(const char *path, struct hk_buf *b)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        hk_buf_add(b, chunk, n);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed)
+        errno = EIO;
+    return failed ? -1 : 0;
 }
 
 int64_t hk_now_ms(void)

@@ -29,6 +29,9 @@ void hk_buf_free(struct hk_buf *b);
 /* Hands the contents to the caller (never NULL) and leaves b empty. */
 char *hk_buf_steal(struct hk_buf *b);
 
+/* Appends the whole file to b; 0, or -1 with errno set. */
+int hk_read_file(const char *path, struct hk_buf *b);
+
 /* Milliseconds on CLOCK_MONOTONIC. */
 int64_t hk_now_ms(void);
 

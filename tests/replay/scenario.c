@@ -25,20 +25,9 @@ const struct turn *replay_default_turn(void)
 
 static char *read_all(const char *path, size_t *len, char **err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *err = hk_xasprintf("%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
     struct hk_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        hk_buf_add(&b, chunk, n);
-    bool failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        *err = hk_xasprintf("%s: read error", path);
+    if (hk_read_file(path, &b) != 0) {
+        *err = hk_xasprintf("%s: cannot read: %s", path, strerror(errno));
         hk_buf_free(&b);
         return NULL;
     }
