@@ -44,6 +44,43 @@ static void usage(FILE *out)
                  "ANTHROPIC_API_KEY or OPENAI_API_KEY.\n");
 }
 
+/* Edit distance with swapped neighbours counted once (optimal string
+ * alignment), for short words: enough to catch "honk lgo". */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), d[32][32];
+    if (la >= 32 || lb >= 32)
+        return 99;
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+/* A lone word close to a command's name is a typo, not a one-word task. */
+static const char *typo_of(int argc, char **argv)
+{
+    if (argc != 2 || strchr(argv[1], ' '))
+        return NULL;
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (commands[i].help && distance(argv[1], commands[i].name) <= (strlen(commands[i].name) > 4 ? 2u : 1u))
+            return commands[i].name;
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -60,6 +97,12 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (!strcmp(name, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
+    const char *meant = typo_of(argc, argv);
+    if (meant) {
+        fprintf(stderr, "honk: unknown command \"%s\"; did you mean honk %s? (a one-word task: honk -- %s)\n",
+                name, meant, name);
+        return HK_EXIT_USAGE;
+    }
     /* Anything else is a task (or the cockpit's options): honk "fix the crash". */
     return hk_cmd_cockpit(argc, argv);
 }
