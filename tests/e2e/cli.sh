@@ -8,7 +8,8 @@ check version [ "$("$HONK" --version)" = "honk 0.1.0" ]
 check typo_exit_2 [ $? -eq 2 ]
 check typo_suggests grep -q 'did you mean honk log?' "$T/err"
 "$HONK" "fix the crash" > "$T/out" 2> "$T/err" < /dev/null
-check cockpit_needs_terminal sh -c "[ \$? -ne 0 ] || true; grep -q 'the cockpit needs a terminal; from a script, use honk run TASK' '$T/err'"
+check cockpit_without_terminal_exit_2 [ $? -eq 2 ]
+check cockpit_needs_terminal grep -q 'the cockpit needs a terminal; from a script, use honk run TASK' "$T/err"
 "$HONK" run --bogus x > "$T/out" 2> "$T/err"
 check unknown_option_exit_2 [ $? -eq 2 ]
 check unknown_option_named grep -q 'unknown option --bogus' "$T/err"
