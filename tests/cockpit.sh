@@ -2,6 +2,13 @@
 # a private tmux server, keys, trimmed screen captures and bounded polling.
 . "$HONK_TOP/tests/lib.sh"
 
+# tmux needs pseudo-terminals; a chroot without devpts has none.
+if ! tmux -L honk-probe-$$ -f /dev/null new-session -d true 2>/dev/null; then
+    echo "skip - $(basename "$0"): tmux cannot open a pseudo-terminal on this machine"
+    exit 0
+fi
+tmux -L honk-probe-$$ kill-server 2>/dev/null
+
 TMUX_N=0
 TMUX_NAME=honk-test-$$-0
 TERM_NAME=${TERM_NAME:-tmux-256color}

@@ -2,11 +2,6 @@
 # honk-replay playing the model, a real repository, tests and deploy.
 . "$HONK_TOP/tests/cockpit.sh"
 export ANTHROPIC_API_KEY=sk-cockpit-1234
-if ! tmux -L honk-probe-$$ -f /dev/null new-session -d true 2>/dev/null; then
-    echo "skip - cockpit_session: tmux cannot open a pseudo-terminal here"
-    exit 0
-fi
-tmux -L honk-probe-$$ kill-server 2>/dev/null
 
 R=$T/calc
 mkdir -p "$R"
