@@ -2,12 +2,16 @@
 # a private tmux server, keys, trimmed screen captures and bounded polling.
 . "$HONK_TOP/tests/lib.sh"
 
-# tmux needs pseudo-terminals; a chroot without devpts has none.
-if ! tmux -L honk-probe-$$ -f /dev/null new-session -d true 2>/dev/null; then
-    echo "skip - $(basename "$0"): tmux cannot open a pseudo-terminal on this machine"
+# tmux needs pseudo-terminals; a chroot without devpts has none, and there
+# tmux makes the session but its pane never runs: so a pane must leave a mark.
+tmux -L honk-probe-$$ -f /dev/null new-session -d "touch '$T/tmux-probe'" 2>/dev/null
+i=0
+while [ ! -e "$T/tmux-probe" ] && [ $i -lt 60 ]; do sleep 0.05; i=$((i + 1)); done
+tmux -L honk-probe-$$ kill-server 2>/dev/null
+if [ ! -e "$T/tmux-probe" ]; then
+    echo "skip - $(basename "$0"): tmux cannot run a pane on this machine (no pseudo-terminals)"
     exit 0
 fi
-tmux -L honk-probe-$$ kill-server 2>/dev/null
 
 TMUX_N=0
 TMUX_NAME=honk-test-$$-0
