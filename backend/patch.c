@@ -89,13 +89,8 @@ static void file_fail(struct hk_patch_file *f, const struct spec_file *sf, const
     f->nhunks = 0;
     for (size_t k = 0; k < (sf ? sf->nhunks : 0); k++) {
         struct hk_hunk *h = push_hunk(f);
-        struct lines l = {0};
-        for (size_t j = 0; j < sf->hunks[k].lines.n; j++) {
-            const struct hk_patch_line *x = &sf->hunks[k].lines.v[j];
-            lines_push(&l, x->kind, x->text, x->len, x->noeol);
-        }
-        h->lines = l.v;
-        h->nlines = l.n;
+        h->lines = lines_pack(sf->hunks[k].lines.v, sf->hunks[k].lines.n);
+        h->nlines = sf->hunks[k].lines.n;
     }
     if (!f->nhunks)
         add_meta(f, hk_xstrdup("file change"));
@@ -147,13 +142,8 @@ static void locate_all(struct hk_patch_file *f, const struct spec_file *sf, int 
     for (size_t k = 0; k < sf->nhunks; k++) {
         struct hk_hunk h = {0};
         if (locate_hunk(f, &sf->hunks[k], fuzz, &last_off, &cursor, &h) < 0) {
-            struct lines l = {0};
-            for (size_t j = 0; j < sf->hunks[k].lines.n; j++) {
-                const struct hk_patch_line *x = &sf->hunks[k].lines.v[j];
-                lines_push(&l, x->kind, x->text, x->len, x->noeol);
-            }
-            h.lines = l.v;
-            h.nlines = l.n;
+            h.lines = lines_pack(sf->hunks[k].lines.v, sf->hunks[k].lines.n);
+            h.nlines = sf->hunks[k].lines.n;
             h.old_start = sf->hunks[k].old_start;
             h.old_count = sf->hunks[k].old_count;
         }
@@ -172,8 +162,9 @@ static void delete_everything(struct hk_patch_file *f)
     struct lines l = {0};
     for (size_t i = 0; i < f->norig; i++)
         lines_push(&l, HK_LINE_DEL, f->orig[i].text, f->orig[i].len, f->orig[i].noeol);
-    h->lines = l.v;
+    h->lines = lines_pack(l.v, l.n);
     h->nlines = l.n;
+    lines_free(&l);
     h->nold = f->norig;
     h->old_start = 1;
     h->old_count = (int)f->norig;
@@ -328,11 +319,12 @@ static void write_hunks(struct hk_patch_file *f, const char *content)
     for (size_t i = 0; crlf_file(f) && !strchr(content, '\r') && i < nw.n; i++) {
         if (nw.v[i].noeol)
             continue;
-        nw.v[i].text = hk_xrealloc(nw.v[i].text, nw.v[i].len + 2);
-        memcpy(nw.v[i].text + nw.v[i].len++, "\r", 2);
+        struct hk_patch_line *l = &nw.v[i];
+        l->text = lines_own(&nw, hk_xasprintf("%.*s\r", (int)l->len, l->text));
+        l->len++;
     }
     hunks_from_diff(f, nw.v, nw.n);
-    lines_free_array(nw.v, nw.n);
+    lines_free(&nw);
     if (!f->nhunks && f->status == HK_FILE_ADDED)
         add_meta(f, hk_xstrdup("new empty file"));
 }

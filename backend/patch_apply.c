@@ -137,8 +137,9 @@ static void fill_hunk(struct hk_patch_file *f, const struct spec_hunk *sh, const
         k++;
     }
     (void)s;
-    h->lines = out.v;
+    h->lines = lines_pack(out.v, out.n);
     h->nlines = out.n;
+    lines_free(&out);
     h->pos = pos;
     h->nold = m;
     h->old_start = (int)(m ? pos + 1 : pos);
@@ -215,19 +216,35 @@ out:
     return rc;
 }
 
+static int lacks_cr(const struct hk_patch_line *l)
+{
+    return l->kind == HK_LINE_ADD && !(l->len && l->text[l->len - 1] == '\r');
+}
+
 void hunk_fix_eol(const struct hk_patch_file *f, struct hk_hunk *h)
 {
     if (!f->norig || f->orig[0].noeol || !f->orig[0].len ||
         f->orig[0].text[f->orig[0].len - 1] != '\r')
         return;
+    size_t need = 0;
+    for (size_t i = 0; i < h->nlines; i++)
+        need += lacks_cr(&h->lines[i]);
+    if (!need)
+        return;
+    struct lines out = {0};
     for (size_t i = 0; i < h->nlines; i++) {
-        struct hk_patch_line *l = &h->lines[i];
-        if (l->kind != HK_LINE_ADD || (l->len && l->text[l->len - 1] == '\r'))
+        const struct hk_patch_line *l = &h->lines[i];
+        if (!lacks_cr(l)) {
+            lines_push(&out, l->kind, l->text, l->len, l->noeol);
             continue;
-        l->text = hk_xrealloc(l->text, l->len + 2);
-        l->text[l->len++] = '\r';
-        l->text[l->len] = '\0';
+        }
+        char *t = lines_own(&out, hk_xasprintf("%.*s\r", (int)l->len, l->text));
+        lines_push(&out, l->kind, t, l->len + 1, l->noeol);
     }
+    struct hk_patch_line *packed = lines_pack(out.v, out.n);
+    lines_free(&out);
+    lines_free_array(h->lines, h->nlines); /* out borrowed its texts */
+    h->lines = packed;
 }
 
 /* ---- hunks from a whole-file diff (write_file) ---- */
@@ -238,14 +255,10 @@ static void add_hunk(struct hk_patch_file *f, const struct lines *d, size_t from
     f->hunks = hk_xrealloc(f->hunks, (f->nhunks + 1) * sizeof *f->hunks);
     struct hk_hunk *h = &f->hunks[f->nhunks++];
     memset(h, 0, sizeof *h);
-    struct lines out = {0};
-    for (size_t i = from; i < to; i++) {
-        const struct hk_patch_line *l = &d->v[i];
-        lines_push(&out, l->kind, l->text, l->len, l->noeol);
-        h->nold += l->kind != HK_LINE_ADD;
-    }
-    h->lines = out.v;
-    h->nlines = out.n;
+    for (size_t i = from; i < to; i++)
+        h->nold += d->v[i].kind != HK_LINE_ADD;
+    h->lines = lines_pack(d->v + from, to - from);
+    h->nlines = to - from;
     h->pos = pos;
     h->old_start = (int)(h->nold ? pos + 1 : pos);
     h->old_count = (int)h->nold;
@@ -278,5 +291,5 @@ void hunks_from_diff(struct hk_patch_file *f, const struct hk_patch_line *b, siz
             oldi += d.v[j].kind != HK_LINE_ADD;
         i = to;
     }
-    lines_free_array(d.v, d.n);
+    lines_free(&d);
 }

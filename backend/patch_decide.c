@@ -97,11 +97,12 @@ int hk_patch_edit_hunk(struct hk_proposal *p, size_t fi, size_t hi, const char *
     struct lines nw = {0}, d = {0};
     lines_split(&nw, text, strlen(text));
     diff_lines(f->orig + h->pos, h->nold, nw.v, nw.n, &d);
-    lines_free_array(nw.v, nw.n);
     p->group++;
     record(p, fi, hi, h->lines, h->nlines);
-    h->lines = d.v;
+    h->lines = lines_pack(d.v, d.n);
     h->nlines = d.n;
+    lines_free(&d);
+    lines_free(&nw);
     hunk_fix_eol(f, h);
     h->state = HK_HUNK_EDITED;
     return proposal_sync(p, err);

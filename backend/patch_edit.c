@@ -58,8 +58,9 @@ static void set_hunk(struct hk_patch_file *f, size_t pos, size_t nold, const str
     struct hk_hunk *h = new_hunk(f);
     struct lines d = {0};
     diff_lines(f->orig + pos, nold, nw->v, nw->n, &d);
-    h->lines = d.v;
+    h->lines = lines_pack(d.v, d.n);
     h->nlines = d.n;
+    lines_free(&d);
     h->pos = pos;
     h->nold = nold;
     h->old_start = (int)(nold ? pos + 1 : pos);
@@ -91,7 +92,7 @@ static void exact_hunks(struct hk_patch_file *f, const char *data, const size_t 
         struct lines nw = {0};
         lines_split(&nw, b.data ? b.data : "", b.len);
         set_hunk(f, l0, l1 - l0 + 1, &nw, 0);
-        lines_free_array(nw.v, nw.n);
+        lines_free(&nw);
         hk_buf_free(&b);
     }
 }
@@ -100,10 +101,10 @@ static void trim_blank_edges(struct lines *l)
 {
     struct hk_patch_line blank = {HK_LINE_CONTEXT, "", 0, 0};
     while (l->n && line_eq_loose(&l->v[l->n - 1], &blank, 1))
-        free(l->v[--l->n].text);
+        l->n--;
     size_t lead = 0;
     while (lead < l->n && line_eq_loose(&l->v[lead], &blank, 1))
-        free(l->v[lead++].text);
+        lead++;
     memmove(l->v, l->v + lead, (l->n - lead) * sizeof *l->v);
     l->n -= lead;
     for (size_t i = 0; i < l->n; i++)
@@ -131,8 +132,7 @@ static void reindent(struct lines *nw, const struct hk_patch_line *model,
             continue;
         char *t = hk_xasprintf("%.*s%.*s", (int)fi, file->text, (int)(l->len - mi),
                                l->text + mi);
-        free(l->text);
-        l->text = t;
+        l->text = lines_own(nw, t);
         l->len = strlen(t);
     }
 }
@@ -230,12 +230,11 @@ static int tolerant(struct hk_patch_file *f, const char *old_s, const char *new_
         trim_blank_edges(&nw);
         reindent(&nw, &old.v[0], &f->orig[m.v[i] - 1]);
         set_hunk(f, m.v[i] - 1, old.n, &nw, 1);
-        lines_free_array(nw.v, nw.n);
-        memset(&nw, 0, sizeof nw);
+        lines_free(&nw);
     }
     rc = 0;
 out:
-    lines_free_array(old.v, old.n);
+    lines_free(&old);
     free(m.v);
     return rc;
 }

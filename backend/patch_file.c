@@ -63,10 +63,7 @@ static int load(struct hk_proposal *p, struct hk_patch_file *f, char **err)
         *err = hk_xasprintf("'%s' is a binary file; honk patches text files only", name);
         return -1;
     }
-    struct lines l = {0};
-    lines_split(&l, data ? data : "", len);
-    f->orig = l.v;
-    f->norig = l.n;
+    f->orig = lines_from_bytes(data ? data : "", len, &f->norig);
     free(data);
     if (!f->orig_exists)
         f->orig_mode = 0644;

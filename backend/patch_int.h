@@ -15,15 +15,29 @@ struct hk_undo {
     unsigned group;
 };
 
-/* A growable array of lines. */
+/* A growable array of lines whose texts are borrowed (not copied, not always
+ * NUL-terminated) or made for it (own); lines_pack turns it into a kept array. */
 struct lines {
     struct hk_patch_line *v;
     size_t n, cap;
+    char **own;
+    size_t nown;
 };
 
+/* Appends a line whose text s stays the caller's and must outlive the list. */
 void lines_push(struct lines *l, enum hk_line_kind kind, const char *s, size_t len, int noeol);
+/* Hands s to the list, to be freed with it; returns s. */
+char *lines_own(struct lines *l, char *s);
+/* Frees the list and the texts it owns, never borrowed ones; leaves it empty. */
+void lines_free(struct lines *l);
+/* One allocation holding the lines and a NUL-terminated copy of each text, as
+ * kept in hunks and originals: one malloc per hunk rather than one per line. */
+struct hk_patch_line *lines_pack(const struct hk_patch_line *v, size_t n);
+/* The lines of bytes packed the same way; the last one without "\n" gets noeol. */
+struct hk_patch_line *lines_from_bytes(const char *data, size_t len, size_t *n);
+/* Frees a packed array (n is kept for the callers' symmetry). */
 void lines_free_array(struct hk_patch_line *v, size_t n);
-/* Splits bytes into lines; the last one without "\n" gets noeol. */
+/* Splits bytes into borrowed lines; the last one without "\n" gets noeol. */
 void lines_split(struct lines *l, const char *data, size_t len);
 /* Joins lines back into bytes; noeol counts only on the last line. */
 char *lines_join(const struct hk_patch_line *v, size_t n, size_t *len);
@@ -58,6 +72,7 @@ struct spec_file {
 struct spec {
     struct spec_file *files;
     size_t nfiles;
+    char *buf; /* the patch's lines, NUL-terminated; hunk lines point into it */
 };
 
 int spec_parse(const char *text, int strip, struct spec *out, char **err);

@@ -130,13 +130,14 @@ static int hunk_from(const cJSON *o, struct hk_hunk *h)
         const char *k = cJSON_GetStringValue(cJSON_GetArrayItem(l, 0));
         const char *t = cJSON_GetStringValue(cJSON_GetArrayItem(l, 1));
         if (!k || !t || !strchr("c+-", k[0]) || !k[0])
-            return lines_free_array(out.v, out.n), -1;
+            return lines_free(&out), -1;
         enum hk_line_kind kind = k[0] == '+' ? HK_LINE_ADD : k[0] == '-' ? HK_LINE_DEL
                                                                          : HK_LINE_CONTEXT;
         lines_push(&out, kind, t, strlen(t), k[1] == '$');
     }
-    h->lines = out.v;
+    h->lines = lines_pack(out.v, out.n);
     h->nlines = out.n;
+    lines_free(&out);
     return 0;
 }
 
@@ -218,6 +219,8 @@ static int recover(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *
     if (src && src == f->abs && f->old_abs) {
         /* a live rename: file_load read the old name; the content is at the new one */
         lines_free_array(f->orig, f->norig);
+        f->orig = NULL;
+        f->norig = 0;
         struct hk_patch_file tmp = {.path = f->path};
         if (file_load(p, &tmp, err) < 0)
             return -1;
@@ -233,14 +236,15 @@ static int recover(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *
     cur.v = f->orig;
     cur.n = f->norig;
     if (walk && walk_back(f, cur.v, cur.n, &orig) < 0) {
-        lines_free_array(orig.v, orig.n);
+        lines_free(&orig);
         *err = hk_xasprintf("'%s' changed since proposal %s was made", f->path, p->id);
         return -1;
     }
     if (walk) {
-        lines_free_array(cur.v, cur.n);
-        f->orig = orig.v;
+        f->orig = lines_pack(orig.v, orig.n);
         f->norig = orig.n;
+        lines_free(&orig);
+        lines_free_array(cur.v, cur.n);
     }
     for (size_t i = 0; i < f->norig; i++)
         f->orig[i].noeol = i == f->norig - 1 && flag(jf, "orig_noeol");

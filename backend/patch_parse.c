@@ -205,8 +205,6 @@ static void trim_extra(struct spec_hunk *h, size_t cut, int junk_only, size_t tr
         keep = trailing_blank < keep ? keep - trailing_blank : keep;
     if (keep < cut)
         keep = cut;
-    for (size_t k = keep; k < h->lines.n; k++)
-        free(h->lines.v[k].text);
     h->lines.n = keep;
 }
 
@@ -230,7 +228,7 @@ static int unified_body(struct parser *p, struct spec_hunk *h)
         if (cut && !(c == '\0' || strcmp(t, "-- ") == 0))
             junk_only = 0;
         trailing_blank = c == '\0' ? trailing_blank + 1 : 0;
-        lines_push(&h->lines, k, t + (c != '\0'), strlen(t) - (c != '\0'), 0);
+        lines_push(&h->lines, k, t + (c != '\0'), p->in.v[p->i].len - (c != '\0'), 0);
         olds += k != HK_LINE_ADD;
         news += k != HK_LINE_DEL;
         if (h->numbered && !cut && olds >= h->old_count && news >= h->new_count)
@@ -441,12 +439,19 @@ static int envelope(struct parser *p)
     return 0;
 }
 
+/* The patch's lines point into one copy of it with every "\n" made a NUL. */
 static void split_input(struct parser *p, const char *text)
 {
-    lines_split(&p->in, text, strlen(text));
+    size_t len = strlen(text);
+    char *buf = p->s->buf = hk_xmalloc(len + 1);
+    memcpy(buf, text, len + 1);
+    lines_split(&p->in, buf, len);
     size_t cr = 0;
-    for (size_t i = 0; i < p->in.n; i++)
-        cr += p->in.v[i].len && p->in.v[i].text[p->in.v[i].len - 1] == '\r';
+    for (size_t i = 0; i < p->in.n; i++) {
+        struct hk_patch_line *l = &p->in.v[i];
+        l->text[l->len] = '\0';
+        cr += l->len && l->text[l->len - 1] == '\r';
+    }
     if (!p->in.n || cr != p->in.n)
         return;
     for (size_t i = 0; i < p->in.n; i++)
@@ -485,7 +490,7 @@ int spec_parse(const char *text, int strip, struct spec *out, char **err)
     memset(out, 0, sizeof *out);
     split_input(&p, text);
     int rc = parse_all(&p);
-    lines_free_array(p.in.v, p.in.n);
+    lines_free(&p.in);
     if (rc < 0) {
         spec_free(out);
         *err = p.err;
@@ -532,12 +537,13 @@ void spec_free(struct spec *s)
             for (size_t j = 0; j < f->hunks[k].nanchors; j++)
                 free(f->hunks[k].anchors[j]);
             free(f->hunks[k].anchors);
-            lines_free_array(f->hunks[k].lines.v, f->hunks[k].lines.n);
+            lines_free(&f->hunks[k].lines);
         }
         free(f->hunks);
         free(f->old_path);
         free(f->new_path);
     }
     free(s->files);
+    free(s->buf);
     memset(s, 0, sizeof *s);
 }

@@ -14,13 +14,74 @@ void lines_push(struct lines *l, enum hk_line_kind kind, const char *s, size_t l
         l->cap = l->cap ? l->cap * 2 : 16;
         l->v = hk_xrealloc(l->v, l->cap * sizeof *l->v);
     }
-    l->v[l->n++] = (struct hk_patch_line){kind, hk_xstrndup(s, len), len, noeol};
+    l->v[l->n++] = (struct hk_patch_line){kind, (char *)s, len, noeol};
+}
+
+char *lines_own(struct lines *l, char *s)
+{
+    l->own = hk_xrealloc(l->own, (l->nown + 1) * sizeof *l->own);
+    l->own[l->nown++] = s;
+    return s;
+}
+
+void lines_free(struct lines *l)
+{
+    for (size_t i = 0; i < l->nown; i++)
+        free(l->own[i]);
+    free(l->own);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+struct hk_patch_line *lines_pack(const struct hk_patch_line *v, size_t n)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += v[i].len + 1;
+    struct hk_patch_line *out = hk_xmalloc(n * sizeof *out + bytes + 1);
+    char *t = (char *)(out + n);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = v[i];
+        out[i].text = t;
+        memcpy(t, v[i].text, v[i].len);
+        t[v[i].len] = '\0';
+        t += v[i].len + 1;
+    }
+    return out;
+}
+
+static size_t count_lines(const char *data, size_t len)
+{
+    size_t n = 0;
+    for (const char *p = data, *end = data + len; p < end; n++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        p = nl ? nl + 1 : end;
+    }
+    return n;
+}
+
+struct hk_patch_line *lines_from_bytes(const char *data, size_t len, size_t *n)
+{
+    *n = count_lines(data, len);
+    struct hk_patch_line *out = hk_xmalloc(*n * sizeof *out + len + 1);
+    char *t = (char *)(out + *n);
+    if (len)
+        memcpy(t, data, len);
+    t[len] = '\0';
+    size_t i = 0, k = 0;
+    while (i < len) {
+        char *nl = memchr(t + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - t) : len;
+        t[end] = '\0';
+        out[k++] = (struct hk_patch_line){HK_LINE_CONTEXT, t + i, end - i, nl == NULL};
+        i = end + 1;
+    }
+    return out;
 }
 
 void lines_free_array(struct hk_patch_line *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        free(v[i].text);
+    (void)n;
     free(v);
 }
 
