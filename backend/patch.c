@@ -26,7 +26,7 @@ struct hk_proposal *proposal_new(const char *root, const char *id, enum hk_patch
 
 struct hk_patch_file *proposal_add_file(struct hk_proposal *p, const char *path)
 {
-    p->files = hk_xrealloc(p->files, (p->nfiles + 1) * sizeof *p->files);
+    p->files = grow(p->files, p->nfiles, sizeof *p->files);
     struct hk_patch_file *f = &p->files[p->nfiles++];
     memset(f, 0, sizeof *f);
     f->path = hk_xstrdup(path);
@@ -70,7 +70,7 @@ void hk_patch_free(struct hk_proposal *p)
 
 static struct hk_hunk *push_hunk(struct hk_patch_file *f)
 {
-    f->hunks = hk_xrealloc(f->hunks, (f->nhunks + 1) * sizeof *f->hunks);
+    f->hunks = grow(f->hunks, f->nhunks, sizeof *f->hunks);
     struct hk_hunk *h = &f->hunks[f->nhunks++];
     memset(h, 0, sizeof *h);
     return h;

@@ -252,7 +252,7 @@ void hunk_fix_eol(const struct hk_patch_file *f, struct hk_hunk *h)
 static void add_hunk(struct hk_patch_file *f, const struct lines *d, size_t from, size_t to,
                      size_t pos)
 {
-    f->hunks = hk_xrealloc(f->hunks, (f->nhunks + 1) * sizeof *f->hunks);
+    f->hunks = grow(f->hunks, f->nhunks, sizeof *f->hunks);
     struct hk_hunk *h = &f->hunks[f->nhunks++];
     memset(h, 0, sizeof *h);
     for (size_t i = from; i < to; i++)

@@ -22,7 +22,7 @@ static struct hk_hunk *get(struct hk_proposal *p, size_t fi, size_t hi, char **e
 static void record(struct hk_proposal *p, size_t fi, size_t hi, struct hk_patch_line *lines,
                    size_t nlines)
 {
-    p->undo = hk_xrealloc(p->undo, (p->nundo + 1) * sizeof *p->undo);
+    p->undo = grow(p->undo, p->nundo, sizeof *p->undo);
     p->undo[p->nundo++] = (struct hk_undo){fi, hi, p->files[fi].hunks[hi].state, lines, nlines,
                                            p->group};
 }

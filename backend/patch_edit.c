@@ -15,7 +15,7 @@ struct matches {
 
 static void push(struct matches *m, size_t x)
 {
-    m->v = hk_xrealloc(m->v, (m->n + 1) * sizeof *m->v);
+    m->v = grow(m->v, m->n, sizeof *m->v);
     m->v[m->n++] = x;
 }
 
@@ -46,7 +46,7 @@ static char *ambiguous(const char *path, const size_t *lines, size_t n)
 
 static struct hk_hunk *new_hunk(struct hk_patch_file *f)
 {
-    f->hunks = hk_xrealloc(f->hunks, (f->nhunks + 1) * sizeof *f->hunks);
+    f->hunks = grow(f->hunks, f->nhunks, sizeof *f->hunks);
     struct hk_hunk *h = &f->hunks[f->nhunks++];
     memset(h, 0, sizeof *h);
     return h;

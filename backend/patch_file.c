@@ -12,6 +12,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Reads to the end into one buffer sized by what stat said (plus a NUL). */
+static size_t read_fd(int fd, size_t size, char **data)
+{
+    size_t cap = size + 2, n = 0; /* room to see the end without growing */
+    char *buf = hk_xmalloc(cap);
+    for (;;) {
+        if (n + 1 == cap)
+            buf = hk_xrealloc(buf, cap *= 2);
+        ssize_t r = read(fd, buf + n, cap - 1 - n);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    return n;
+}
+
 /* Reads a regular file: 0 read, 1 absent, -1 error with *err. */
 static int read_all(const char *abs, const char *path, char **data, size_t *len, unsigned *mode,
                     char **err)
@@ -32,14 +50,8 @@ static int read_all(const char *abs, const char *path, char **data, size_t *len,
         *err = hk_xasprintf("'%s' cannot be read: %s", path, strerror(errno));
         return -1;
     }
-    struct hk_buf b = {0};
-    char chunk[65536];
-    ssize_t n;
-    while ((n = read(fd, chunk, sizeof chunk)) > 0)
-        hk_buf_add(&b, chunk, (size_t)n);
+    *len = read_fd(fd, (size_t)st.st_size, data);
     close(fd);
-    *len = b.len;
-    *data = hk_buf_steal(&b);
     *mode = st.st_mode & 07777;
     return 0;
 }
@@ -160,7 +172,7 @@ static void note_dir(struct hk_patch_file *f, const char *dir)
     for (size_t i = 0; i < f->nmade; i++)
         if (strcmp(f->made_dirs[i], dir) == 0)
             return;
-    f->made_dirs = hk_xrealloc(f->made_dirs, (f->nmade + 1) * sizeof *f->made_dirs);
+    f->made_dirs = grow(f->made_dirs, f->nmade, sizeof *f->made_dirs);
     f->made_dirs[f->nmade++] = hk_xstrdup(dir);
 }
 
@@ -188,6 +200,9 @@ static int same_on_disk(const char *abs, const char *data, size_t len, unsigned 
     char *cur = NULL, *err = NULL;
     size_t clen;
     unsigned cmode;
+    struct stat st;
+    if (stat(abs, &st) < 0 || (size_t)st.st_size != len || (st.st_mode & 07777) != mode)
+        return 0; /* no need to read what cannot be the same */
     int same = read_all(abs, "", &cur, &clen, &cmode, &err) == 0 && clen == len &&
                memcmp(cur, data, len) == 0 && cmode == mode;
     free(cur);

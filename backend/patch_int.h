@@ -15,6 +15,10 @@ struct hk_undo {
     unsigned group;
 };
 
+/* Room for item n of an array of n: doubles when n is a power of two, so arrays
+ * without a capacity field (files, hunks, undo) grow in amortised constant time. */
+void *grow(void *v, size_t n, size_t size);
+
 /* A growable array of lines whose texts are borrowed (not copied, not always
  * NUL-terminated) or made for it (own); lines_pack turns it into a kept array. */
 struct lines {

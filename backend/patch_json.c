@@ -267,7 +267,7 @@ static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
     f->status = (enum hk_file_status)st;
     f->new_mode = (unsigned)num(jf, "new_mode");
     cJSON_ArrayForEach(h, hs) {
-        f->hunks = hk_xrealloc(f->hunks, (f->nhunks + 1) * sizeof *f->hunks);
+        f->hunks = grow(f->hunks, f->nhunks, sizeof *f->hunks);
         memset(&f->hunks[f->nhunks], 0, sizeof *f->hunks);
         if (hunk_from(h, &f->hunks[f->nhunks++]) < 0) {
             *err = hk_xasprintf("proposal %s: a hunk of '%s' is malformed", p->id, path);

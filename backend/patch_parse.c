@@ -35,7 +35,7 @@ static int fail(struct parser *p, size_t idx, const char *why)
 static struct spec_file *new_file(struct parser *p)
 {
     struct spec *s = p->s;
-    s->files = hk_xrealloc(s->files, (s->nfiles + 1) * sizeof *s->files);
+    s->files = grow(s->files, s->nfiles, sizeof *s->files);
     struct spec_file *f = &s->files[s->nfiles++];
     memset(f, 0, sizeof *f);
     f->lineno = (int)p->i + 1;
@@ -44,7 +44,7 @@ static struct spec_file *new_file(struct parser *p)
 
 static struct spec_hunk *new_hunk(struct spec_file *f, int lineno)
 {
-    f->hunks = hk_xrealloc(f->hunks, (f->nhunks + 1) * sizeof *f->hunks);
+    f->hunks = grow(f->hunks, f->nhunks, sizeof *f->hunks);
     struct spec_hunk *h = &f->hunks[f->nhunks++];
     memset(h, 0, sizeof *h);
     h->lineno = lineno;
@@ -361,7 +361,7 @@ static void add_anchor(struct spec_hunk *h, const char *t)
         t++;
     if (!*t)
         return;
-    h->anchors = hk_xrealloc(h->anchors, (h->nanchors + 1) * sizeof *h->anchors);
+    h->anchors = grow(h->anchors, h->nanchors, sizeof *h->anchors);
     h->anchors[h->nanchors++] = env_path(t);
 }
 

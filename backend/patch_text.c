@@ -8,6 +8,13 @@
 
 #define DIFF_MAX_CELLS (4u * 1024 * 1024)
 
+void *grow(void *v, size_t n, size_t size)
+{
+    if (n & (n - 1))
+        return v;
+    return hk_xrealloc(v, (n ? 2 * n : 1) * size);
+}
+
 void lines_push(struct lines *l, enum hk_line_kind kind, const char *s, size_t len, int noeol)
 {
     if (l->n == l->cap) {
@@ -19,7 +26,7 @@ void lines_push(struct lines *l, enum hk_line_kind kind, const char *s, size_t l
 
 char *lines_own(struct lines *l, char *s)
 {
-    l->own = hk_xrealloc(l->own, (l->nown + 1) * sizeof *l->own);
+    l->own = grow(l->own, l->nown, sizeof *l->own);
     l->own[l->nown++] = s;
     return s;
 }
@@ -87,7 +94,11 @@ void lines_free_array(struct hk_patch_line *v, size_t n)
 
 void lines_split(struct lines *l, const char *data, size_t len)
 {
-    size_t i = 0;
+    size_t i = 0, want = l->n + count_lines(data, len);
+    if (want > l->cap) {
+        l->cap = want;
+        l->v = hk_xrealloc(l->v, l->cap * sizeof *l->v);
+    }
     while (i < len) {
         const char *nl = memchr(data + i, '\n', len - i);
         size_t end = nl ? (size_t)(nl - data) : len;
