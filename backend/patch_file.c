@@ -215,10 +215,14 @@ static int put(struct hk_patch_file *f, const char *abs, const char *path, const
 {
     if (same_on_disk(abs, data, len, mode))
         return 0;
-    if (make_parents(f, abs, path, err) < 0)
-        return -1;
     char *tmp = hk_xasprintf("%s.honk-XXXXXX", abs);
     int fd = mkstemp(tmp), rc = -1;
+    if (fd < 0 && errno == ENOENT) { /* a new directory: only now make the parents */
+        if (make_parents(f, abs, path, err) < 0)
+            goto out;
+        memcpy(tmp + strlen(tmp) - 6, "XXXXXX", 6);
+        fd = mkstemp(tmp);
+    }
     if (fd < 0) {
         *err = hk_xasprintf("cannot write '%s': %s", path, strerror(errno));
         goto out;
