@@ -139,9 +139,11 @@ static void locate_all(struct hk_patch_file *f, const struct spec_file *sf, int 
 {
     int last_off = 0;
     size_t cursor = 0;
+    struct placed pl;
+    placed_init(&pl, f);
     for (size_t k = 0; k < sf->nhunks; k++) {
         struct hk_hunk h = {0};
-        if (locate_hunk(f, &sf->hunks[k], fuzz, &last_off, &cursor, &h) < 0) {
+        if (locate_hunk(f, &pl, &sf->hunks[k], fuzz, &last_off, &cursor, &h) < 0) {
             h.lines = lines_pack(sf->hunks[k].lines.v, sf->hunks[k].lines.n);
             h.nlines = sf->hunks[k].lines.n;
             h.old_start = sf->hunks[k].old_start;
@@ -149,6 +151,7 @@ static void locate_all(struct hk_patch_file *f, const struct spec_file *sf, int 
         }
         *push_hunk(f) = h;
     }
+    placed_free(&pl);
 }
 
 /* A deletion without hunks (the envelope's Delete File) removes every line. */

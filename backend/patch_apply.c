@@ -9,17 +9,97 @@
 
 #define CONTEXT 3
 
-static int overlaps(const struct hk_patch_file *f, size_t pos, size_t n)
+static int overlap_rule(size_t a, size_t b, size_t pos, size_t n)
+{
+    return n == 0 ? (a < pos && pos < b)
+                  : (b == a ? (pos < a && a < pos + n) : (pos < b && a < pos + n));
+}
+
+static int placed_hunk(const struct hk_hunk *q)
+{
+    return q->result != HK_HUNK_FAILED && !q->meta;
+}
+
+static int overlaps_scan(const struct hk_patch_file *f, size_t pos, size_t n)
 {
     for (size_t i = 0; i < f->nhunks; i++) {
         const struct hk_hunk *q = &f->hunks[i];
-        if (q->result == HK_HUNK_FAILED || q->meta)
-            continue;
-        size_t a = q->pos, b = q->pos + q->nold;
-        if (n == 0 ? (a < pos && pos < b) : (b == a ? (pos < a && a < pos + n)
-                                                    : (pos < b && a < pos + n)))
+        if (placed_hunk(q) && overlap_rule(q->pos, q->pos + q->nold, pos, n))
             return 1;
     }
+    return 0;
+}
+
+static int range_cmp(const void *x, const void *y)
+{
+    const struct range *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    return a->b < b->b ? -1 : a->b > b->b;
+}
+
+/* Located hunks never overlap, so sorted by start their ends ascend too; when
+ * that does not hold (hunks made otherwise), overlaps falls back to a scan. */
+static int ends_ascend(const struct placed *pl, size_t from, size_t to)
+{
+    for (size_t i = from + (from == 0); i < to && i < pl->n; i++)
+        if (pl->v[i - 1].b > pl->v[i].b)
+            return 0;
+    return 1;
+}
+
+void placed_init(struct placed *pl, const struct hk_patch_file *f)
+{
+    memset(pl, 0, sizeof *pl);
+    for (size_t i = 0; i < f->nhunks; i++) {
+        const struct hk_hunk *q = &f->hunks[i];
+        if (placed_hunk(q))
+            placed_add(pl, q->pos, q->pos + q->nold);
+    }
+}
+
+void placed_add(struct placed *pl, size_t a, size_t b)
+{
+    struct range r = {a, b};
+    size_t lo = 0, hi = pl->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (range_cmp(&pl->v[mid], &r) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    pl->v = grow(pl->v, pl->n, sizeof *pl->v);
+    memmove(pl->v + lo + 1, pl->v + lo, (pl->n - lo) * sizeof *pl->v);
+    pl->v[lo] = r;
+    pl->n++;
+    if (!ends_ascend(pl, lo, lo + 2))
+        pl->linear = 1;
+}
+
+void placed_free(struct placed *pl)
+{
+    free(pl->v);
+    memset(pl, 0, sizeof *pl);
+}
+
+/* Every range that can overlap [pos, pos + n) ends after pos and starts before
+ * pos + n: a binary search for the first, a short walk to the second. */
+static int overlaps(const struct hk_patch_file *f, const struct placed *pl, size_t pos, size_t n)
+{
+    if (pl->linear)
+        return overlaps_scan(f, pos, n);
+    size_t lo = 0, hi = pl->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (pl->v[mid].b <= pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < pl->n && pl->v[i].a < pos + n; i++)
+        if (overlap_rule(pl->v[i].a, pl->v[i].b, pos, n))
+            return 1;
     return 0;
 }
 
@@ -61,15 +141,15 @@ static int match_at(const struct hk_patch_file *f, const struct side *s, size_t 
     return 1;
 }
 
-static int fits(const struct hk_patch_file *f, const struct side *s, size_t drop_l, size_t m,
-                long p, int loose)
+static int fits(const struct hk_patch_file *f, const struct placed *pl, const struct side *s,
+                size_t drop_l, size_t m, long p, int loose)
 {
-    return match_at(f, s, drop_l, m, (size_t)p, loose) && !overlaps(f, (size_t)p, m);
+    return match_at(f, s, drop_l, m, (size_t)p, loose) && !overlaps(f, pl, (size_t)p, m);
 }
 
 /* Searches outward from e, or forward from e first and then backward. */
-static int search(const struct hk_patch_file *f, const struct side *s, size_t drop_l, size_t m,
-                  long e, int forward, int loose, size_t *pos)
+static int search(const struct hk_patch_file *f, const struct placed *pl, const struct side *s,
+                  size_t drop_l, size_t m, long e, int forward, int loose, size_t *pos)
 {
     long last = (long)f->norig - (long)m, p;
     if (last < 0)
@@ -77,17 +157,17 @@ static int search(const struct hk_patch_file *f, const struct side *s, size_t dr
     e = e < 0 ? 0 : e > last ? last : e;
     if (forward) {
         for (p = e; p <= last; p++)
-            if (fits(f, s, drop_l, m, p, loose))
+            if (fits(f, pl, s, drop_l, m, p, loose))
                 goto found;
         for (p = e - 1; p >= 0; p--)
-            if (fits(f, s, drop_l, m, p, loose))
+            if (fits(f, pl, s, drop_l, m, p, loose))
                 goto found;
         return 0;
     }
     for (long d = 0; e - d >= 0 || e + d <= last; d++) {
-        if (e + d <= last && fits(f, s, drop_l, m, p = e + d, loose))
+        if (e + d <= last && fits(f, pl, s, drop_l, m, p = e + d, loose))
             goto found;
-        if (d && e - d >= 0 && fits(f, s, drop_l, m, p = e - d, loose))
+        if (d && e - d >= 0 && fits(f, pl, s, drop_l, m, p = e - d, loose))
             goto found;
     }
     return 0;
@@ -158,8 +238,8 @@ static long expected(const struct hk_patch_file *f, const struct spec_hunk *sh, 
     return (long)cursor;
 }
 
-static int try_levels(struct hk_patch_file *f, const struct spec_hunk *sh, const struct side *s,
-                      int fuzz, long e, struct hk_hunk *h)
+static int try_levels(struct hk_patch_file *f, const struct placed *pl, const struct spec_hunk *sh,
+                      const struct side *s, int fuzz, long e, struct hk_hunk *h)
 {
     size_t prev_l = (size_t)-1, prev_t = (size_t)-1;
     for (int fz = 0; fz <= fuzz; fz++) {
@@ -173,7 +253,7 @@ static int try_levels(struct hk_patch_file *f, const struct spec_hunk *sh, const
             break;
         for (int loose = 0; loose < 2; loose++) {
             size_t pos;
-            if (!search(f, s, dl, m, e + (long)dl, !sh->numbered, loose, &pos))
+            if (!search(f, pl, s, dl, m, e + (long)dl, !sh->numbered, loose, &pos))
                 continue;
             fill_hunk(f, sh, s, dl, m, pos, h);
             h->fuzz = (int)(dl > dt ? dl : dt);
@@ -186,8 +266,8 @@ static int try_levels(struct hk_patch_file *f, const struct spec_hunk *sh, const
     return -1;
 }
 
-int locate_hunk(struct hk_patch_file *f, const struct spec_hunk *sh, int fuzz, int *last_off,
-                size_t *cursor, struct hk_hunk *h)
+int locate_hunk(struct hk_patch_file *f, struct placed *pl, const struct spec_hunk *sh, int fuzz,
+                int *last_off, size_t *cursor, struct hk_hunk *h)
 {
     struct side s;
     old_side(sh, &s);
@@ -196,7 +276,7 @@ int locate_hunk(struct hk_patch_file *f, const struct spec_hunk *sh, int fuzz, i
     if (sh->nanchors && (anchor = find_anchors(f, sh, *cursor, &h->reason)) < 0)
         goto out;
     long e = expected(f, sh, &s, *last_off, *cursor, anchor);
-    int dl = try_levels(f, sh, &s, fuzz, e, h);
+    int dl = try_levels(f, pl, sh, &s, fuzz, e, h);
     if (dl < 0) {
         h->result = HK_HUNK_FAILED;
         h->state = HK_HUNK_REJECTED;
@@ -210,6 +290,7 @@ int locate_hunk(struct hk_patch_file *f, const struct spec_hunk *sh, int fuzz, i
         *last_off = h->offset;
     *cursor = h->pos + h->nold;
     h->result = h->fuzz ? HK_HUNK_FUZZ : h->offset ? HK_HUNK_OFFSET : HK_HUNK_EXACT;
+    placed_add(pl, h->pos, h->pos + h->nold);
     rc = 0;
 out:
     free(s.v);

@@ -83,10 +83,25 @@ int spec_parse(const char *text, int strip, struct spec *out, char **err);
 void spec_reverse(struct spec *s);
 void spec_free(struct spec *s);
 
+/* The old ranges [pos, pos + nold) of a file's placed hunks, sorted, so that a
+ * hunk is checked against its neighbours only. */
+struct range {
+    size_t a, b;
+};
+struct placed {
+    struct range *v;
+    size_t n;
+    int linear; /* the ranges nest unlike located hunks: scan every hunk instead */
+};
+void placed_init(struct placed *pl, const struct hk_patch_file *f);
+void placed_add(struct placed *pl, size_t a, size_t b);
+void placed_free(struct placed *pl);
+
 /* Locates a parsed hunk in the original lines of f, filling h (lines, pos, result);
- * placed hunks of f are not overlapped. Returns 0, or -1 with h->reason set. */
-int locate_hunk(struct hk_patch_file *f, const struct spec_hunk *sh, int fuzz, int *last_off,
-                size_t *cursor, struct hk_hunk *h);
+ * placed hunks of f (pl, which a success extends) are not overlapped. Returns 0,
+ * or -1 with h->reason set. */
+int locate_hunk(struct hk_patch_file *f, struct placed *pl, const struct spec_hunk *sh, int fuzz,
+                int *last_off, size_t *cursor, struct hk_hunk *h);
 /* Builds the hunks of an edit_file call on f's original lines. */
 int locate_edit(struct hk_patch_file *f, const char *old_s, const char *new_s, int replace_all,
                 char **err);
