@@ -197,10 +197,39 @@ static struct hk_patch_file *same_file(struct hk_proposal *p, const struct spec_
     return NULL;
 }
 
-static void build_file(struct hk_proposal *p, const struct spec_file *sf)
+/* A path and where it comes in the patch, to find repeated paths by sorting. */
+struct named {
+    const char *path;
+    size_t i;
+};
+
+static int by_name(const void *x, const void *y)
+{
+    const struct named *a = x, *b = y;
+    int c = strcmp(a->path, b->path);
+    return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+/* repeated[i]: an earlier section of the patch names the same path, so only then
+ * can same_file find a file to join (saves comparing every pair of files). */
+static char *repeated_paths(const struct spec *s)
+{
+    struct named *v = hk_xmalloc((s->nfiles + 1) * sizeof *v);
+    char *repeated = hk_xcalloc(s->nfiles + 1, 1);
+    for (size_t i = 0; i < s->nfiles; i++)
+        v[i] = (struct named){s->files[i].new_path ? s->files[i].new_path
+                                                   : s->files[i].old_path, i};
+    qsort(v, s->nfiles, sizeof *v, by_name);
+    for (size_t i = 1; i < s->nfiles; i++)
+        repeated[v[i].i] = strcmp(v[i - 1].path, v[i].path) == 0;
+    free(v);
+    return repeated;
+}
+
+static void build_file(struct hk_proposal *p, const struct spec_file *sf, int repeated)
 {
     const char *path = sf->new_path ? sf->new_path : sf->old_path;
-    struct hk_patch_file *f = same_file(p, sf);
+    struct hk_patch_file *f = repeated ? same_file(p, sf) : NULL;
     if (f) {
         locate_all(f, sf, p->opts.fuzz);
         return;
@@ -288,8 +317,10 @@ int hk_patch_apply_text(const char *root, const char *id, const char *patch,
     p->opts = *opts;
     p->input = cJSON_CreateObject();
     cJSON_AddStringToObject(p->input, "patch", patch);
+    char *repeated = repeated_paths(&s);
     for (size_t i = 0; i < s.nfiles; i++)
-        build_file(p, &s.files[i]);
+        build_file(p, &s.files[i], repeated[i]);
+    free(repeated);
     spec_free(&s);
     return finish(p, out, err);
 }
