@@ -327,6 +327,28 @@ TEST(two_sections_for_one_file)
     fx_rmtree(d);
 }
 
+/* The same hunk three times over a block that occurs twice: the second lands on
+ * the other copy rather than on the first hunk's lines, the third finds none. */
+TEST(hunks_never_overlap_placed_ones)
+{
+    char *d = fx_tmpdir(), *err;
+    struct hk_proposal *p;
+    fx_put(d, "r.txt", "a\nx\ny\nz\nb\nc\nd\ne\nf\ng\nx\ny\nz\nh\n");
+    const char *h = "@@ -11,3 +11,3 @@\n x\n-y\n+Y\n z\n";
+    char *patch = hk_xasprintf("--- a/r.txt\n+++ b/r.txt\n%s%s%s", h, h, h);
+    int rc = fx_apply(d, patch, 1, &p, &err);
+    CHECK(rc == 1 && p->files[0].nhunks == 3, "rc %d %s", rc, err);
+    CHECK(p->files[0].hunks[0].result == HK_HUNK_EXACT, "first exact");
+    CHECK(p->files[0].hunks[1].result == HK_HUNK_OFFSET && p->files[0].hunks[1].offset == -9,
+          "second moved to the other copy: offset %d", p->files[0].hunks[1].offset);
+    CHECK(p->files[0].hunks[2].result == HK_HUNK_FAILED, "third has no place left");
+    CHECK(fx_is(d, "r.txt", "a\nx\nY\nz\nb\nc\nd\ne\nf\ng\nx\nY\nz\nh\n"), "both copies");
+    free(err);
+    free(patch);
+    hk_patch_free(p);
+    fx_rmtree(d);
+}
+
 TEST(new_file_without_dev_null)
 {
     char *d = fx_tmpdir(), *err;
