@@ -94,11 +94,7 @@ void lines_free_array(struct hk_patch_line *v, size_t n)
 
 void lines_split(struct lines *l, const char *data, size_t len)
 {
-    size_t i = 0, want = l->n + count_lines(data, len);
-    if (want > l->cap) {
-        l->cap = want;
-        l->v = hk_xrealloc(l->v, l->cap * sizeof *l->v);
-    }
+    size_t i = 0;
     while (i < len) {
         const char *nl = memchr(data + i, '\n', len - i);
         size_t end = nl ? (size_t)(nl - data) : len;
