@@ -59,7 +59,7 @@ start_replay '{"turns":[{"text":["slow ","stream ","of ","words ","that ","never
 ANTHROPIC_API_KEY=$KEY "$HONK" ask --base-url "$URL" "hi" > "$T/out" 2> "$T/err" &
 pid=$!
 i=0
-while [ ! -s "$T/out" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+while [ ! -s "$T/out" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 kill -INT $pid
 wait $pid
 rc=$?
