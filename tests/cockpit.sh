@@ -8,6 +8,8 @@ tmux -L honk-probe-$$ -f /dev/null new-session -d "touch '$T/tmux-probe'" 2>/dev
 i=0
 while [ ! -e "$T/tmux-probe" ] && [ $i -lt 60 ]; do sleep 0.05; i=$((i + 1)); done
 tmux -L honk-probe-$$ kill-server 2>/dev/null
+TMUX_SOCKETS=${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)
+rm -f "$TMUX_SOCKETS/honk-probe-$$"
 if [ ! -e "$T/tmux-probe" ]; then
     echo "skip - $(basename "$0"): tmux cannot run a pane on this machine (no pseudo-terminals)"
     exit 0
@@ -18,7 +20,8 @@ TMUX_NAME=honk-test-$$-0
 TERM_NAME=${TERM_NAME:-tmux-256color}
 export ANTHROPIC_API_KEY=sk-cockpit-1234
 tm() { tmux -L "$TMUX_NAME" -f /dev/null "$@"; }
-tm_stop() { tm kill-server 2>/dev/null; }
+# tm_stop: the server ends; its socket file goes too (kill-server leaves it).
+tm_stop() { tm kill-server 2>/dev/null; rm -f "$TMUX_SOCKETS/$TMUX_NAME"; }
 trap 'tm_stop; cleanup' EXIT
 
 # new_repo DIR: a fresh repository with one commit (README) on main.
