@@ -8,6 +8,8 @@ tmux -L honk-probe-$$ -f /dev/null new-session -d "touch '$T/tmux-probe'" 2>/dev
 i=0
 while [ ! -e "$T/tmux-probe" ] && [ $i -lt 60 ]; do sleep 0.05; i=$((i + 1)); done
 tmux -L honk-probe-$$ kill-server 2>/dev/null
+TMUX_SOCKETS=${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)
+rm -f "$TMUX_SOCKETS/honk-probe-$$"
 if [ ! -e "$T/tmux-probe" ]; then
     echo "skip - $(basename "$0"): tmux cannot run a pane on this machine (no pseudo-terminals)"
     exit 0
@@ -16,20 +18,53 @@ fi
 TMUX_N=0
 TMUX_NAME=honk-test-$$-0
 TERM_NAME=${TERM_NAME:-tmux-256color}
+export ANTHROPIC_API_KEY=sk-cockpit-1234
 tm() { tmux -L "$TMUX_NAME" -f /dev/null "$@"; }
-tm_stop() { tm kill-server 2>/dev/null; }
+# tm_stop: the server ends; its socket file goes too (kill-server leaves it).
+tm_stop() { tm kill-server 2>/dev/null; rm -f "$TMUX_SOCKETS/$TMUX_NAME"; }
 trap 'tm_stop; cleanup' EXIT
 
-# tm_start W H EVENTS-FILE [ARGS...]: the cockpit playing EVENTS-FILE; actions
-# land in $T/actions.log, stderr in $T/stderr.
-tm_start() {
-    w=$1 h=$2 ev=$3; shift 3
+# new_repo DIR: a fresh repository with one commit (README) on main.
+new_repo() {
+    mkdir -p "$1" && (cd "$1" && git init -q -b main && git config user.name Tester &&
+        git config user.email t@example.com && printf 'old readme\n' > README &&
+        git add -A && git commit -qm init)
+}
+
+# tm_honk W H DIR [ARGS...]: honk ARGS run in DIR inside a fresh private tmux
+# server (env from HONK_ENV, a wrapper such as valgrind from HONK_WRAP);
+# stderr goes to $T/stderr and the pane's shell then prints "exited STATUS".
+tm_honk() {
+    w=$1 h=$2 dir=$3; shift 3
+    args=
+    for a in "$@"; do args="$args '$(printf %s "$a" | sed "s/'/'\\\\''/g")'"; done
     tm_stop
     TMUX_N=$((TMUX_N + 1))
     TMUX_NAME=honk-test-$$-$TMUX_N
-    : > "$T/actions.log"
     tm new-session -d -x "$w" -y "$h" \
-        "env TERM=$TERM_NAME $HONK_ENV $HONK __play-events '$ev' --actions-log '$T/actions.log' $* 2>'$T/stderr'; sleep 30"
+        "cd '$dir' && env TERM=$TERM_NAME $HONK_ENV $HONK_WRAP '$HONK'$args 2>'$T/stderr'; echo \"exited \$?\"; sleep 30"
+}
+
+# tm_task W H DIR SCENARIO-JSON TASK [ARGS...]: honk-replay plays SCENARIO
+# (its record in $T/record.jsonl) and honk works on TASK in DIR.
+tm_task() {
+    w=$1 h=$2 dir=$3 sc=$4; shift 4
+    start_replay "$sc" || return 1
+    tm_honk "$w" "$h" "$dir" --base-url "$URL" --model claude-test "$@"
+}
+
+# record_has TEXT: what honk sent the model holds TEXT.
+record_has() { grep -qF -- "$1" "$T/record.jsonl"; }
+
+# poll COMMAND...: runs the command until it succeeds (at most ~5 s).
+poll() {
+    i=0
+    while [ $i -lt 100 ]; do
+        "$@" && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
 }
 
 tm_keys() { tm send-keys -t 0 "$@"; }
@@ -61,20 +96,15 @@ wait_gone() {
     return 1
 }
 
-# wait_log TEXT: polls the actions log.
-wait_log() {
-    i=0
-    while [ $i -lt 100 ]; do
-        grep -qF -- "$1" "$T/actions.log" && return 0
-        sleep 0.05
-        i=$((i + 1))
-    done
-    return 1
-}
+# masked: the screen with the elapsed time and the session id masked.
+masked() { screen | sed 's/[0-9][0-9]:[0-9][0-9]/MM:SS/g; s/honk\/[0-9a-f]\{8\}/honk\/xxxxxxxx/g'; }
 
-# same_screen EXPECTED-FILE: the screen (elapsed time masked) equals the file.
+# same_screen EXPECTED-FILE: the masked screen equals the file. With
+# HONK_UPDATE_SCREENS=1 the file is rewritten from the screen instead (then
+# read it, to check it is right).
 same_screen() {
-    screen | sed 's/[0-9][0-9]:[0-9][0-9]$/MM:SS/; s/ [0-9][0-9]:[0-9][0-9] / MM:SS /' > "$T/screen.txt"
+    masked > "$T/screen.txt"
+    [ "${HONK_UPDATE_SCREENS:-}" = 1 ] && cp "$T/screen.txt" "$1"
     if diff -u "$1" "$T/screen.txt" > "$T/screen.diff"; then return 0; fi
     cat "$T/screen.diff"
     return 1

@@ -27,6 +27,7 @@ start_replay() {
     stop_replay
     printf '%s\n' "$1" > "$T/scenario.json"
     : > "$T/record.jsonl"
+    : > "$T/replay.out" # else the old server's URL may be read before the new one truncates it
     "$REPLAY" --record "$T/record.jsonl" "$T/scenario.json" > "$T/replay.out" 2> "$T/replay.err" &
     REPLAY_PID=$!
     i=0

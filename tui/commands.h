@@ -36,7 +36,5 @@ int hk_cmd_log(int argc, char **argv);
 int hk_cmd_show(int argc, char **argv);
 /* honk apply [--check] [--fuzz N] [--reverse] [-p N] [--directory DIR] [PATCH...|-] */
 int hk_cmd_apply(int argc, char **argv);
-/* Test scaffolding: plays a file of events into the cockpit. */
-int hk_cmd_play_events(int argc, char **argv);
 
 #endif

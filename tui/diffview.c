@@ -1,10 +1,9 @@
-/* Building and freeing diff views; unified diff text to a view; word spans. */
+/* Building and freeing diff views, and their word spans. */
 #include "diffview.h"
 #include "repo.h" /* hk_diff_word_spans */
 
 #include "util.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,97 +125,6 @@ void hk_diffview_word_spans(struct hk_diffview *dv)
                     k++;
             }
         }
-}
-
-static char *strip_prefix(const char *line, size_t len)
-{
-    if (len >= 2 && (!strncmp(line, "a/", 2) || !strncmp(line, "b/", 2)))
-        line += 2, len -= 2;
-    while (len && (line[len - 1] == '\t' || line[len - 1] == ' '))
-        len--;
-    const char *tab = memchr(line, '\t', len);
-    if (tab)
-        len = (size_t)(tab - line);
-    return hk_xstrndup(line, len);
-}
-
-struct parse {
-    struct hk_diffview *dv;
-    struct hk_dv_file *file;
-    struct hk_dv_hunk *hunk;
-    char *old_path;
-    int old_no, new_no;
-};
-
-static void parse_line(struct parse *p, const char *s, size_t len)
-{
-    if (len >= 4 && !strncmp(s, "--- ", 4) && (!p->hunk || (p->old_no >= p->hunk->old_start + p->hunk->old_count && p->new_no >= p->hunk->new_start + p->hunk->new_count))) {
-        free(p->old_path);
-        p->old_path = strip_prefix(s + 4, len - 4);
-        p->hunk = NULL;
-        return;
-    }
-    if (len >= 4 && !strncmp(s, "+++ ", 4) && p->old_path) {
-        char *path = strip_prefix(s + 4, len - 4);
-        enum hk_dv_status st = !strcmp(p->old_path, "/dev/null") ? HK_DV_ADDED
-                               : !strcmp(path, "/dev/null")     ? HK_DV_DELETED
-                               : strcmp(path, p->old_path)      ? HK_DV_RENAMED
-                                                                : HK_DV_MODIFIED;
-        p->file = hk_diffview_add_file(p->dv, st == HK_DV_DELETED ? p->old_path : path,
-                                       st == HK_DV_RENAMED ? p->old_path : NULL, st);
-        free(path);
-        free(p->old_path);
-        p->old_path = NULL;
-        p->hunk = NULL;
-        return;
-    }
-    if (len >= 2 && !strncmp(s, "@@", 2) && p->file) {
-        int os = 0, oc = 1, ns = 0, nc = 1;
-        char *line = hk_xstrndup(s, len);
-        if (sscanf(line, "@@ -%d,%d +%d,%d", &os, &oc, &ns, &nc) < 4) {
-            oc = nc = 1;
-            if (sscanf(line, "@@ -%d +%d,%d", &os, &ns, &nc) < 2 &&
-                sscanf(line, "@@ -%d,%d +%d", &os, &oc, &ns) < 3)
-                sscanf(line, "@@ -%d +%d", &os, &ns);
-        }
-        const char *ctx = strstr(line + 2, "@@");
-        ctx = ctx ? ctx + 2 : "";
-        while (*ctx == ' ')
-            ctx++;
-        p->hunk = hk_diffview_add_hunk(p->file, os, oc, ns, nc, ctx);
-        p->old_no = os, p->new_no = ns;
-        free(line);
-        return;
-    }
-    if (!p->hunk || !len)
-        return;
-    if (s[0] == ' ')
-        hk_diffview_add_line(p->file, p->hunk, HK_DV_CONTEXT, p->old_no++, p->new_no++, s + 1, (int)len - 1);
-    else if (s[0] == '-')
-        hk_diffview_add_line(p->file, p->hunk, HK_DV_DEL, p->old_no++, 0, s + 1, (int)len - 1);
-    else if (s[0] == '+')
-        hk_diffview_add_line(p->file, p->hunk, HK_DV_ADD, 0, p->new_no++, s + 1, (int)len - 1);
-}
-
-struct hk_diffview *hk_diffview_from_patch(const char *proposal_id, const char *summary,
-                                           const char *text, char **err)
-{
-    struct parse p = {hk_diffview_new(proposal_id, summary), NULL, NULL, NULL, 0, 0};
-    for (const char *s = text; *s;) {
-        const char *nl = strchr(s, '\n');
-        size_t len = nl ? (size_t)(nl - s) : strlen(s);
-        size_t l = len && s[len - 1] == '\r' ? len - 1 : len;
-        parse_line(&p, s, l);
-        s += len + (nl != NULL);
-    }
-    free(p.old_path);
-    if (!p.dv->nfiles) {
-        hk_diffview_free(p.dv);
-        *err = hk_xstrdup("the patch names no file (expected --- and +++ lines)");
-        return NULL;
-    }
-    hk_diffview_word_spans(p.dv);
-    return p.dv;
 }
 
 char *hk_diffview_hunk_new_text(const struct hk_dv_hunk *h)

@@ -68,11 +68,6 @@ struct hk_dv_line *hk_diffview_add_line(struct hk_dv_file *f, struct hk_dv_hunk 
  * pairing them line by line (changed bytes between common prefix and suffix). */
 void hk_diffview_word_spans(struct hk_diffview *dv);
 
-/* Builds a view from unified diff text (git diff or diff -u); NULL with
- * *err set when it holds no file. */
-struct hk_diffview *hk_diffview_from_patch(const char *proposal_id, const char *summary,
-                                           const char *text, char **err);
-
 /* The hunk's new side as text (context and added lines), for an editor. */
 char *hk_diffview_hunk_new_text(const struct hk_dv_hunk *h);
 

@@ -25,7 +25,6 @@ static const struct command commands[] = {
      "review commits or a patch hunk by hunk in the cockpit, with no model", hk_cmd_review},
     {"apply", "[--check] [--fuzz N] [--reverse] [-p N] [PATCH...|-]",
      "apply a patch as models write it to the working tree, hunk by hunk", hk_cmd_apply},
-    {"__play-events", "FILE.jsonl [--actions-log F]", NULL, hk_cmd_play_events}, /* tests */
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

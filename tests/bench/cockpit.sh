@@ -1,6 +1,6 @@
 # The cockpit's figures, through a private tmux server: time to the first
 # full frame, CPU used while idle for 5 s, resident memory idle, the time to
-# open a 100,000-line diff, and the time to answer each key while paging it.
+# open a big diff, and the time to answer each key while paging it.
 # The cockpit writes its own timings when HONK_COCKPIT_TIMINGS names a file.
 : "${HONK:?run through make bench}"
 T=$(mktemp -d /tmp/honk-bench.XXXXXX)
@@ -10,18 +10,24 @@ tm() { tmux -L "$S" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
 export HOME="$T" XDG_CONFIG_HOME="$T/.config" GIT_CONFIG_NOSYSTEM=1
 
-# start EVENTS: the cockpit at 200x50; sets PID.
+export ANTHROPIC_API_KEY=sk-bench
+R=$T/repo
+mkdir -p "$R"
+(cd "$R" && git init -q -b main && git config user.name Bench && git config user.email b@example.com &&
+ echo bench > README && git add -A && git commit -qm init)
+
+# start [ARGS...]: honk ARGS in the repository at 200x50; sets PID.
 start() {
     tm kill-server 2>/dev/null
     N=$((N + 1))
     S=honk-bench-$$-$N # a fresh server: a dying one may still hold the old socket
     : > "$T/timings"
     tm new-session -d -x 200 -y 50 \
-        "env TERM=tmux-256color HONK_COCKPIT_TIMINGS='$T/timings' $HONK __play-events '$1'; sleep 60"
+        "cd '$R' && env TERM=tmux-256color HONK_COCKPIT_TIMINGS='$T/timings' $HONK $*; sleep 60"
     PID=
     i=0
     while [ -z "$PID" ] && [ $i -lt 100 ]; do
-        PID=$(pgrep -f "__play-events $1" | head -n 1)
+        PID=$(pgrep -P "$(tm display-message -p -t 0 '#{pane_pid}')" | head -n 1)
         sleep 0.05
         i=$((i + 1))
     done
@@ -36,9 +42,8 @@ wait_line() {
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-printf '%s\n' '{"kind":"task","data":{"id":"t","task":"bench","branch":"honk/t","provider":"anthropic","model":"m"}}' \
-    '{"kind":"text","data":{"text":"Some text in the chat pane to draw."}}' > "$T/idle.jsonl"
-start "$T/idle.jsonl"
+# Plain honk, waiting for a task.
+start
 first=$(wait_line first_frame_ms)
 echo "first full frame:          $first ms"
 sleep 1
@@ -49,24 +54,31 @@ hz=$(getconf CLK_TCK)
 echo "CPU while idle for 5 s:    $(awk -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN { printf "%.2f s", (b - a) / hz }')"
 echo "resident memory idle:      $(awk '/VmRSS/ { print $2, $3 }' "/proc/$PID/status") (peak $(awk '/VmHWM/ { print $2, $3 }' "/proc/$PID/status"))"
 
-# A 100,000-line diff: 2,000 hunks of 50 lines in 20 files.
-awk 'BEGIN {
-    for (f = 0; f < 20; f++) {
-        printf "--- a/src/file%d.c\n+++ b/src/file%d.c\n", f, f
+# A big diff: 2,000 changed blocks of 10 lines in 20 files of 6,000 lines, a commit
+# shown by honk review (libgit2 computes the diff).
+mkdir -p "$R/src"
+gen() { # OLD-OR-NEW
+    awk -v side="$1" 'BEGIN {
         for (h = 0; h < 100; h++) {
-            s = h * 60 + 1
-            printf "@@ -%d,40 +%d,40 @@ int function_%d(void)\n", s, s, h
-            for (l = 0; l < 30; l++) printf " context line %d of hunk %d with some words\n", l, h
-            for (l = 0; l < 10; l++) printf "-old_value = compute(%d, %d) + offset;\n", h, l
-            for (l = 0; l < 10; l++) printf "+new_value = compute(%d, %d) + offset * 2;\n", h, l
+            printf "int function_%d(void)\n", h
+            for (l = 0; l < 30; l++) printf "context line %d of hunk %d with some words\n", l, h
+            for (l = 0; l < 10; l++)
+                if (side == "old") printf "old_value = compute(%d, %d) + offset;\n", h, l
+                else printf "new_value = compute(%d, %d) + offset * 2;\n", h, l
+            for (l = 0; l < 19; l++) printf "filler line %d of block %d\n", l, h
         }
-    }
-}' > "$T/big.patch"
-echo "diff size:                 $(grep -c '^[-+ ]' "$T/big.patch") lines"
-printf '{"kind":"proposal","data":{"id":"big","summary":"bench","patch_file":"%s"}}\n' "$T/big.patch" > "$T/big.jsonl"
-start "$T/big.jsonl"
-echo "parse the unified diff:    $(wait_line diff_parse_ms) ms"
-echo "open the diff (to frame):  $(wait_line diff_open_ms) ms (after the parse)"
+    }'
+}
+f=0
+while [ $f -lt 20 ]; do gen old > "$R/src/file$f.c"; f=$((f + 1)); done
+git -C "$R" add -A && git -C "$R" commit -qm old
+f=0
+while [ $f -lt 20 ]; do gen new > "$R/src/file$f.c"; f=$((f + 1)); done
+git -C "$R" commit -qam new
+echo "diff size:                 $(git -C "$R" show HEAD | grep -c '^[-+ ]') lines"
+start review HEAD
+echo "open the diff (to frame):  $(wait_line diff_open_ms) ms (after the diff is computed)"
+echo "first full frame:          $(wait_line first_frame_ms) ms"
 echo "resident with the diff:    $(awk '/VmRSS/ { print $2, $3 }' "/proc/$PID/status")"
 tm send-keys -t 0 M-2
 sleep 0.3

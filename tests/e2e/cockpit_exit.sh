@@ -1,75 +1,80 @@
-# Leaving the cockpit: q, Ctrl-C and a crash all give the terminal back
-# (no panes left on the normal screen), and the session's summary is printed
-# there after a normal exit.
+# Leaving the cockpit of a real session: q, Ctrl-C and a crash all give the
+# terminal back (no panes left on the normal screen), and the session's
+# summary is printed there after a normal exit.
 . "$HONK_TOP/tests/cockpit.sh"
+R=$T/repo
+new_repo "$R"
 
-cat > "$T/s.jsonl" <<'JSON'
-{"kind":"task","data":{"id":"t1","task":"fix it","branch":"honk/t1","provider":"anthropic","model":"m"}}
-{"kind":"text","data":{"text":"working on it"}}
-{"kind":"summary","data":{"task":"fix it","state":"done","commit":"abc123","deploy":"passed"}}
-JSON
+PATCH='--- a/README\n+++ b/README\n@@ -1 +1 @@\n-old readme\n+new readme\n'
+FIX="{\"turns\":[{\"text\":[\"working on it\"],\"tool_calls\":[{\"id\":\"p\",\"name\":\"apply_patch\",\"input\":{\"patch\":\"$PATCH\"}}]},{\"text\":[\"Done.\\n\`\`\`commit\\nNew readme\\n\`\`\`\\n\"]}]}"
+no_panes() { ! screen | grep -q ' 1 Chat'; }
 
-# start_shell FILE [WRAPPER]: the cockpit from a shell that reports how it ended.
-start_shell() {
-    tm_stop
-    TMUX_N=$((TMUX_N + 1))
-    TMUX_NAME=honk-test-$$-$TMUX_N
-    : > "$T/actions.log"
-    tm new-session -d -x 80 -y 24 \
-        "env TERM=$TERM_NAME $2 $HONK __play-events '$1' --actions-log '$T/actions.log' 2>'$T/stderr'; echo \"exited \$?\"; sleep 30"
-}
-
-start_shell "$T/s.jsonl"
-wait_for "working on it"
+# q after the change is committed: exit 0 and the summary names the commit.
+tm_task 80 24 "$R" "$FIX" "fix it" --approve=all
+check quit_reaches_review wait_for "Ready for review"
+tm_keys c
+check quit_committed wait_for "Committed"
 tm_keys Tab q
 check quit_exit_0 wait_for "exited 0"
-check quit_prints_summary wait_for "honk: fix it - done"
-check quit_summary_commit wait_for "  commit abc123"
-check quit_restores_screen sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q ' 1 Chat'"
+check quit_prints_summary wait_for "): fix it"
+check quit_summary_state sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q '^honk: session [0-9a-f]* (done): fix it'"
+check quit_summary_commit wait_for "  commit $(git -C "$R" rev-parse --short=12 main) on honk/"
+check quit_restores_screen no_panes
 check quit_stderr_quiet [ ! -s "$T/stderr" ]
 
-start_shell "$T/s.jsonl"
+# Ctrl-C in the middle of a task: the terminal comes back with the summary.
+tm_task 80 24 "$R" '{"turns":[{"text":["working on it ","slowly ","and ","more"],"chunk_delay_ms":2000}]}' "fix it again"
 wait_for "working on it"
 tm_keys C-c
-check ctrl_c_quits wait_log "quit"
-check ctrl_c_exits wait_for "exited 0"
-check ctrl_c_restores_screen sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q ' 1 Chat'"
+check ctrl_c_exits wait_for "exited "
+check ctrl_c_prints_summary wait_for "): fix it again"
+check ctrl_c_says_how_to_continue wait_for "continue it with: honk resume"
+check ctrl_c_restores_screen no_panes
 
-start_shell "$T/s.jsonl"
-wait_for "working on it"
-pid=$(pgrep -f "__play-events $T/s.jsonl" | head -n 1)
+# A crash (SIGABRT): the shell sees the signal, the screen is given back.
+tm_honk 80 24 "$R"
+wait_for "Type a task"
+pid=$(pgrep -P "$(tm display-message -p -t 0 '#{pane_pid}')" | head -n 1)
 kill -ABRT "$pid"
 check crash_exits_by_signal wait_for "exited 134"
-check crash_restores_screen sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q ' 1 Chat'"
+check crash_restores_screen no_panes
 
 # Every pane busy, keys pressed, then quit: no leak and no memory error
 # (valgrind here; ASan does the same in make SANITIZE=1 test).
-cat > "$T/busy.jsonl" <<'JSON'
-{"kind":"task","data":{"id":"t1","task":"fix it","branch":"honk/t1","provider":"anthropic","model":"m"}}
-{"kind":"state","data":{"state":"thinking","iteration":1}}
-{"kind":"text","data":{"text":"hello\n```\ncode\n```\n"}}
-{"kind":"tool_call","data":{"id":"c1","name":"read_file","summary":"x","input":{"path":"x"}}}
-{"kind":"tool_result","data":{"id":"c1","name":"read_file","ok":false,"summary":"missing","content":"no such file"}}
-{"kind":"proposal","data":{"id":"p1","summary":"s","patch":"--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n keep\n-gone line\n+added line\n"}}
-{"kind":"test_start","data":{"command":"printf '\\033[31mred\\033[0m done\\n'"}}
-{"kind":"deploy_stage","data":{"stage":"build","state":"running"}}
-{"kind":"deploy_stage","data":{"stage":"build","state":"passed","duration_ms":300,"log":"ok"}}
-{"kind":"text","data":{"text":"ALL EVENTS PLAYED"}}
-JSON
+R=$T/busy
+new_repo "$R"
+git -C "$R" config honk.test "printf '\\033[31mred\\033[0m done\\n'"
+git -C "$R" config honk.deploy.stages build
+git -C "$R" config honk.deploy.build.command "echo built"
+BUSY="{\"turns\":[{\"text\":[\"hello\\n\`\`\`\\ncode\\n\`\`\`\\n\"],\"tool_calls\":[{\"id\":\"c1\",\"name\":\"read_file\",\"input\":{\"path\":\"missing.txt\"}}]},{\"tool_calls\":[{\"id\":\"p\",\"name\":\"apply_patch\",\"input\":{\"patch\":\"$PATCH\"}}]},{\"text\":[\"ALL DONE\\n\`\`\`commit\\nNew readme\\n\`\`\`\\n\"]}]}"
 wrap=
 if [ "${SANITIZE:-}" != 1 ] && command -v valgrind >/dev/null; then
-    wrap="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99"
+    wrap="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99"
 fi
 echo "# busy run under: ${wrap:-plain}"
-start_shell "$T/busy.jsonl" "$wrap"
-i=0
-while ! screen | grep -q "ALL EVENTS PLAYED" && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+# slow_wait TEXT: as wait_for, but long enough for valgrind (at most ~60 s).
+slow_wait() {
+    i=0
+    while [ $i -lt 1200 ]; do
+        screen | grep -qF -- "$1" && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    screen | sed 's/^/# | /'
+    return 1
+}
+HONK_WRAP="$wrap" tm_task 100 40 "$R" "$BUSY" "busy task"
+slow_wait "[hunk 1: pending]"
+
 tm_keys Enter "a message" Enter M-2 a
-wait_log "decide p1 0 approve"
-tm_keys r "why not" Enter s u / added Enter M-4 Enter M-3 PgUp ? q M-z M-z
+check busy_reaches_review slow_wait "Ready for review"
+tm_keys c
+slow_wait "Committed" > /dev/null
+tm_keys M-4 D
+check busy_deploys slow_wait "passed"
+tm_keys Enter M-1 M-Up Enter M-2 s / new Enter M-3 PgUp ? q M-z M-z
 tm_keys q
-i=0
-while ! screen | grep -q "exited" && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
-check busy_session_exits_clean wait_for "exited 0"
-check busy_session_no_leaks sh -c "! grep -q 'lost\|ERROR' '$T/stderr'"
+check busy_session_exits_clean slow_wait "exited 0"
+check busy_session_no_leaks sh -c "! grep -q 'lost\|ERROR\|runtime error' '$T/stderr'"
 tm_stop
+stop_replay

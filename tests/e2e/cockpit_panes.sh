@@ -1,69 +1,91 @@
-# Chat, Tests and Deploy through tmux: streamed text wrapped, messages sent
-# from the input line, tool entries that expand, a real command's colours and
-# \r progress in Tests, stages and their keys in Deploy.
+# Chat, Tests and Deploy through tmux on real honk runs: streamed text
+# wrapped, messages sent from the input line (what reaches the model read in
+# honk-replay's record), tool entries that expand, a real test command's
+# colours and \r progress in Tests, real deploy stages and their keys.
 . "$HONK_TOP/tests/cockpit.sh"
+R=$T/repo
+new_repo "$R"
+(cd "$R" && mkdir src && printf 'int main(void) { return 0; }\n' > src/main.c && git add -A && git commit -qm main)
 
-# Chat: a streamed reply wraps at word boundaries; a code block stands out.
-{
-    echo '{"kind":"task","data":{"id":"t1","task":"explain","branch":"honk/t1","provider":"anthropic","model":"m"}}'
-    for w in "The " "quick " "brown " "fox " "jumps " "over " "the " "lazy " "dog " "and " "keeps " "running " "through " "the " "forest " "until " "night " "falls " "on " "the " "quiet " "valley " "below."; do
-        echo "{\"kind\":\"text\",\"delay_ms\":5,\"data\":{\"text\":\"$w\"}}"
-    done
-    printf '%s\n' '{"kind":"text","data":{"text":"\n```\ncode line\n```\nafter — naïve 日本語 text"}}'
-    echo '{"kind":"tool_call","data":{"id":"c1","name":"read_file","summary":"src/main.c","input":{"path":"src/main.c"}}}'
-    echo '{"kind":"tool_result","data":{"id":"c1","name":"read_file","ok":true,"summary":"42 lines","content":"int main(void) { return 0; }"}}'
-    echo '{"kind":"retry","data":{"message":"overloaded","attempt":2,"delay_ms":1500}}'
-    echo '{"kind":"error","data":{"message":"The model server answered HTTP 500."}}'
-} > "$T/chat.jsonl"
-tm_start 60 30 "$T/chat.jsonl" --no-color
+# wait_idle: the status line says the session waits for the engineer.
+wait_idle() { wait_for " idle " > /dev/null || wait_for " failed " > /dev/null; }
+
+# Chat: a streamed reply wraps at word boundaries; a code block stands out;
+# a tool entry, a retry and an error each get their line.
+WORDS=
+for w in "The " "quick " "brown " "fox " "jumps " "over " "the " "lazy " "dog " "and " "keeps " "running " "through " "the " "forest " "until " "night " "falls " "on " "the " "quiet " "valley " "below."; do
+    WORDS="$WORDS\"$w\","
+done
+CHAT="{\"turns\":[
+ {\"text\":[$WORDS\"\\n\`\`\`\\ncode line\\n\`\`\`\\nafter — naïve 日本語 text\"],\"chunk_delay_ms\":5,
+  \"tool_calls\":[{\"id\":\"c1\",\"name\":\"read_file\",\"input\":{\"path\":\"src/main.c\"}}]},
+ {\"status\":529,\"retry_after\":1,\"message\":\"Overloaded\"},
+ {\"text\":[\"I read it.\"]},
+ {\"status\":400,\"message\":\"bad request from the test\"},
+ {\"text\":[\"Two lines read.\"]},
+ {\"text\":[\"slow \",\"words \",\"that \",\"take \",\"a \",\"while \",\"to \",\"come\"],\"chunk_delay_ms\":1000}
+]}"
+tm_task 60 30 "$R" "$CHAT" "explain" --no-color
 tm_keys M-z
 check chat_zoomed wait_for "1 Chat  [zoom]"
 check chat_stream_complete wait_for "below."
 check chat_wrapped_at_words wait_for "The quick brown fox jumps over the lazy dog and keeps"
 check chat_wrapped_second_row wait_for "running through the forest until night falls on the quiet"
 check chat_wide_chars wait_for "after — naïve 日本語 text"
-check chat_tool_summary wait_for "▸ read_file: src/main.c → 42 lines ✓"
-check chat_retry_line wait_for "retrying: overloaded (try 2, in 1.5 s)"
-check chat_error_line wait_for "✗ The model server answered HTTP 500."
+check chat_tool_summary wait_for "▸ read_file: read_file src/main.c →"
+check chat_retry_line wait_for "↻ retrying: the model server answered HTTP 529:"
+check chat_retry_then_text wait_for "I read it."
+wait_idle
 # Enter on an empty input expands the selected tool entry.
-tm_keys Enter
+tm_keys M-Up Enter
 check chat_tool_expands wait_for "int main(void) { return 0; }"
-# Typing and Enter send a message; Up brings it back from the history.
+# Typing and Enter send a message; the model's error gets its line.
 tm_keys "hello there" Enter
-check chat_send_logged wait_log "send hello there"
 check chat_user_message_shown wait_for "you: hello there"
+check chat_send_reaches_model poll record_has '"hello there"'
+check chat_error_line wait_for "✗ "
+check chat_error_text wait_for "bad request from the test"
+wait_idle
+# Up brings the message back from the history; M-Enter breaks a line.
 tm_keys Up
 check chat_history wait_for "> hello there"
 tm_keys C-u "line one" M-Enter "line two" Enter
-check chat_multiline_sent wait_log "line two"
-check chat_multiline_has_break sh -c "grep -A1 'send line one' '$T/actions.log' | grep -q '^line two'"
+check chat_multiline_sent poll record_has 'line one\nline two'
+check chat_multiline_answered wait_for "Two lines read."
+wait_idle
+tm_keys "go slowly" Enter
+wait_for "slow words" > /dev/null
 tm_keys Escape
-check chat_escape_interrupts wait_log "interrupt"
+check chat_escape_interrupts wait_for " idle │"
+check chat_interrupt_stops_stream sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'to come'"
 
-# Ctrl-X Ctrl-E edits the message in $EDITOR; the result comes back to the input line.
+# Ctrl-X Ctrl-E edits the message in $EDITOR; the result comes back to the
+# input line, and Enter sends it to the model as the task.
 cat > "$T/editor.sh" <<'SH'
 #!/bin/sh
 printf 'written in the editor\n' > "$1"
 SH
 chmod +x "$T/editor.sh"
-HONK_ENV="EDITOR=$T/editor.sh" tm_start 60 30 "$T/chat.jsonl"
-wait_for "below."
+start_replay '{"turns":[{"text":["On it."]}]}'
+HONK_ENV="EDITOR=$T/editor.sh" tm_honk 60 30 "$R" --base-url "$URL" --model claude-test
+wait_for "Type a task"
 tm_keys C-x C-e
 check editor_text_in_input wait_for "> written in the editor"
 tm_keys Enter
-check editor_text_sent wait_log "send written in the editor"
+check editor_text_sent poll record_has '"written in the editor"'
+check editor_task_answered wait_for "On it."
 
 # Scrolling up stops following new output; End follows again.
-{
-    i=1
-    while [ $i -le 60 ]; do printf '{"kind":"text","data":{"text":"line %d\\n"}}\n' $i; i=$((i + 1)); done
-    printf '%s\n' '{"kind":"text","delay_ms":400,"data":{"text":"LATE LINE\n"}}'
-} > "$T/follow.jsonl"
-tm_start 80 24 "$T/follow.jsonl"
+LINES_=
+i=1
+while [ $i -le 60 ]; do LINES_="$LINES_\"line $i\\n\","; i=$((i + 1)); done
+FOLLOW="{\"turns\":[{\"text\":[${LINES_%,}],\"tool_calls\":[{\"id\":\"c1\",\"name\":\"read_file\",\"input\":{\"path\":\"README\"}}]},{\"stall_ms\":800,\"text\":[\"LATE LINE\\n\"]}]}"
+tm_task 80 24 "$R" "$FOLLOW" "follow"
 wait_for "line 60"
 tm_keys PgUp
 wait_gone "line 60"
-sleep 0.5
+wait_for "LATE LINE" > /dev/null
+poll sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q ' idle '"
 check chat_scrolled_up_stays sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'LATE LINE'"
 tm_keys End
 tm_keys PgDn PgDn PgDn
@@ -78,21 +100,23 @@ check click_focuses_deploy wait_for "Tab: next pane"
 mouse 97 5 3
 check wheel_leaves_focus_alone wait_for "Tab: next pane"
 
-# Tests: a real command in a pty, its colours and its final \r progress line.
-cat > "$T/tests.jsonl" <<'JSON'
-{"kind":"test_start","data":{"command":"printf '\\033[32mPASS\\033[0m unit\\n'; printf 'progress 10%%\\rprogress 55%%\\rprogress 100%%\\n'; exit 3"}}
-JSON
-tm_start 100 30 "$T/tests.jsonl"
+# Tests: the repository's test command in a pty, its colours and its final
+# \r progress line; the failure goes back to the model.
+PATCH='--- a/README\n+++ b/README\n@@ -1 +1 @@\n-old readme\n+new readme\n'
+FIX="{\"turns\":[{\"text\":[\"Changing the readme.\"],\"tool_calls\":[{\"id\":\"p\",\"name\":\"apply_patch\",\"input\":{\"patch\":\"$PATCH\"}}]},{\"text\":[\"Done.\\n\`\`\`commit\\nNew readme\\n\`\`\`\\n\"]}]}"
+git -C "$R" config honk.test "printf '\\033[32mPASS\\033[0m unit\\n'; printf 'progress 10%%\\rprogress 55%%\\rprogress 100%%\\n'; exit 3"
+tm_task 100 30 "$R" "$FIX" "change the readme" --approve=all
 check tests_output wait_for "PASS unit"
 check tests_header_exit wait_for "FAILED  exit 3"
 check tests_progress_final wait_for "progress 100%"
 check tests_progress_overwritten sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q '^progress 55'"
 check tests_colour sh -c "tmux -L $TMUX_NAME capture-pane -p -e -t 0 | grep -q \"\$(printf '\\033')\\[32mPASS\""
 check tests_chat_line wait_for "Tests failed (exit 3"
+check tests_failure_reaches_model poll record_has "progress 100%"
 
 # Tests keeps scrollback: PgUp shows what scrolled off, End follows again.
-printf '%s\n' '{"kind":"test_start","data":{"command":"seq 1 300"}}' > "$T/long.jsonl"
-tm_start 100 30 "$T/long.jsonl"
+git -C "$R" config honk.test "seq 1 300"
+tm_task 100 30 "$R" "$FIX" "change the readme" --approve=all
 tm_keys M-3 z
 check tests_last_line wait_for "passed  exit 0"
 check tests_bottom_shown wait_for "300"
@@ -102,26 +126,44 @@ check tests_scrollback_earlier sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | 
 check tests_scrollback_not_bottom sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -qx '300'"
 tm_keys G
 check tests_follow_again wait_for "300"
+git -C "$R" config --unset honk.test
 
-# Deploy: stages with marks and durations; Enter shows a log; D and C ask.
-cat > "$T/deploy.jsonl" <<'JSON'
-{"kind":"deploy_stage","data":{"stage":"build","state":"passed","duration_ms":1200,"log":"compiled 12 files\nlinked honk"}}
-{"kind":"deploy_stage","data":{"stage":"migrate","state":"failed","exit":2,"duration_ms":300}}
-{"kind":"deploy_stage","data":{"stage":"upload","state":"running"}}
-{"kind":"deploy_stage","data":{"stage":"smoke","state":"skipped"}}
-{"kind":"deploy_stage","data":{"stage":"notify","state":"pending"}}
-JSON
-tm_start 100 30 "$T/deploy.jsonl"
+# Deploy: the repository's stages after the commit; D runs them; a stage
+# waits for $T/go so it is seen running. (A session's stage events carry no
+# log, so Enter has none to show here.)
+# deploy_session DIR: a fresh repository with four stages; the session's
+# change committed, the Deploy pane zoomed.
+deploy_session() {
+    R=$1
+    new_repo "$R"
+    git -C "$R" config honk.deploy.stages "build migrate smoke notify"
+    git -C "$R" config honk.deploy.build.command "echo compiled 12 files; echo linked honk"
+    git -C "$R" config honk.deploy.migrate.command "while [ ! -e '$T/go' ]; do sleep 0.05; done; exit 2"
+    git -C "$R" config honk.deploy.smoke.command "echo smoke"
+    git -C "$R" config honk.deploy.notify.command "echo notify"
+    tm_task 100 30 "$R" "$FIX" "change the readme" --approve=all
+    wait_for "Ready for review" > /dev/null
+    tm_keys c
+}
+deploy_session "$T/deploy1"
+check deploy_asks wait_for "D deploys (in Deploy: 4), C skips the deploy"
 tm_keys M-4 z
-check deploy_passed wait_for "✓ build                passed      1.2 s"
-check deploy_failed wait_for "✗ migrate              failed      0.3 s  exit 2"
-check deploy_running wait_for "upload               running"
-check deploy_skipped wait_for "– smoke                skipped"
-check deploy_pending wait_for "· notify               pending"
-tm_keys Enter
-check deploy_log wait_for "linked honk"
 tm_keys D
-check deploy_approve wait_log "deploy approve"
-tm_keys C
-check deploy_cancel wait_log "deploy cancel"
+check deploy_passed wait_for "✓ build  "
+check deploy_passed_time sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q '✓ build  *passed  *[0-9.]* s'"
+check deploy_running poll sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'migrate  *running'"
+touch "$T/go"
+check deploy_failed poll sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q '✗ migrate  *failed  *[0-9.]* s  exit 2'"
+check deploy_skipped wait_for "– smoke                skipped"
+check deploy_skipped_last wait_for "– notify               skipped"
+check deploy_failed_session wait_for " failed "
+rm -f "$T/go"
+
+# C at the deploy question skips every stage; the session is done.
+deploy_session "$T/deploy2"
+wait_for "D deploys" > /dev/null
+tm_keys M-4 z C
+check deploy_cancel_skips wait_for "– build                skipped"
+check deploy_cancel_done wait_for " done "
 tm_stop
+stop_replay

@@ -1,7 +1,6 @@
 # The cockpit on a real session: honk TASK inside a private tmux server,
 # honk-replay playing the model, a real repository, tests and deploy.
 . "$HONK_TOP/tests/cockpit.sh"
-export ANTHROPIC_API_KEY=sk-cockpit-1234
 
 R=$T/calc
 mkdir -p "$R"
@@ -22,23 +21,11 @@ tm_stop
 TMUX_NAME=honk-test-$$-session
 tm new-session -d -x 200 -y 50 "cd '$R' && env TERM=tmux-256color EDITOR='$T/editor' '$HONK' --base-url '$URL' 'fix add' 2>'$T/stderr'; sleep 30"
 
-# poll COMMAND...: runs the shell command until it succeeds (at most ~5 s).
-poll() {
-    i=0
-    while [ $i -lt 100 ]; do
-        "$@" && return 0
-        sleep 0.05
-        i=$((i + 1))
-    done
-    return 1
-}
-masked() { screen | sed 's/[0-9][0-9]:[0-9][0-9]/MM:SS/g'; }
 four_panes() { screen | grep -q ' 1 Chat' && screen | grep -q ' 2 Diff' && screen | grep -q ' 3 Tests' && screen | grep -q ' 4 Deploy'; }
 fits_80x24() { four_panes && [ "$(screen | wc -l)" -le 24 ] && [ "$(screen | wc -L)" -le 80 ]; }
 progress_final() { screen | grep -q 'progress 100%' && ! screen | grep -q 'progress 10%'; }
 green_pass() { tm capture-pane -p -e -t 0 | grep -q "$(printf '\033')\[32mPASS"; }
 stages_passed() { screen | grep -q '✓ build  *passed' && screen | grep -q '✓ publish  *passed'; }
-record_has() { grep -qF "$1" "$T/record.jsonl"; }
 
 check session_four_panes_200x50 poll four_panes
 check session_streams_text wait_for "The sign in add() is wrong."
