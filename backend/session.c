@@ -172,6 +172,12 @@ static void on_model_event(const struct hk_model_event *ev, void *user)
         break;
     case HK_MODEL_CANCELLED:
         cJSON_Delete(d);
+        if (s->state != HK_STATE_CANCELLED) {
+            d = cJSON_CreateObject();
+            cJSON_AddStringToObject(d, "message", "Interrupted: the model's unfinished answer is not kept. "
+                                                  "Send a message to go on.");
+            session_emit(s, HK_EV_NOTE, d, 0);
+        }
         break;
     }
     hk_model_request_free(s->req);

@@ -67,9 +67,19 @@ static void add_hunk(struct hk_dv_file *df, const struct hk_hunk *h)
 struct hk_diffview *hk_diffview_from_proposal(const struct hk_proposal *p, const cJSON *reasons)
 {
     char *report = hk_patch_report(p);
-    char *nl = strchr(report, '\n');
-    if (nl && nl[1] == '\0')
-        *nl = '\0';
+    /* One line per hunk becomes one title line: "a.c: hunk 1 applied; b.c: ..." */
+    struct hk_buf title = {0};
+    for (char *line = report, *nl; *line; line = nl ? nl + 1 : line + strlen(line)) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        if (*line)
+            hk_buf_printf(&title, "%s%s", title.len ? "; " : "", line);
+        if (!nl)
+            break;
+    }
+    free(report);
+    report = hk_buf_steal(&title);
     struct hk_diffview *dv = hk_diffview_new(p->id, report);
     free(report);
     for (size_t f = 0; f < p->nfiles; f++) {

@@ -267,16 +267,13 @@ static unsigned chat_event(struct pane *p, const struct hk_event *ev)
 {
     struct chat *ch = chat_of(p);
     const char *proposal;
-    char buf[64];
     switch (ev->kind) {
     case HK_EV_TEXT: on_text(p, ev_str(ev, "text")); break;
     case HK_EV_USER: infof(p, E_USER, "you: %s%s", ev_str(ev, "text"), NULL); break;
     case HK_EV_TASK: infof(p, E_INFO, "Task: %s  (%s)", ev_str(ev, "task"), ev_str(ev, "branch")); break;
     case HK_EV_TURN_END: ch->open = false; return 0;
-    case HK_EV_RETRY:
-        snprintf(buf, sizeof buf, " (try %d, in %.1f s)", (int)ev_num(ev, "attempt", 0),
-                 ev_num(ev, "delay_ms", 0) / 1000.0);
-        infof(p, E_RETRY, "\u21bb retrying: %s%s", ev_str(ev, "message"), buf);
+    case HK_EV_RETRY: /* the message says when and which try */
+        infof(p, E_RETRY, "\u21bb %s%s", ev_str(ev, "message"), NULL);
         break;
     case HK_EV_TOOL_CALL: on_tool_call(p, ev); break;
     case HK_EV_TOOL_RESULT: on_tool_result(p, ev); break;

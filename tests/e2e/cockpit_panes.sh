@@ -33,7 +33,7 @@ check chat_wrapped_at_words wait_for "The quick brown fox jumps over the lazy do
 check chat_wrapped_second_row wait_for "running through the forest until night falls on the quiet"
 check chat_wide_chars wait_for "after — naïve 日本語 text"
 check chat_tool_summary wait_for "▸ read_file: read_file src/main.c →"
-check chat_retry_line wait_for "↻ retrying: the model server answered HTTP 529:"
+check chat_retry_line wait_for "↻ the model server answered HTTP 529:"
 check chat_retry_then_text wait_for "I read it."
 wait_idle
 # Enter on an empty input expands the selected tool entry.
@@ -57,6 +57,7 @@ tm_keys "go slowly" Enter
 wait_for "slow words" > /dev/null
 tm_keys Escape
 check chat_escape_interrupts wait_for " idle │"
+check chat_interrupt_noted wait_for "Interrupted: the model's unfinished answer is not kept."
 check chat_interrupt_stops_stream sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'to come'"
 
 # Ctrl-X Ctrl-E edits the message in $EDITOR; the result comes back to the
