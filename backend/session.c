@@ -282,6 +282,17 @@ static char *commit_message_from(const struct hk_session *s)
     return hk_xasprintf("%.72s", s->task_text);
 }
 
+/* The tail of a stage's output that its event carries, for the Deploy pane
+ * and `honk show`: the last lines are where a failure says why. */
+static const char *last_lines(const char *text, int n)
+{
+    const char *p = text + strlen(text);
+    while (p > text && n >= 0)
+        if (*--p == '\n')
+            n--;
+    return p == text ? p : p + 1;
+}
+
 static void on_deploy_stage(struct hk_deploy *d, const struct hk_stage *st, void *user)
 {
     (void)d;
@@ -294,6 +305,8 @@ static void on_deploy_stage(struct hk_deploy *d, const struct hk_stage *st, void
         cJSON_AddNumberToObject(data, "exit", st->exit_code);
         cJSON_AddNumberToObject(data, "duration_ms", (double)st->duration_ms);
     }
+    if (st->log)
+        cJSON_AddStringToObject(data, "log", last_lines(st->log, 200));
     session_emit(s, HK_EV_DEPLOY_STAGE, data, st->state != HK_STAGE_RUNNING);
 }
 
@@ -316,9 +329,13 @@ void session_start_deploy(struct hk_session *s)
 {
     s->waiting = WAIT_NOTHING;
     session_set_state(s, HK_STATE_DEPLOYING);
-    if (!s->replaying)
-        hk_deploy_run(s->deploy, s->loop, s->task->worktree, on_deploy_stage, on_deploy_done,
-                      session_runner_changed, s);
+    if (s->replaying)
+        return;
+    /* The whole pipeline is shown before its first stage starts. */
+    for (size_t i = 0; i < hk_deploy_stage_count(s->deploy); i++)
+        on_deploy_stage(s->deploy, hk_deploy_stage(s->deploy, i), s);
+    hk_deploy_run(s->deploy, s->loop, s->task->worktree, on_deploy_stage, on_deploy_done,
+                  session_runner_changed, s);
 }
 
 void session_after_commit(struct hk_session *s)

@@ -149,6 +149,8 @@ void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
         fprintf(p->out, "honk: %s\n", str(d, "message"));
         break;
     case HK_EV_DEPLOY_STAGE:
+        if (!strcmp(str(d, "state"), "pending"))
+            break;
         if (!strcmp(str(d, "state"), "running"))
             fprintf(p->out, "honk: deploy stage %s: running %s\n", str(d, "stage"), str(d, "command"));
         else

@@ -153,11 +153,14 @@ tm_keys D
 check deploy_passed wait_for "✓ build  "
 check deploy_passed_time sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q '✓ build  *passed  *[0-9.]* s'"
 check deploy_running poll sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'migrate  *running'"
+check deploy_pending_listed poll sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'notify  *pending'"
 touch "$T/go"
 check deploy_failed poll sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q '✗ migrate  *failed  *[0-9.]* s  exit 2'"
 check deploy_skipped wait_for "– smoke                skipped"
 check deploy_skipped_last wait_for "– notify               skipped"
 check deploy_failed_session wait_for " failed "
+tm_keys k k k k Enter
+check deploy_stage_log wait_for "compiled 12 files"
 rm -f "$T/go"
 
 # C at the deploy question skips every stage; the session is done.
