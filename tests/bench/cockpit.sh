@@ -23,7 +23,7 @@ start() {
     S=honk-bench-$$-$N # a fresh server: a dying one may still hold the old socket
     : > "$T/timings"
     tm new-session -d -x 200 -y 50 \
-        "cd '$R' && env TERM=tmux-256color HONK_COCKPIT_TIMINGS='$T/timings' $HONK $*; sleep 60"
+        "cd '$R' && date +%s%N > '$T/exec_at' && env TERM=tmux-256color HONK_COCKPIT_TIMINGS='$T/timings' $HONK $*; sleep 60"
     PID=
     i=0
     while [ -z "$PID" ] && [ $i -lt 100 ]; do
@@ -54,8 +54,8 @@ hz=$(getconf CLK_TCK)
 echo "CPU while idle for 5 s:    $(awk -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN { printf "%.2f s", (b - a) / hz }')"
 echo "resident memory idle:      $(awk '/VmRSS/ { print $2, $3 }' "/proc/$PID/status") (peak $(awk '/VmHWM/ { print $2, $3 }' "/proc/$PID/status"))"
 
-# A big diff: 2,000 changed blocks of 10 lines in 20 files of 6,000 lines, a commit
-# shown by honk review (libgit2 computes the diff).
+# A big diff: 4,000 changed blocks of 10 lines in 40 files of 6,000 lines (about
+# 100,000 diff lines), a commit shown by honk review (libgit2 computes the diff).
 mkdir -p "$R/src"
 gen() { # OLD-OR-NEW
     awk -v side="$1" 'BEGIN {
@@ -70,14 +70,16 @@ gen() { # OLD-OR-NEW
     }'
 }
 f=0
-while [ $f -lt 20 ]; do gen old > "$R/src/file$f.c"; f=$((f + 1)); done
+while [ $f -lt 40 ]; do gen old > "$R/src/file$f.c"; f=$((f + 1)); done
 git -C "$R" add -A && git -C "$R" commit -qm old
 f=0
-while [ $f -lt 20 ]; do gen new > "$R/src/file$f.c"; f=$((f + 1)); done
+while [ $f -lt 40 ]; do gen new > "$R/src/file$f.c"; f=$((f + 1)); done
 git -C "$R" commit -qam new
 echo "diff size:                 $(git -C "$R" show HEAD | grep -c '^[-+ ]') lines"
 start review HEAD
 echo "open the diff (to frame):  $(wait_line diff_open_ms) ms (after the diff is computed)"
+at=$(wait_line first_frame_at_ns)
+echo "honk review started to its first frame, diff computed by libgit2 included: $(awk -v a="$(cat "$T/exec_at")" -v b="$at" 'BEGIN { printf "%.1f", (b - a) / 1e6 }') ms"
 echo "first full frame:          $(wait_line first_frame_ms) ms"
 echo "resident with the diff:    $(awk '/VmRSS/ { print $2, $3 }' "/proc/$PID/status")"
 tm send-keys -t 0 M-2
