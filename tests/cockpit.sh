@@ -72,11 +72,11 @@ tm_keys() { tm send-keys -t 0 "$@"; }
 # The screen as text, trailing blanks trimmed.
 screen() { tm capture-pane -p -t 0 "$@" | sed 's/[[:space:]]*$//'; }
 
-# wait_for TEXT: polls the screen (at most ~5 s) until it shows TEXT; on
-# failure the screen goes to the log, to see why.
+# wait_for TEXT [TRIES]: polls the screen (TRIES x 50 ms, ~5 s by default)
+# until it shows TEXT; on failure the screen goes to the log, to see why.
 wait_for() {
     i=0
-    while [ $i -lt 100 ]; do
+    while [ $i -lt "${2:-100}" ]; do
         screen | grep -qF -- "$1" && return 0
         sleep 0.05
         i=$((i + 1))

@@ -53,16 +53,7 @@ if [ "${SANITIZE:-}" != 1 ] && command -v valgrind >/dev/null; then
 fi
 echo "# busy run under: ${wrap:-plain}"
 # slow_wait TEXT: as wait_for, but long enough for valgrind (at most ~60 s).
-slow_wait() {
-    i=0
-    while [ $i -lt 1200 ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.05
-        i=$((i + 1))
-    done
-    screen | sed 's/^/# | /'
-    return 1
-}
+slow_wait() { wait_for "$1" 1200; }
 HONK_WRAP="$wrap" tm_task 100 40 "$R" "$BUSY" "busy task"
 slow_wait "[hunk 1: pending]"
 

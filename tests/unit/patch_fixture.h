@@ -46,16 +46,13 @@ static inline void fx_put(const char *dir, const char *rel, const char *s)
 static inline char *fx_get(const char *dir, const char *rel)
 {
     char *path = hk_xasprintf("%s/%s", dir, rel);
-    FILE *f = fopen(path, "rb");
-    free(path);
-    if (!f)
-        return NULL;
     struct hk_buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        hk_buf_add(&b, chunk, n);
-    fclose(f);
+    int rc = hk_read_file(path, &b);
+    free(path);
+    if (rc != 0) {
+        hk_buf_free(&b);
+        return NULL;
+    }
     return hk_buf_steal(&b);
 }
 

@@ -61,15 +61,11 @@ static __attribute__((unused)) void write_file(const char *dir, const char *rel,
 
 static __attribute__((unused)) char *read_file_all(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
     struct hk_buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        hk_buf_add(&b, chunk, n);
-    fclose(f);
+    if (hk_read_file(path, &b) != 0) {
+        hk_buf_free(&b);
+        return NULL;
+    }
     return hk_buf_steal(&b);
 }
 
