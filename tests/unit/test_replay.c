@@ -1,6 +1,7 @@
 /* Tests of honk-replay: starts the built server on a scenario, talks to it
  * over real HTTP with libcurl and checks what a client of each protocol gets. */
 #include "check.h"
+#include "support.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -14,14 +15,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-struct child {
-    pid_t pid;
-    char url[64];
-    char dir[256];
-    char scenario[300];
-    char record[300];
-};
-
 struct resp {
     CURLcode rc;
     long status;
@@ -30,80 +23,18 @@ struct resp {
     long connects;
 };
 
-static const char *replay_bin(void)
+/* honk-replay through tests/support.h, each outcome checked. */
+static bool start(struct replay *c, const char *scenario)
 {
-    static char path[1024];
-    const char *r = getenv("REPLAY"), *b = getenv("HONK_BUILD");
-    if (r && *r)
-        return r;
-    snprintf(path, sizeof path, "%s/honk-replay", b && *b ? b : "build/out");
-    return path;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return;
-    fputs(text, f);
-    fclose(f);
-}
-
-static void make_dir(struct child *c, const char *scenario)
-{
-    const char *tmp = getenv("TMPDIR");
-    snprintf(c->dir, sizeof c->dir, "%s/honk-replay-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(c->dir))
-        abort();
-    snprintf(c->scenario, sizeof c->scenario, "%s/scenario.json", c->dir);
-    snprintf(c->record, sizeof c->record, "%s/record.jsonl", c->dir);
-    write_file(c->scenario, scenario);
-}
-
-/* Runs honk-replay with the scenario and reads its URL line. */
-static bool start(struct child *c, const char *scenario)
-{
-    memset(c, 0, sizeof *c);
-    make_dir(c, scenario);
-    int fds[2];
-    if (pipe(fds) != 0)
-        return false;
-    c->pid = fork();
-    if (c->pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execl(replay_bin(), "honk-replay", "--record", c->record, c->scenario, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    FILE *f = fdopen(fds[0], "r");
-    bool ok = f && fgets(c->url, sizeof c->url, f);
-    if (f)
-        fclose(f);
-    c->url[strcspn(c->url, "\n")] = '\0';
-    CHECK(ok && !strncmp(c->url, "http://127.0.0.1:", 17), "no URL line from %s: \"%s\"",
-          replay_bin(), c->url);
+    bool ok = replay_start(c, scenario) == 0;
+    CHECK(ok && !strncmp(c->url, "http://127.0.0.1:", 17), "no URL line from %s: \"%s\"", replay_binary(),
+          c->url);
     return ok;
 }
 
-static void cleanup_dir(struct child *c)
+static void stop(struct replay *c)
 {
-    unlink(c->scenario);
-    unlink(c->record);
-    rmdir(c->dir);
-}
-
-static void stop(struct child *c)
-{
-    int status = -1;
-    if (c->pid > 0) {
-        kill(c->pid, SIGTERM);
-        waitpid(c->pid, &status, 0);
-        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "honk-replay ended with status %d",
-              status);
-    }
-    cleanup_dir(c);
+    CHECK(replay_stop(c) == 0, "honk-replay did not exit cleanly");
 }
 
 static size_t on_data(char *p, size_t size, size_t n, void *cls)
@@ -257,7 +188,7 @@ static bool has_header(const struct resp *r, const char *line)
 
 TEST(anthropic_text_stream)
 {
-    struct child c;
+    struct replay c;
     if (!start(&c, "{\"turns\":[{\"text\":[\"Hel\",\"lo \\\"wörld\\\"\\n\"]}]}")) {
         stop(&c);
         return;
@@ -289,7 +220,7 @@ TEST(anthropic_text_stream)
 
 TEST(openai_text_stream)
 {
-    struct child c;
+    struct replay c;
     if (!start(&c, "{\"turns\":[{\"text\":[\"Hel\",\"lo\"]}]}")) {
         stop(&c);
         return;
@@ -335,7 +266,7 @@ static const char tool_scenario[] =
 
 TEST(anthropic_tool_fragments)
 {
-    struct child c;
+    struct replay c;
     if (!start(&c, tool_scenario)) {
         stop(&c);
         return;
@@ -378,7 +309,7 @@ TEST(anthropic_tool_fragments)
 
 TEST(openai_tool_fragments)
 {
-    struct child c;
+    struct replay c;
     if (!start(&c, tool_scenario)) {
         stop(&c);
         return;
@@ -435,7 +366,7 @@ TEST(openai_tool_fragments)
 
 TEST(rate_limit_with_retry_after)
 {
-    struct child c;
+    struct replay c;
     if (!start(&c, "{\"turns\":[{\"status\":429,\"retry_after\":2,\"message\":\"slow down\"},"
                    "{\"status\":529},{\"status\":503}]}")) {
         stop(&c);
@@ -468,7 +399,7 @@ TEST(rate_limit_with_retry_after)
 
 TEST(drop_after_bytes_cuts_the_stream)
 {
-    struct child c;
+    struct replay c;
     if (!start(&c, "{\"turns\":[{\"repeat\":{\"text\":\"word \",\"count\":500},"
                    "\"drop_after_bytes\":700}]}")) {
         stop(&c);
@@ -487,7 +418,7 @@ TEST(drop_after_bytes_cuts_the_stream)
 
 TEST(malformed_event_then_normal_stream)
 {
-    struct child c;
+    struct replay c;
     if (!start(&c, "{\"turns\":[{\"text\":[\"Hi\",\" there\"],\"malformed\":true}]}")) {
         stop(&c);
         return;
@@ -509,7 +440,7 @@ TEST(malformed_event_then_normal_stream)
 
 TEST(error_after_deltas)
 {
-    struct child c;
+    struct replay c;
     if (!start(&c, "{\"turns\":[{\"text\":[\"a\",\"b\",\"c\"],\"error_after_deltas\":2},"
                    "{\"text\":[\"a\",\"b\"],\"error_after_deltas\":1,"
                    "\"error\":{\"type\":\"api_error\",\"message\":\"boom\"}}]}")) {
@@ -540,7 +471,7 @@ TEST(error_after_deltas)
 
 TEST(default_reply_when_turns_run_out)
 {
-    struct child c;
+    struct replay c;
     if (!start(&c, "{\"turns\":[]}")) {
         stop(&c);
         return;
@@ -565,7 +496,7 @@ TEST(default_reply_when_turns_run_out)
 
 TEST(requests_are_checked)
 {
-    struct child c;
+    struct replay c;
     if (!start(&c, "{\"turns\":[{\"text\":[\"kept for the good request\"]}]}")) {
         stop(&c);
         return;
@@ -615,7 +546,7 @@ static cJSON *record_line(const char *path, int n)
 
 TEST(record_file)
 {
-    struct child c;
+    struct replay c;
     if (!start(&c, "{\"turns\":[{\"text\":[\"one\"]},{\"text\":[\"two\"]}]}")) {
         stop(&c);
         return;
@@ -649,7 +580,7 @@ TEST(record_file)
 
 TEST(two_megabyte_body_with_expect_continue)
 {
-    struct child c;
+    struct replay c;
     if (!start(&c, "{\"turns\":[{\"text\":[\"big\"]}]}")) {
         stop(&c);
         return;
@@ -684,7 +615,7 @@ TEST(two_megabyte_body_with_expect_continue)
 
 TEST(repeat_stall_and_delay)
 {
-    struct child c;
+    struct replay c;
     if (!start(&c, "{\"turns\":[{\"repeat\":{\"text\":\"word \",\"count\":20000}},"
                    "{\"text\":[\"a\",\"b\",\"c\"],\"stall_ms\":200,\"chunk_delay_ms\":50}]}")) {
         stop(&c);
@@ -712,7 +643,7 @@ TEST(repeat_stall_and_delay)
 
 TEST(non_streamed_reply)
 {
-    struct child c;
+    struct replay c;
     if (!start(&c, tool_scenario)) {
         stop(&c);
         return;
@@ -734,18 +665,21 @@ TEST(non_streamed_reply)
 
 TEST(bad_scenario_exits_2)
 {
-    struct child c;
-    memset(&c, 0, sizeof c);
-    make_dir(&c, "{\"turns\":[{\"text\":\"ok\"},{\"text\":[1]}]}");
-    char *cmd = hk_xasprintf("'%s' '%s' 2>&1", replay_bin(), c.scenario);
+    char dir[] = "/tmp/honk-replay-test-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+    char *scenario = hk_xasprintf("%s/scenario.json", dir);
+    spit(scenario, "{\"turns\":[{\"text\":\"ok\"},{\"text\":[1]}]}");
+    char *cmd = hk_xasprintf("'%s' '%s' 2>&1", replay_binary(), scenario);
     FILE *p = popen(cmd, "r");
     char line[512] = "";
     if (p && !fgets(line, sizeof line, p))
         line[0] = '\0';
     int status = p ? pclose(p) : -1;
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 2, "status %d", status);
-    CHECK(strstr(line, c.scenario) && strstr(line, "turn 2") && strstr(line, "text"), "stderr: %s",
+    CHECK(strstr(line, scenario) && strstr(line, "turn 2") && strstr(line, "text"), "stderr: %s",
           line);
+    unlink(scenario);
+    rmdir(dir);
+    free(scenario);
     free(cmd);
-    cleanup_dir(&c);
 }
