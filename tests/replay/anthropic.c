@@ -91,21 +91,12 @@ static void block_end(struct stream *s)
     hk_buf_adds(&s->out, "}\n\n");
 }
 
-static void tool_id(struct hk_buf *b, const struct tool_call *tc)
-{
-    if (tc->id) {
-        replay_json_strz(b, tc->id);
-        return;
-    }
-    hk_buf_printf(b, "\"toolu_replay_%ld\"", tc->auto_id);
-}
-
 static void tool_begin(struct stream *s, const struct tool_call *tc, size_t k)
 {
     (void)k;
     block_event(s, "content_block_start");
     hk_buf_adds(&s->out, ",\"content_block\":{\"type\":\"tool_use\",\"id\":");
-    tool_id(&s->out, tc);
+    replay_tool_id(&s->out, tc, "toolu_replay_");
     hk_buf_adds(&s->out, ",\"name\":");
     replay_json_strz(&s->out, tc->name);
     hk_buf_adds(&s->out, ",\"input\":{}}}\n\n");
@@ -174,7 +165,7 @@ static void whole(struct stream *s, const char *text, size_t text_len)
     }
     for (size_t i = 0; i < t->ntools; i++) {
         hk_buf_adds(b, i || text_len ? ",{\"type\":\"tool_use\",\"id\":" : "{\"type\":\"tool_use\",\"id\":");
-        tool_id(b, &t->tools[i]);
+        replay_tool_id(b, &t->tools[i], "toolu_replay_");
         hk_buf_adds(b, ",\"name\":");
         replay_json_strz(b, t->tools[i].name);
         hk_buf_printf(b, ",\"input\":%s}", t->tools[i].input_json);

@@ -77,20 +77,11 @@ static void text_delta(struct stream *s, const char *text, size_t len)
     chunk_end(s);
 }
 
-static void tool_id(struct hk_buf *b, const struct tool_call *tc)
-{
-    if (tc->id) {
-        replay_json_strz(b, tc->id);
-        return;
-    }
-    hk_buf_printf(b, "\"call_replay_%ld\"", tc->auto_id);
-}
-
 static void tool_begin(struct stream *s, const struct tool_call *tc, size_t k)
 {
     hk_buf_adds(&s->out, s->prefix);
     hk_buf_printf(&s->out, "{\"tool_calls\":[{\"index\":%zu,\"id\":", k);
-    tool_id(&s->out, tc);
+    replay_tool_id(&s->out, tc, "call_replay_");
     hk_buf_adds(&s->out, ",\"type\":\"function\",\"function\":{\"name\":");
     replay_json_strz(&s->out, tc->name);
     hk_buf_adds(&s->out, ",\"arguments\":\"\"}}]}");
@@ -167,7 +158,7 @@ static void whole_tools(struct hk_buf *b, const struct turn *t)
     hk_buf_adds(b, ",\"tool_calls\":[");
     for (size_t i = 0; i < t->ntools; i++) {
         hk_buf_adds(b, i ? ",{\"id\":" : "{\"id\":");
-        tool_id(b, &t->tools[i]);
+        replay_tool_id(b, &t->tools[i], "call_replay_");
         hk_buf_adds(b, ",\"type\":\"function\",\"function\":{\"name\":");
         replay_json_strz(b, t->tools[i].name);
         hk_buf_adds(b, ",\"arguments\":");

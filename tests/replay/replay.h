@@ -121,6 +121,8 @@ size_t replay_tool_nfrags(const struct tool_call *tc);
 /* Appends s as a JSON string literal (quoted, escaped). */
 void replay_json_str(struct hk_buf *b, const char *s, size_t len);
 void replay_json_strz(struct hk_buf *b, const char *s);
+/* A tool call's id as a JSON string: its own, or prefix + its number. */
+void replay_tool_id(struct hk_buf *b, const struct tool_call *tc, const char *prefix);
 void replay_buf_long(struct hk_buf *b, long v);
 /* Anthropic's error type for an HTTP status. */
 const char *replay_anthropic_error_type(int status);

@@ -285,3 +285,11 @@ ssize_t replay_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     }
     return (ssize_t)n;
 }
+
+void replay_tool_id(struct hk_buf *b, const struct tool_call *tc, const char *prefix)
+{
+    if (tc->id)
+        replay_json_strz(b, tc->id);
+    else
+        hk_buf_printf(b, "\"%s%ld\"", prefix, tc->auto_id);
+}
