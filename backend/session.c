@@ -50,11 +50,18 @@ void session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data, in
 {
     struct hk_event ev = {kind, wall_ms(), data};
     char *err = NULL;
-    if (!s->replaying && s->journal && hk_journal_append(s->journal, &ev, sync, &err) != 0) {
-        /* Going on without a journal would make the session unresumable. */
-        fprintf(stderr, "honk: %s\n", err);
-        free(err);
+    if (!s->replaying && s->journal && hk_journal_append(s->journal, &ev, sync, &err) != 0 && s->cb) {
+        /* The engineer must know the session can no longer be resumed; the
+         * front end says so where it says everything else (not journalled). */
+        cJSON *d = cJSON_CreateObject();
+        char *msg = hk_xasprintf("%s; this session cannot be resumed after honk exits", err);
+        cJSON_AddStringToObject(d, "message", msg);
+        struct hk_event warn = {HK_EV_ERROR, ev.time_ms, d};
+        s->cb(&warn, s->user);
+        cJSON_Delete(d);
+        free(msg);
     }
+    free(err);
     if (s->cb && !s->replaying)
         s->cb(&ev, s->user);
     cJSON_Delete(data);
@@ -645,7 +652,6 @@ void hk_session_free(struct hk_session *s)
     for (size_t i = 0; i < s->nproposals; i++)
         hk_patch_free(s->proposals[i]);
     free(s->proposals);
-    free(s->waiting_command);
     hk_conv_free(s->conv);
     hk_journal_close(s->journal);
     hk_task_free(s->task);

@@ -324,8 +324,6 @@ void session_answer_command(struct hk_session *s, int approve, const char *reaso
     struct pending_call *c = &s->calls[s->next_call];
     emit_decision(s, c->id, -1, approve ? "approve" : "reject", reason, NULL, 0);
     s->waiting = WAIT_NOTHING;
-    free(s->waiting_command);
-    s->waiting_command = NULL;
     if (approve) {
         const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(c->input, "command");
         session_start_run(s, cmd->valuestring, RUN_COMMAND);
@@ -373,7 +371,6 @@ static int run_call(struct hk_session *s, struct pending_call *c)
             return 1;
         }
         s->waiting = WAIT_COMMAND;
-        s->waiting_command = hk_xstrdup(cmd->valuestring);
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "id", c->id);
         cJSON_AddStringToObject(d, "command", cmd->valuestring);

@@ -51,7 +51,6 @@ struct hk_session {
     int proposal_seq;     /* proposals made so far, for their ids */
     enum waiting_for waiting;
     struct hk_proposal *waiting_proposal;
-    char *waiting_command;
 
     cJSON *reasons;       /* "p1:3" -> why the engineer rejected that hunk */
     struct hk_runner *runner;
