@@ -510,8 +510,8 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
     s->cb = cb;
     s->user = user;
     *err = NULL;
-    s->cfg = hk_config_open(hk_repo_workdir(repo), err);
-    if (!s->cfg || read_settings(s, opts, err) != 0 || open_task(s, resume_id, opts, err) != 0)
+    s->cfg = opts->config;
+    if (read_settings(s, opts, err) != 0 || open_task(s, resume_id, opts, err) != 0)
         goto fail;
     s->journal = hk_journal_open(hk_repo_gitdir(repo), s->task->id, err);
     if (!s->journal)
@@ -655,7 +655,6 @@ void hk_session_free(struct hk_session *s)
     hk_conv_free(s->conv);
     hk_journal_close(s->journal);
     hk_task_free(s->task);
-    hk_config_free(s->cfg);
     free(s->task_text);
     free(s->test_command);
     free(s->commit_message);

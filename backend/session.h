@@ -14,6 +14,7 @@
 struct hk_session;
 struct hk_runner;
 struct hk_proposal;
+struct hk_config;
 
 #define HK_SESSION_STATES(X)                                                  \
     X(STARTING, "starting", "setting up the task's worktree")                 \
@@ -50,6 +51,7 @@ struct hk_session_opts {
     int approve;                   /* an enum hk_approve_policy, or -1: honk.approve */
     int deploy;                    /* run the deploy unattended (--deploy); -1: honk.deploy.auto */
     const struct hk_model_settings *model;
+    struct hk_config *config;      /* honk.* settings (borrowed: the front end read it already) */
 };
 
 const char *hk_session_state_name(enum hk_session_state s);

@@ -24,7 +24,7 @@ struct hk_session {
     struct hk_loop *loop;
     struct hk_repo *repo;
     struct hk_task *task;
-    struct hk_config *cfg;
+    struct hk_config *cfg;        /* borrowed from the front end */
     const struct hk_model_settings *model;
     struct hk_conversation *conv;
     struct hk_journal *journal;

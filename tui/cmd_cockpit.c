@@ -329,6 +329,7 @@ int hk_cockpit_main(const struct hk_cockpit_args *args)
         return status;
     }
     a.opts.model = &a.settings;
+    a.opts.config = a.cfg;
     a.loop = hk_loop_new();
     struct hk_cockpit_opts copts = {.theme = args->theme, .no_color = args->no_color, .config = a.cfg};
     a.ck = hk_cockpit_new(a.loop, &actions, &a, &copts, &err);

@@ -161,6 +161,7 @@ static int drive(struct run_args *a, const char *resume_id)
         goto out;
     }
     a->opts.model = &settings;
+    a->opts.config = cfg;
     r.loop = hk_loop_new();
     hk_loop_on_signal(r.loop, SIGINT, on_interrupt, &r);
     hk_loop_on_signal(r.loop, SIGTERM, on_interrupt, &r);
