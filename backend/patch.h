@@ -117,6 +117,10 @@ int hk_patch_undo(struct hk_proposal *p, char **err);
 char *hk_patch_hunk_new_text(const struct hk_hunk *h);
 /* "applied", "applied at offset +3", "applied with fuzz 1", "rejected: why". */
 char *hk_patch_hunk_result(const struct hk_hunk *h);
+/* The line git would show after a hunk's "@@ ... @@": the nearest line above
+ * the hunk that starts with a letter, '_' or '$' (git's default funcname
+ * rule), trailing blanks cut, at most 80 bytes; NULL when there is none. */
+char *hk_patch_hunk_function(const struct hk_patch_file *f, const struct hk_hunk *h);
 /* One line per hunk, "path: hunk N applied at offset +3", for people and models. */
 char *hk_patch_report(const struct hk_proposal *p);
 

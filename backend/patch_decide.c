@@ -3,6 +3,7 @@
 #include "patch_int.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,6 +162,26 @@ char *hk_patch_hunk_result(const struct hk_hunk *h)
         break;
     }
     return hk_xasprintf("rejected: %s", h->reason ? h->reason : "did not apply");
+}
+
+char *hk_patch_hunk_function(const struct hk_patch_file *f, const struct hk_hunk *h)
+{
+    enum { GIT_FUNCNAME_MAX = 80 }; /* what git keeps of the line */
+    if (h->result == HK_HUNK_FAILED || h->meta || h->pos > f->norig)
+        return NULL;
+    for (size_t i = h->pos; i-- > 0;) {
+        const struct hk_patch_line *l = &f->orig[i];
+        unsigned char c = l->len ? (unsigned char)l->text[0] : 0;
+        if (!(isalpha(c) || c == '_' || c == '$'))
+            continue;
+        size_t len = l->len < GIT_FUNCNAME_MAX ? l->len : GIT_FUNCNAME_MAX;
+        while (len && len < l->len && (l->text[len] & 0xC0) == 0x80) /* not inside a UTF-8 sequence */
+            len--;
+        while (len && isspace((unsigned char)l->text[len - 1]))
+            len--;
+        return hk_xstrndup(l->text, len);
+    }
+    return NULL;
 }
 
 char *hk_patch_report(const struct hk_proposal *p)

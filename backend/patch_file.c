@@ -300,8 +300,15 @@ static int file_sync(struct hk_patch_file *f, char **err)
 
 int proposal_sync(struct hk_proposal *p, char **err)
 {
-    if (p->opts.dry_run)
+    if (p->opts.dry_run) {
+        /* Nothing is written, but the hunks' new-side numbers must still be
+         * those of the file as it would be, not the patch's own claims. */
+        for (size_t i = 0; i < p->nfiles; i++) {
+            size_t n;
+            free(file_lines(&p->files[i], &n));
+        }
         return 0;
+    }
     for (size_t i = 0; i < p->nfiles; i++) {
         if (!p->files[i].abs)
             continue;

@@ -186,9 +186,12 @@ static void file_header(struct hk_buf *b, const char *old_path, const char *new_
                   new_path ? "b/" : "", new_path ? new_path : "/dev/null");
 }
 
-static void rej_patch_hunk(struct hk_buf *b, const struct hk_hunk *h)
+static void rej_patch_hunk(struct hk_buf *b, const struct hk_patch_file *f, const struct hk_hunk *h)
 {
-    hk_buf_printf(b, "@@ -%d,%d +%d,%d @@\n", h->old_start, h->old_count, h->new_start, h->new_count);
+    char *function = hk_patch_hunk_function(f, h);
+    hk_buf_printf(b, "@@ -%d,%d +%d,%d @@%s%s\n", h->old_start, h->old_count, h->new_start, h->new_count,
+                  function ? " " : "", function ? function : "");
+    free(function);
     for (size_t i = 0; i < h->nlines; i++) {
         const struct hk_patch_line *l = &h->lines[i];
         hk_buf_addc(b, l->kind == HK_LINE_ADD ? '+' : l->kind == HK_LINE_DEL ? '-' : ' ');
@@ -266,7 +269,7 @@ static int finish_patch(struct hk_review *r, char **report, char **err)
                 file_header(&rej, pf->status == HK_FILE_ADDED ? NULL : pf->old_path ? pf->old_path : pf->path,
                             pf->status == HK_FILE_DELETED ? NULL : pf->path);
             }
-            rej_patch_hunk(&rej, &p->files[f].hunks[h]);
+            rej_patch_hunk(&rej, &p->files[f], &p->files[f].hunks[h]);
             rejected++;
         }
     }

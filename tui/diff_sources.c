@@ -49,9 +49,11 @@ static void hunk_notes(struct hk_dv_hunk *dh, const struct hk_hunk *h, const cha
     set_text(&dh->reason, dh->state == HK_DV_REJECTED && cJSON_IsString(why) ? hk_xstrdup(why->valuestring) : NULL);
 }
 
-static void add_hunk(struct hk_dv_file *df, const struct hk_hunk *h)
+static void add_hunk(struct hk_dv_file *df, const struct hk_patch_file *pf, const struct hk_hunk *h)
 {
-    struct hk_dv_hunk *dh = hk_diffview_add_hunk(df, h->old_start, h->old_count, h->new_start, h->new_count, NULL);
+    char *function = hk_patch_hunk_function(pf, h);
+    struct hk_dv_hunk *dh = hk_diffview_add_hunk(df, h->old_start, h->old_count, h->new_start, h->new_count, function);
+    free(function);
     int old_no = h->old_start, new_no = h->new_start;
     for (size_t i = 0; i < h->nlines; i++) {
         const struct hk_patch_line *l = &h->lines[i];
@@ -86,7 +88,7 @@ struct hk_diffview *hk_diffview_from_proposal(const struct hk_proposal *p, const
         const struct hk_patch_file *pf = &p->files[f];
         struct hk_dv_file *df = hk_diffview_add_file(dv, pf->path, pf->old_path, status_of_file(pf->status));
         for (size_t h = 0; h < pf->nhunks; h++)
-            add_hunk(df, &pf->hunks[h]);
+            add_hunk(df, pf, &pf->hunks[h]);
     }
     hk_diffview_word_spans(dv);
     hk_diffview_update_states(dv, p, reasons);

@@ -378,3 +378,55 @@ TEST(fenced_patch_from_a_chat)
     hk_patch_free(p);
     fx_rmtree(d);
 }
+
+/* The function a hunk is in, found as git finds it: the header agrees with
+ * `git diff` on the same change. */
+TEST(hunk_names_its_function_as_git_does)
+{
+    char *d = fx_tmpdir(), *err;
+    struct hk_proposal *p;
+    fx_put(d, "m.c", "#include <stdio.h>\n\nstatic int add(int a, int b)   \n{\n    int s = a + b;\n"
+                     "    return s;\n}\n\nint main(void)\n{\n    printf(\"%d\\n\", add(1, 2));\n"
+                     "    return 0;\n}\n");
+    int rc = fx_apply(d, "--- a/m.c\n+++ b/m.c\n@@ -1,2 +1,3 @@\n #include <stdio.h>\n+#include <stdlib.h>\n \n"
+                         "@@ -4,3 +5,3 @@\n {\n-    int s = a + b;\n+    int s = b + a;\n     return s;\n",
+                      0, &p, &err);
+    CHECK(rc == 0, "rc %d err %s", rc, err);
+    if (rc == 0) {
+        char *f0 = hk_patch_hunk_function(&p->files[0], &p->files[0].hunks[0]);
+        char *f1 = hk_patch_hunk_function(&p->files[0], &p->files[0].hunks[1]);
+        CHECK(f0 == NULL, "nothing above line 1, got %s", f0 ? f0 : "");
+        CHECK_STR(f1, "static int add(int a, int b)");
+        free(f0);
+        free(f1);
+    }
+    hk_patch_free(p);
+    fx_rmtree(d);
+}
+
+/* A dry run (honk review of a patch file) numbers the new side where the
+ * hunks really land, not where the patch claimed. */
+TEST(dry_run_numbers_the_new_side_where_hunks_land)
+{
+    char *d = fx_tmpdir(), *err, *nums = fx_numbers(1, 50);
+    struct hk_proposal *p;
+    struct hk_patch_opts o;
+    hk_patch_opts_init(&o);
+    o.dry_run = 1;
+    fx_put(d, "n.txt", nums);
+    int rc = hk_patch_apply_text(d, NULL,
+                                 "--- a/n.txt\n+++ b/n.txt\n@@ -2,2 +2,4 @@\n line 2\n+new a\n+new b\n line 3\n"
+                                 "@@ -17,3 +17,3 @@\n line 20\n-line 21\n+line twenty-one\n line 22\n",
+                                 &o, &p, &err);
+    CHECK(rc == 0, "rc %d err %s", rc, err);
+    if (rc == 0) {
+        CHECK(p->files[0].hunks[0].new_start == 2, "first hunk new start %d", p->files[0].hunks[0].new_start);
+        CHECK(p->files[0].hunks[1].old_start == 20, "second hunk old start %d", p->files[0].hunks[1].old_start);
+        CHECK(p->files[0].hunks[1].new_start == 22, "second hunk new start %d (20 + the 2 lines added above)",
+              p->files[0].hunks[1].new_start);
+    }
+    CHECK(fx_is(d, "n.txt", nums), "dry run changes nothing");
+    free(nums);
+    hk_patch_free(p);
+    fx_rmtree(d);
+}
