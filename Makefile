@@ -21,10 +21,11 @@ ifneq ($(DEPS_STATUS),0)
 $(error missing packages: see the message above)
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libmicrohttpd)
-# libcurl is loaded at run time, when honk first talks to a model
-# (backend/curl_api.h says why); only the tests that use it directly link it.
-PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS))) -ldl
+# libcurl and libgit2 are loaded at run time, on first use (backend/curl_api.h
+# and backend/git_api.h say why); only the tests that use them directly link them.
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl libgit2,$(PKGS))) -ldl
 CURL_LIBS  := $(shell pkg-config --libs libcurl)
+GIT_LIBS   := $(shell pkg-config --libs libgit2)
 MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd)
 endif
 
@@ -77,7 +78,7 @@ $(REPLAY): $(REPLAY_OBJ) $(LIBHONK)
 $(BUILD)/tests/%: tests/unit/%.c $(LIBHONK)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  TEST    $@")
-	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< $(LIBHONK) $(LDFLAGS) $(PKG_LIBS) $(CURL_LIBS) -lm
+	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< $(LIBHONK) $(LDFLAGS) $(PKG_LIBS) $(CURL_LIBS) $(GIT_LIBS) -lm
 
 test: all $(UNIT_BIN)
 	@HONK_BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run

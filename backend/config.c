@@ -6,7 +6,7 @@
 #include "config.h"
 #include "util.h"
 
-#include <git2.h>
+#include "git_api.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -74,7 +74,7 @@ static int build_stack(git_config *cfg, git_repository *repo, char **err)
 
 struct hk_config *hk_config_open(const char *dir, char **err)
 {
-    git_libgit2_init();
+    hk_git_init();
     git_config *cfg = NULL;
     git_repository *repo = NULL;
     *err = NULL;
@@ -97,7 +97,7 @@ struct hk_config *hk_config_open(const char *dir, char **err)
 
 struct hk_config *hk_config_open_file(const char *path, char **err)
 {
-    git_libgit2_init();
+    hk_git_init();
     git_config *cfg = NULL;
     *err = NULL;
     if (git_config_open_ondisk(&cfg, path) != 0) {

@@ -44,7 +44,7 @@ static char *absolute(const char *dir)
 int hk_repo_open(struct hk_repo **out, const char *dir, char **err)
 {
     *out = NULL;
-    git_libgit2_init();
+    hk_git_init();
     struct hk_repo *repo = hk_xcalloc(1, sizeof *repo);
     int rc = git_repository_open_ext(&repo->git, dir, 0, NULL);
     if (rc == GIT_ENOTFOUND) {

@@ -3,7 +3,7 @@
 #ifndef HK_REPO_INTERNAL_H
 #define HK_REPO_INTERNAL_H
 
-#include <git2.h>
+#include "git_api.h"
 
 #include "repo.h"
 

@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <git2/sys/repository.h>
 
 #include "util.h"
 

@@ -7,7 +7,7 @@
 
 #include <errno.h>
 #include <fnmatch.h>
-#include <git2.h>
+#include "git_api.h"
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,12 +168,12 @@ static int list_worktree(const char *root, struct file_list *list, char **err)
     git_repository *repo = NULL;
     git_status_list *status = NULL;
     git_status_options opts;
+    hk_git_init();
     git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
     opts.show = GIT_STATUS_SHOW_WORKDIR_ONLY;
     opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
                  GIT_STATUS_OPT_INCLUDE_UNMODIFIED | GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
     memset(list, 0, sizeof *list);
-    git_libgit2_init();
     int rc = git_repository_open(&repo, root);
     if (rc == 0)
         rc = git_status_list_new(&status, repo, &opts);
