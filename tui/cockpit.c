@@ -277,9 +277,26 @@ static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
     ck_mark_dirty(c, NULL);
 }
 
+/* When the session starts waiting for the engineer, focus the pane whose keys
+ * answer it: in Chat, letters go to the input line, so "a" or "D" would be
+ * typed rather than approve. A half-typed message keeps Chat focused. */
+static void focus_the_decision(struct hk_cockpit *c, const struct hk_event *ev)
+{
+    const char *state = ev_str(ev, "state"), *what = ev_str(ev, "waiting_for");
+    if (ev->kind != HK_EV_STATE || !state || c->focus != CK_CHAT || c->input.text.len)
+        return;
+    if (!strcmp(state, "review") || (!strcmp(state, "awaiting_approval") && what && strstr(what, "proposed change")))
+        ck_focus(c, CK_DIFF);
+    else if (!strcmp(state, "awaiting_approval") && what && strstr(what, "deploy"))
+        ck_focus(c, CK_DEPLOY);
+    else if (!strcmp(state, "awaiting_approval") && what && strstr(what, "command"))
+        ck_focus(c, CK_TESTS); /* where the command's output will show */
+}
+
 void hk_cockpit_event(struct hk_cockpit *c, const struct hk_event *ev)
 {
     status_event(c, ev);
+    focus_the_decision(c, ev);
     for (int i = 0; i < CK_NPANES; i++) {
         struct pane *p = c->panes[i];
         if (p->ops->on_event)

@@ -190,6 +190,44 @@ void ck_draw_status(struct hk_cockpit *c)
     c->status_dirty = false;
 }
 
+/* The keys that matter in the focused pane, named from the live keymap so a
+ * `honk.bind` change shows here too; hints that do not fit are left out. */
+static void key_hints(struct hk_cockpit *c, struct hk_buf *b, int width)
+{
+    struct hint {
+        enum km_action action;
+        const char *label;
+    };
+    enum { PANE_HINTS = 7 };
+    static const struct hint first = {KM_HELP, "keys"};
+    static const struct hint pane[CK_NPANES][PANE_HINTS] = {
+        [CK_DIFF] = {{KM_APPROVE_HUNK, "approve"}, {KM_REJECT_HUNK, "reject"}, {KM_APPROVE_ALL, "approve all"},
+                     {KM_NEXT_HUNK, "next hunk"}, {KM_EDIT_HUNK, "edit"}, {KM_UNDO, "undo"},
+                     {KM_SIDE_BY_SIDE, "side by side"}},
+        [CK_TESTS] = {{KM_PAGE_UP, "scroll back"}, {KM_BOTTOM, "follow"}, {KM_SEARCH, "search"}},
+        [CK_DEPLOY] = {{KM_DEPLOY_APPROVE, "deploy"}, {KM_DEPLOY_CANCEL, "skip"}, {KM_STAGE_LOG, "log"}},
+    };
+    static const struct hint last[] = {{KM_FOCUS_NEXT, "next pane"}, {KM_ZOOM, "zoom"}, {KM_QUIT, "quit"}};
+    const struct hint *all[1 + PANE_HINTS + 3];
+    size_t n = 0;
+    all[n++] = &first;
+    for (size_t i = 0; i < PANE_HINTS; i++)
+        if (pane[c->focus][i].action != KM_NONE)
+            all[n++] = &pane[c->focus][i];
+    for (size_t i = 0; i < sizeof last / sizeof last[0]; i++)
+        all[n++] = &last[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct km_action_info *info = hk_keymap_info(all[i]->action);
+        if (!info->nkeys)
+            continue;
+        char key[32], item[96];
+        hk_keymap_key_name(info->keys[0].key[0], key, sizeof key);
+        int len = snprintf(item, sizeof item, "%s%s: %s", b->len ? "   " : "", key, all[i]->label);
+        if ((int)b->len + len <= width)
+            hk_buf_adds(b, item);
+    }
+}
+
 void ck_draw_input(struct hk_cockpit *c)
 {
     WINDOW *w = c->input_win;
@@ -200,9 +238,11 @@ void ck_draw_input(struct hk_cockpit *c)
         col = hk_input_draw(&c->input, w, 0, 0, COLS, "> ");
     } else {
         hk_theme_set(w, TH_INFO);
-        const char *hint = "Tab: next pane   1-4: jump   z: zoom   ?: keys   q: quit";
-        int n = draw_text(w, 0, 0, hint, (int)strlen(hint), COLS);
+        struct hk_buf hint = {0};
+        key_hints(c, &hint, COLS);
+        int n = draw_text(w, 0, 0, hint.data ? hint.data : "", (int)hint.len, COLS);
         draw_fill(w, 0, n, COLS - n);
+        hk_buf_free(&hint);
         col = 0;
     }
     wmove(w, 0, col < COLS ? col : COLS - 1);

@@ -256,9 +256,9 @@ static void on_state(struct pane *p, const struct hk_event *ev)
     else if (!strcmp(state, "awaiting_approval") && strstr(what, "command"))
         infof(p, E_INFO, "The model asks to run a command: y allows it, x refuses%s%s", "", NULL);
     else if (!strcmp(state, "awaiting_approval") && strstr(what, "deploy"))
-        infof(p, E_INFO, "Committed. D deploys (in Deploy: 4), C skips the deploy%s%s", "", NULL);
+        infof(p, E_INFO, "Committed. D deploys, C skips the deploy (in Deploy: Alt-4)%s%s", "", NULL);
     else if (!strcmp(state, "awaiting_approval") && strstr(what, "proposed change"))
-        infof(p, E_INFO, "Waiting for your decision in Diff (2): a/r per hunk, A/R for all%s%s", "", NULL);
+        infof(p, E_INFO, "Waiting for your decision in Diff (Alt-2): a/r per hunk, A/R for all%s%s", "", NULL);
     else if (!strcmp(state, "done") || !strcmp(state, "failed"))
         infof(p, !strcmp(state, "done") ? E_INFO : E_ERROR, "Session %s. q quits%s", state, NULL);
 }
@@ -281,7 +281,7 @@ static unsigned chat_event(struct pane *p, const struct hk_event *ev)
         if (ev_num(ev, "update", 0))
             return 0; /* a decision changed it; Diff shows that */
         proposal = ev_str(ev, "id");
-        infof(p, E_INFO, "Proposal %s: %s  (review it in Diff: 2)", proposal, ev_str(ev, "summary"));
+        infof(p, E_INFO, "Proposal %s: %s  (review it in Diff: Alt-2)", proposal, ev_str(ev, "summary"));
         break;
     case HK_EV_COMMAND: infof(p, E_INFO, "Command awaiting approval: %s%s", ev_str(ev, "command"), NULL); break;
     case HK_EV_TEST_START: infof(p, E_INFO, "Running tests: %s%s", ev_str(ev, "command"), NULL); break;

@@ -28,6 +28,7 @@ tm_task 120 40 "$R" "$SC" "fix the empty playlist crash"
 wait_for "guard empty playlist"
 tm_keys M-2 z
 check diff_file_list wait_for "M src/playlist.c  +4 -2"
+check diff_key_bar wait_for "?: keys   a: approve   r: reject   A: approve all   n: next hunk"
 check diff_hunk_header wait_for "@@ -10,3 +10,5 @@ struct item *first(struct list *list)"
 check diff_hunk_function wait_for "@@ -40,3 +42,3 @@ void play(void)"
 check diff_hunk_pending wait_for "[hunk 1: pending]"

@@ -57,7 +57,7 @@ slow_wait() { wait_for "$1" 1200; }
 HONK_WRAP="$wrap" tm_task 100 40 "$R" "$BUSY" "busy task"
 slow_wait "[hunk 1: pending]"
 
-tm_keys Enter "a message" Enter M-2 a
+tm_keys M-1 Enter "a message" Enter M-2 a
 check busy_reaches_review slow_wait "Ready for review"
 tm_keys c
 slow_wait "Committed" > /dev/null

@@ -41,8 +41,9 @@ check session_resize_mid_stream_consistent diff -u "$T/after_resize.txt" "$T/rel
 check session_panes_at_80x24 fits_80x24
 tm resize-window -t 0 -x 200 -y 50 2>/dev/null; settle
 
-# Keys: focus Diff, approve hunk 1, reject hunk 2 with a reason.
-tm_keys Tab
+# The proposal waits: Diff has the focus by itself (in Chat, "a" would be
+# typed into the input line), so a approves hunk 1; r rejects hunk 2 with a reason.
+check session_diff_focused_for_decision wait_for "Waiting for your decision in Diff (Alt-2)"
 tm_keys a
 check session_hunk_approved wait_for "[hunk 1: approved]"
 tm_keys n r

@@ -59,6 +59,7 @@ check bad_binding_reported wait_for 'honk.bind.undo: unknown key in "NoSuchKey"'
 tm_keys M-2 a
 sleep 0.2
 check old_key_unbound wait_for "[hunk 1: pending]"
+check key_bar_shows_rebound_key wait_for "?: keys   y: approve   r: reject"
 tm_keys y
 check rebound_key_approves wait_for "[hunk 1: approved]"
 check rebound_key_reaches_model poll record_has "tool_result"
