@@ -48,8 +48,7 @@ void session_add_result(struct hk_session *s, const char *call_id, const char *n
     cJSON_AddStringToObject(d, "id", call_id);
     cJSON_AddStringToObject(d, "name", name);
     cJSON_AddBoolToObject(d, "ok", ok);
-    const char *nl = strchr(content, '\n');
-    char *summary = hk_xstrndup(content, nl ? (size_t)(nl - content) : strlen(content));
+    char *summary = hk_tool_result_summary(name, content, ok);
     cJSON_AddStringToObject(d, "summary", summary);
     free(summary);
     cJSON_AddStringToObject(d, "content", content);

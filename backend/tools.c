@@ -338,3 +338,51 @@ char *hk_tool_summary(const char *name, const cJSON *input)
         return hk_xstrdup("apply_patch");
     return hk_xstrdup(name);
 }
+
+/* The lines of content that is_item accepts. */
+static size_t count_lines(const char *content, int (*is_item)(const char *line))
+{
+    size_t n = 0;
+    for (const char *l = content; *l;) {
+        n += is_item(l);
+        const char *nl = strchr(l, '\n');
+        l = nl ? nl + 1 : l + strlen(l);
+    }
+    return n;
+}
+
+static int is_numbered_line(const char *l)
+{
+    while (*l == ' ')
+        l++;
+    return *l >= '0' && *l <= '9';
+}
+
+static int is_listed_item(const char *l)
+{
+    return *l && *l != '\n' && *l != '[' && *l != '(' && strncmp(l, "no files match ", 15) != 0 &&
+           strncmp(l, "no matches for ", 15) != 0;
+}
+
+static char *counted(size_t n, const char *one, const char *many, const char *capped)
+{
+    return hk_xasprintf("%zu %s%s", n, n == 1 ? one : many, capped ? capped : "");
+}
+
+char *hk_tool_result_summary(const char *name, const char *content, int ok)
+{
+    const char *nl = strchr(content, '\n');
+    if (ok && !strcmp(name, "read_file") && !strstr(content, " is empty)\n")) {
+        const char *shown = strstr(content, "[showing lines ");
+        if (shown) /* "[showing lines 1-200 of 950; ..." */
+            return hk_xstrndup(shown + 1, strcspn(shown + 1, ";]\n"));
+        return counted(count_lines(content, is_numbered_line), "line", "lines", NULL);
+    }
+    if (ok && !strcmp(name, "list_files") && strncmp(content, "no files match ", 15) != 0)
+        return counted(count_lines(content, is_listed_item), "file", "files",
+                       strstr(content, " more files; narrow") ? " and more" : NULL);
+    if (ok && !strcmp(name, "search") && strncmp(content, "no matches for ", 15) != 0)
+        return counted(count_lines(content, is_listed_item), "match", "matches",
+                       strstr(content, "[stopped at ") ? " (capped)" : NULL);
+    return hk_xstrndup(content, nl ? (size_t)(nl - content) : strlen(content));
+}

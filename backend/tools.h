@@ -27,5 +27,8 @@ int hk_tool_read(const char *root, const char *name, const cJSON *input, char **
 
 /* A one-line summary of a call for people: `read_file src/a.c:10-40`. */
 char *hk_tool_summary(const char *name, const cJSON *input);
+/* A tool's result in a few words for people ("52 lines", "3 matches",
+ * "12 files"); an error or another tool's result gives its first line. */
+char *hk_tool_result_summary(const char *name, const char *content, int ok);
 
 #endif

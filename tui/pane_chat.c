@@ -181,8 +181,8 @@ static void on_tool_call(struct pane *p, const struct hk_event *ev)
     struct chat *ch = chat_of(p);
     const char *name = ev_str(ev, "name"), *summary = ev_str(ev, "summary");
     struct entry *e = add_entry(p, E_TOOL, "");
-    hk_buf_printf(&e->text, "%s%s%s", name ? name : "tool", summary ? ": " : "",
-                  summary ? summary : "");
+    /* The summary names the tool itself ("read_file src/main.c"). */
+    hk_buf_adds(&e->text, summary ? summary : name ? name : "tool");
     e->tool_id = hk_xstrdup(ev_str(ev, "id") ? ev_str(ev, "id") : "");
     const cJSON *input = cJSON_GetObjectItemCaseSensitive(ev->data, "input");
     if (input) {

@@ -32,7 +32,7 @@ check chat_stream_complete wait_for "below."
 check chat_wrapped_at_words wait_for "The quick brown fox jumps over the lazy dog and keeps"
 check chat_wrapped_second_row wait_for "running through the forest until night falls on the quiet"
 check chat_wide_chars wait_for "after — naïve 日本語 text"
-check chat_tool_summary wait_for "▸ read_file: read_file src/main.c →"
+check chat_tool_summary wait_for "▸ read_file src/main.c → 1 line"
 check chat_retry_line wait_for "↻ the model server answered HTTP 529:"
 check chat_retry_then_text wait_for "I read it."
 wait_idle

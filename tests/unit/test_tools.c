@@ -108,3 +108,26 @@ TEST(summaries_name_the_target)
     cJSON_Delete(in);
     CHECK(hk_tool_kind("apply_patch") == HK_TOOL_EDIT && hk_tool_kind("nope") == HK_TOOL_UNKNOWN, "kinds");
 }
+
+/* What a person sees of a result: a count, not the result's first line. */
+static void check_result_summary(const char *name, const char *json, const char *want)
+{
+    int ok;
+    char *out = run(name, json, &ok);
+    char *s = hk_tool_result_summary(name, out ? out : "", ok);
+    CHECK_STR(s, want);
+    free(s);
+    free(out);
+}
+
+TEST(result_summaries_count_what_was_found)
+{
+    check_result_summary("read_file", "{\"path\":\"a.txt\"}", "4 lines");
+    check_result_summary("read_file", "{\"path\":\"a.txt\",\"start_line\":2,\"end_line\":3}", "showing lines 2-3 of 4");
+    check_result_summary("read_file", "{\"path\":\"src/main.c\"}", "1 line");
+    check_result_summary("search", "{\"pattern\":\"t\"}", "3 matches");
+    check_result_summary("search", "{\"pattern\":\"zebra\"}", "no matches for zebra");
+    check_result_summary("list_files", "{\"glob\":\"*.c\"}", "2 files");
+    check_result_summary("list_files", "{\"glob\":\"*.zip\"}", "no files match *.zip");
+    check_result_summary("read_file", "{\"path\":\"nope.txt\"}", "cannot read nope.txt: No such file or directory");
+}
