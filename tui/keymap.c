@@ -162,7 +162,7 @@ void hk_keymap_init(struct hk_config *cfg, char **warning)
         snprintf(key, sizeof key, "honk.bind.%s", actions[a].name);
         char *value = hk_config_string(cfg, key);
         if (value && parse_bindings(&actions[a], value) < 0)
-            hk_buf_printf(&warn, "%s: unknown key in \"%s\" (key names: a, C-x, M-Enter, PgUp, S-Tab, F1). ", key, value);
+            hk_buf_printf(&warn, "%s: unknown key in \"%s\" (key names: a, C-x, M-Enter, PgUp, S-Tab, F1, S-F3). ", key, value);
         free(value);
     }
     if (warn.len && warning)
