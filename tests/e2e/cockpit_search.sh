@@ -81,6 +81,10 @@ tm_keys / search-prev Enter
 check help_search_counts wait_for '"search-prev": match 1 of 1'
 check help_search_highlight poll marked_has "{search-prev}"
 tm_keys q
+wait_gone "Key bindings" > /dev/null
+tm_keys q
+check search_session_exits_clean wait_for "exited 0"
+check search_stderr_clean sh -c "! grep -q 'ERROR\|runtime error' '$T/stderr'"
 
 # NO_COLOR: the match is reverse video.
 review NO_COLOR=1
@@ -125,7 +129,8 @@ tm_keys l
 check side_by_side_scrolls wait_for "col 4"
 check side_by_side_both_halves sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q -- '-<.*│.*+<'"
 tm_keys q
-wait_for "exited" > /dev/null
+check scroll_session_exits_clean wait_for "exited 0"
+check scroll_stderr_clean sh -c "! grep -q 'ERROR\|runtime error' '$T/stderr'"
 
 # Chat: M-/ searches while the input line has the focus; wrapped rows too.
 SC='{"turns":[{"text":["The quick brown fox jumps over the lazy dog and keeps running through the forest, over the hills and far away, until the fox sleeps."]}]}'
