@@ -222,9 +222,41 @@ static int gutter_width(const struct diff *d)
     return (d->sbs ? d->numw + 1 : 2 * d->numw + 2) + 1;
 }
 
-/* One side of a line: numbers, sign, then the text with its word spans,
- * scrolled by d->hscroll columns: "<" marks text hidden on the left, ">"
- * text cut on the right. */
+static enum th_slot line_slot(const struct hk_dv_line *l)
+{
+    return l->kind == HK_DV_ADD ? TH_DIFF_ADD : l->kind == HK_DV_DEL ? TH_DIFF_DEL : TH_DIFF_CONTEXT;
+}
+
+/* A line's text with its word spans from col to end, scrolled by
+ * d->hscroll columns: "<" marks text hidden on the left, ">" text cut on
+ * the right. */
+static void draw_line_text(struct pane *p, int y, int col, int end, const struct hk_dv_line *l)
+{
+    enum th_slot base = line_slot(l);
+    enum th_slot word = l->kind == HK_DV_ADD ? TH_DIFF_WORD_ADD : TH_DIFF_WORD_DEL;
+    int skip = diff_of(p)->hscroll, full = text_width(l->text, l->len, -1, NULL);
+    if (skip > 0 && full > 0 && col < end)
+        draw_marker(p, y, col++, "<");
+    bool cut = full - skip > end - col && col < end;
+    if (cut)
+        end--;
+    for (int i = 0, at = 0; i <= l->nspans && col < end; i++) {
+        int s = i < l->nspans ? l->spans[i].start : l->len;
+        if (s > at)
+            draw_seg(p, y, &col, end, l->text + at, s - at, base, &skip);
+        if (i < l->nspans && col < end) {
+            int e = l->spans[i].end;
+            draw_seg(p, y, &col, end, l->text + s, e - s, word, &skip);
+            at = e;
+        }
+    }
+    hk_theme_set(p->win, base);
+    draw_fill(p->win, y, col, end - col);
+    if (cut)
+        draw_marker(p, y, end, ">");
+}
+
+/* One side of a line: numbers, sign, then the text. */
 static int draw_line(struct pane *p, int y, int x, int width, const struct hk_dv_line *l, bool sel,
                      bool both_numbers)
 {
@@ -242,32 +274,10 @@ static int draw_line(struct pane *p, int y, int x, int width, const struct hk_dv
         snprintf(num, sizeof num, "%*.*d ", d->numw, 1, l->kind == HK_DV_ADD ? l->new_no : l->old_no);
     int col = x + draw_text_slot(p->win, y, x, num, (int)strlen(num), width,
                                  sel ? TH_SELECTED : TH_DIFF_LINENO);
-    enum th_slot base = l->kind == HK_DV_ADD ? TH_DIFF_ADD : l->kind == HK_DV_DEL ? TH_DIFF_DEL : TH_DIFF_CONTEXT;
-    enum th_slot word = l->kind == HK_DV_ADD ? TH_DIFF_WORD_ADD : TH_DIFF_WORD_DEL;
+    enum th_slot base = line_slot(l);
     const char sign[2] = {l->kind == HK_DV_ADD ? '+' : l->kind == HK_DV_DEL ? '-' : ' ', 0};
     col += draw_text_slot(p->win, y, col, sign, 1, x + width - col, base);
-    int end = x + width, skip = d->hscroll;
-    int full = text_width(l->text, l->len, -1, NULL);
-    if (skip > 0 && full > 0 && col < end)
-        draw_marker(p, y, col++, "<");
-    bool cut = full - skip > end - col && col < end;
-    if (cut)
-        end--;
-    int at = 0;
-    for (int i = 0; i <= l->nspans && col < end; i++) {
-        int s = i < l->nspans ? l->spans[i].start : l->len;
-        if (s > at)
-            draw_seg(p, y, &col, end, l->text + at, s - at, base, &skip);
-        if (i < l->nspans && col < end) {
-            int e = l->spans[i].end;
-            draw_seg(p, y, &col, end, l->text + s, e - s, word, &skip);
-            at = e;
-        }
-    }
-    hk_theme_set(p->win, base);
-    draw_fill(p->win, y, col, end - col);
-    if (cut)
-        draw_marker(p, y, end, ">");
+    draw_line_text(p, y, col, x + width, l);
     return width;
 }
 
