@@ -122,7 +122,7 @@ void ck_render(struct hk_cockpit *c)
             ck_draw_status(c);
         /* The input line goes last: it holds the cursor. */
         ck_draw_input(c);
-        set_cursor(c, ck_input_active(c) && !c->help_shown);
+        set_cursor(c, c->prompt.cb || (ck_input_active(c) && !c->help_shown));
     }
     doupdate();
     note_timings(c);

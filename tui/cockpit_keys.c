@@ -237,12 +237,12 @@ static void dispatch(struct hk_cockpit *c, int key)
     enum km_scope scopes[] = {p->ops->scope, KM_SCOPES /* the input line */, KM_PANE, KM_GLOBAL};
     int prefix = c->prefix_key;
     c->prefix_key = 0;
-    if (c->help_shown) {
-        help_key(c, key);
+    if (c->prompt.cb) { /* first: the help's own search asks here too */
+        prompt_key(c, key);
         return;
     }
-    if (c->prompt.cb) {
-        prompt_key(c, key);
+    if (c->help_shown) {
+        help_key(c, key);
         return;
     }
     for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++) {

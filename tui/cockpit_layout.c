@@ -138,6 +138,7 @@ void ck_draw_pane(struct hk_cockpit *c, struct pane *p)
     if (p->win) {
         hk_theme_set(p->win, TH_NORMAL);
         p->ops->draw(p);
+        pane_highlight(p); /* after any pane's drawing: see pane_search.c */
     }
     wnoutrefresh(f);
     p->dirty = false;

@@ -45,11 +45,18 @@ int hk_keymap_parse_key(const char *name)
     for (size_t i = 0; i < NNAMED; i++)
         if (!strcmp(name, named_keys[i].name))
             return meta | named_keys[i].key;
+    /* Shifted F1-F12 arrive as F13-F24 (xterm's convention, as terminfo has them). */
+    int shift = !strncmp(name, "S-F", 3) ? 12 : 0;
+    if (shift)
+        name += 2;
     if (name[0] == 'F' && name[1] >= '1' && name[1] <= '9') {
-        int n = atoi(name + 1);
-        if (n >= 1 && n <= 12)
-            return meta | KM_FN | KEY_F(n);
+        char *end;
+        long n = strtol(name + 1, &end, 10);
+        if (!*end && n >= 1 && n <= (shift ? 12 : 24))
+            return meta | KM_FN | KEY_F((int)n + shift);
     }
+    if (shift)
+        return -1;
     /* One UTF-8 character. */
     unsigned char c = (unsigned char)name[0];
     if (!c)
@@ -78,6 +85,8 @@ void hk_keymap_key_name(int key, char *buf, int size)
         int k = key & ~KM_FN;
         if (k >= KEY_F(1) && k <= KEY_F(12))
             snprintf(buf, size, "%sF%d", meta, k - KEY_F(0));
+        else if (k > KEY_F(12) && k <= KEY_F(24))
+            snprintf(buf, size, "%sS-F%d", meta, k - KEY_F(12));
         else
             snprintf(buf, size, "%s<%d>", meta, k);
     } else if (key >= 1 && key <= 26) {
@@ -153,7 +162,7 @@ void hk_keymap_init(struct hk_config *cfg, char **warning)
         snprintf(key, sizeof key, "honk.bind.%s", actions[a].name);
         char *value = hk_config_string(cfg, key);
         if (value && parse_bindings(&actions[a], value) < 0)
-            hk_buf_printf(&warn, "%s: unknown key in \"%s\" (key names: a, C-x, M-Enter, PgUp, S-Tab, F1). ", key, value);
+            hk_buf_printf(&warn, "%s: unknown key in \"%s\" (key names: a, C-x, M-Enter, PgUp, S-Tab, F1, S-F3). ", key, value);
         free(value);
     }
     if (warn.len && warning)

@@ -34,8 +34,9 @@ enum km_scope { KM_GLOBAL, KM_PANE, KM_CHAT, KM_DIFF, KM_TESTS, KM_DEPLOY, KM_IN
     X(PAGE_UP, "page-up", KM_PANE, "PgUp", "move up one page")                               \
     X(TOP, "top", KM_PANE, "g Home", "go to the top")                                        \
     X(BOTTOM, "bottom", KM_PANE, "G End", "go to the bottom and follow new output")          \
-    X(SEARCH, "search", KM_PANE, "/", "search forward for text")                             \
+    X(SEARCH, "search", KM_PANE, "/ M-/", "search for text (M-/ also while typing in Chat)") \
     X(SEARCH_NEXT, "search-next", KM_PANE, "F3 C-n", "find the next match")                  \
+    X(SEARCH_PREV, "search-prev", KM_PANE, "S-F3 C-p", "find the previous match")            \
     X(SEND, "send", KM_CHAT, "Enter", "send the message (empty: expand the tool entry)")     \
     X(NEWLINE, "newline", KM_CHAT, "M-Enter", "insert a line break in the message")          \
     X(HISTORY_PREV, "history-prev", KM_CHAT, "Up", "previous message from the history")      \
@@ -51,6 +52,8 @@ enum km_scope { KM_GLOBAL, KM_PANE, KM_CHAT, KM_DIFF, KM_TESTS, KM_DEPLOY, KM_IN
     X(REJECT_ALL, "reject-all", KM_DIFF, "R", "reject the whole proposal (asks why)")        \
     X(EDIT_HUNK, "edit-hunk", KM_DIFF, "e", "edit the hunk in $EDITOR")                      \
     X(SIDE_BY_SIDE, "side-by-side", KM_DIFF, "s", "toggle side-by-side view")                \
+    X(SCROLL_LEFT, "scroll-left", KM_DIFF, "Left h", "scroll the lines' text half a width left") \
+    X(SCROLL_RIGHT, "scroll-right", KM_DIFF, "Right l", "scroll the lines' text half a width right") \
     X(UNDO, "undo", KM_DIFF, "u", "undo the last decision")                                  \
     X(PREV_PROPOSAL, "prev-proposal", KM_DIFF, "[", "show the session's previous proposal")  \
     X(NEXT_PROPOSAL, "next-proposal", KM_DIFF, "]", "show the session's next proposal")      \

@@ -1,5 +1,5 @@
 /* What every pane shares: scrolling with follow-at-bottom, a cursor row,
- * search, and UTF-8 aware drawing and wrapping. */
+ * and UTF-8 aware drawing and wrapping (search is in pane_search.c). */
 #include "pane.h"
 
 #include <stdlib.h>
@@ -54,23 +54,7 @@ void pane_rows_changed(struct pane *p)
         p->top = mt;
 }
 
-long pane_find(struct pane *p, const char *needle, long from)
-{
-    long n = p->ops->rows(p);
-    struct hk_buf b = {0};
-    long found = -1;
-    for (long i = 1; i <= n && found < 0; i++) {
-        long row = (from + i) % n;
-        hk_buf_clear(&b);
-        p->ops->row_text(p, row, &b);
-        if (b.data && strstr(b.data, needle))
-            found = row;
-    }
-    hk_buf_free(&b);
-    return found;
-}
-
-static void go_to(struct pane *p, long row)
+void pane_go_to(struct pane *p, long row)
 {
     if (p->has_cursor) {
         pane_set_cursor(p, row);
@@ -78,33 +62,6 @@ static void go_to(struct pane *p, long row)
     }
     p->top = row;
     pane_scroll_by(p, 0);
-}
-
-static void search_next(struct pane *p)
-{
-    if (!p->search || !*p->search)
-        return;
-    long from = p->has_cursor ? p->cursor : p->top;
-    long row = pane_find(p, p->search, from);
-    if (row < 0) {
-        char *msg = hk_xasprintf("\"%s\" not found", p->search);
-        ck_status_message(p->ck, msg);
-        free(msg);
-        return;
-    }
-    go_to(p, row);
-}
-
-static void on_search(struct pane *p, const char *answer, void *data)
-{
-    (void)data;
-    if (!answer || !*answer)
-        return;
-    free(p->search);
-    p->search = hk_xstrdup(answer);
-    search_next(p);
-    p->dirty = true;
-    ck_mark_dirty(p->ck, p);
 }
 
 unsigned pane_default_action(struct pane *p, enum km_action a)
@@ -117,7 +74,7 @@ unsigned pane_default_action(struct pane *p, enum km_action a)
     case KM_PAGE_DOWN: step = page; break;
     case KM_PAGE_UP: step = -page; break;
     case KM_TOP:
-        go_to(p, 0);
+        pane_go_to(p, 0);
         return PANE_HANDLED | PANE_REDRAW;
     case KM_BOTTOM:
         if (p->has_cursor) {
@@ -128,10 +85,11 @@ unsigned pane_default_action(struct pane *p, enum km_action a)
         }
         return PANE_HANDLED | PANE_REDRAW;
     case KM_SEARCH:
-        ck_prompt(p->ck, p, "Search: ", on_search, NULL);
+        pane_search_start(p);
         return PANE_HANDLED | PANE_REDRAW;
     case KM_SEARCH_NEXT:
-        search_next(p);
+    case KM_SEARCH_PREV:
+        pane_search_step(p, a == KM_SEARCH_NEXT ? 1 : -1);
         return PANE_HANDLED | PANE_REDRAW;
     default:
         return 0;
@@ -179,6 +137,29 @@ int text_width(const char *s, int len, int maxw, int *fit)
     if (fit)
         *fit = i;
     return cols;
+}
+
+int text_decode(const char *s, int len, wchar_t *out)
+{
+    int n = 0;
+    for (int i = 0; i < len; n++) {
+        wchar_t wc;
+        i += next_char(s + i, len - i, &wc);
+        out[n] = wc;
+    }
+    return n;
+}
+
+int text_skip(const char *s, int len, int *skip)
+{
+    int i = 0;
+    while (i < len && *skip > 0) {
+        wchar_t wc;
+        int n = next_char(s + i, len - i, &wc);
+        *skip -= char_width(wc);
+        i += n;
+    }
+    return i;
 }
 
 int wrap_next(const char *s, int len, int width)

@@ -11,6 +11,7 @@
 
 #include <curses.h>
 #include <stdbool.h>
+#include <wchar.h>
 
 /* What a handler changed; the cockpit decides what to redraw. */
 enum {
@@ -60,14 +61,35 @@ unsigned pane_default_action(struct pane *p, enum km_action a);
 void pane_rows_changed(struct pane *p);
 void pane_set_cursor(struct pane *p, long row);
 void pane_scroll_by(struct pane *p, long delta);
-/* Finds the next row (after from) containing needle; -1 if none. */
-long pane_find(struct pane *p, const char *needle, long from);
+/* Moves the cursor (or the view) to row. */
+void pane_go_to(struct pane *p, long row);
+
+/* Search (pane_search.c). The needle is smart-case: case is ignored unless it
+ * holds an upper-case letter, for finding and highlighting alike. */
+/* Finds the next (dir 1) or previous (dir -1) row from `from`, wrapping
+ * round, containing needle; -1 if none. *rank and *total (may be NULL) get
+ * the found row's place among the matching rows and their number. */
+long pane_find(struct pane *p, const char *needle, long from, int dir, long *rank, long *total);
+/* Asks for the text in the input line; Esc or an empty answer clears it. */
+void pane_search_start(struct pane *p);
+/* Goes to the next (dir 1) or previous (dir -1) match, saying where. */
+void pane_search_step(struct pane *p, int dir);
+/* Shows every visible occurrence of p->search in the search-match colour;
+ * called after the pane drew into p->win. */
+void pane_highlight(struct pane *p);
 
 /* Drawing helpers: UTF-8 text with wcwidth, tabs expanded, control bytes
  * shown as '?'. Draw at most maxw columns; return the columns drawn. */
 int draw_text(WINDOW *w, int y, int x, const char *s, int len, int maxw);
 int draw_text_slot(WINDOW *w, int y, int x, const char *s, int len, int maxw, enum th_slot slot);
 void draw_fill(WINDOW *w, int y, int x, int n); /* n blanks in the current attrs */
+/* Decodes s[0..len) into out (room for len characters, invalid bytes
+ * as '?'); returns the characters stored. */
+int text_decode(const char *s, int len, wchar_t *out);
+/* Skips whole characters of s[0..len) while *skip columns remain, lowering
+ * *skip by each one's width (tabs count as expanded); returns the bytes
+ * skipped. *skip ends below 0 by the columns of a character cut in two. */
+int text_skip(const char *s, int len, int *skip);
 /* Columns of s[0..len); the byte length of the longest prefix within maxw
  * columns is stored in *fit when fit is not NULL. */
 int text_width(const char *s, int len, int maxw, int *fit);

@@ -22,6 +22,7 @@ struct diff {
     int *hunk_base; /* per file: index of its first hunk in the proposal */
     int numw;       /* digits of the largest line number */
     bool sbs;       /* side by side */
+    int hscroll;    /* columns of the lines' text scrolled off to the left */
     char *shown_id; /* the proposal the cursor position belongs to */
 };
 
@@ -114,6 +115,7 @@ void pane_diff_reload(struct pane *p)
         d->shown_id = dv ? hk_xstrdup(dv->proposal_id) : NULL;
         p->top = 0;
         p->cursor = 0;
+        d->hscroll = 0;
         for (long r = 0; r < d->nrows; r++) /* start on the first hunk */
             if (d->rows[r].type == R_HUNK) {
                 p->cursor = r;
@@ -185,7 +187,76 @@ static const struct hk_dv_line *line_at(struct pane *p, const struct drow *r, in
     return &ck_diff(p->ck)->files[r->file].hunks[r->hunk].lines[idx];
 }
 
-/* One side of a line: numbers, sign, text with its word spans. */
+/* Draws s[0..len) in slot from *col up to end, after first skipping what is
+ * left of *skip columns (half a wide character shows as a blank). */
+static void draw_seg(struct pane *p, int y, int *col, int end, const char *s, int len,
+                     enum th_slot slot, int *skip)
+{
+    int n = text_skip(s, len, skip);
+    hk_theme_set(p->win, slot);
+    if (*skip < 0) {
+        int pad = -*skip < end - *col ? -*skip : end - *col;
+        draw_fill(p->win, y, *col, pad);
+        *col += pad;
+        *skip = 0;
+    }
+    if (n >= len || *col >= end)
+        return;
+    int fit;
+    text_width(s + n, len - n, end - *col, &fit);
+    *col += draw_text(p->win, y, *col, s + n, len - n, end - *col);
+    if (fit < len - n) { /* a wide character did not fit: nothing after it may */
+        draw_fill(p->win, y, *col, end - *col);
+        *col = end;
+    }
+}
+
+static void draw_marker(struct pane *p, int y, int x, const char *mark)
+{
+    draw_text_slot(p->win, y, x, mark, 1, 1, TH_BORDER);
+}
+
+/* The columns before a line's text: numbers and the sign. */
+static int gutter_width(const struct diff *d)
+{
+    return (d->sbs ? d->numw + 1 : 2 * d->numw + 2) + 1;
+}
+
+static enum th_slot line_slot(const struct hk_dv_line *l)
+{
+    return l->kind == HK_DV_ADD ? TH_DIFF_ADD : l->kind == HK_DV_DEL ? TH_DIFF_DEL : TH_DIFF_CONTEXT;
+}
+
+/* A line's text with its word spans from col to end, scrolled by
+ * d->hscroll columns: "<" marks text hidden on the left, ">" text cut on
+ * the right. */
+static void draw_line_text(struct pane *p, int y, int col, int end, const struct hk_dv_line *l)
+{
+    enum th_slot base = line_slot(l);
+    enum th_slot word = l->kind == HK_DV_ADD ? TH_DIFF_WORD_ADD : TH_DIFF_WORD_DEL;
+    int skip = diff_of(p)->hscroll, full = text_width(l->text, l->len, -1, NULL);
+    if (skip > 0 && full > 0 && col < end)
+        draw_marker(p, y, col++, "<");
+    bool cut = full - skip > end - col && col < end;
+    if (cut)
+        end--;
+    for (int i = 0, at = 0; i <= l->nspans && col < end; i++) {
+        int s = i < l->nspans ? l->spans[i].start : l->len;
+        if (s > at)
+            draw_seg(p, y, &col, end, l->text + at, s - at, base, &skip);
+        if (i < l->nspans && col < end) {
+            int e = l->spans[i].end;
+            draw_seg(p, y, &col, end, l->text + s, e - s, word, &skip);
+            at = e;
+        }
+    }
+    hk_theme_set(p->win, base);
+    draw_fill(p->win, y, col, end - col);
+    if (cut)
+        draw_marker(p, y, end, ">");
+}
+
+/* One side of a line: numbers, sign, then the text. */
 static int draw_line(struct pane *p, int y, int x, int width, const struct hk_dv_line *l, bool sel,
                      bool both_numbers)
 {
@@ -203,23 +274,10 @@ static int draw_line(struct pane *p, int y, int x, int width, const struct hk_dv
         snprintf(num, sizeof num, "%*.*d ", d->numw, 1, l->kind == HK_DV_ADD ? l->new_no : l->old_no);
     int col = x + draw_text_slot(p->win, y, x, num, (int)strlen(num), width,
                                  sel ? TH_SELECTED : TH_DIFF_LINENO);
-    enum th_slot base = l->kind == HK_DV_ADD ? TH_DIFF_ADD : l->kind == HK_DV_DEL ? TH_DIFF_DEL : TH_DIFF_CONTEXT;
-    enum th_slot word = l->kind == HK_DV_ADD ? TH_DIFF_WORD_ADD : TH_DIFF_WORD_DEL;
+    enum th_slot base = line_slot(l);
     const char sign[2] = {l->kind == HK_DV_ADD ? '+' : l->kind == HK_DV_DEL ? '-' : ' ', 0};
     col += draw_text_slot(p->win, y, col, sign, 1, x + width - col, base);
-    int at = 0;
-    for (int i = 0; i <= l->nspans && col < x + width; i++) {
-        int s = i < l->nspans ? l->spans[i].start : l->len;
-        if (s > at)
-            col += draw_text_slot(p->win, y, col, l->text + at, s - at, x + width - col, base);
-        if (i < l->nspans && col < x + width) {
-            int e = l->spans[i].end;
-            col += draw_text_slot(p->win, y, col, l->text + s, e - s, x + width - col, word);
-            at = e;
-        }
-    }
-    hk_theme_set(p->win, base);
-    draw_fill(p->win, y, col, x + width - col);
+    draw_line_text(p, y, col, x + width, l);
     return width;
 }
 
@@ -278,6 +336,45 @@ static void diff_draw(struct pane *p)
             draw_line(p, y, half, p->w - half, line_at(p, r, r->line2), sel, false);
         }
     }
+}
+
+/* The columns for a line's text on side 0 (unified, or the left half) or 1. */
+static int text_cols(struct pane *p, int side)
+{
+    struct diff *d = diff_of(p);
+    int half = p->w / 2;
+    int area = !d->sbs ? p->w : side == 0 ? half - 1 : p->w - half;
+    return area - gutter_width(d);
+}
+
+/* The furthest hscroll that still shows something new: the end of the
+ * longest line on screen in view (the "<" marker takes a column then). */
+static int max_hscroll(struct pane *p)
+{
+    struct diff *d = diff_of(p);
+    int max = 0;
+    for (long ri = p->top; ri < d->nrows && ri < p->top + p->h; ri++) {
+        const struct drow *r = &d->rows[ri];
+        for (int side = 0; r->type == R_LINE && side < 2; side++) {
+            const struct hk_dv_line *l = line_at(p, r, side ? r->line2 : r->line);
+            int over = l ? text_width(l->text, l->len, -1, NULL) - text_cols(p, side) : 0;
+            if (over > 0 && over + 1 > max)
+                max = over + 1;
+        }
+    }
+    return max;
+}
+
+static void hscroll(struct pane *p, int dir)
+{
+    struct diff *d = diff_of(p);
+    int step = text_cols(p, 0) / 2, max = max_hscroll(p);
+    if (step < 1)
+        step = 1;
+    if (dir < 0)
+        d->hscroll = d->hscroll > step ? d->hscroll - step : 0;
+    else if (d->hscroll < max)
+        d->hscroll = d->hscroll + step < max ? d->hscroll + step : max;
 }
 
 /* The hunk under the cursor (global index), or -1. */
@@ -382,6 +479,8 @@ static unsigned diff_action(struct pane *p, enum km_action a)
         if (acts->browse)
             acts->browse(a == KM_NEXT_PROPOSAL ? 1 : -1, data);
         return done;
+    case KM_SCROLL_LEFT:
+    case KM_SCROLL_RIGHT: hscroll(p, a == KM_SCROLL_RIGHT ? 1 : -1); return done;
     case KM_SIDE_BY_SIDE:
         if (!d->sbs && p->w < 100) {
             ck_status_message(p->ck, "side by side needs a Diff pane 100 columns wide (z zooms)");
@@ -449,9 +548,12 @@ static void diff_title(struct pane *p, char *buf, int size)
     struct hk_diffview *dv = ck_diff(p->ck);
     int total = 0;
     int n = dv ? decided(dv, &total) : 0;
+    char col[32] = "";
+    if (diff_of(p)->hscroll)
+        snprintf(col, sizeof col, "  col %d", diff_of(p)->hscroll);
     if (dv)
-        snprintf(buf, size, "%s  %d/%d decided%s", dv->proposal_id, n, total,
-                 diff_of(p)->sbs ? "  side by side" : "");
+        snprintf(buf, size, "%s  %d/%d decided%s%s", dv->proposal_id, n, total,
+                 diff_of(p)->sbs ? "  side by side" : "", col);
 }
 
 static void diff_resize(struct pane *p)

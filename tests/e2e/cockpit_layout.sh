@@ -49,7 +49,7 @@ wait_for "Tab: next pane"
 tm_keys ?
 wait_for "Key bindings"
 tm_keys PgDn
-check help_scrolls wait_for "approve-hunk"
+check help_scrolls wait_for "prev-hunk"
 tm_keys Escape
 check help_closes_with_esc wait_for " 1 Chat"
 
