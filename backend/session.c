@@ -605,6 +605,11 @@ void hk_session_answer(struct hk_session *s, int approve, const char *reason)
 
 enum hk_session_state hk_session_state(const struct hk_session *s) { return s->state; }
 const char *hk_session_id(const struct hk_session *s) { return s->task->id; }
+
+int hk_session_diff(const struct hk_session *s, struct hk_diff **out, char **err)
+{
+    return hk_diff_task(s->repo, s->task, HK_DIFF_BASE, out, err);
+}
 size_t hk_session_proposal_count(const struct hk_session *s) { return s->nproposals; }
 const struct hk_proposal *hk_session_proposal(const struct hk_session *s, size_t i) { return s->proposals[i]; }
 int hk_session_exit_status(const struct hk_session *s) { return s->exit_status; }

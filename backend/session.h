@@ -88,6 +88,9 @@ const char *hk_session_waiting_for(const struct hk_session *s); /* a sentence, o
 size_t hk_session_proposal_count(const struct hk_session *s);
 const struct hk_proposal *hk_session_proposal(const struct hk_session *s, size_t i);
 struct hk_runner *hk_session_runner(const struct hk_session *s); /* tests or deploy stage, or NULL */
+/* Everything the task changed: its worktree against the base it started
+ * from, as the final review and the commit see it. 0, or -1 with *err. */
+int hk_session_diff(const struct hk_session *s, struct hk_diff **out, char **err);
 /* Called when the runner's screen changes (output, cursor); cheap, may come
  * often: a front end merges redraws. */
 typedef void (*hk_session_runner_cb)(struct hk_runner *r, void *user);

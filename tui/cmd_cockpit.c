@@ -26,6 +26,7 @@ struct app {
     struct hk_runner *shown_runner;
     cJSON *reasons;      /* "p1:3" -> the engineer's reason for rejecting it */
     char *shown_proposal;
+    bool whole_shown;    /* Diff shows the whole change, not one proposal */
     /* for the summary printed on exit */
     char *task, *state, *commit, *deploy, *land;
     int approved, rejected;
@@ -91,16 +92,42 @@ static void show_proposal(struct app *a, const char *id)
         return;
     }
     replace(&a->shown_proposal, id);
+    a->whole_shown = false;
     dv = hk_diffview_from_proposal(p, a->reasons);
-    size_t n = hk_session_proposal_count(a->session);
-    if (n > 1) {
-        size_t at = 0;
-        while (at < n && hk_session_proposal(a->session, at) != p)
-            at++;
-        char *title = hk_xasprintf("%s  (proposal %zu of %zu: [ ] browse)", dv->summary ? dv->summary : "", at + 1, n);
-        free(dv->summary);
-        dv->summary = title;
+    size_t n = hk_session_proposal_count(a->session), at = 0;
+    while (at < n && hk_session_proposal(a->session, at) != p)
+        at++;
+    char *title = hk_xasprintf("%s  (proposal %zu of %zu; [ ] browse, the whole change is last)",
+                               dv->summary ? dv->summary : "", at + 1, n);
+    free(dv->summary);
+    dv->summary = title;
+    hk_cockpit_set_diff(a->ck, dv);
+}
+
+/* Shows everything the task changed, as the review and the commit see it.
+ * Only approved hunks are left in the worktree by then, so they show so. */
+static void show_whole_change(struct app *a)
+{
+    struct hk_diff *d = NULL;
+    char *err = NULL;
+    if (hk_session_diff(a->session, &d, &err) != 0) {
+        note(a, HK_EV_ERROR, err);
+        free(err);
+        return;
     }
+    size_t added = 0, deleted = 0;
+    for (size_t f = 0; f < d->nfiles; f++)
+        added += d->files[f].added, deleted += d->files[f].deleted;
+    char *title = hk_xasprintf("The whole change: %zu file%s +%zu -%zu  ([ goes back to the proposals)", d->nfiles,
+                               d->nfiles == 1 ? "" : "s", added, deleted);
+    struct hk_diffview *dv = hk_diffview_from_diff(d, "whole", title);
+    free(title);
+    hk_diff_free(d);
+    for (int f = 0; f < dv->nfiles; f++)
+        for (int h = 0; h < dv->files[f].nhunks; h++)
+            dv->files[f].hunks[h].state = HK_DV_APPROVED;
+    replace(&a->shown_proposal, NULL);
+    a->whole_shown = true;
     hk_cockpit_set_diff(a->ck, dv);
 }
 
@@ -145,6 +172,7 @@ static void on_event(const struct hk_event *ev, void *user)
     hk_cockpit_event(a->ck, ev);
     if (ev->kind == HK_EV_PROPOSAL && a->session)
         show_proposal(a, str(ev->data, "id"));
+
     sync_runner(a);
 }
 
@@ -199,7 +227,9 @@ static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, 
                        const char *edited, void *data)
 {
     struct app *a = data;
-    if (a->session)
+    if (a->whole_shown)
+        note(a, HK_EV_ERROR, "The whole change holds only approved hunks; [ goes back to the proposals to change a decision.");
+    else if (a->session)
         hk_session_decide(a->session, proposal, hunk, verdict, reason, edited);
 }
 
@@ -254,10 +284,14 @@ static void act_browse(int step, void *data)
     size_t n = a->session ? hk_session_proposal_count(a->session) : 0, at = 0;
     while (at < n && (!a->shown_proposal || strcmp(hk_session_proposal(a->session, at)->id, a->shown_proposal)))
         at++;
-    long next = (long)at + step;
-    if (at == n || next < 0 || next >= (long)n)
+    /* The whole change comes after the last proposal. */
+    long next = (long)(a->whole_shown ? n : at) + step;
+    if ((at == n && !a->whole_shown) || next < 0 || next > (long)n)
         return;
-    show_proposal(a, hk_session_proposal(a->session, (size_t)next)->id);
+    if (next == (long)n)
+        show_whole_change(a);
+    else
+        show_proposal(a, hk_session_proposal(a->session, (size_t)next)->id);
 }
 
 static void act_quit(void *data)

@@ -252,7 +252,7 @@ static void on_state(struct pane *p, const struct hk_event *ev)
     if (!what)
         what = "";
     if (!strcmp(state, "review"))
-        infof(p, E_INFO, "Ready for review: the tests pass. c commits, E edits the message first%s%s", "", NULL);
+        infof(p, E_INFO, "Ready for review: the tests pass. ] in Diff shows the whole change; c commits it, E edits the message first%s%s", "", NULL);
     else if (!strcmp(state, "awaiting_approval") && strstr(what, "command"))
         infof(p, E_INFO, "The model asks to run a command: y allows it, x refuses%s%s", "", NULL);
     else if (!strcmp(state, "awaiting_approval") && strstr(what, "deploy"))
@@ -281,7 +281,7 @@ static unsigned chat_event(struct pane *p, const struct hk_event *ev)
         if (ev_num(ev, "update", 0))
             return 0; /* a decision changed it; Diff shows that */
         proposal = ev_str(ev, "id");
-        infof(p, E_INFO, "Proposal %s: %s  (review it in Diff: Alt-2)", proposal, ev_str(ev, "summary"));
+        infof(p, E_INFO, "Proposal %s: %s", proposal, ev_str(ev, "summary"));
         break;
     case HK_EV_COMMAND: infof(p, E_INFO, "Command awaiting approval: %s%s", ev_str(ev, "command"), NULL); break;
     case HK_EV_TEST_START: infof(p, E_INFO, "Running tests: %s%s", ev_str(ev, "command"), NULL); break;

@@ -58,6 +58,18 @@ check session_test_colours green_pass
 
 # Review, commit, deploy.
 check session_ready_for_review wait_for "Ready for review"
+# ] after the last proposal shows the whole change the commit will hold:
+# the approved hunk only.
+tm_keys "]"
+check session_review_shows_whole_change wait_for "The whole change: 1 file +1 -1"
+check session_whole_change_has_fix wait_for "+add() { echo \$((\$1 + \$2)); }"
+check session_whole_change_without_rejected sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'TODO: remove sub'"
+tm_keys a
+check session_whole_change_not_decided wait_for "holds only approved hunks"
+tm_keys "["
+check session_browse_back_to_proposal wait_for "(proposal 1 of 1;"
+tm_keys "]"
+wait_for "The whole change" >/dev/null
 tm_keys E
 check session_committed wait_for "Committed"
 check session_commit_message_edited [ "$(git -C "$R" log -1 --format=%s main)" = "Fix add(), edited by the engineer" ]
