@@ -133,8 +133,11 @@ int hk_cmd_review(int argc, char **argv)
         goto out;
     }
     char *title = hk_xasprintf("review of %s: a/r per hunk, q to finish", hk_review_title(a.review));
-    hk_cockpit_set_diff(a.ck, hk_review_proposal(a.review) ? hk_diffview_from_proposal(hk_review_proposal(a.review), NULL)
-                                                           : hk_diffview_from_diff(hk_review_diff(a.review), "review", title));
+    struct hk_diffview *dv = hk_review_proposal(a.review) ? hk_diffview_from_proposal(hk_review_proposal(a.review), NULL)
+                                                           : hk_diffview_from_diff(hk_review_diff(a.review), "review", title);
+    free(dv->summary); /* not a model's proposal: say what is reviewed */
+    dv->summary = hk_xstrdup(title);
+    hk_cockpit_set_diff(a.ck, dv);
     say(&a, HK_EV_NOTE, title);
     free(title);
     hk_loop_run(a.loop);

@@ -81,7 +81,8 @@ struct hk_diffview *hk_diffview_from_proposal(const struct hk_proposal *p, const
             break;
     }
     free(report);
-    report = hk_buf_steal(&title);
+    report = hk_xasprintf("Proposal %s: %s", p->id, title.data ? title.data : "");
+    hk_buf_free(&title);
     struct hk_diffview *dv = hk_diffview_new(p->id, report);
     free(report);
     for (size_t f = 0; f < p->nfiles; f++) {

@@ -263,13 +263,27 @@ static void on_state(struct pane *p, const struct hk_event *ev)
         infof(p, !strcmp(state, "done") ? E_INFO : E_ERROR, "Session %s. q quits%s", state, NULL);
 }
 
+/* The engineer's message, or one honk wrote for them (the failing tests'
+ * output, which Tests shows in full): only its first line, said as honk's. */
+static void on_user(struct pane *p, const struct hk_event *ev)
+{
+    const char *text = ev_str(ev, "text");
+    if (!ev_num(ev, "automatic", 0) || !text) {
+        infof(p, E_USER, "you: %s%s", text, NULL);
+        return;
+    }
+    char *first = hk_xstrndup(text, strcspn(text, "\n"));
+    infof(p, E_INFO, "honk to the model: %s%s", first, strchr(text, '\n') ? " (with the output's end)" : "");
+    free(first);
+}
+
 static unsigned chat_event(struct pane *p, const struct hk_event *ev)
 {
     struct chat *ch = chat_of(p);
     const char *proposal;
     switch (ev->kind) {
     case HK_EV_TEXT: on_text(p, ev_str(ev, "text")); break;
-    case HK_EV_USER: infof(p, E_USER, "you: %s%s", ev_str(ev, "text"), NULL); break;
+    case HK_EV_USER: on_user(p, ev); break;
     case HK_EV_TASK: infof(p, E_INFO, "Task: %s  (%s)", ev_str(ev, "task"), ev_str(ev, "branch")); break;
     case HK_EV_TURN_END: ch->open = false; return 0;
     case HK_EV_RETRY: /* the message says when and which try */

@@ -154,8 +154,7 @@ static void header_text(struct pane *p, const struct drow *r, struct hk_buf *out
     int total;
     switch (r->type) {
     case R_SUMMARY:
-        hk_buf_printf(out, "Proposal %s: %s  [%d of ", dv->proposal_id,
-                      dv->summary ? dv->summary : "", decided(dv, &total));
+        hk_buf_printf(out, "%s  [%d of ", dv->summary ? dv->summary : dv->proposal_id, decided(dv, &total));
         hk_buf_printf(out, "%d hunks decided]%s", total,
                       dv->state == HK_DV_REJECTED ? "  REJECTED" : dv->state == HK_DV_APPROVED ? "  APPROVED" : "");
         break;

@@ -114,6 +114,8 @@ check tests_progress_overwritten sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 
 check tests_colour sh -c "tmux -L $TMUX_NAME capture-pane -p -e -t 0 | grep -q \"\$(printf '\\033')\\[32mPASS\""
 check tests_chat_line wait_for "Tests failed (exit 3"
 check tests_failure_reaches_model poll record_has "progress 100%"
+check tests_failure_said_as_honks wait_for "honk to the model: The tests failed ("
+check tests_failure_not_yours sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'you: The tests failed'"
 
 # Tests keeps scrollback: PgUp shows what scrolled off, End follows again.
 git -C "$R" config honk.test "seq 1 300"
