@@ -134,7 +134,8 @@ static char *decision_report(const struct hk_proposal *p, const cJSON *reasons, 
             }
         }
     }
-    char *head = approved == total ? hk_xasprintf("Applied: the engineer approved all %zu hunks.\n", total)
+    char *head = approved == total && total == 1 ? hk_xstrdup("Applied: the engineer approved the hunk.\n")
+                 : approved == total ? hk_xasprintf("Applied: the engineer approved all %zu hunks.\n", total)
                                    : hk_xasprintf("The engineer approved %zu of %zu hunks; the rejected ones are "
                                                   "not in the files.\n", approved, total);
     char *out = hk_xasprintf("%s%s", head, b.data ? b.data : "");

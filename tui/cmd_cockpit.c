@@ -97,7 +97,10 @@ static void show_proposal(struct app *a, const char *id)
     size_t n = hk_session_proposal_count(a->session), at = 0;
     while (at < n && hk_session_proposal(a->session, at) != p)
         at++;
-    char *title = hk_xasprintf("%s  (%zu of %zu; [ ] browse, the whole change is last)", dv->summary, at + 1, n);
+    /* "Proposal p2 (2 of 3): ..." */
+    const char *colon = strchr(dv->summary, ':');
+    char *title = hk_xasprintf("%.*s (%zu of %zu)%s", colon ? (int)(colon - dv->summary) : 0, dv->summary, at + 1, n,
+                               colon ? colon : "");
     free(dv->summary);
     dv->summary = title;
     hk_cockpit_set_diff(a->ck, dv);
@@ -117,7 +120,7 @@ static void show_whole_change(struct app *a)
     size_t added = 0, deleted = 0;
     for (size_t f = 0; f < d->nfiles; f++)
         added += d->files[f].added, deleted += d->files[f].deleted;
-    char *title = hk_xasprintf("The whole change: %zu file%s +%zu -%zu  ([ back to the proposals)", d->nfiles,
+    char *title = hk_xasprintf("The whole change: %zu file%s +%zu -%zu", d->nfiles,
                                d->nfiles == 1 ? "" : "s", added, deleted);
     struct hk_diffview *dv = hk_diffview_from_diff(d, "whole", title);
     free(title);

@@ -199,12 +199,12 @@ static void key_hints(struct hk_cockpit *c, struct hk_buf *b, int width)
         enum km_action action;
         const char *label;
     };
-    enum { PANE_HINTS = 7 };
+    enum { PANE_HINTS = 8 };
     static const struct hint first = {KM_HELP, "keys"};
     static const struct hint pane[CK_NPANES][PANE_HINTS] = {
         [CK_DIFF] = {{KM_APPROVE_HUNK, "approve"}, {KM_REJECT_HUNK, "reject"}, {KM_APPROVE_ALL, "approve all"},
                      {KM_NEXT_HUNK, "next hunk"}, {KM_EDIT_HUNK, "edit"}, {KM_UNDO, "undo"},
-                     {KM_SIDE_BY_SIDE, "side by side"}},
+                     {KM_NEXT_PROPOSAL, "next proposal"}, {KM_SIDE_BY_SIDE, "side by side"}},
         [CK_TESTS] = {{KM_PAGE_UP, "scroll back"}, {KM_BOTTOM, "follow"}, {KM_SEARCH, "search"}},
         [CK_DEPLOY] = {{KM_DEPLOY_APPROVE, "deploy"}, {KM_DEPLOY_CANCEL, "skip"}, {KM_STAGE_LOG, "log"}},
     };

@@ -67,7 +67,7 @@ check session_whole_change_without_rejected sh -c "! tmux -L $TMUX_NAME capture-
 tm_keys a
 check session_whole_change_not_decided wait_for "holds only approved hunks"
 tm_keys "["
-check session_browse_back_to_proposal wait_for "(1 of 1; [ ] browse"
+check session_browse_back_to_proposal wait_for "Proposal p1 (1 of 1): calc.sh"
 tm_keys "]"
 wait_for "The whole change" >/dev/null
 tm_keys E
