@@ -108,6 +108,10 @@ static const char *reason_of(const cJSON *reasons, const char *pid, size_t flat)
     char key[64];
     snprintf(key, sizeof key, "%s:%zu", pid, flat);
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(reasons, key);
+    if (!cJSON_IsString(r)) { /* a whole-proposal rejection read back from the journal */
+        snprintf(key, sizeof key, "%s:-1", pid);
+        r = cJSON_GetObjectItemCaseSensitive(reasons, key);
+    }
     return cJSON_IsString(r) ? r->valuestring : NULL;
 }
 

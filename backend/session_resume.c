@@ -15,6 +15,7 @@ struct replay {
     struct hk_tool_call *calls;
     size_t ncalls;
     cJSON *proposals;            /* id -> latest engine state */
+    cJSON *late_decisions;       /* id -> decisions journalled after that state */
     cJSON *proposal_calls;       /* call id -> proposal id */
     enum hk_session_state last_state;
     int open_run;                /* a run started and never ended: its purpose, or -1 */
@@ -81,14 +82,29 @@ static void read_proposal(struct replay *r, const cJSON *d)
         return;
     cJSON_DeleteItemFromObjectCaseSensitive(r->proposals, id);
     cJSON_AddItemToObject(r->proposals, id, cJSON_Duplicate(engine, 1));
+    cJSON_DeleteItemFromObjectCaseSensitive(r->late_decisions, id);
     if (str(d, "call_id"))
         cJSON_AddStringToObject(r->proposal_calls, str(d, "call_id"), id);
+}
+
+/* A decision is journalled before it takes effect and the proposal's new
+ * state after; these are the decisions whose state never made it. */
+static void note_late_decision(struct replay *r, const cJSON *d)
+{
+    const char *id = str(d, "proposal");
+    if (!id)
+        return;
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(r->late_decisions, id);
+    if (!list)
+        list = cJSON_AddArrayToObject(r->late_decisions, id);
+    cJSON_AddItemToArray(list, cJSON_Duplicate(d, 1));
 }
 
 static void read_decision(struct replay *r, const cJSON *d)
 {
     struct hk_session *s = r->s;
     const char *verdict = str(d, "verdict"), *reason = str(d, "reason");
+    note_late_decision(r, d);
     if (verdict && !strcmp(verdict, "approve"))
         s->any_change = s->changed_since_test = 1;
     if (!verdict || strcmp(verdict, "reject") || !reason || !str(d, "proposal"))
@@ -181,6 +197,32 @@ static int has_pending_hunk(const cJSON *engine)
     return 0;
 }
 
+/* The engine state a proposal had once its late decisions took effect:
+ * approve and reject set hunk states (one hunk, or every hunk that
+ * applied); NULL when a decision cannot be replayed this way (an edit, an
+ * undo), since its effect on the files is not in the journal. */
+static cJSON *with_late_decisions(const cJSON *engine, const cJSON *decisions)
+{
+    cJSON *out = cJSON_Duplicate(engine, 1), *d;
+    cJSON_ArrayForEach(d, decisions) {
+        const char *verdict = str(d, "verdict") ? str(d, "verdict") : "";
+        const char *state = !strcmp(verdict, "approve") ? "approved" : !strcmp(verdict, "reject") ? "rejected" : NULL;
+        if (!state) {
+            cJSON_Delete(out);
+            return NULL;
+        }
+        int want = (int)num(d, "hunk"), flat = 0;
+        cJSON *file, *hunk;
+        cJSON_ArrayForEach(file, cJSON_GetObjectItemCaseSensitive(out, "files"))
+            cJSON_ArrayForEach(hunk, cJSON_GetObjectItemCaseSensitive(file, "hunks")) {
+                if ((want < 0 && strcmp(str(hunk, "result") ? str(hunk, "result") : "", "failed")) || want == flat)
+                    cJSON_ReplaceItemInObjectCaseSensitive(hunk, "state", cJSON_CreateString(state));
+                flat++;
+            }
+    }
+    return out;
+}
+
 /* Proposals still waiting come back to life. Decided ones whose files later
  * proposals changed again cannot be rebuilt against today's files; they are
  * history (in the journal) and need no engine state. */
@@ -191,7 +233,18 @@ static int rebuild_proposals(struct replay *r, char **err)
     cJSON_ArrayForEach(engine, r->proposals) {
         struct hk_proposal *p = NULL;
         s->proposal_seq++;
-        if (hk_patch_from_json(engine, s->task->worktree, &p, err) != 0) {
+        const cJSON *late = cJSON_GetObjectItemCaseSensitive(r->late_decisions, engine->string);
+        if (hk_patch_from_json(engine, s->task->worktree, &p, err) != 0 && late) {
+            /* honk stopped between a decision's effect and its new state */
+            cJSON *decided = with_late_decisions(engine, late);
+            if (decided) {
+                free(*err);
+                *err = NULL;
+                hk_patch_from_json(decided, s->task->worktree, &p, err);
+                cJSON_Delete(decided);
+            }
+        }
+        if (!p) {
             if (has_pending_hunk(engine))
                 return -1;
             free(*err);
@@ -209,6 +262,7 @@ int session_replay_journal(struct hk_session *s, const char *path, char **err)
     struct replay r = {.s = s, .open_run = -1};
     s->resume_policy = s->resume_deploy = -1;
     r.proposals = cJSON_CreateObject();
+    r.late_decisions = cJSON_CreateObject();
     r.proposal_calls = cJSON_CreateObject();
     s->conv = hk_conv_new(NULL);
     s->replaying = 1;
@@ -223,6 +277,7 @@ int session_replay_journal(struct hk_session *s, const char *path, char **err)
     /* The conversation is rebuilt; its system prompt and tools are today's. */
     hk_buf_free(&r.text);
     cJSON_Delete(r.proposals);
+    cJSON_Delete(r.late_decisions);
     s->state = r.last_state;
     s->resume_open_run = r.open_run;
     s->resume_run_command = r.open_run_command;

@@ -71,6 +71,19 @@ id=$(sed -n 's/.*honk resume \([0-9a-f]*\) --accept.*/\1/p' "$T/err")
 check reject_reason_reaches_model contains "$T/record.jsonl" 'was rejected: multiplying is not adding'
 check reject_restores_file grep -qF '$1 - $2' "$R/.git/honk/worktrees/$id/calc.sh"
 
+# 3b. honk stopped between a decision's effect on the files and the
+# proposal's new state in the journal: resume takes the journalled decision
+# rather than refusing the proposal as changed.
+J=$R/.git/honk/sessions/$id.jsonl
+line=$(grep -n '"kind":"decision"' "$J" | head -n 1 | cut -d: -f1)
+head -n "$line" "$J" > "$T/cut.jsonl" && cp "$T/cut.jsonl" "$J"
+stop_replay
+start_replay "{\"turns\":[{\"text\":[\"I see.\"]}]}"
+(cd "$R" && "$HONK" resume "$id" --base-url "$URL" > /dev/null 2> "$T/err3")
+check late_decision_not_refused sh -c "! grep -q 'changed since' '$T/err3'"
+check late_decision_reason_resent contains "$T/record.jsonl" 'was rejected: multiplying is not adding'
+check late_decision_file_as_decided grep -qF '$1 - $2' "$R/.git/honk/worktrees/$id/calc.sh"
+
 # 4. Deploy stages run in order and stop at the first failing one; the commit stays.
 R=$T/r4; new_repo "$R"
 git -C "$R" config honk.deploy.stages "build publish notify"
