@@ -114,7 +114,7 @@ static int next_char(const char *s, int len, wchar_t *wc)
     return n == 0 ? 1 : (int)n;
 }
 
-static int char_width(wchar_t wc)
+int text_char_width(wchar_t wc)
 {
     if (wc == L'\t')
         return TAB_WIDTH;
@@ -128,7 +128,7 @@ int text_width(const char *s, int len, int maxw, int *fit)
     while (i < len) {
         wchar_t wc;
         int n = next_char(s + i, len - i, &wc);
-        int cw = char_width(wc);
+        int cw = text_char_width(wc);
         if (maxw >= 0 && cols + cw > maxw)
             break;
         cols += cw;
@@ -156,7 +156,7 @@ int text_skip(const char *s, int len, int *skip)
     while (i < len && *skip > 0) {
         wchar_t wc;
         int n = next_char(s + i, len - i, &wc);
-        *skip -= char_width(wc);
+        *skip -= text_char_width(wc);
         i += n;
     }
     return i;
@@ -170,7 +170,7 @@ int wrap_next(const char *s, int len, int width)
     while (i < len) {
         wchar_t wc;
         int n = next_char(s + i, len - i, &wc);
-        int cw = char_width(wc);
+        int cw = text_char_width(wc);
         if (cols + cw > width) {
             if (wc == L' ')
                 return i + n; /* the space that overflows ends the row */
@@ -194,7 +194,7 @@ int draw_text(WINDOW *w, int y, int x, const char *s, int len, int maxw)
     while (i < len && cols < maxw) {
         wchar_t wc;
         int n = next_char(s + i, len - i, &wc);
-        int cw = char_width(wc);
+        int cw = text_char_width(wc);
         if (cols + cw > maxw)
             break;
         if (nb > (int)(sizeof buf / sizeof buf[0]) - TAB_WIDTH - 1) {

@@ -35,6 +35,8 @@ struct pane_ops {
     /* The plain text of a row for search, into out (cleared first). */
     void (*row_text)(struct pane *p, long row, struct hk_buf *out);
     void (*title_extra)(struct pane *p, char *buf, int size); /* may be NULL */
+    /* Scrolls sideways so the match of needle in row shows; may be NULL. */
+    void (*reveal)(struct pane *p, long row, const char *needle);
     void (*free)(struct pane *p);
 };
 
@@ -86,6 +88,11 @@ void draw_fill(WINDOW *w, int y, int x, int n); /* n blanks in the current attrs
 /* Decodes s[0..len) into out (room for len characters, invalid bytes
  * as '?'); returns the characters stored. */
 int text_decode(const char *s, int len, wchar_t *out);
+/* The columns one character takes (a tab counts as the tab stop's width). */
+int text_char_width(wchar_t wc);
+/* Where the first match of needle (smart case, as search) sits in the
+ * columns of s[0..len): its first column, its width in *cols; -1 if none. */
+int pane_match_column(const char *s, int len, const char *needle, int *cols);
 /* Skips whole characters of s[0..len) while *skip columns remain, lowering
  * *skip by each one's width (tabs count as expanded); returns the bytes
  * skipped. *skip ends below 0 by the columns of a character cut in two. */

@@ -376,6 +376,24 @@ static void hscroll(struct pane *p, int dir)
         d->hscroll = d->hscroll + step < max ? d->hscroll + step : max;
 }
 
+/* A search match beyond the edges of a line's text scrolls the text so the
+ * match stands a quarter of the way in. */
+static void diff_reveal(struct pane *p, long ri, const char *needle)
+{
+    struct diff *d = diff_of(p);
+    const struct drow *r = ri >= 0 && ri < d->nrows ? &d->rows[ri] : NULL;
+    const struct hk_dv_line *l = r && r->type == R_LINE ? line_at(p, r, r->line >= 0 ? r->line : r->line2) : NULL;
+    int width = 0, col = l ? pane_match_column(l->text, l->len, needle, &width) : -1;
+    int cols = text_cols(p, 0);
+    if (col < 0 || cols < 4)
+        return;
+    /* the first column shows "<" once scrolled, the last ">" when cut */
+    int first = d->hscroll ? d->hscroll + 1 : 0, last = d->hscroll + cols - 1;
+    if (col >= first && col + width <= last)
+        return;
+    d->hscroll = col - cols / 4 > 0 ? col - cols / 4 : 0;
+}
+
 /* The hunk under the cursor (global index), or -1. */
 static int current_hunk(struct pane *p, int *file, int *hunk)
 {
@@ -583,6 +601,7 @@ static const struct pane_ops diff_ops = {
     .rows = diff_rows,
     .row_text = diff_row_text,
     .title_extra = diff_title,
+    .reveal = diff_reveal,
     .free = diff_free,
 };
 

@@ -103,6 +103,28 @@ long pane_find(struct pane *p, const char *needle, long from, int dir, long *ran
     return found;
 }
 
+int pane_match_column(const char *s, int len, const char *needle, int *cols)
+{
+    struct needle nd;
+    needle_init(&nd, needle);
+    wchar_t *w = hk_xcalloc((size_t)len + 1, sizeof *w);
+    int n = text_decode(s, len, w), col = -1;
+    wchar_t *folded = hk_xcalloc((size_t)n + 1, sizeof *folded);
+    memcpy(folded, w, (size_t)n * sizeof *w);
+    if (nd.fold)
+        fold_text(folded, n);
+    int at = find_in(folded, n, 0, &nd);
+    if (at >= 0) {
+        col = *cols = 0;
+        for (int i = 0; i < at + nd.n; i++)
+            *(i < at ? &col : cols) += text_char_width(w[i]);
+    }
+    free(folded);
+    free(w);
+    free(nd.s);
+    return col;
+}
+
 void pane_search_step(struct pane *p, int dir)
 {
     if (!p->search || !*p->search)
@@ -113,8 +135,11 @@ void pane_search_step(struct pane *p, int dir)
                         : hk_xasprintf("\"%s\": match %ld of %ld", p->search, rank, total);
     ck_status_message(p->ck, msg);
     free(msg);
-    if (row >= 0)
+    if (row >= 0) {
         pane_go_to(p, row);
+        if (p->ops->reveal)
+            p->ops->reveal(p, row, p->search);
+    }
 }
 
 static void on_search(struct pane *p, const char *answer, void *data)

@@ -116,6 +116,10 @@ check scroll_left_title_plain wait_gone " col "
 tm_keys h
 settle
 check scroll_left_at_zero wait_for "+STARTabcdefghij"
+# A match beyond the right edge scrolls the line's text to it.
+tm_keys / FINISH Enter
+check search_reveals_cut_match wait_for "abcdefghijFINISH"
+check search_reveal_title wait_for " col "
 
 # Side by side scrolls both halves together.
 N=$((N + 1))
