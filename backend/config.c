@@ -4,9 +4,9 @@
  * one: `.honk/config`, which anyone with commit access can change, then ranks
  * below every file the user controls and above the system file. */
 #include "config.h"
+#include "git_api.h"
 #include "util.h"
 
-#include "git_api.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

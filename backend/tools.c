@@ -2,12 +2,12 @@
  * so nothing outside the worktree (or inside .git) is ever read; file lists
  * come from libgit2's status walk, so .gitignore is honoured as git does. */
 #include "tools.h"
+#include "git_api.h"
 #include "path.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fnmatch.h>
-#include "git_api.h"
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -106,8 +106,21 @@ static void show_proposal(struct app *a, const char *id)
     hk_cockpit_set_diff(a->ck, dv);
 }
 
+static bool any_hunk_pending(struct app *a)
+{
+    for (size_t i = 0; i < hk_session_proposal_count(a->session); i++) {
+        const struct hk_proposal *p = hk_session_proposal(a->session, i);
+        for (size_t f = 0; f < p->nfiles; f++)
+            for (size_t h = 0; h < p->files[f].nhunks; h++)
+                if (p->files[f].hunks[h].state == HK_HUNK_PENDING && p->files[f].hunks[h].result != HK_HUNK_FAILED)
+                    return true;
+    }
+    return false;
+}
+
 /* Shows everything the task changed, as the review and the commit see it.
- * Only approved hunks are left in the worktree by then, so they show so. */
+ * Once every hunk is decided, only approved ones are left in the worktree,
+ * so they show as approved; before that, the pending ones are in it too. */
 static void show_whole_change(struct app *a)
 {
     struct hk_diff *d = NULL;
@@ -120,12 +133,13 @@ static void show_whole_change(struct app *a)
     size_t added = 0, deleted = 0;
     for (size_t f = 0; f < d->nfiles; f++)
         added += d->files[f].added, deleted += d->files[f].deleted;
-    char *title = hk_xasprintf("The whole change: %zu file%s +%zu -%zu", d->nfiles,
-                               d->nfiles == 1 ? "" : "s", added, deleted);
+    bool pending = any_hunk_pending(a);
+    char *title = hk_xasprintf("The whole change: %zu file%s +%zu -%zu%s", d->nfiles, d->nfiles == 1 ? "" : "s",
+                               added, deleted, pending ? ", undecided hunks included" : "");
     struct hk_diffview *dv = hk_diffview_from_diff(d, "whole", title);
     free(title);
     hk_diff_free(d);
-    for (int f = 0; f < dv->nfiles; f++)
+    for (int f = 0; f < dv->nfiles && !pending; f++)
         for (int h = 0; h < dv->files[f].nhunks; h++)
             dv->files[f].hunks[h].state = HK_DV_APPROVED;
     replace(&a->shown_proposal, NULL);
@@ -174,7 +188,6 @@ static void on_event(const struct hk_event *ev, void *user)
     hk_cockpit_event(a->ck, ev);
     if (ev->kind == HK_EV_PROPOSAL && a->session)
         show_proposal(a, str(ev->data, "id"));
-
     sync_runner(a);
 }
 
@@ -230,7 +243,7 @@ static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, 
 {
     struct app *a = data;
     if (a->whole_shown)
-        note(a, HK_EV_ERROR, "The whole change holds only approved hunks; [ goes back to the proposals to change a decision.");
+        note(a, HK_EV_ERROR, "Hunks are decided in their proposals; [ goes back to them.");
     else if (a->session)
         hk_session_decide(a->session, proposal, hunk, verdict, reason, edited);
 }

@@ -65,7 +65,7 @@ check session_review_shows_whole_change wait_for "The whole change: 1 file +1 -1
 check session_whole_change_has_fix wait_for "+add() { echo \$((\$1 + \$2)); }"
 check session_whole_change_without_rejected sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'TODO: remove sub'"
 tm_keys a
-check session_whole_change_not_decided wait_for "holds only approved hunks"
+check session_whole_change_not_decided wait_for "Hunks are decided in their proposals"
 tm_keys "["
 check session_browse_back_to_proposal wait_for "Proposal p1 (1 of 1): calc.sh"
 tm_keys "]"
