@@ -1,6 +1,7 @@
 /* Anthropic's Messages API with stream: true: the request body, the headers,
  * and the stream of message/content_block events turned into a turn. */
 #include "provider.h"
+#include "json.h"
 #include "util.h"
 
 #include <cJSON.h>
@@ -105,26 +106,14 @@ static struct curl_slist *add_headers(struct curl_slist *list, const struct hk_m
     return list;
 }
 
-static const char *str_member(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static long num_member(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
-}
-
 static void on_block_start(struct hk_model_request *turn, const cJSON *ev, int index)
 {
     const cJSON *block = cJSON_GetObjectItemCaseSensitive(ev, "content_block");
-    const char *type = str_member(block, "type");
+    const char *type = hk_json_str(block, "type");
     if (type && strcmp(type, "tool_use") == 0) {
-        hk_turn_call_begin(turn, index, str_member(block, "id"), str_member(block, "name"));
+        hk_turn_call_begin(turn, index, hk_json_str(block, "id"), hk_json_str(block, "name"));
     } else if (type && strcmp(type, "text") == 0) {
-        const char *text = str_member(block, "text");
+        const char *text = hk_json_str(block, "text");
         if (text)
             hk_turn_text(turn, text, strlen(text));
     }
@@ -134,15 +123,15 @@ static void on_block_start(struct hk_model_request *turn, const cJSON *ev, int i
 static void on_block_delta(struct hk_model_request *turn, const cJSON *ev, int index)
 {
     const cJSON *delta = cJSON_GetObjectItemCaseSensitive(ev, "delta");
-    const char *type = str_member(delta, "type");
+    const char *type = hk_json_str(delta, "type");
     if (!type)
         return;
     if (strcmp(type, "text_delta") == 0) {
-        const char *text = str_member(delta, "text");
+        const char *text = hk_json_str(delta, "text");
         if (text)
             hk_turn_text(turn, text, strlen(text));
     } else if (strcmp(type, "input_json_delta") == 0) {
-        const char *part = str_member(delta, "partial_json");
+        const char *part = hk_json_str(delta, "partial_json");
         if (part)
             hk_turn_call_args(turn, index, part);
     }
@@ -151,13 +140,13 @@ static void on_block_delta(struct hk_model_request *turn, const cJSON *ev, int i
 static void on_usage(struct hk_model_request *turn, const cJSON *usage)
 {
     if (usage)
-        hk_turn_usage(turn, num_member(usage, "input_tokens"), num_member(usage, "output_tokens"));
+        hk_turn_usage(turn, (long)hk_json_num(usage, "input_tokens", -1), (long)hk_json_num(usage, "output_tokens", -1));
 }
 
 static int dispatch(struct hk_model_request *turn, const cJSON *ev)
 {
-    const char *type = str_member(ev, "type");
-    int index = (int)num_member(ev, "index");
+    const char *type = hk_json_str(ev, "type");
+    int index = (int)(long)hk_json_num(ev, "index", -1);
     if (!type)
         return hk_turn_fail(turn, "the model server sent an event without a type");
     if (strcmp(type, "content_block_delta") == 0) {
@@ -169,7 +158,7 @@ static int dispatch(struct hk_model_request *turn, const cJSON *ev)
     } else if (strcmp(type, "message_start") == 0) {
         on_usage(turn, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "message"), "usage"));
     } else if (strcmp(type, "message_delta") == 0) {
-        hk_turn_stop_reason(turn, str_member(cJSON_GetObjectItemCaseSensitive(ev, "delta"), "stop_reason"));
+        hk_turn_stop_reason(turn, hk_json_str(cJSON_GetObjectItemCaseSensitive(ev, "delta"), "stop_reason"));
         on_usage(turn, cJSON_GetObjectItemCaseSensitive(ev, "usage"));
     } else if (strcmp(type, "message_stop") == 0) {
         hk_turn_complete(turn);

@@ -1,6 +1,7 @@
 /* A proposal as JSON for the journal, and back: the originals are recovered from
  * the files on disk by walking back through the hunks that are in effect. */
 #include "patch_int.h"
+#include "json.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -91,40 +92,23 @@ cJSON *hk_patch_to_json(const struct hk_proposal *p)
 
 /* ---- rebuilding ---- */
 
-static int num(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valueint : 0;
-}
-
-static const char *str(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int flag(const cJSON *o, const char *k)
-{
-    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
-
 static int hunk_from(const cJSON *o, struct hk_hunk *h)
 {
-    int st = index_of(states, 4, str(o, "state")), res = index_of(results, 4, str(o, "result"));
+    int st = index_of(states, 4, hk_json_str(o, "state")), res = index_of(results, 4, hk_json_str(o, "result"));
     const cJSON *ls = cJSON_GetObjectItemCaseSensitive(o, "lines"), *l;
     if (st < 0 || res < 0 || !cJSON_IsArray(ls))
         return -1;
-    h->pos = (size_t)num(o, "pos");
-    h->nold = (size_t)num(o, "nold");
-    h->old_start = num(o, "old_start");
-    h->old_count = num(o, "old_count");
+    h->pos = (size_t)(int)hk_json_num(o, "pos", 0);
+    h->nold = (size_t)(int)hk_json_num(o, "nold", 0);
+    h->old_start = (int)hk_json_num(o, "old_start", 0);
+    h->old_count = (int)hk_json_num(o, "old_count", 0);
     h->state = (enum hk_hunk_state)st;
     h->result = (enum hk_hunk_result)res;
-    h->offset = num(o, "offset");
-    h->fuzz = num(o, "fuzz");
-    h->whitespace = flag(o, "whitespace");
-    h->reason = str(o, "reason") ? hk_xstrdup(str(o, "reason")) : NULL;
-    h->meta = str(o, "meta") ? hk_xstrdup(str(o, "meta")) : NULL;
+    h->offset = (int)hk_json_num(o, "offset", 0);
+    h->fuzz = (int)hk_json_num(o, "fuzz", 0);
+    h->whitespace = hk_json_true(o, "whitespace");
+    h->reason = hk_json_str(o, "reason") ? hk_xstrdup(hk_json_str(o, "reason")) : NULL;
+    h->meta = hk_json_str(o, "meta") ? hk_xstrdup(hk_json_str(o, "meta")) : NULL;
     struct lines out = {0};
     cJSON_ArrayForEach(l, ls) {
         const char *k = cJSON_GetStringValue(cJSON_GetArrayItem(l, 0));
@@ -247,25 +231,25 @@ static int recover(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *
         lines_free_array(cur.v, cur.n);
     }
     for (size_t i = 0; i < f->norig; i++)
-        f->orig[i].noeol = i == f->norig - 1 && flag(jf, "orig_noeol");
-    f->orig_exists = flag(jf, "orig_exists");
-    f->orig_mode = (unsigned)num(jf, "orig_mode");
+        f->orig[i].noeol = i == f->norig - 1 && hk_json_true(jf, "orig_noeol");
+    f->orig_exists = hk_json_true(jf, "orig_exists");
+    f->orig_mode = (unsigned)(int)hk_json_num(jf, "orig_mode", 0);
     return 0;
 }
 
 static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
 {
-    const char *path = str(jf, "path");
-    int st = index_of(statuses, 5, str(jf, "status"));
+    const char *path = hk_json_str(jf, "path");
+    int st = index_of(statuses, 5, hk_json_str(jf, "status"));
     const cJSON *hs = cJSON_GetObjectItemCaseSensitive(jf, "hunks"), *h;
     if (!path || st < 0 || !cJSON_IsArray(hs)) {
         *err = hk_xasprintf("proposal %s: a file entry is incomplete", p->id);
         return -1;
     }
     struct hk_patch_file *f = proposal_add_file(p, path);
-    f->old_path = str(jf, "old_path") ? hk_xstrdup(str(jf, "old_path")) : NULL;
+    f->old_path = hk_json_str(jf, "old_path") ? hk_xstrdup(hk_json_str(jf, "old_path")) : NULL;
     f->status = (enum hk_file_status)st;
-    f->new_mode = (unsigned)num(jf, "new_mode");
+    f->new_mode = (unsigned)(int)hk_json_num(jf, "new_mode", 0);
     cJSON_ArrayForEach(h, hs) {
         f->hunks = grow(f->hunks, f->nhunks, sizeof *f->hunks);
         memset(&f->hunks[f->nhunks], 0, sizeof *f->hunks);
@@ -274,7 +258,7 @@ static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
             return -1;
         }
     }
-    if (!flag(jf, "loaded"))
+    if (!hk_json_true(jf, "loaded"))
         return 0;
     return recover(p, f, jf, err);
 }
@@ -282,23 +266,23 @@ static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
 int hk_patch_from_json(const cJSON *json, const char *root, struct hk_proposal **out,
                        char **err)
 {
-    int kind = index_of(kinds, 3, str(json, "kind"));
+    int kind = index_of(kinds, 3, hk_json_str(json, "kind"));
     const cJSON *fs = cJSON_GetObjectItemCaseSensitive(json, "files"), *f;
     const cJSON *opts = cJSON_GetObjectItemCaseSensitive(json, "opts");
     *out = NULL;
     *err = NULL;
-    if (kind < 0 || !str(json, "id") || !cJSON_IsArray(fs)) {
+    if (kind < 0 || !hk_json_str(json, "id") || !cJSON_IsArray(fs)) {
         *err = hk_xstrdup("a proposal in the journal is incomplete (id, kind or files missing)");
         return -1;
     }
-    struct hk_proposal *p = proposal_new(root, str(json, "id"), (enum hk_patch_kind)kind);
+    struct hk_proposal *p = proposal_new(root, hk_json_str(json, "id"), (enum hk_patch_kind)kind);
     const cJSON *in = cJSON_GetObjectItemCaseSensitive(json, "input");
     p->input = in ? cJSON_Duplicate(in, 1) : NULL;
-    p->opts.fuzz = num(opts, "fuzz");
-    p->opts.strip = num(opts, "strip");
-    p->opts.reverse = flag(opts, "reverse");
-    p->opts.partial = flag(opts, "partial");
-    p->written = flag(json, "written");
+    p->opts.fuzz = (int)hk_json_num(opts, "fuzz", 0);
+    p->opts.strip = (int)hk_json_num(opts, "strip", 0);
+    p->opts.reverse = hk_json_true(opts, "reverse");
+    p->opts.partial = hk_json_true(opts, "partial");
+    p->written = hk_json_true(json, "written");
     cJSON_ArrayForEach(f, fs) {
         if (file_from(p, f, err) < 0) {
             hk_patch_free(p);

@@ -3,6 +3,7 @@
  * and the loop's counters, then the session goes on from where it stopped.
  * The subscriber sees the old events first, so a cockpit shows the history. */
 #include "session_internal.h"
+#include "json.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -23,23 +24,6 @@ struct replay {
     int committed;
     int stages_done;
 };
-
-static const char *str(const cJSON *d, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double num(const cJSON *d, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, name);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static int truth(const cJSON *d, const char *name)
-{
-    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, name));
-}
 
 static void end_turn(struct replay *r)
 {
@@ -69,29 +53,29 @@ static void read_tool_call(struct replay *r, const cJSON *d)
     const cJSON *input = cJSON_GetObjectItemCaseSensitive(d, "input");
     r->calls = hk_xrealloc(r->calls, (r->ncalls + 1) * sizeof *r->calls);
     r->calls[r->ncalls++] = (struct hk_tool_call){
-        hk_xstrdup(str(d, "id") ? str(d, "id") : ""), hk_xstrdup(str(d, "name") ? str(d, "name") : ""),
+        hk_xstrdup(hk_json_str(d, "id") ? hk_json_str(d, "id") : ""), hk_xstrdup(hk_json_str(d, "name") ? hk_json_str(d, "name") : ""),
         cJSON_IsString(input) ? hk_xstrdup(input->valuestring) : cJSON_PrintUnformatted(input),
     };
 }
 
 static void read_proposal(struct replay *r, const cJSON *d)
 {
-    const char *id = str(d, "id");
+    const char *id = hk_json_str(d, "id");
     const cJSON *engine = cJSON_GetObjectItemCaseSensitive(d, "proposal");
     if (!id || !engine)
         return;
     cJSON_DeleteItemFromObjectCaseSensitive(r->proposals, id);
     cJSON_AddItemToObject(r->proposals, id, cJSON_Duplicate(engine, 1));
     cJSON_DeleteItemFromObjectCaseSensitive(r->late_decisions, id);
-    if (str(d, "call_id"))
-        cJSON_AddStringToObject(r->proposal_calls, str(d, "call_id"), id);
+    if (hk_json_str(d, "call_id"))
+        cJSON_AddStringToObject(r->proposal_calls, hk_json_str(d, "call_id"), id);
 }
 
 /* A decision is journalled before it takes effect and the proposal's new
  * state after; these are the decisions whose state never made it. */
 static void note_late_decision(struct replay *r, const cJSON *d)
 {
-    const char *id = str(d, "proposal");
+    const char *id = hk_json_str(d, "proposal");
     if (!id)
         return;
     cJSON *list = cJSON_GetObjectItemCaseSensitive(r->late_decisions, id);
@@ -103,16 +87,16 @@ static void note_late_decision(struct replay *r, const cJSON *d)
 static void read_decision(struct replay *r, const cJSON *d)
 {
     struct hk_session *s = r->s;
-    const char *verdict = str(d, "verdict"), *reason = str(d, "reason");
+    const char *verdict = hk_json_str(d, "verdict"), *reason = hk_json_str(d, "reason");
     note_late_decision(r, d);
     if (verdict && !strcmp(verdict, "approve"))
         s->any_change = s->changed_since_test = 1;
-    if (!verdict || strcmp(verdict, "reject") || !reason || !str(d, "proposal"))
+    if (!verdict || strcmp(verdict, "reject") || !reason || !hk_json_str(d, "proposal"))
         return;
     if (!s->reasons)
         s->reasons = cJSON_CreateObject();
     char key[64];
-    snprintf(key, sizeof key, "%s:%d", str(d, "proposal"), (int)num(d, "hunk"));
+    snprintf(key, sizeof key, "%s:%d", hk_json_str(d, "proposal"), (int)hk_json_num(d, "hunk", 0));
     /* A whole-proposal rejection's reason is found under hunk -1 too. */
     cJSON_DeleteItemFromObjectCaseSensitive(s->reasons, key);
     cJSON_AddStringToObject(s->reasons, key, reason);
@@ -128,20 +112,20 @@ static void read_event(const struct hk_event *ev, void *user)
     switch (ev->kind) {
     case HK_EV_TASK: {
         free(s->task_text);
-        s->task_text = hk_xstrdup(str(d, "task") ? str(d, "task") : "");
+        s->task_text = hk_xstrdup(hk_json_str(d, "task") ? hk_json_str(d, "task") : "");
         enum hk_approve_policy p;
-        if (str(d, "approve") && hk_approve_policy_parse(str(d, "approve"), &p) == 0)
+        if (hk_json_str(d, "approve") && hk_approve_policy_parse(hk_json_str(d, "approve"), &p) == 0)
             s->resume_policy = (int)p;
         if (cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(d, "deploy")))
-            s->resume_deploy = truth(d, "deploy");
+            s->resume_deploy = hk_json_true(d, "deploy");
         break;
     }
     case HK_EV_USER:
         drop_turn(r);
-        hk_conv_add_user_text(s->conv, str(d, "text") ? str(d, "text") : "");
+        hk_conv_add_user_text(s->conv, hk_json_str(d, "text") ? hk_json_str(d, "text") : "");
         break;
     case HK_EV_TEXT:
-        hk_buf_adds(&r->text, str(d, "text") ? str(d, "text") : "");
+        hk_buf_adds(&r->text, hk_json_str(d, "text") ? hk_json_str(d, "text") : "");
         break;
     case HK_EV_TOOL_CALL:
         read_tool_call(r, d);
@@ -150,7 +134,7 @@ static void read_event(const struct hk_event *ev, void *user)
         end_turn(r);
         break;
     case HK_EV_TOOL_RESULT:
-        hk_conv_add_tool_result(s->conv, str(d, "id"), str(d, "content") ? str(d, "content") : "", !truth(d, "ok"));
+        hk_conv_add_tool_result(s->conv, hk_json_str(d, "id"), hk_json_str(d, "content") ? hk_json_str(d, "content") : "", !hk_json_true(d, "ok"));
         break;
     case HK_EV_PROPOSAL:
         read_proposal(r, d);
@@ -161,26 +145,26 @@ static void read_event(const struct hk_event *ev, void *user)
     case HK_EV_STATE:
         r->last_state = (enum hk_session_state)0;
         for (int i = 0; i <= HK_STATE_CANCELLED; i++)
-            if (str(d, "state") && !strcmp(str(d, "state"), hk_session_state_name((enum hk_session_state)i)))
+            if (hk_json_str(d, "state") && !strcmp(hk_json_str(d, "state"), hk_session_state_name((enum hk_session_state)i)))
                 r->last_state = (enum hk_session_state)i;
-        s->iteration = (int)num(d, "iteration");
+        s->iteration = (int)hk_json_num(d, "iteration", 0);
         break;
     case HK_EV_TEST_START:
-        r->open_run = !strcmp(str(d, "purpose") ? str(d, "purpose") : "", "command") ? RUN_COMMAND : RUN_LOOP_TESTS;
+        r->open_run = !strcmp(hk_json_str(d, "purpose") ? hk_json_str(d, "purpose") : "", "command") ? RUN_COMMAND : RUN_LOOP_TESTS;
         free(r->open_run_command);
-        r->open_run_command = hk_xstrdup(str(d, "command") ? str(d, "command") : "");
+        r->open_run_command = hk_xstrdup(hk_json_str(d, "command") ? hk_json_str(d, "command") : "");
         break;
     case HK_EV_TEST_END:
         r->open_run = -1;
-        if (strcmp(str(d, "purpose") ? str(d, "purpose") : "", "command") != 0) {
-            s->tests_passed = truth(d, "passed");
+        if (strcmp(hk_json_str(d, "purpose") ? hk_json_str(d, "purpose") : "", "command") != 0) {
+            s->tests_passed = hk_json_true(d, "passed");
             s->changed_since_test = 0;
         }
         break;
     case HK_EV_COMMIT:
         r->committed = 1;
         free(s->commit);
-        s->commit = hk_xstrdup(str(d, "commit") ? str(d, "commit") : "");
+        s->commit = hk_xstrdup(hk_json_str(d, "commit") ? hk_json_str(d, "commit") : "");
         break;
     default:
         break;
@@ -192,7 +176,7 @@ static int has_pending_hunk(const cJSON *engine)
     const cJSON *file, *hunk;
     cJSON_ArrayForEach(file, cJSON_GetObjectItemCaseSensitive(engine, "files"))
         cJSON_ArrayForEach(hunk, cJSON_GetObjectItemCaseSensitive(file, "hunks"))
-            if (!strcmp(str(hunk, "state") ? str(hunk, "state") : "", "pending"))
+            if (!strcmp(hk_json_str(hunk, "state") ? hk_json_str(hunk, "state") : "", "pending"))
                 return 1;
     return 0;
 }
@@ -205,17 +189,17 @@ static cJSON *with_late_decisions(const cJSON *engine, const cJSON *decisions)
 {
     cJSON *out = cJSON_Duplicate(engine, 1), *d;
     cJSON_ArrayForEach(d, decisions) {
-        const char *verdict = str(d, "verdict") ? str(d, "verdict") : "";
+        const char *verdict = hk_json_str(d, "verdict") ? hk_json_str(d, "verdict") : "";
         const char *state = !strcmp(verdict, "approve") ? "approved" : !strcmp(verdict, "reject") ? "rejected" : NULL;
         if (!state) {
             cJSON_Delete(out);
             return NULL;
         }
-        int want = (int)num(d, "hunk"), flat = 0;
+        int want = (int)hk_json_num(d, "hunk", 0), flat = 0;
         cJSON *file, *hunk;
         cJSON_ArrayForEach(file, cJSON_GetObjectItemCaseSensitive(out, "files"))
             cJSON_ArrayForEach(hunk, cJSON_GetObjectItemCaseSensitive(file, "hunks")) {
-                if ((want < 0 && strcmp(str(hunk, "result") ? str(hunk, "result") : "", "failed")) || want == flat)
+                if ((want < 0 && strcmp(hk_json_str(hunk, "result") ? hk_json_str(hunk, "result") : "", "failed")) || want == flat)
                     cJSON_ReplaceItemInObjectCaseSensitive(hunk, "state", cJSON_CreateString(state));
                 flat++;
             }

@@ -2,6 +2,7 @@
  * so nothing outside the worktree (or inside .git) is ever read; file lists
  * come from libgit2's status walk, so .gitignore is honoured as git does. */
 #include "tools.h"
+#include "json.h"
 #include "git_api.h"
 #include "path.h"
 #include "util.h"
@@ -69,18 +70,6 @@ enum hk_tool_kind hk_tool_kind(const char *name)
     return HK_TOOL_UNKNOWN;
 }
 
-static const char *str_arg(const cJSON *input, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(input, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static long int_arg(const cJSON *input, const char *name, long fallback)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(input, name);
-    return cJSON_IsNumber(v) ? (long)v->valuedouble : fallback;
-}
-
 static int fail(char **out, char *message)
 {
     *out = message;
@@ -118,7 +107,7 @@ static void number_lines(const struct hk_buf *file, long first, long last, struc
 
 static int tool_read_file(const char *root, const cJSON *input, char **out)
 {
-    const char *path = str_arg(input, "path");
+    const char *path = hk_json_str(input, "path");
     if (!path)
         return fail(out, hk_xstrdup("read_file needs a \"path\""));
     char *abs = NULL, *err = NULL;
@@ -131,7 +120,7 @@ static int tool_read_file(const char *root, const cJSON *input, char **out)
     } else if (looks_binary(&file)) {
         rc = fail(out, hk_xasprintf("%s is a binary file (%zu bytes); it is not shown as text", path, file.len));
     } else {
-        long first = int_arg(input, "start_line", 1), last = int_arg(input, "end_line", 0);
+        long first = (long)hk_json_num(input, "start_line", 1), last = (long)hk_json_num(input, "end_line", 0);
         if (first < 1)
             first = 1;
         if (last <= 0 || last - first >= READ_MAX_LINES)
@@ -219,7 +208,7 @@ static int tool_list_files(const char *root, const cJSON *input, char **out)
     char *err = NULL;
     if (list_worktree(root, &list, &err) != 0)
         return fail(out, err);
-    const char *glob = str_arg(input, "glob");
+    const char *glob = hk_json_str(input, "glob");
     struct hk_buf text = {0};
     size_t shown = 0, matched = 0;
     for (size_t i = 0; i < list.n; i++) {
@@ -268,7 +257,7 @@ static void search_file(const regex_t *re, const char *path, const struct hk_buf
 
 static int tool_search(const char *root, const cJSON *input, char **out)
 {
-    const char *pattern = str_arg(input, "pattern");
+    const char *pattern = hk_json_str(input, "pattern");
     if (!pattern)
         return fail(out, hk_xstrdup("search needs a \"pattern\""));
     regex_t re;
@@ -284,7 +273,7 @@ static int tool_search(const char *root, const cJSON *input, char **out)
         regfree(&re);
         return fail(out, err);
     }
-    const char *glob = str_arg(input, "glob");
+    const char *glob = hk_json_str(input, "glob");
     struct hk_buf text = {0};
     size_t found = 0;
     for (size_t i = 0; i < list.n && found < SEARCH_MAX; i++) {
@@ -320,18 +309,18 @@ int hk_tool_read(const char *root, const char *name, const cJSON *input, char **
 
 char *hk_tool_summary(const char *name, const cJSON *input)
 {
-    const char *path = str_arg(input, "path");
+    const char *path = hk_json_str(input, "path");
     if (!strcmp(name, "read_file") && path) {
-        long a = int_arg(input, "start_line", 0), b = int_arg(input, "end_line", 0);
+        long a = (long)hk_json_num(input, "start_line", 0), b = (long)hk_json_num(input, "end_line", 0);
         return a || b ? hk_xasprintf("read_file %s:%ld-%ld", path, a ? a : 1, b) : hk_xasprintf("read_file %s", path);
     }
     if (path)
         return hk_xasprintf("%s %s", name, path);
-    const char *arg = str_arg(input, "pattern");
+    const char *arg = hk_json_str(input, "pattern");
     if (!arg)
-        arg = str_arg(input, "glob");
+        arg = hk_json_str(input, "glob");
     if (!arg)
-        arg = str_arg(input, "command");
+        arg = hk_json_str(input, "command");
     if (arg)
         return hk_xasprintf("%s %.60s", name, arg);
     if (!strcmp(name, "apply_patch"))

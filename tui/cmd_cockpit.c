@@ -2,6 +2,7 @@
  * session. This file only connects the two: session events go to the
  * cockpit, the engineer's keys become session commands. */
 #include "cockpit.h"
+#include "json.h"
 #include "commands.h"
 #include "config.h"
 #include "diff_sources.h"
@@ -45,12 +46,6 @@ static void replace(char **slot, const char *value)
 {
     free(*slot);
     *slot = value ? hk_xstrdup(value) : NULL;
-}
-
-static const char *str(const cJSON *d, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static void sync_runner(struct app *a)
@@ -150,15 +145,15 @@ static void show_whole_change(struct app *a)
 static void remember(struct app *a, const struct hk_event *ev)
 {
     const cJSON *d = ev->data;
-    const char *verdict = str(d, "verdict");
+    const char *verdict = hk_json_str(d, "verdict");
     switch (ev->kind) {
-    case HK_EV_TASK: replace(&a->task, str(d, "task")); break;
-    case HK_EV_STATE: replace(&a->state, str(d, "state")); break;
-    case HK_EV_COMMIT: replace(&a->commit, str(d, "commit")); break;
-    case HK_EV_LAND: replace(&a->land, str(d, "message")); break;
+    case HK_EV_TASK: replace(&a->task, hk_json_str(d, "task")); break;
+    case HK_EV_STATE: replace(&a->state, hk_json_str(d, "state")); break;
+    case HK_EV_COMMIT: replace(&a->commit, hk_json_str(d, "commit")); break;
+    case HK_EV_LAND: replace(&a->land, hk_json_str(d, "message")); break;
     case HK_EV_DEPLOY_STAGE:
-        if (str(d, "state") && strcmp(str(d, "state"), "running")) {
-            char *s = hk_xasprintf("%s %s", str(d, "stage"), str(d, "state"));
+        if (hk_json_str(d, "state") && strcmp(hk_json_str(d, "state"), "running")) {
+            char *s = hk_xasprintf("%s %s", hk_json_str(d, "stage"), hk_json_str(d, "state"));
             replace(&a->deploy, s);
             free(s);
         }
@@ -168,12 +163,12 @@ static void remember(struct app *a, const struct hk_event *ev)
             break;
         a->approved += !strcmp(verdict, "approve") || !strcmp(verdict, "edit");
         a->rejected += !strcmp(verdict, "reject");
-        if (!strcmp(verdict, "reject") && str(d, "reason")) {
+        if (!strcmp(verdict, "reject") && hk_json_str(d, "reason")) {
             char key[64];
             const cJSON *hunk = cJSON_GetObjectItemCaseSensitive(d, "hunk");
-            snprintf(key, sizeof key, "%s:%d", str(d, "proposal"), cJSON_IsNumber(hunk) ? hunk->valueint : -1);
+            snprintf(key, sizeof key, "%s:%d", hk_json_str(d, "proposal"), cJSON_IsNumber(hunk) ? hunk->valueint : -1);
             cJSON_DeleteItemFromObjectCaseSensitive(a->reasons, key);
-            cJSON_AddStringToObject(a->reasons, key, str(d, "reason"));
+            cJSON_AddStringToObject(a->reasons, key, hk_json_str(d, "reason"));
         }
         break;
     default:
@@ -187,7 +182,7 @@ static void on_event(const struct hk_event *ev, void *user)
     remember(a, ev);
     hk_cockpit_event(a->ck, ev);
     if (ev->kind == HK_EV_PROPOSAL && a->session)
-        show_proposal(a, str(ev->data, "id"));
+        show_proposal(a, hk_json_str(ev->data, "id"));
     sync_runner(a);
 }
 

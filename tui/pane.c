@@ -1,6 +1,7 @@
 /* What every pane shares: scrolling with follow-at-bottom, a cursor row,
  * and UTF-8 aware drawing and wrapping (search is in pane_search.c). */
 #include "pane.h"
+#include "json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -235,8 +236,7 @@ void draw_fill(WINDOW *w, int y, int x, int n)
 
 const char *ev_str(const struct hk_event *ev, const char *key)
 {
-    const cJSON *v = ev->data ? cJSON_GetObjectItemCaseSensitive(ev->data, key) : NULL;
-    return cJSON_IsString(v) ? v->valuestring : NULL;
+    return hk_json_str(ev->data, key);
 }
 
 double ev_num(const struct hk_event *ev, const char *key, double dflt)

@@ -1,24 +1,15 @@
 /* Rendering events as lines of text. */
 #include "printer.h"
+#include "json.h"
 
 #include <cJSON.h>
 #include <string.h>
 
+/* A member's string, "" when missing: what is printed is never NULL. */
 static const char *str(const cJSON *d, const char *name)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, name);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double num(const cJSON *d, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, name);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static int truth(const cJSON *d, const char *name)
-{
-    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, name));
+    const char *s = hk_json_str(d, name);
+    return s ? s : "";
 }
 
 void hk_printer_json(FILE *out, const struct hk_event *ev)
@@ -66,13 +57,13 @@ static void print_state(struct hk_printer *p, const cJSON *d)
 static void print_test_end(struct hk_printer *p, const cJSON *d)
 {
     const char *what = strcmp(str(d, "purpose"), "command") ? "tests" : "command";
-    if (truth(d, "passed"))
-        fprintf(p->out, "honk: %s passed (%.1f s)\n", what, num(d, "duration_ms") / 1000);
-    else if (truth(d, "timed_out"))
-        fprintf(p->out, "honk: %s timed out (%.1f s)\n", what, num(d, "duration_ms") / 1000);
+    if (hk_json_true(d, "passed"))
+        fprintf(p->out, "honk: %s passed (%.1f s)\n", what, hk_json_num(d, "duration_ms", 0) / 1000);
+    else if (hk_json_true(d, "timed_out"))
+        fprintf(p->out, "honk: %s timed out (%.1f s)\n", what, hk_json_num(d, "duration_ms", 0) / 1000);
     else
-        fprintf(p->out, "honk: %s failed, exit %d (%.1f s)\n", what, (int)num(d, "exit"), num(d, "duration_ms") / 1000);
-    if (p->verbose || !truth(d, "passed"))
+        fprintf(p->out, "honk: %s failed, exit %d (%.1f s)\n", what, (int)hk_json_num(d, "exit", 0), hk_json_num(d, "duration_ms", 0) / 1000);
+    if (p->verbose || !hk_json_true(d, "passed"))
         print_indented(p->out, str(d, "tail"));
 }
 
@@ -104,7 +95,7 @@ void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
         print_state(p, d);
         break;
     case HK_EV_USER:
-        if (truth(d, "automatic"))
+        if (hk_json_true(d, "automatic"))
             fprintf(p->out, "honk: the tests failed; the output goes back to the model\n");
         else
             fprintf(p->out, "> %s\n", str(d, "text"));
@@ -116,21 +107,21 @@ void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
         fprintf(p->out, "  -> %s\n", str(d, "summary"));
         break;
     case HK_EV_TOOL_RESULT:
-        if (!truth(d, "ok"))
+        if (!hk_json_true(d, "ok"))
             fprintf(p->out, "     error: %s\n", str(d, "summary"));
         else if (p->verbose)
             print_indented(p->out, str(d, "content"));
         break;
     case HK_EV_PROPOSAL:
-        if (!truth(d, "update")) {
-            fprintf(p->out, "honk: proposal %s, %d hunk%s:\n", str(d, "id"), (int)num(d, "hunks"),
-                    num(d, "hunks") == 1 ? "" : "s");
+        if (!hk_json_true(d, "update")) {
+            fprintf(p->out, "honk: proposal %s, %d hunk%s:\n", str(d, "id"), (int)hk_json_num(d, "hunks", 0),
+                    hk_json_num(d, "hunks", 0) == 1 ? "" : "s");
             print_indented(p->out, str(d, "summary"));
         }
         break;
     case HK_EV_DECISION:
         fprintf(p->out, "honk: %s %s%s%s%s%s\n", str(d, "verdict"), str(d, "proposal"),
-                num(d, "hunk") >= 0 ? " hunk " : "", num(d, "hunk") >= 0 ? "" : "",
+                hk_json_num(d, "hunk", 0) >= 0 ? " hunk " : "", hk_json_num(d, "hunk", 0) >= 0 ? "" : "",
                 *str(d, "reason") ? ": " : "", str(d, "reason"));
         break;
     case HK_EV_COMMAND:
