@@ -89,7 +89,7 @@ static char *build_body(const struct hk_conversation *conv, const struct hk_mode
             cJSON_AddItemToArray(tools, t);
         }
     }
-    char *body = cJSON_PrintUnformatted(root);
+    char *body = hk_json_print(root);
     cJSON_Delete(root);
     return body;
 }

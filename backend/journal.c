@@ -1,5 +1,6 @@
 /* Writing, reading and listing session journals. */
 #include "journal.h"
+#include "json.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -88,7 +89,7 @@ int hk_journal_append(struct hk_journal *j, const struct hk_event *ev, int sync,
     cJSON_AddStringToObject(line, "kind", hk_event_name(ev->kind));
     cJSON_AddNumberToObject(line, "time", (double)ev->time_ms);
     cJSON_AddItemToObject(line, "data", ev->data ? cJSON_Duplicate(ev->data, 1) : cJSON_CreateObject());
-    char *text = cJSON_PrintUnformatted(line);
+    char *text = hk_json_print(line);
     cJSON_Delete(line);
     size_t len = strlen(text);
     text[len] = '\n'; /* replaces the NUL: one write, so a line is never interleaved */

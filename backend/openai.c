@@ -1,6 +1,7 @@
 /* OpenAI-compatible Chat Completions with stream: true, as served by OpenAI,
  * Ollama, llama.cpp's server, vLLM and gateways: the request body, the
  * bearer header, and `data:` chunks turned into a turn. */
+#include "json.h"
 #include "provider.h"
 #include "util.h"
 
@@ -95,7 +96,7 @@ static char *build_body(const struct hk_conversation *conv, const struct hk_mode
             add_assistant(msgs, &conv->msgs[i]);
     }
     add_tools(root, conv);
-    char *body = cJSON_PrintUnformatted(root);
+    char *body = hk_json_print(root);
     cJSON_Delete(root);
     return body;
 }

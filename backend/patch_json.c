@@ -4,6 +4,7 @@
 #include "json.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,22 @@ static int index_of(const char *const *names, int n, const char *s)
     return -1;
 }
 
+/* The journal holds valid UTF-8 only (json.c), so a line that is not keeps
+ * its exact bytes in hex beside its readable text: resuming walks back
+ * through these lines and must find the bytes that are on disk. */
+static void add_line_text(cJSON *l, const struct hk_patch_line *v)
+{
+    struct hk_buf clean = {0};
+    size_t bad = hk_buf_add_utf8(&clean, v->text, v->len);
+    cJSON_AddItemToArray(l, cJSON_CreateString(clean.data));
+    hk_buf_clear(&clean);
+    for (size_t i = 0; bad && i < v->len; i++)
+        hk_buf_printf(&clean, "%02x", (unsigned char)v->text[i]);
+    if (bad)
+        cJSON_AddItemToArray(l, cJSON_CreateString(clean.data ? clean.data : ""));
+    hk_buf_free(&clean);
+}
+
 static cJSON *lines_json(const struct hk_patch_line *v, size_t n)
 {
     cJSON *a = cJSON_CreateArray();
@@ -27,10 +44,35 @@ static cJSON *lines_json(const struct hk_patch_line *v, size_t n)
         char k[3] = {"c+-"[v[i].kind], v[i].noeol ? '$' : '\0', '\0'};
         cJSON *l = cJSON_CreateArray();
         cJSON_AddItemToArray(l, cJSON_CreateString(k));
-        cJSON_AddItemToArray(l, cJSON_CreateString(v[i].text));
+        add_line_text(l, &v[i]);
         cJSON_AddItemToArray(a, l);
     }
     return a;
+}
+
+/* A line's bytes: from the hex when the line has it, else its text. */
+static char *line_bytes(const cJSON *l, size_t *len)
+{
+    const char *t = cJSON_GetStringValue(cJSON_GetArrayItem(l, 1));
+    const char *hex = cJSON_GetStringValue(cJSON_GetArrayItem(l, 2));
+    if (!t)
+        return NULL;
+    if (!hex || strlen(hex) % 2) {
+        *len = strlen(t);
+        return hk_xstrdup(t);
+    }
+    *len = strlen(hex) / 2;
+    char *b = hk_xmalloc(*len + 1);
+    for (size_t i = 0; i < *len; i++) {
+        unsigned byte;
+        if (sscanf(hex + 2 * i, "%2x", &byte) != 1) {
+            free(b);
+            return NULL;
+        }
+        b[i] = (char)byte;
+    }
+    b[*len] = '\0';
+    return b;
 }
 
 static cJSON *hunk_json(const struct hk_hunk *h)
@@ -112,12 +154,13 @@ static int hunk_from(const cJSON *o, struct hk_hunk *h)
     struct lines out = {0};
     cJSON_ArrayForEach(l, ls) {
         const char *k = cJSON_GetStringValue(cJSON_GetArrayItem(l, 0));
-        const char *t = cJSON_GetStringValue(cJSON_GetArrayItem(l, 1));
-        if (!k || !t || !strchr("c+-", k[0]) || !k[0])
+        size_t len = 0;
+        char *t = k && k[0] && strchr("c+-", k[0]) ? line_bytes(l, &len) : NULL;
+        if (!t)
             return lines_free(&out), -1;
         enum hk_line_kind kind = k[0] == '+' ? HK_LINE_ADD : k[0] == '-' ? HK_LINE_DEL
                                                                          : HK_LINE_CONTEXT;
-        lines_push(&out, kind, t, strlen(t), k[1] == '$');
+        lines_push(&out, kind, lines_own(&out, t), len, k[1] == '$');
     }
     h->lines = lines_pack(out.v, out.n);
     h->nlines = out.n;

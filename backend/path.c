@@ -106,7 +106,7 @@ static int follow(const char *root, char **cur, const char *link, struct comps *
     return 0;
 }
 
-static int walk(const char *root, const char *path, char **abs_out, char **err)
+static int walk(const char *root, const char *path, int allow_root, char **abs_out, char **err)
 {
     struct comps q = {0};
     char *cur = hk_xstrdup(root);
@@ -145,7 +145,7 @@ static int walk(const char *root, const char *path, char **abs_out, char **err)
         free(cur);
         cur = next;
     }
-    if (strcmp(cur, root) == 0) {
+    if (!allow_root && strcmp(cur, root) == 0) {
         *err = hk_xasprintf("path '%s' names the worktree itself, not a file", path);
         goto out;
     }
@@ -158,7 +158,9 @@ out:
     return rc;
 }
 
-int hk_path_resolve(const char *root, const char *path, char **abs_out, char **err_out)
+/* The one confinement every tool goes through: hk_path_resolve,
+ * hk_path_resolve_scope and hk_path_readable all end here. */
+static int resolve(const char *root, const char *path, int allow_root, char **abs_out, char **err_out)
 {
     *abs_out = NULL;
     *err_out = NULL;
@@ -176,5 +178,37 @@ int hk_path_resolve(const char *root, const char *path, char **abs_out, char **e
         *err_out = hk_xasprintf("worktree '%s' cannot be opened: %s", root, strerror(errno));
         return -1;
     }
-    return walk(real, path, abs_out, err_out);
+    return walk(real, path, allow_root, abs_out, err_out);
+}
+
+int hk_path_resolve(const char *root, const char *path, char **abs_out, char **err_out)
+{
+    return resolve(root, path, 0, abs_out, err_out);
+}
+
+int hk_path_resolve_scope(const char *root, const char *path, char **rel_out, char **err_out)
+{
+    char *abs = NULL, real[PATH_MAX];
+    *rel_out = NULL;
+    if (resolve(root, path && *path ? path : ".", 1, &abs, err_out) != 0)
+        return -1;
+    if (!realpath(root, real)) { /* resolve() just did it; only a race gets here */
+        *err_out = hk_xasprintf("worktree '%s' cannot be opened: %s", root, strerror(errno));
+        free(abs);
+        return -1;
+    }
+    const char *rel = abs + strlen(real);
+    *rel_out = hk_xstrdup(*rel == '/' ? rel + 1 : rel);
+    free(abs);
+    return 0;
+}
+
+char *hk_path_readable(const char *root, const char *rel)
+{
+    char *abs = NULL, *err = NULL;
+    if (resolve(root, rel, 0, &abs, &err) != 0) {
+        free(err);
+        return NULL;
+    }
+    return abs;
 }

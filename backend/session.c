@@ -2,6 +2,7 @@
  * that decides between another iteration and review, then commit, land and
  * deploy. Tool calls and decisions are in session_calls.c. */
 #include "session_internal.h"
+#include "json.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -155,6 +156,12 @@ static void on_model_event(const struct hk_model_event *ev, void *user)
         char *summary = hk_tool_summary(ev->call->name, input);
         cJSON_AddStringToObject(d, "id", ev->call->id);
         cJSON_AddStringToObject(d, "name", ev->call->name);
+        char *nul_member = NULL;
+        if (input && hk_json_has_nul(ev->call->input_json, &nul_member)) {
+            cJSON_Delete(input); /* parsed, it is cut at the NUL: the journal keeps the text as sent */
+            input = NULL;
+        }
+        free(nul_member);
         cJSON_AddItemToObject(d, "input", input ? input : cJSON_CreateString(ev->call->input_json));
         cJSON_AddStringToObject(d, "summary", summary);
         free(summary);

@@ -2,6 +2,7 @@
  * proposals that may wait for the engineer's decisions, tests and commands
  * in the runner. When every call has its result, the model is asked again. */
 #include "session_internal.h"
+#include "json.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -18,10 +19,28 @@ void session_free_calls(struct hk_session *s)
         free(s->calls[i].id);
         free(s->calls[i].name);
         cJSON_Delete(s->calls[i].input);
+        free(s->calls[i].refused);
     }
     free(s->calls);
     s->calls = NULL;
     s->ncalls = s->next_call = 0;
+}
+
+/* cJSON ends a string at an escaped NUL, so `nul\u0000.txt` would become
+ * `nul` and `a\u0000b` would become `a`: a call whose input holds one is
+ * refused whole, for every tool, before anything reads or writes. */
+static char *refusal(const struct hk_tool_call *c)
+{
+    char *member = NULL;
+    if (!hk_json_has_nul(c->input_json, &member))
+        return NULL;
+    char *why = *member ? hk_xasprintf("the \"%s\" of %s", member, c->name)
+                        : hk_xasprintf("a member name in the input of %s", c->name);
+    char *msg = hk_xasprintf("%s holds a NUL character (\\u0000), which no path, file text or command can "
+                             "carry whole; nothing was done", why);
+    free(why);
+    free(member);
+    return msg;
 }
 
 void session_take_calls(struct hk_session *s, const struct hk_message *assistant)
@@ -35,7 +54,7 @@ void session_take_calls(struct hk_session *s, const struct hk_message *assistant
             cJSON_Delete(input);
             input = NULL;
         }
-        s->calls[i] = (struct pending_call){hk_xstrdup(c->id), hk_xstrdup(c->name), input};
+        s->calls[i] = (struct pending_call){hk_xstrdup(c->id), hk_xstrdup(c->name), input, refusal(c)};
     }
     s->ncalls = assistant->ncalls;
 }
@@ -343,6 +362,10 @@ void session_answer_command(struct hk_session *s, int approve, const char *reaso
 /* Returns 1 when the call waits (for the engineer or for a run). */
 static int run_call(struct hk_session *s, struct pending_call *c)
 {
+    if (c->refused) {
+        call_done(s, c->refused, 0);
+        return 0;
+    }
     if (!c->input) {
         call_done(s, "the tool input is not a valid JSON object; nothing was done", 0);
         return 0;

@@ -16,6 +16,7 @@ struct pending_call {
     char *id;
     char *name;
     cJSON *input; /* NULL when the model sent invalid JSON */
+    char *refused; /* why the call is not run at all, or NULL */
 };
 
 enum waiting_for { WAIT_NOTHING, WAIT_PROPOSAL, WAIT_COMMAND, WAIT_COMMIT, WAIT_DEPLOY, WAIT_MESSAGE };

@@ -33,11 +33,13 @@ static const struct tool_def tools[] = {
      "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\",\"description\":\"path relative to the repository root\"},"
      "\"start_line\":{\"type\":\"integer\"},\"end_line\":{\"type\":\"integer\"}},\"required\":[\"path\"]}"},
     {"list_files", HK_TOOL_READ,
-     "List the repository's files (tracked and untracked, without ignored ones), optionally matching a glob such as src/*.c.",
-     "{\"type\":\"object\",\"properties\":{\"glob\":{\"type\":\"string\"}}}"},
+     "List the repository's files (tracked and untracked, without ignored ones), optionally under a directory and matching a glob such as src/*.c.",
+     "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\",\"description\":\"a directory relative to the repository root\"},"
+     "\"glob\":{\"type\":\"string\"}}}"},
     {"search", HK_TOOL_READ,
-     "Search the repository's files for an extended regular expression; answers path:line: text.",
-     "{\"type\":\"object\",\"properties\":{\"pattern\":{\"type\":\"string\"},\"glob\":{\"type\":\"string\"}},\"required\":[\"pattern\"]}"},
+     "Search the repository's files (optionally under a directory, or one file) for an extended regular expression; answers path:line: text.",
+     "{\"type\":\"object\",\"properties\":{\"pattern\":{\"type\":\"string\"},\"path\":{\"type\":\"string\",\"description\":\"a directory or file relative to the repository root\"},"
+     "\"glob\":{\"type\":\"string\"}},\"required\":[\"pattern\"]}"},
     {"edit_file", HK_TOOL_EDIT,
      "Replace old_string with new_string in a file. old_string must match exactly once (include enough context) unless replace_all is true.",
      "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},\"old_string\":{\"type\":\"string\"},"
@@ -80,6 +82,18 @@ static int fail(char **out, char *message)
 static int looks_binary(const struct hk_buf *b)
 {
     return b->len && memchr(b->data, '\0', b->len < 8000 ? b->len : 8000) != NULL;
+}
+
+/* Text for the model is valid UTF-8 (json.c would replace what is not, but
+ * silently): bytes that are not are shown as U+FFFD here (hk_buf_add_utf8),
+ * and the model is told, so that it neither trusts nor copies them. */
+static void note_replaced(struct hk_buf *out, size_t bad, const char *where)
+{
+    const char *is = bad == 1 ? "is" : "are";
+    if (bad)
+        hk_buf_printf(out, "[%zu byte%s %s %s not valid UTF-8 (or NUL) and %s shown as U+FFFD; the files keep "
+                           "their bytes, and an old_string or patch line with U+FFFD in it will not match them]\n",
+                      bad, bad == 1 ? "" : "s", where, is, is);
 }
 
 /* --- read_file ---------------------------------------------------------- */
@@ -132,7 +146,11 @@ static int tool_read_file(const char *root, const cJSON *input, char **out)
         else if (shown_last < total || first > 1)
             hk_buf_printf(&text, "[showing lines %ld-%ld of %ld; ask with start_line and end_line for more]\n",
                           first, shown_last, total);
-        *out = hk_buf_steal(&text);
+        struct hk_buf clean = {0};
+        char *where = hk_xasprintf("in these lines of %s", path);
+        note_replaced(&clean, hk_buf_add_utf8(&clean, text.data, text.len), where);
+        free(where);
+        *out = hk_buf_steal(&clean);
     }
     hk_buf_free(&file);
     hk_buf_free(&text);
@@ -202,27 +220,64 @@ static int matches(const char *glob, const char *path)
     return fnmatch(glob, path, 0) == 0 || (!strchr(glob, '/') && fnmatch(glob, base ? base + 1 : path, 0) == 0);
 }
 
+/* Whether path is scope (a path relative to the root, "" for all) or under it. */
+static int in_scope(const char *scope, const char *path)
+{
+    size_t n = strlen(scope);
+    return !n || (!strncmp(path, scope, n) && (path[n] == '\0' || path[n] == '/'));
+}
+
+static int climbs(const char *glob)
+{
+    for (const char *p = glob; (p = strstr(p, "..")) != NULL; p += 2)
+        if ((p == glob || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+            return 1;
+    return 0;
+}
+
+/* The optional "path" and "glob" of list_files and search: the path goes
+ * through the same confinement as read_file's; a glob can only match paths
+ * inside, so one that names a place outside is refused rather than
+ * answered with "no files". */
+static int where_to_look(const char *root, const cJSON *input, char **scope, const char **glob, char **out)
+{
+    char *err = NULL;
+    *glob = hk_json_str(input, "glob");
+    if (*glob && ((*glob)[0] == '/' || climbs(*glob)))
+        return fail(out, hk_xasprintf("glob '%s' is outside the worktree (globs match paths relative to it)", *glob));
+    if (hk_path_resolve_scope(root, hk_json_str(input, "path"), scope, &err) != 0)
+        return fail(out, err);
+    return 0;
+}
+
 static int tool_list_files(const char *root, const cJSON *input, char **out)
 {
     struct file_list list;
-    char *err = NULL;
-    if (list_worktree(root, &list, &err) != 0)
+    char *err = NULL, *scope = NULL;
+    const char *glob;
+    if (where_to_look(root, input, &scope, &glob, out) != 0)
+        return -1;
+    if (list_worktree(root, &list, &err) != 0) {
+        free(scope);
         return fail(out, err);
-    const char *glob = hk_json_str(input, "glob");
+    }
     struct hk_buf text = {0};
     size_t shown = 0, matched = 0;
     for (size_t i = 0; i < list.n; i++) {
-        if (!matches(glob, list.paths[i]))
+        if (!in_scope(scope, list.paths[i]) || !matches(glob, list.paths[i]))
             continue;
-        if (matched++ < LIST_MAX) {
-            hk_buf_printf(&text, "%s\n", list.paths[i]);
-            shown++;
-        }
+        if (matched++ >= LIST_MAX)
+            continue;
+        char *abs = hk_path_readable(root, list.paths[i]);
+        hk_buf_printf(&text, "%s%s\n", list.paths[i], abs ? "" : " (a symlink that leaves the worktree: not readable)");
+        free(abs);
+        shown++;
     }
     if (matched == 0)
-        hk_buf_printf(&text, "no files match %s\n", glob ? glob : "");
+        hk_buf_printf(&text, "no files match %s%s%s\n", glob ? glob : "", *scope ? " under " : "", scope);
     else if (shown < matched)
         hk_buf_printf(&text, "[%zu more files; narrow the glob]\n", matched - shown);
+    free(scope);
     free_list(&list);
     *out = hk_buf_steal(&text);
     return 0;
@@ -231,7 +286,7 @@ static int tool_list_files(const char *root, const cJSON *input, char **out)
 /* --- search ---------------------------------------------------------------- */
 
 static void search_file(const regex_t *re, const char *path, const struct hk_buf *file,
-                        struct hk_buf *text, size_t *found)
+                        struct hk_buf *text, size_t *found, size_t *bad)
 {
     const char *p = file->data, *end = file->data + file->len;
     long line = 1;
@@ -245,8 +300,12 @@ static void search_file(const regex_t *re, const char *path, const struct hk_buf
         memcpy(copy, p, len);
         copy[len] = '\0';
         if (regexec(re, copy, 0, NULL, 0) == 0) {
-            hk_buf_printf(text, "%s:%ld: %.*s%s\n", path, line, len > SEARCH_LINE_MAX ? SEARCH_LINE_MAX : (int)len,
-                          copy, len > SEARCH_LINE_MAX ? "…" : "");
+            size_t cut = len > SEARCH_LINE_MAX ? SEARCH_LINE_MAX : len;
+            while (cut < len && cut > 0 && ((unsigned char)copy[cut] & 0xc0) == 0x80)
+                cut--; /* not inside a character */
+            hk_buf_printf(text, "%s:%ld: ", path, line);
+            *bad += hk_buf_add_utf8(text, copy, cut);
+            hk_buf_printf(text, "%s\n", cut < len ? "…" : "");
             (*found)++;
         }
         p = nl ? nl + 1 : end;
@@ -268,26 +327,38 @@ static int tool_search(const char *root, const cJSON *input, char **out)
         return fail(out, hk_xasprintf("the pattern %s is not a valid extended regular expression: %s", pattern, why));
     }
     struct file_list list;
-    char *err = NULL;
-    if (list_worktree(root, &list, &err) != 0) {
+    char *err = NULL, *scope = NULL;
+    const char *glob;
+    if (where_to_look(root, input, &scope, &glob, out) != 0 || list_worktree(root, &list, &err) != 0) {
         regfree(&re);
-        return fail(out, err);
+        free(scope);
+        return err ? fail(out, err) : -1;
     }
-    const char *glob = hk_json_str(input, "glob");
-    struct hk_buf text = {0};
-    size_t found = 0;
+    struct hk_buf text = {0}, skipped = {0};
+    size_t found = 0, bad = 0;
     for (size_t i = 0; i < list.n && found < SEARCH_MAX; i++) {
-        char *abs = hk_xasprintf("%s/%s", root, list.paths[i]);
+        if (!in_scope(scope, list.paths[i]) || !matches(glob, list.paths[i]))
+            continue;
+        /* Each file through the same confinement as read_file: git lists a
+         * symlink as a file and never looks where it points. */
+        char *abs = hk_path_readable(root, list.paths[i]);
         struct hk_buf file = {0};
-        if (matches(glob, list.paths[i]) && hk_read_file(abs, &file) == 0 && !looks_binary(&file))
-            search_file(&re, list.paths[i], &file, &text, &found);
+        if (!abs)
+            hk_buf_printf(&skipped, "%s%s", skipped.len ? ", " : "", list.paths[i]);
+        else if (hk_read_file(abs, &file) == 0 && !looks_binary(&file))
+            search_file(&re, list.paths[i], &file, &text, &found, &bad);
         hk_buf_free(&file);
         free(abs);
     }
     if (!found)
-        hk_buf_printf(&text, "no matches for %s\n", pattern);
+        hk_buf_printf(&text, "no matches for %s%s%s\n", pattern, *scope ? " under " : "", scope);
     else if (found >= SEARCH_MAX)
         hk_buf_printf(&text, "[stopped at %d matches; narrow the pattern or the glob]\n", SEARCH_MAX);
+    note_replaced(&text, bad, "in the lines shown");
+    if (skipped.len)
+        hk_buf_printf(&text, "[not searched, as symlinks that leave the worktree: %s]\n", skipped.data);
+    hk_buf_free(&skipped);
+    free(scope);
     regfree(&re);
     free_list(&list);
     *out = hk_buf_steal(&text);

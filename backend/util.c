@@ -159,3 +159,44 @@ int64_t hk_now_ms(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+/* The length of the well-formed UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+    if (c >= 0x01 && c <= 0x7f)
+        return 1;
+    size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (!len || len > n)
+        return 0;
+    /* The second byte's range is narrower after E0, ED, F0 and F4. */
+    unsigned lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+    unsigned hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return len;
+}
+
+size_t hk_buf_add_utf8(struct hk_buf *b, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    size_t bad = 0;
+    while (p < end) {
+        const unsigned char *run = p;
+        size_t n;
+        while (p < end && (n = utf8_seq(p, (size_t)(end - p))) > 0)
+            p += n;
+        hk_buf_add(b, run, (size_t)(p - run));
+        if (p < end) {
+            hk_buf_add(b, "\xef\xbf\xbd", 3);
+            bad++;
+            p++;
+        }
+    }
+    if (!b->data)
+        hk_buf_add(b, "", 0);
+    return bad;
+}

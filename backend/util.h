@@ -26,6 +26,11 @@ void hk_buf_addc(struct hk_buf *b, char c);
 void hk_buf_printf(struct hk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hk_buf_clear(struct hk_buf *b);
 void hk_buf_free(struct hk_buf *b);
+/* Appends s[0..len) as valid UTF-8: every byte that is not part of a
+ * well-formed sequence (RFC 3629: no overlongs, surrogates or code points
+ * past U+10FFFF), and every NUL, becomes U+FFFD. Returns how many bytes
+ * were replaced, so that whoever shows the text can say so. */
+size_t hk_buf_add_utf8(struct hk_buf *b, const char *s, size_t len);
 /* Hands the contents to the caller (never NULL) and leaves b empty. */
 char *hk_buf_steal(struct hk_buf *b);
 

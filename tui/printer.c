@@ -3,6 +3,7 @@
 #include "json.h"
 
 #include <cJSON.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A member's string, "" when missing: what is printed is never NULL. */
@@ -18,10 +19,10 @@ void hk_printer_json(FILE *out, const struct hk_event *ev)
     cJSON_AddStringToObject(line, "kind", hk_event_name(ev->kind));
     cJSON_AddNumberToObject(line, "time", (double)ev->time_ms);
     cJSON_AddItemToObject(line, "data", ev->data ? cJSON_Duplicate(ev->data, 1) : cJSON_CreateObject());
-    char *text = cJSON_PrintUnformatted(line);
+    char *text = hk_json_print(line);
     fprintf(out, "%s\n", text);
     fflush(out);
-    cJSON_free(text);
+    free(text);
     cJSON_Delete(line);
 }
 

@@ -111,7 +111,13 @@ static bool load_tool(struct tool_call *tc, const cJSON *o, long *auto_id, char 
         *err = hk_xstrdup("a tool call's \"input\" must be an object");
         return false;
     }
-    tc->input_json = in ? cJSON_PrintUnformatted(in) : hk_xstrdup("{}");
+    /* The text as it is, for what a parsed object cannot hold (\u0000). */
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(o, "input_text");
+    if (text && (!cJSON_IsString(text) || in)) {
+        *err = hk_xstrdup("a tool call's \"input_text\" must be a string, and comes instead of \"input\"");
+        return false;
+    }
+    tc->input_json = text ? hk_xstrdup(text->valuestring) : in ? cJSON_PrintUnformatted(in) : hk_xstrdup("{}");
     return true;
 }
 

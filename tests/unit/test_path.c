@@ -123,3 +123,46 @@ TEST(allowed_paths)
     fx_rmtree(d);
     fx_rmtree(out);
 }
+
+/* list_files and search look in a place: the worktree itself is one, and
+ * the same ways out are refused as for a file. */
+TEST(scope_confined_like_a_file)
+{
+    char *out, *d = root_with_outside(&out);
+    char *rel = NULL, *err = NULL;
+    CHECK(hk_path_resolve_scope(d, NULL, &rel, &err) == 0 && !strcmp(rel, ""), "%s", err);
+    free(rel);
+    CHECK(hk_path_resolve_scope(d, ".", &rel, &err) == 0 && !strcmp(rel, ""), "%s", err);
+    free(rel);
+    CHECK(hk_path_resolve_scope(d, "src/../src/", &rel, &err) == 0 && !strcmp(rel, "src"), "%s", err);
+    free(rel);
+    char *l = hk_xasprintf("%s/linkdir", d);
+    CHECK(symlink(out, l) == 0, "symlink");
+    const char *bad[] = {"..", "/etc", "../x", ".git", "linkdir", "src/../.."};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        CHECK(hk_path_resolve_scope(d, bad[i], &rel, &err) == -1 && err, "'%s' accepted as %s", bad[i], rel);
+        free(err);
+        err = NULL;
+    }
+    free(l);
+    fx_rmtree(d);
+    fx_rmtree(out);
+}
+
+TEST(readable_only_inside)
+{
+    char *out, *d = root_with_outside(&out);
+    char *l = hk_xasprintf("%s/cfg", d), *t = hk_xasprintf("%s/secret", out), *in = hk_xasprintf("%s/alias.c", d);
+    CHECK(symlink(t, l) == 0 && symlink("src/a.c", in) == 0, "symlink");
+    char *abs = hk_path_readable(d, "cfg");
+    CHECK(abs == NULL, "cfg readable as %s", abs);
+    free(abs);
+    abs = hk_path_readable(d, "alias.c");
+    CHECK(abs && strstr(abs, "/src/a.c"), "alias.c: %s", abs ? abs : "refused");
+    free(abs);
+    free(l);
+    free(t);
+    free(in);
+    fx_rmtree(d);
+    fx_rmtree(out);
+}

@@ -131,3 +131,61 @@ TEST(result_summaries_count_what_was_found)
     check_result_summary("list_files", "{\"glob\":\"*.zip\"}", "no files match *.zip");
     check_result_summary("read_file", "{\"path\":\"nope.txt\"}", "cannot read nope.txt: No such file or directory");
 }
+
+/* A repository that links out: git lists cfg and ext as files and never
+ * looks where they point, so search and list_files ask path.c of each. */
+TEST(search_and_list_never_follow_links_out)
+{
+    char dir[] = "/tmp/honk-tools-links-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+    char *cmd = hk_xasprintf(
+        "cd %s && mkdir out repo && printf 'TOPSECRET=1\\n' > out/secret.env && cd repo && git init -q && "
+        "ln -s ../out/secret.env cfg && ln -s %s/out ext && printf 'TOPSECRET is a word\\n' > notes.txt && "
+        "ln -s notes.txt alias.txt && git add -A", dir, dir);
+    CHECK(system(cmd) == 0, "setup");
+    free(cmd);
+    char *repo = hk_xasprintf("%s/repo", dir);
+    const char *calls[][3] = {
+        {"search", "{\"pattern\":\"TOPSECRET\"}",
+         "alias.txt:1: TOPSECRET is a word\nnotes.txt:1: TOPSECRET is a word\n"
+         "[not searched, as symlinks that leave the worktree: cfg, ext]\n"},
+        {"list_files", "{}",
+         "alias.txt\ncfg (a symlink that leaves the worktree: not readable)\n"
+         "ext (a symlink that leaves the worktree: not readable)\nnotes.txt\n"},
+        {"search", "{\"pattern\":\"x\",\"path\":\"..\"}", "path '..' is outside the worktree"},
+        {"search", "{\"pattern\":\"x\",\"path\":\"ext\"}", "path 'ext' is outside the worktree (a symlink points to"},
+        {"list_files", "{\"path\":\"/etc\"}", "path '/etc' is outside the worktree (paths are relative to it)"},
+        {"list_files", "{\"glob\":\"../*\"}", "glob '../*' is outside the worktree"},
+        {"search", "{\"pattern\":\"x\",\"glob\":\"/etc/*\"}", "glob '/etc/*' is outside the worktree"},
+    };
+    for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
+        cJSON *input = cJSON_Parse(calls[i][1]);
+        char *out = NULL;
+        int ok = hk_tool_read(repo, calls[i][0], input, &out) == 0;
+        CHECK(i < 2 ? ok && !strcmp(out, calls[i][2]) : !ok && strstr(out, calls[i][2]) != NULL,
+              "%s %s: %s", calls[i][0], calls[i][1], out);
+        free(out);
+        cJSON_Delete(input);
+    }
+    free(repo);
+    cmd = hk_xasprintf("rm -rf %s", dir);
+    CHECK(system(cmd) == 0, "cleanup");
+    free(cmd);
+}
+
+TEST(read_file_not_utf8_shown_as_fffd_and_said)
+{
+    char *path = hk_xasprintf("%s/latin1.txt", root);
+    FILE *f = fopen(path, "wb");
+    fputs("caf\xe9\n", f);
+    fclose(f);
+    int ok;
+    char *out = run("read_file", "{\"path\":\"latin1.txt\"}", &ok);
+    CHECK(ok, "%s", out);
+    CHECK_STR(out, "     1\tcaf\xef\xbf\xbd\n[1 byte in these lines of latin1.txt is not valid UTF-8 (or NUL) and is "
+                   "shown as U+FFFD; the files keep their bytes, and an old_string or patch line with U+FFFD in it "
+                   "will not match them]\n");
+    free(out);
+    remove(path);
+    free(path);
+}
