@@ -398,12 +398,6 @@ int hk_cockpit_main(const struct hk_cockpit_args *args)
     return status;
 }
 
-static void cockpit_usage(FILE *out)
-{
-    fprintf(out, "usage: honk [--approve=ask|edits|all] [--deploy] [--with-changes] [--base REV]\n"
-                 "            [--theme NAME] [--no-color] [TASK...]\n" HK_MODEL_FLAGS_HELP);
-}
-
 int hk_cmd_cockpit(int argc, char **argv)
 {
     struct hk_cockpit_args args = {.model = HK_MODEL_FLAGS_NONE, .session = {.approve = -1, .deploy = -1}};
@@ -446,7 +440,7 @@ int hk_cmd_cockpit(int argc, char **argv)
     hk_buf_free(&task);
     return rc;
 usage:
-    cockpit_usage(stderr);
+    hk_usage(NULL, stderr);
     hk_buf_free(&task);
     return HK_EXIT_USAGE;
 }
