@@ -409,6 +409,10 @@ int hk_cmd_cockpit(int argc, char **argv)
             hk_buf_printf(&task, "%s%s", task.len ? " " : "", argv[i]);
         } else if (!strcmp(argv[i], "--")) {
             options = 0;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            hk_usage(NULL, stdout);
+            hk_buf_free(&task);
+            return HK_EXIT_OK;
         } else if (!strcmp(argv[i], "--no-color")) {
             args.no_color = true;
         } else if (!strcmp(argv[i], "--deploy")) {

@@ -11,71 +11,72 @@ struct command {
     const char *args;
     const char *help; /* NULL: not listed */
     const char *options; /* one "  --flag  what it does" line each, or NULL */
+    int model_options; /* takes the model options too */
     int options_anywhere; /* options may follow operands (GNU style) */
     int (*run)(int argc, char **argv);
 };
 
-#define RUN_OPTIONS                                                                          \
-    "  --approve=ask|edits|all       who decides (honk.approve): ask waits for every\n"      \
-    "                                proposal, edits approves edits, all waits only for\n"   \
-    "                                the deploy\n"                                            \
-    "  --deploy                      run the deploy stages unattended after the commit\n"  \
-    "  --json                        events as JSON lines on stdout\n"
+#define APPROVE_OPTIONS                                                                      \
+    "  --approve=ask|edits|all       who decides (honk.approve): ask waits for\n"            \
+    "                                every proposal, edits for commands and the\n"          \
+    "                                commit, all only for the deploy\n"                      \
+    "  --deploy                      deploy unattended after the commit\n"
+#define START_OPTIONS                                                                        \
+    "  --with-changes                carry in the checkout's uncommitted changes\n"    \
+    "  --base REV                    start from REV instead of HEAD\n"
+#define JSON_OPTION "  --json                        events as JSON lines on stdout\n"
 
 static const struct command commands[] = {
     {"ask", "[OPTIONS] [PROMPT...]",
-     "ask the model once and stream its answer to stdout; standard input, when it is\n"
-     "not a terminal, goes with the prompt (no PROMPT or -: it is the prompt)",
-     "  --system TEXT                 system prompt\n" HK_MODEL_FLAGS_HELP, 0, hk_cmd_ask},
+     "ask the model once and stream its answer to stdout; stdin, when it is\n"
+     "not a terminal, goes with the prompt (no PROMPT, or -: it is the prompt)",
+     "  --system TEXT                 system prompt\n", 1, 0, hk_cmd_ask},
     {"run", "[OPTIONS] TASK...",
      "do a task headless: plan, edit, test until green, commit (and deploy); an\n"
      "operand - stands for the text read from standard input",
-     RUN_OPTIONS
-     "  --with-changes                start from the checkout's uncommitted changes too\n"
-     "  --base REV                    start the task from REV instead of HEAD\n" HK_MODEL_FLAGS_HELP,
-     1, hk_cmd_run},
+     APPROVE_OPTIONS JSON_OPTION START_OPTIONS, 1, 1, hk_cmd_run},
     {"resume", "ID [--accept | --reject REASON] [OPTIONS]",
-     "continue an interrupted session from its journal (ID: a unique prefix is enough);\n"
-     "in a terminal with no decision given, in the cockpit",
-     "  --accept                      approve what waits (a proposal, a command, the deploy)\n"
-     "  --reject REASON               decline it and tell the model why\n" RUN_OPTIONS HK_MODEL_FLAGS_HELP,
-     1, hk_cmd_resume},
-    {"log", "", "list this repository's sessions", NULL, 1, hk_cmd_log},
+     "continue an interrupted session from its journal (ID: a unique prefix is\n"
+     "enough); in a terminal with no decision given, in the cockpit",
+     "  --accept                      approve what waits (a proposal, a command,\n"
+     "                                the deploy)\n"
+     "  --reject REASON               decline it and tell the model why\n" APPROVE_OPTIONS JSON_OPTION,
+     1, 1, hk_cmd_resume},
+    {"log", "", "list this repository's sessions", NULL, 0, 1, hk_cmd_log},
     {"show", "[--json] ID", "print a session's transcript and decisions (ID: a unique prefix is enough)",
-     "  --json                        the journal's events as JSON lines\n", 1, hk_cmd_show},
+     "  --json                        the journal's events as JSON lines\n", 0, 1, hk_cmd_show},
     {"review", "[REV-RANGE | PATCH]",
-     "review commits (default HEAD) or a patch file hunk by hunk in the cockpit, with no model",
-     NULL, 1, hk_cmd_review},
+     "review commits (default HEAD) or a patch file hunk by hunk in the\n"
+     "cockpit, with no model",
+     NULL, 0, 1, hk_cmd_review},
     {"apply", "[OPTIONS] [PATCH...|-]",
-     "apply a patch as models write it to the working tree, hunk by hunk (no PATCH or\n"
-     "-: read it from standard input)",
+     "apply a patch as models write it to the working tree, hunk by hunk\n"
+     "(no PATCH, or -: read it from standard input)",
      "  --check                       change nothing; say where each hunk fits\n"
-     "  --partial                     apply the hunks that fit, the others to a .rej file\n"
-     "  --fuzz N, -F N                context lines a hunk may lose at its edges (2)\n"
+     "  --partial                     apply what fits, the rest to a .rej file\n"
+     "  --fuzz N, -F N                context a hunk may lose at its edges (2)\n"
      "  --reverse, -R                 take the patch out instead\n"
      "  -p N                          strip N leading path components\n"
      "  --directory DIR, -C DIR       apply inside DIR\n",
-     0, hk_cmd_apply},
+     0, 0, hk_cmd_apply},
     {"discard", "[--yes] [--journals] ID...",
-     "remove sessions' branches and worktrees (ID: a unique prefix is enough); asks\n"
-     "first in a terminal, and names unmerged work or an unfinished session",
+     "remove sessions' branches and worktrees (ID: a unique prefix is\n"
+     "enough); asks first in a terminal, naming unmerged or unfinished work",
      "  --yes, -y                     do not ask\n"
-     "  --journals                    remove the sessions' journals too\n", 1, hk_cmd_discard},
+     "  --journals                    remove the sessions' journals too\n", 0, 1, hk_cmd_discard},
     {"gc", "[--yes] [--journals]",
-     "remove the branches and worktrees of finished sessions whose work is merged;\n"
-     "unfinished sessions and unmerged work are kept and named",
+     "remove the branches and worktrees of finished sessions whose work is\n"
+     "merged; unfinished sessions and unmerged work are kept and named",
      "  --yes, -y                     do not ask\n"
-     "  --journals                    remove the sessions' journals too\n", 1, hk_cmd_gc},
+     "  --journals                    remove the sessions' journals too\n", 0, 1, hk_cmd_gc},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 static const char cockpit_options[] =
-    RUN_OPTIONS
-    "  --with-changes                start from the checkout's uncommitted changes too\n"
-    "  --base REV                    start the task from REV instead of HEAD\n"
+    APPROVE_OPTIONS START_OPTIONS
     "  --theme NAME                  colour theme (honk.theme)\n"
-    "  --no-color                    no colours\n" HK_MODEL_FLAGS_HELP;
+    "  --no-color                    no colours\n";
 
 /* Options text indented by extra spaces, for honk --help. */
 static void print_indented(FILE *out, const char *text, const char *indent)
@@ -93,17 +94,19 @@ static void usage(FILE *out)
     fprintf(out, "usage: honk [OPTIONS] [TASK...]     the cockpit, on a new task or waiting for one\n"
                  "       honk COMMAND [ARGS]\n\n"
                  "honk is a terminal cockpit for an AI coding agent.\n\n"
-                 "honk [OPTIONS] [TASK...]\n");
+                 "honk [OPTIONS] [TASK...]  (+ model options)\n");
     print_indented(out, cockpit_options, "  ");
     fprintf(out, "  A TASK whose first word is close to a command's name is taken for a typo;\n"
                  "  honk -- TASK (or the task in quotes) starts it anyway.\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++) {
         if (!commands[i].help) /* hidden: test scaffolding */
             continue;
-        fprintf(out, "  honk %s %s\n", commands[i].name, commands[i].args);
+        fprintf(out, "  honk %s%s%s%s\n", commands[i].name, *commands[i].args ? " " : "", commands[i].args,
+                commands[i].model_options ? "  (+ model options)" : "");
         print_indented(out, commands[i].help, "      ");
         print_indented(out, commands[i].options, "    ");
     }
+    fprintf(out, "\nmodel options:\n" HK_MODEL_FLAGS_HELP);
     fprintf(out, "\n  honk --version   print the version\n"
                  "  honk --help      this text (honk COMMAND --help: one command's)\n\n"
                  "Configuration: git config honk.* (see honk(1)); the API key comes from\n"
@@ -122,14 +125,15 @@ void hk_usage(const char *name, FILE *out)
 {
     const struct command *c = name ? find(name) : NULL;
     if (!c) {
-        fprintf(out, "usage: honk [OPTIONS] [TASK...]\n");
-        print_indented(out, cockpit_options, "");
+        fprintf(out, "usage: honk [OPTIONS] [TASK...]\n"
+                     "the cockpit, on TASK or waiting for one\n\noptions:\n%s" HK_MODEL_FLAGS_HELP,
+                cockpit_options);
         return;
     }
     fprintf(out, "usage: honk %s%s%s\n", c->name, *c->args ? " " : "", c->args);
     print_indented(out, c->help, "");
-    if (c->options)
-        fprintf(out, "\noptions:\n%s", c->options);
+    if (c->options || c->model_options)
+        fprintf(out, "\noptions:\n%s%s", c->options ? c->options : "", c->model_options ? HK_MODEL_FLAGS_HELP : "");
 }
 
 static int is_help(const char *arg)

@@ -32,6 +32,8 @@ for c in ask run resume log show review apply discard gc; do
         check "help_$c$h" sh -c "[ $rc -eq 0 ] && head -n 1 '$T/out' | grep -q '^usage: honk $c' && [ ! -s '$T/err' ]"
     done
 done
+"$HONK" --no-color --help > "$T/out" 2> "$T/err"
+check help_cockpit_options sh -c "[ $? -eq 0 ] && grep -q '^usage: honk \[OPTIONS\] \[TASK...\]' '$T/out' && grep -q -- '--theme NAME' '$T/out'"
 "$HONK" resume --help > "$T/out"
 check resume_help_is_resumes sh -c "grep -q -- '--accept' '$T/out' && ! grep -q -- '--with-changes' '$T/out'"
 "$HONK" apply --help > "$T/out"
