@@ -73,7 +73,7 @@ static char *warnings(const struct hk_leftover *l)
     if (l->uncommitted)
         hk_buf_printf(&b, "\n  its worktree has %zu uncommitted file%s: they would be lost", l->uncommitted,
                       l->uncommitted == 1 ? "" : "s");
-    return hk_buf_steal(&b);
+    return b.len ? hk_buf_steal(&b) : NULL;
 }
 
 static void what_goes(struct hk_buf *b, const struct hk_leftover *l, int journals)

@@ -37,6 +37,12 @@ check dirty_offers_stash [ "$cmd" = "git stash && git merge --ff-only honk/$id &
 (cd "$R" && sh -c "$cmd" > /dev/null 2>&1)
 check dirty_suggestion_lands [ "$(git -C "$R" rev-parse main)" = "$(git -C "$R" rev-parse "honk/$id")" ]
 check dirty_suggestion_keeps_both sh -c "grep -q 'my notes' '$R/calc.sh' && grep -qF '\$1 + \$2' '$R/calc.sh'"
+# Landed and done, it loses nothing: discard removes it without asking anyone.
+(cd "$R" && "$HONK" discard "$id") > "$T/out" 2> "$T/err" < /dev/null
+check discard_landed_exit_0 [ $? -eq 0 ]
+check discard_landed_quiet [ ! -s "$T/err" ]
+check discard_landed_says_what grep -q "^honk: discarded $id (branch honk/$id, worktree .*); its journal is kept\|^      its journal is kept: honk show $id" "$T/out"
+check discard_landed_removed sh -c "! git -C '$R' rev-parse -q --verify refs/heads/honk/$id > /dev/null"
 
 # gc: a finished, landed session goes; an unfinished one and one whose
 # commit is on no other branch stay, each with the reason.
