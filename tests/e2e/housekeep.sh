@@ -41,7 +41,7 @@ check dirty_suggestion_keeps_both sh -c "grep -q 'my notes' '$R/calc.sh' && grep
 (cd "$R" && "$HONK" discard "$id") > "$T/out" 2> "$T/err" < /dev/null
 check discard_landed_exit_0 [ $? -eq 0 ]
 check discard_landed_quiet [ ! -s "$T/err" ]
-check discard_landed_says_what grep -q "^honk: discarded $id (branch honk/$id, worktree .*); its journal is kept\|^      its journal is kept: honk show $id" "$T/out"
+check discard_landed_says_what sh -c "grep -q '^honk: discarded $id (branch honk/$id, worktree .*/$id)\$' '$T/out' && grep -qx '      its journal is kept: honk show $id' '$T/out'"
 check discard_landed_removed sh -c "! git -C '$R' rev-parse -q --verify refs/heads/honk/$id > /dev/null"
 
 # gc: a finished, landed session goes; an unfinished one and one whose
