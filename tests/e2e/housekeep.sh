@@ -1,6 +1,7 @@
 # What finished sessions leave behind: landing on a dirty checkout says what
 # works, honk gc removes only finished and merged sessions, honk discard names
-# what would be lost and needs --yes for it when nobody can be asked.
+# what would be lost and needs --yes for it when nobody can be asked; and
+# honk run's operand - for a task piped in.
 . "$HONK_TOP/tests/lib.sh"
 export ANTHROPIC_API_KEY=sk-housekeep-1
 
@@ -84,4 +85,13 @@ check discard_yes_removed sh -c "[ -z \"\$(git -C '$R' branch --list 'honk/*')\"
 check discard_prunes_git_worktrees [ -z "$(git -C "$R" worktree list --porcelain | grep honk/)" ]
 (cd "$R" && "$HONK" log) > "$T/out"
 check discard_keeps_log grep -q "^$waiting " "$T/out"
+
+# honk run reads stdin only for an operand -, which stands for its text.
+R=$T/stdin; new_repo "$R"
+start_replay "{\"turns\":[$FIX,$FINISH]}"
+printf 'the review says: add() subtracts\n' | (cd "$R" && "$HONK" run --approve=all --base-url "$URL" "fix this:" - > /dev/null 2> "$T/err")
+check run_dash_exit_0 [ $? -eq 0 ]
+check run_dash_task_sent contains "$T/record.jsonl" 'fix this:\n\nthe review says: add() subtracts\n'
+(cd "$R" && "$HONK" run --base-url "$URL" - > /dev/null 2> "$T/err" < /dev/null)
+check run_dash_empty sh -c "[ $? -eq 2 ] && [ \"\$(cat '$T/err')\" = 'honk run: the task is empty' ]"
 stop_replay
