@@ -226,6 +226,19 @@ static int is_loopback_url(const char *url)
     return !strncmp(host, "localhost", 9) || !strncmp(host, "127.", 4) || !strncmp(host, "[::1]", 5);
 }
 
+/* http:// or https:// and a host: anything else is a setting to correct,
+ * not a server to retry for a minute. */
+static int valid_base_url(const char *url)
+{
+    size_t scheme = !strncasecmp(url, "https://", 8) ? 8 : !strncasecmp(url, "http://", 7) ? 7 : 0;
+    if (!scheme || !url[scheme] || strchr("/:?#", url[scheme]))
+        return 0;
+    for (const char *c = url; *c; c++)
+        if ((unsigned char)*c <= ' ' || *c == 0x7f)
+            return 0;
+    return 1;
+}
+
 static int resolve_numbers(struct hk_config *cfg, const struct hk_model_flags *flags,
                            struct hk_model_settings *s, char **err)
 {
@@ -253,6 +266,15 @@ int hk_model_settings_resolve(struct hk_config *cfg, const struct hk_model_flags
                    hk_provider_default_model(s.provider));
     s.base_url = pick(flags->base_url, nonempty_env(hk_provider_base_env(s.provider)),
                       hk_config_string(cfg, "honk.baseUrl"), hk_provider_default_base(s.provider));
+    if (!valid_base_url(s.base_url)) {
+        *err = hk_xasprintf("the base URL \"%s\" is not an http:// or https:// URL with a host "
+                            "(it comes from %s)", s.base_url,
+                            flags->base_url ? "--base-url" : nonempty_env(hk_provider_base_env(s.provider))
+                                                                 ? hk_provider_base_env(s.provider)
+                                                                 : "honk.baseUrl");
+        hk_model_settings_free(&s);
+        return -1;
+    }
     const char *key = nonempty_env(hk_provider_key_env(s.provider));
     /* Local servers (Ollama, llama.cpp) take no key. */
     if (!key && !(s.provider == HK_PROVIDER_OPENAI && is_loopback_url(s.base_url))) {

@@ -217,7 +217,8 @@ int hk_journal_list(const char *gitdir, struct hk_session_info **out, size_t *co
     closedir(d);
     free(dir);
     (void)err;
-    qsort(infos, n, sizeof *infos, newest_first);
+    if (n > 1) /* infos is NULL when there is none */
+        qsort(infos, n, sizeof *infos, newest_first);
     *out = infos;
     *count = n;
     return 0;

@@ -152,10 +152,14 @@ enum hk_diff_against {
 int hk_diff_task(struct hk_repo *repo, const struct hk_task *task, enum hk_diff_against against,
                  struct hk_diff **out, char **err);
 /* Between two revisions (anything git rev-parse understands that peels to
- * a tree), old to new. */
+ * a tree), old to new; old_rev NULL: from the empty tree (a root commit). */
 int hk_diff_revs(struct hk_repo *repo, const char *old_rev, const char *new_rev,
                  struct hk_diff **out, char **err);
 void hk_diff_free(struct hk_diff *diff);
+/* Whether rev names something with a tree (a commit, a tag, a tree). */
+int hk_rev_exists(struct hk_repo *repo, const char *rev);
+/* Whether HEAD has a commit (0 in a repository with no commits yet). */
+int hk_repo_has_commits(struct hk_repo *repo);
 
 /* Word-level changes between two lines: tokens are words, whitespace runs
  * and single punctuation bytes. Fills at most max spans per side (returns

@@ -367,8 +367,8 @@ int hk_diff_revs(struct hk_repo *repo, const char *old_rev, const char *new_rev,
     git_diff_options o;
     diff_options(&o);
     int rc = -1;
-    if (tree_of(repo->git, old_rev, &a) < 0 || tree_of(repo->git, new_rev, &b) < 0) {
-        char *what = hk_xasprintf("cannot compare %s with %s", old_rev, new_rev);
+    if ((old_rev && tree_of(repo->git, old_rev, &a) < 0) || tree_of(repo->git, new_rev, &b) < 0) {
+        char *what = hk_xasprintf("cannot compare %s with %s", old_rev ? old_rev : "the empty tree", new_rev);
         repo_fail(err, what);
         free(what);
         goto out;
@@ -383,6 +383,23 @@ out:
     git_tree_free(a);
     git_tree_free(b);
     return rc;
+}
+
+int hk_rev_exists(struct hk_repo *repo, const char *rev)
+{
+    git_tree *tree = NULL;
+    int found = tree_of(repo->git, rev, &tree) == 0;
+    git_tree_free(tree);
+    git_error_clear();
+    return found;
+}
+
+int hk_repo_has_commits(struct hk_repo *repo)
+{
+    git_oid head;
+    int found = git_reference_name_to_id(&head, repo->git, "HEAD") == 0;
+    git_error_clear();
+    return found;
 }
 
 void hk_diff_free(struct hk_diff *diff)

@@ -178,13 +178,77 @@ static int move_base(struct hk_repo *repo, const struct hk_task *task, struct la
     return rc;
 }
 
+static int path_in(const struct hk_diff *d, const char *path)
+{
+    for (size_t i = 0; path && i < d->nfiles; i++)
+        if ((d->files[i].old_path && !strcmp(d->files[i].old_path, path)) ||
+            (d->files[i].new_path && !strcmp(d->files[i].new_path, path)))
+            return 1;
+    return 0;
+}
+
+/* The checkout's uncommitted files that the task changed too, as "a.c, b.c"
+ * (NULL when none): git merge --ff-only refuses to overwrite them.
+ * *untracked tells whether one of them is untracked (git stash needs -u). */
+static char *dirty_overlap(struct hk_repo *repo, const struct land_state *s, int *untracked)
+{
+    struct hk_diff *d = NULL;
+    git_status_list *list = NULL;
+    git_status_options opts;
+    git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
+    opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
+    char base[41], tip[41];
+    git_oid_tostr(base, sizeof base, git_reference_target(s->base));
+    git_oid_tostr(tip, sizeof tip, &s->tip);
+    struct hk_buf names = {0};
+    *untracked = 0;
+    if (hk_diff_revs(repo, base, tip, &d, NULL) == 0 && git_status_list_new(&list, repo->git, &opts) == 0) {
+        for (size_t i = 0; i < git_status_list_entrycount(list); i++) {
+            const git_status_entry *e = git_status_byindex(list, i);
+            const git_diff_delta *dd = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
+            const char *path = dd ? dd->new_file.path : NULL;
+            if (!path || !path_in(d, path) || (e->status & GIT_STATUS_IGNORED))
+                continue;
+            hk_buf_printf(&names, "%s%s", names.len ? ", " : "", path);
+            *untracked |= e->status == GIT_STATUS_WT_NEW;
+        }
+    }
+    git_error_clear();
+    git_status_list_free(list);
+    hk_diff_free(d);
+    return hk_buf_steal(&names);
+}
+
+/* The checkout is on the base branch with uncommitted changes: the command
+ * that works, which is a plain fast-forward unless the task changed one of
+ * the dirty files. */
+static enum hk_land_result dirty_checkout(struct hk_repo *repo, const struct hk_task *task,
+                                          const struct land_state *s, char **msg)
+{
+    const char *t = task->branch;
+    int untracked = 0;
+    char *both = s->base ? dirty_overlap(repo, s, &untracked) : NULL;
+    if (!both || !*both) {
+        free(both);
+        return manual(msg, hk_xasprintf("Your checkout has uncommitted changes, none in a file the task "
+                                        "changed; the task is on branch %s. To land it: git merge "
+                                        "--ff-only %s", t, t));
+    }
+    enum hk_land_result r = manual(
+        msg, hk_xasprintf("Your checkout has uncommitted changes in %s, which the task changed too, so "
+                          "git merge --ff-only %s would refuse to overwrite them. To land it: git stash%s && "
+                          "git merge --ff-only %s && git stash pop (the pop may ask you to merge your "
+                          "changes with the task's by hand).", both, t, untracked ? " -u" : "", t));
+    free(both);
+    return r;
+}
+
 static enum hk_land_result land_ff(struct hk_repo *repo, const struct hk_task *task,
                                    struct land_state *s, char **msg, char **err)
 {
     const char *b = task->base_branch, *t = task->branch;
     if (s->on_base && s->dirty)
-        return manual(msg, hk_xasprintf("Your checkout has uncommitted changes; the task is on "
-                                        "branch %s. To land it: git merge --ff-only %s", t, t));
+        return dirty_checkout(repo, task, s, msg);
     if (!s->on_base && s->base && git_branch_is_checked_out(s->base) == 1)
         return manual(msg, hk_xasprintf("%s is checked out in another worktree; the task is on "
                                         "branch %s. To land it there: git merge --ff-only %s",

@@ -11,6 +11,7 @@
 struct decision {
     enum hk_hunk_state state;
     char *edited;
+    char *reason; /* why it was rejected, on one line */
 };
 
 struct hk_review {
@@ -68,14 +69,39 @@ int hk_review_patch(const char *root, const char *patch_path, struct hk_review *
     return 0;
 }
 
+/* A sentence for a revision that is not there, or NULL when it is. */
+static char *missing_rev(struct hk_repo *repo, const char *rev)
+{
+    if (hk_rev_exists(repo, rev))
+        return NULL;
+    if (!hk_repo_has_commits(repo) && !strcmp(rev, "HEAD"))
+        return hk_xasprintf("this repository has no commits yet, so there is no %s to review "
+                            "(honk review PATCH reviews a patch file)", rev);
+    if (!hk_repo_has_commits(repo))
+        return hk_xasprintf("there is no file '%s', and this repository has no commits yet", rev);
+    return hk_xasprintf("'%s' is neither a file nor a revision of this repository", rev);
+}
+
 int hk_review_revs(struct hk_repo *repo, const char *range, struct hk_review **out, char **err)
 {
     *out = NULL;
     const char *dots = strstr(range, "..");
     char *old_rev = dots ? hk_xstrndup(range, (size_t)(dots - range)) : hk_xasprintf("%s^", range);
     const char *new_rev = dots ? dots + 2 : range;
+    if (dots && !*old_rev) {
+        free(old_rev);
+        old_rev = hk_xstrdup("HEAD");
+    }
+    if (!*new_rev)
+        new_rev = "HEAD";
+    if ((*err = missing_rev(repo, new_rev)) || (dots && (*err = missing_rev(repo, old_rev)))) {
+        free(old_rev);
+        return -1;
+    }
+    /* A root commit has no parent: its change is everything, from the empty tree. */
+    const char *from = dots || hk_rev_exists(repo, old_rev) ? old_rev : NULL;
     struct hk_diff *d = NULL;
-    int rc = hk_diff_revs(repo, *old_rev ? old_rev : "HEAD", *new_rev ? new_rev : "HEAD", &d, err);
+    int rc = hk_diff_revs(repo, from, new_rev, &d, err);
     free(old_rev);
     if (rc != 0)
         return -1;
@@ -92,8 +118,10 @@ void hk_review_free(struct hk_review *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->nhunks; i++)
+    for (size_t i = 0; i < r->nhunks; i++) {
         free(r->decisions[i].edited);
+        free(r->decisions[i].reason);
+    }
     free(r->decisions);
     free(r->undo);
     hk_patch_free(r->proposal);
@@ -113,6 +141,28 @@ size_t hk_review_hunk_count(const struct hk_review *r) { return r->nhunks; }
 enum hk_hunk_state hk_review_state(const struct hk_review *r, size_t hunk)
 {
     return hunk < r->nhunks ? r->decisions[hunk].state : HK_HUNK_PENDING;
+}
+
+static void set_reason(struct decision *d, const char *reason)
+{
+    free(d->reason);
+    d->reason = hk_xstrdup(reason);
+    for (char *c = d->reason; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' '; /* one comment line in the .rej */
+}
+
+void hk_review_set_reason(struct hk_review *r, int hunk, const char *reason)
+{
+    if (!reason || !*reason)
+        return;
+    if (hunk >= 0 && (size_t)hunk < r->nhunks) {
+        set_reason(&r->decisions[hunk], reason);
+        return;
+    }
+    for (size_t i = 0; hunk < 0 && i < r->nhunks; i++)
+        if (r->decisions[i].state == HK_HUNK_REJECTED && !r->decisions[i].reason)
+            set_reason(&r->decisions[i], reason);
 }
 
 /* The proposal's hunk at a flat index (patch reviews only). */
@@ -142,6 +192,8 @@ static int decide_one(struct hk_review *r, size_t hunk, enum hk_verdict verdict,
                : verdict == HK_VERDICT_REJECT ? HK_HUNK_REJECTED : HK_HUNK_EDITED;
     free(d->edited);
     d->edited = verdict == HK_VERDICT_EDIT ? hk_xstrdup(edited ? edited : "") : NULL;
+    free(d->reason);
+    d->reason = NULL;
     r->undo[r->nundo++] = (int)hunk;
     return (int)d->state;
 }
@@ -174,6 +226,8 @@ int hk_review_undo(struct hk_review *r)
     r->decisions[hunk].state = HK_HUNK_PENDING;
     free(r->decisions[hunk].edited);
     r->decisions[hunk].edited = NULL;
+    free(r->decisions[hunk].reason);
+    r->decisions[hunk].reason = NULL;
     return hunk;
 }
 
@@ -240,6 +294,32 @@ static int apply_decision(struct hk_proposal *p, size_t f, size_t h, const struc
     return hk_patch_reject(p, f, h, err);
 }
 
+/* One file's part of a .rej: a comment line per reason (git apply and
+ * patch skip text before a file's header), then the header and the hunks. */
+struct rej_file {
+    struct hk_buf notes, hunks;
+};
+
+static void rej_reason(struct rej_file *rf, struct hk_buf *said, const char *path, size_t nth, const char *reason)
+{
+    if (!reason)
+        return;
+    hk_buf_printf(&rf->notes, "# %s: hunk %zu rejected: %s\n", path, nth, reason);
+    hk_buf_printf(said, "\n  %s: hunk %zu rejected: %s", path, nth, reason);
+}
+
+static void rej_flush(struct hk_buf *rej, struct rej_file *rf, const char *old_path, const char *new_path)
+{
+    if (rf->hunks.len) {
+        if (rf->notes.len)
+            hk_buf_add(rej, rf->notes.data, rf->notes.len);
+        file_header(rej, old_path, new_path);
+        hk_buf_add(rej, rf->hunks.data, rf->hunks.len);
+    }
+    hk_buf_free(&rf->notes);
+    hk_buf_free(&rf->hunks);
+}
+
 static int finish_patch(struct hk_review *r, char **report, char **err)
 {
     struct hk_patch_opts opts;
@@ -250,68 +330,70 @@ static int finish_patch(struct hk_review *r, char **report, char **err)
         return -1;
     free(*err);
     *err = NULL;
-    struct hk_buf rej = {0};
+    struct hk_buf rej = {0}, said = {0};
     size_t flat = 0, applied = 0, rejected = 0;
     int rc = 0;
     for (size_t f = 0; f < p->nfiles && rc == 0; f++) {
-        size_t before = rej.len;
-        for (size_t h = 0; h < p->files[f].nhunks && rc == 0; h++, flat++) {
+        const struct hk_patch_file *pf = &p->files[f];
+        struct rej_file rf = {0};
+        for (size_t h = 0; h < pf->nhunks && rc == 0; h++, flat++) {
             const struct decision *d = &r->decisions[flat];
             rc = apply_decision(p, f, h, d, err);
             int kept = (d->state == HK_HUNK_APPROVED || d->state == HK_HUNK_EDITED) &&
-                       p->files[f].hunks[h].result != HK_HUNK_FAILED;
+                       pf->hunks[h].result != HK_HUNK_FAILED;
             if (kept) {
                 applied++;
                 continue;
             }
-            if (rej.len == before) {
-                const struct hk_patch_file *pf = &p->files[f];
-                file_header(&rej, pf->status == HK_FILE_ADDED ? NULL : pf->old_path ? pf->old_path : pf->path,
-                            pf->status == HK_FILE_DELETED ? NULL : pf->path);
-            }
-            rej_patch_hunk(&rej, &p->files[f], &p->files[f].hunks[h]);
+            rej_reason(&rf, &said, pf->path, h + 1, d->reason);
+            rej_patch_hunk(&rf.hunks, pf, &pf->hunks[h]);
             rejected++;
         }
+        rej_flush(&rej, &rf, pf->status == HK_FILE_ADDED ? NULL : pf->old_path ? pf->old_path : pf->path,
+                  pf->status == HK_FILE_DELETED ? NULL : pf->path);
     }
     char *rej_path = hk_xasprintf("%s.rej", r->patch_path);
     if (rc == 0 && rejected)
         rc = write_rej(rej_path, &rej, err);
     if (rc == 0)
-        *report = rejected ? hk_xasprintf("honk: %zu hunk%s applied; %zu written to %s", applied, applied == 1 ? "" : "s",
-                                          rejected, rej_path)
+        *report = rejected ? hk_xasprintf("honk: %zu hunk%s applied; %zu written to %s%s", applied,
+                                          applied == 1 ? "" : "s", rejected, rej_path, said.data ? said.data : "")
                            : hk_xasprintf("honk: %zu hunk%s applied", applied, applied == 1 ? "" : "s");
     free(rej_path);
     hk_buf_free(&rej);
+    hk_buf_free(&said);
     hk_patch_free(p);
     return rc;
 }
 
 static int finish_revs(struct hk_review *r, char **report, char **err)
 {
-    struct hk_buf rej = {0};
+    struct hk_buf rej = {0}, said = {0};
     size_t flat = 0, rejected = 0, undecided = 0;
     for (size_t f = 0; f < r->diff->nfiles; f++) {
         const struct hk_diff_file *df = &r->diff->files[f];
-        size_t before = rej.len;
+        const char *path = df->new_path ? df->new_path : df->old_path;
+        struct rej_file rf = {0};
         for (size_t h = 0; h < df->nhunks; h++, flat++) {
             undecided += r->decisions[flat].state == HK_HUNK_PENDING;
             if (r->decisions[flat].state != HK_HUNK_REJECTED)
                 continue;
-            if (rej.len == before)
-                file_header(&rej, df->status == HK_DIFF_ADDED ? NULL : df->old_path ? df->old_path : df->new_path,
-                            df->status == HK_DIFF_DELETED ? NULL : df->new_path ? df->new_path : df->old_path);
-            rej_diff_hunk(&rej, &df->hunks[h]);
+            rej_reason(&rf, &said, path, h + 1, r->decisions[flat].reason);
+            rej_diff_hunk(&rf.hunks, &df->hunks[h]);
             rejected++;
         }
+        rej_flush(&rej, &rf, df->status == HK_DIFF_ADDED ? NULL : df->old_path ? df->old_path : df->new_path,
+                  df->status == HK_DIFF_DELETED ? NULL : path);
     }
     int rc = 0;
     if (rejected)
         rc = write_rej("honk-review.rej", &rej, err);
     if (rc == 0)
-        *report = hk_xasprintf("honk: reviewed %s: %zu of %zu hunks rejected%s%s", r->title, rejected, r->nhunks,
+        *report = hk_xasprintf("honk: reviewed %s: %zu of %zu hunks rejected%s%s%s", r->title, rejected, r->nhunks,
                                rejected ? ", written to honk-review.rej (git apply -R honk-review.rej takes them out)" : "",
-                               undecided ? "; some were left undecided" : "");
+                               undecided ? "; some were left undecided" : "", said.data ? said.data : "");
     hk_buf_free(&rej);
+    hk_buf_free(&said);
     return rc;
 }
 

@@ -28,6 +28,9 @@ size_t hk_review_hunk_count(const struct hk_review *r);
  * be approved). */
 int hk_review_decide(struct hk_review *r, int hunk, enum hk_verdict verdict, const char *edited, char **err);
 enum hk_hunk_state hk_review_state(const struct hk_review *r, size_t hunk);
+/* The engineer's reason for rejecting hunk (-1: every rejected hunk that
+ * has none yet); kept in the .rej file as a comment and in the report. */
+void hk_review_set_reason(struct hk_review *r, int hunk, const char *reason);
 /* Takes back the last decision; returns the hunk it touched, or -1. */
 int hk_review_undo(struct hk_review *r);
 

@@ -8,24 +8,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char usage[] =
-    "usage: honk apply [--check] [--fuzz N] [--reverse] [--partial] [-p N] [--directory DIR] "
-    "[PATCH...|-]\n";
+#include <unistd.h>
 
 static int read_stream(FILE *in, struct hk_buf *b)
 {
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+    /* A short read is the end: a terminal's Ctrl-D is not sticky, and
+     * reading on would wait for a second one. */
+    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0) {
         hk_buf_add(b, chunk, n);
+        if (n < sizeof chunk)
+            break;
+    }
     return ferror(in) ? -1 : 0;
 }
 
 static int read_patch(const char *name, struct hk_buf *b)
 {
-    if (strcmp(name, "-") == 0)
+    if (strcmp(name, "-") == 0) {
+        if (isatty(STDIN_FILENO)) /* else it looks hung */
+            fprintf(stderr, "honk apply: reading a patch from standard input (Ctrl-D to end)\n");
         return read_stream(stdin, b);
+    }
     FILE *f = fopen(name, "rb");
     if (!f) {
         fprintf(stderr, "honk apply: cannot read '%s': %s\n", name, strerror(errno));
@@ -100,7 +105,7 @@ int hk_cmd_apply(int argc, char **argv)
     hk_patch_opts_init(&o);
     int first = parse_args(argc, argv, &o, &dir);
     if (first < 0) {
-        fputs(usage, stderr);
+        hk_usage("apply", stderr);
         return 2;
     }
     struct hk_buf text = {0};

@@ -13,6 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+/* What a process ended by SIGPIPE reports, as `git log | head` does: the
+ * reader has all it wanted, which is no failure worth a sentence. */
+enum { HK_EXIT_PIPE_CLOSED = 128 + SIGPIPE };
+
 struct ask {
     struct hk_loop *loop;
     struct hk_model_request *req;
@@ -20,15 +24,25 @@ struct ask {
     int done;
     int wrote_text;
     int ends_with_newline;
+    int pipe_closed; /* whoever read stdout stopped reading */
 };
+
+static void pipe_closed(struct ask *ask)
+{
+    ask->pipe_closed = 1;
+    ask->status = HK_EXIT_PIPE_CLOSED;
+    hk_model_request_cancel(ask->req);
+}
 
 static void on_model_event(const struct hk_model_event *ev, void *user)
 {
     struct ask *ask = user;
     switch (ev->kind) {
     case HK_MODEL_TEXT:
+        if (ask->pipe_closed)
+            return;
         if (fwrite(ev->text, 1, ev->len, stdout) != ev->len) {
-            hk_model_request_cancel(ask->req);
+            pipe_closed(ask);
             return;
         }
         ask->wrote_text = 1;
@@ -53,11 +67,17 @@ static void on_model_event(const struct hk_model_event *ev, void *user)
         ask->status = ask->status ? ask->status : HK_EXIT_INTERRUPTED;
         break;
     }
-    /* A final event: finish the line on a terminal so the prompt starts clean. */
-    fflush(stdout);
-    if (ask->wrote_text && !ask->ends_with_newline && isatty(STDOUT_FILENO))
+    /* A final event: the answer ends its last line, as text printed by a
+     * command does, so a prompt or the next command's output starts clean. */
+    if (ask->wrote_text && !ask->ends_with_newline && !ask->pipe_closed)
         fputc('\n', stdout);
-    if (ev->kind == HK_MODEL_ERROR)
+    if (fflush(stdout) != 0 && errno == EPIPE && !ask->pipe_closed) {
+        ask->pipe_closed = 1;
+        ask->status = HK_EXIT_PIPE_CLOSED;
+    }
+    if (ask->pipe_closed)
+        ask->status = HK_EXIT_PIPE_CLOSED; /* whatever came after, quietly */
+    else if (ev->kind == HK_MODEL_ERROR)
         fprintf(stderr, "honk: %s\n", ev->message);
     ask->done = 1;
 }
@@ -71,28 +91,47 @@ static void on_interrupt(struct hk_loop *loop, int signo, void *data)
     hk_model_request_cancel(ask->req);
 }
 
+static void read_stdin(struct hk_buf *b)
+{
+    char chunk[4096];
+    size_t n;
+    /* A short read is the end: a terminal's Ctrl-D is not sticky, and
+     * reading on would wait for a second one. */
+    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+        hk_buf_add(b, chunk, n);
+        if (n < sizeof chunk)
+            break;
+    }
+}
+
+/* The words given, then what stdin holds when it is not a terminal (git
+ * diff | honk ask "review this"), as claude -p does; with no words or "-",
+ * stdin is the prompt, and a terminal is told it is being read. */
 static char *read_prompt(int argc, char **argv, int first)
 {
     struct hk_buf prompt = {0};
-    if (first >= argc || (first == argc - 1 && !strcmp(argv[first], "-"))) {
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
-            hk_buf_add(&prompt, chunk, n);
-    } else {
-        for (int i = first; i < argc; i++) {
-            if (i > first)
-                hk_buf_addc(&prompt, ' ');
-            hk_buf_adds(&prompt, argv[i]);
+    int from_stdin = first >= argc || (first == argc - 1 && !strcmp(argv[first], "-"));
+    if (from_stdin) {
+        if (isatty(STDIN_FILENO))
+            fprintf(stderr, "honk ask: reading the prompt from standard input (Ctrl-D to end)\n");
+        read_stdin(&prompt);
+        return hk_buf_steal(&prompt);
+    }
+    for (int i = first; i < argc; i++) {
+        if (i > first)
+            hk_buf_addc(&prompt, ' ');
+        hk_buf_adds(&prompt, argv[i]);
+    }
+    if (!isatty(STDIN_FILENO)) {
+        struct hk_buf piped = {0};
+        read_stdin(&piped);
+        if (piped.len) {
+            hk_buf_adds(&prompt, "\n\n");
+            hk_buf_add(&prompt, piped.data, piped.len);
         }
+        hk_buf_free(&piped);
     }
     return hk_buf_steal(&prompt);
-}
-
-static void ask_usage(FILE *out)
-{
-    fprintf(out, "usage: honk ask [OPTIONS] PROMPT...   (no PROMPT or -: read it from stdin)\n"
-                 "  --system TEXT                 system prompt\n" HK_MODEL_FLAGS_HELP);
 }
 
 static int run_ask(struct hk_model_settings *settings, const char *system, const char *prompt)
@@ -106,8 +145,8 @@ static int run_ask(struct hk_model_settings *settings, const char *system, const
     while (!ask.done) {
         hk_loop_run_once(ask.loop, -1);
         /* One write per pass of the loop, not one per token. */
-        if (fflush(stdout) != 0 && errno == EPIPE)
-            hk_model_request_cancel(ask.req);
+        if (!ask.pipe_closed && fflush(stdout) != 0 && errno == EPIPE)
+            pipe_closed(&ask);
     }
     hk_model_request_free(ask.req);
     hk_conv_free(conv);
@@ -125,17 +164,13 @@ int hk_cmd_ask(int argc, char **argv)
             i++;
             break;
         }
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            ask_usage(stdout);
-            return HK_EXIT_OK;
-        }
         if ((rc = hk_flag_model(argc, argv, &i, &flags)) || (rc = hk_flag_value(argc, argv, &i, "--system", &system))) {
             if (rc < 0)
                 return HK_EXIT_USAGE;
             continue;
         }
         fprintf(stderr, "honk ask: unknown option %s\n", argv[i]);
-        ask_usage(stderr);
+        hk_usage("ask", stderr);
         return HK_EXIT_USAGE;
     }
     char *err = NULL;

@@ -398,12 +398,6 @@ int hk_cockpit_main(const struct hk_cockpit_args *args)
     return status;
 }
 
-static void cockpit_usage(FILE *out)
-{
-    fprintf(out, "usage: honk [--approve=ask|edits|all] [--deploy] [--with-changes] [--base REV]\n"
-                 "            [--theme NAME] [--no-color] [TASK...]\n" HK_MODEL_FLAGS_HELP);
-}
-
 int hk_cmd_cockpit(int argc, char **argv)
 {
     struct hk_cockpit_args args = {.model = HK_MODEL_FLAGS_NONE, .session = {.approve = -1, .deploy = -1}};
@@ -415,6 +409,10 @@ int hk_cmd_cockpit(int argc, char **argv)
             hk_buf_printf(&task, "%s%s", task.len ? " " : "", argv[i]);
         } else if (!strcmp(argv[i], "--")) {
             options = 0;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            hk_usage(NULL, stdout);
+            hk_buf_free(&task);
+            return HK_EXIT_OK;
         } else if (!strcmp(argv[i], "--no-color")) {
             args.no_color = true;
         } else if (!strcmp(argv[i], "--deploy")) {
@@ -446,7 +444,7 @@ int hk_cmd_cockpit(int argc, char **argv)
     hk_buf_free(&task);
     return rc;
 usage:
-    cockpit_usage(stderr);
+    hk_usage(NULL, stderr);
     hk_buf_free(&task);
     return HK_EXIT_USAGE;
 }

@@ -1,6 +1,7 @@
 /* `honk log` lists the sessions of this repository; `honk show ID` prints
  * one's transcript and decisions from its journal. */
 #include "commands.h"
+#include "housekeep.h"
 #include "journal.h"
 #include "printer.h"
 #include "repo.h"
@@ -37,11 +38,23 @@ static struct hk_repo *open_here(void)
     return repo;
 }
 
+char *hk_session_id_given(const char *given)
+{
+    struct hk_repo *repo = open_here();
+    char *id = NULL, *err = NULL;
+    if (repo && hk_session_id_resolve(repo, given, &id, &err) < 0) {
+        fprintf(stderr, "honk: %s\n", err);
+        free(err);
+    }
+    hk_repo_close(repo);
+    return id;
+}
+
 int hk_cmd_log(int argc, char **argv)
 {
     (void)argv;
     if (argc > 1) {
-        fprintf(stderr, "usage: honk log\n");
+        hk_usage("log", stderr);
         return HK_EXIT_USAGE;
     }
     struct hk_repo *repo = open_here();
@@ -79,23 +92,30 @@ int hk_cmd_show(int argc, char **argv)
 {
     int json = argc == 3 && !strcmp(argv[1], "--json");
     if (argc != 2 + json) {
-        fprintf(stderr, "usage: honk show [--json] ID\n");
+        hk_usage("show", stderr);
         return HK_EXIT_USAGE;
     }
     struct hk_repo *repo = open_here();
     if (!repo)
         return HK_EXIT_USAGE;
-    char *path = hk_journal_path(hk_repo_gitdir(repo), argv[1 + json]);
+    char *id = NULL, *err = NULL;
+    if (hk_session_id_resolve(repo, argv[1 + json], &id, &err) < 0) {
+        fprintf(stderr, "honk: %s\n", err);
+        free(err);
+        hk_repo_close(repo);
+        return HK_EXIT_USAGE;
+    }
+    char *path = hk_journal_path(hk_repo_gitdir(repo), id);
     struct hk_printer printer = {.out = stdout, .verbose = 1};
-    char *err = NULL;
     int n = json ? hk_journal_read(path, show_json, NULL, &err)
                  : hk_journal_read(path, show_event, &printer, &err);
     if (n < 0)
-        fprintf(stderr, "honk: no session %s here (honk log lists them)\n", argv[1 + json]);
+        fprintf(stderr, "honk: session %s has no journal (%s)\n", id, err);
     else if (printer.in_text)
         putchar('\n');
     free(err);
     free(path);
+    free(id);
     hk_repo_close(repo);
     return n < 0 ? HK_EXIT_USAGE : HK_EXIT_OK;
 }

@@ -69,6 +69,8 @@ static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, 
     if (hk_review_decide(a->review, hunk, verdict, edited, &err) < 0) {
         say(a, HK_EV_ERROR, err);
         free(err);
+    } else if (verdict == HK_VERDICT_REJECT && reason && *reason) {
+        hk_review_set_reason(a->review, hunk, reason);
     }
     show_states(a, reason, hunk);
 }
@@ -97,19 +99,22 @@ static int open_review(const char *what, struct hk_repo **repo, struct hk_review
     struct stat st;
     if (stat(what, &st) == 0 && S_ISREG(st.st_mode))
         return hk_review_patch(".", what, out, err);
-    if (hk_repo_open(repo, ".", err) != 0)
+    if (stat(what, &st) == 0 && S_ISDIR(st.st_mode)) {
+        *err = hk_xasprintf("'%s' is a directory, not a patch file or a revision", what);
         return -1;
+    }
+    if (hk_repo_open(repo, ".", err) != 0) {
+        free(*err);
+        *err = hk_xasprintf("there is no file '%s', and outside a git repository it cannot be a revision", what);
+        return -1;
+    }
     return hk_review_revs(*repo, what, out, err);
 }
 
 int hk_cmd_review(int argc, char **argv)
 {
     if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-        fprintf(stderr, "usage: honk review [REV-RANGE | PATCH]   (default: HEAD, the last commit)\n");
-        return HK_EXIT_USAGE;
-    }
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "honk: review needs a terminal\n");
+        hk_usage("review", stderr);
         return HK_EXIT_USAGE;
     }
     const char *what = argc == 2 ? argv[1] : "HEAD";
@@ -117,8 +122,13 @@ int hk_cmd_review(int argc, char **argv)
     struct hk_repo *repo = NULL;
     char *err = NULL, *report = NULL;
     int status = HK_EXIT_USAGE;
+    /* What is wrong with the input first: the terminal is not its fix. */
     if (open_review(what, &repo, &a.review, &err) != 0) {
         fprintf(stderr, "honk: %s\n", err);
+        goto out;
+    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "honk: review needs a terminal\n");
         goto out;
     }
     a.loop = hk_loop_new();

@@ -91,11 +91,7 @@ struct run_args {
 
 static void run_usage(FILE *out, int resume)
 {
-    if (resume)
-        fprintf(out, "usage: honk resume ID [--approve=ask|edits|all] [--deploy] [--json] [--accept | --reject REASON]\n");
-    else
-        fprintf(out, "usage: honk run [--approve=ask|edits|all] [--deploy] [--with-changes] [--base REV] [--json] TASK\n");
-    fprintf(out, HK_MODEL_FLAGS_HELP);
+    hk_usage(resume ? "resume" : "run", out);
 }
 
 /* Options may come before or after the operands (GNU style); `--` ends
@@ -135,9 +131,6 @@ static int parse_args(int argc, char **argv, struct run_args *a, int resume)
         } else if ((rc = hk_flag_model(argc, argv, &i, &a->model))) {
             if (rc < 0)
                 return -1;
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            run_usage(stdout, resume);
-            exit(HK_EXIT_OK);
         } else {
             fprintf(stderr, "honk: unknown option %s\n", argv[i]);
             run_usage(stderr, resume);
@@ -200,8 +193,29 @@ int hk_cmd_run(int argc, char **argv)
         return HK_EXIT_USAGE;
     }
     struct hk_buf task = {0};
-    for (int i = 0; i < n; i++)
-        hk_buf_printf(&task, "%s%s", i ? " " : "", argv[i]);
+    for (int i = 0; i < n; i++) {
+        if (strcmp(argv[i], "-") != 0) {
+            hk_buf_printf(&task, "%s%s", i ? " " : "", argv[i]);
+            continue;
+        }
+        /* Only when asked: a headless run's stdin may be a pipe nobody closes. */
+        if (isatty(STDIN_FILENO))
+            fprintf(stderr, "honk run: reading the task from standard input (Ctrl-D to end)\n");
+        hk_buf_adds(&task, i ? "\n\n" : "");
+        char chunk[4096];
+        size_t got;
+        /* A short read is the end: a terminal's Ctrl-D is not sticky, and
+         * reading on would wait for a second one. */
+        while ((got = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+            hk_buf_add(&task, chunk, got);
+            if (got < sizeof chunk)
+                break;
+        }
+    }
+    if (!task.len) {
+        fprintf(stderr, "honk run: the task is empty\n");
+        return HK_EXIT_USAGE;
+    }
     a.opts.task = task.data;
     signal(SIGPIPE, SIG_IGN);
     int status = drive(&a, NULL);
@@ -219,11 +233,18 @@ int hk_cmd_resume(int argc, char **argv)
         run_usage(stderr, 1);
         return HK_EXIT_USAGE;
     }
+    char *id = hk_session_id_given(argv[0]);
+    if (!id)
+        return HK_EXIT_USAGE;
+    int status;
     /* In a terminal, with nothing to decide on the command line: the cockpit. */
     if (!a.json && !a.answer && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
-        struct hk_cockpit_args c = {.resume_id = argv[0], .model = a.model, .session = a.opts};
-        return hk_cockpit_main(&c);
+        struct hk_cockpit_args c = {.resume_id = id, .model = a.model, .session = a.opts};
+        status = hk_cockpit_main(&c);
+    } else {
+        signal(SIGPIPE, SIG_IGN);
+        status = drive(&a, id);
     }
-    signal(SIGPIPE, SIG_IGN);
-    return drive(&a, argv[0]);
+    free(id);
+    return status;
 }

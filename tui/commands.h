@@ -7,6 +7,7 @@
 #include "session.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* Exit statuses shared by every command. */
 enum {
@@ -15,6 +16,10 @@ enum {
     HK_EXIT_USAGE = 2,
     HK_EXIT_INTERRUPTED = 130,
 };
+
+/* A command's usage, options and purpose (NULL: the cockpit's), from the
+ * one table in main.c that also makes honk --help. */
+void hk_usage(const char *command, FILE *out);
 
 int hk_cmd_ask(int argc, char **argv);
 int hk_cmd_cockpit(int argc, char **argv);
@@ -34,7 +39,13 @@ int hk_cmd_run(int argc, char **argv);
 int hk_cmd_resume(int argc, char **argv);
 int hk_cmd_log(int argc, char **argv);
 int hk_cmd_show(int argc, char **argv);
+/* The whole id of the session a unique prefix names, or NULL after saying
+ * on stderr that none or several do. */
+char *hk_session_id_given(const char *given);
 /* honk apply [--check] [--fuzz N] [--reverse] [-p N] [--directory DIR] [PATCH...|-] */
 int hk_cmd_apply(int argc, char **argv);
+/* honk discard [--yes] [--journals] ID... and honk gc [--yes] [--journals] */
+int hk_cmd_discard(int argc, char **argv);
+int hk_cmd_gc(int argc, char **argv);
 
 #endif

@@ -1,6 +1,7 @@
 /* honk's entry point: finds the subcommand in one table, which also makes
- * `honk --help`, and hands over to it. */
+ * `honk --help` and every command's own --help, and hands over to it. */
 #include "commands.h"
+#include "flags.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,38 +10,150 @@ struct command {
     const char *name;
     const char *args;
     const char *help; /* NULL: not listed */
+    const char *options; /* one "  --flag  what it does" line each, or NULL */
+    int model_options; /* takes the model options too */
+    int options_anywhere; /* options may follow operands (GNU style) */
     int (*run)(int argc, char **argv);
 };
 
+#define APPROVE_OPTIONS                                                                      \
+    "  --approve=ask|edits|all       who decides (honk.approve): ask waits for\n"            \
+    "                                every proposal, edits for commands and the\n"          \
+    "                                commit, all only for the deploy\n"                      \
+    "  --deploy                      deploy unattended after the commit\n"
+#define START_OPTIONS                                                                        \
+    "  --with-changes                carry in the checkout's uncommitted changes\n"    \
+    "  --base REV                    start from REV instead of HEAD\n"
+#define JSON_OPTION "  --json                        events as JSON lines on stdout\n"
+
 static const struct command commands[] = {
-    {"ask", "[--provider P] [--model M] [--base-url URL] PROMPT",
-     "ask the model once and stream its answer to stdout", hk_cmd_ask},
-    {"run", "[--approve=ask|edits|all] [--deploy] [--json] TASK",
-     "do a task headless: plan, edit, test until green, commit (and deploy)", hk_cmd_run},
-    {"resume", "ID [--accept | --reject REASON] [--approve=...] [--json]",
-     "continue an interrupted session from its journal", hk_cmd_resume},
-    {"log", "", "list this repository's sessions", hk_cmd_log},
-    {"show", "[--json] ID", "print a session's transcript and decisions", hk_cmd_show},
+    {"ask", "[OPTIONS] [PROMPT...]",
+     "ask the model once and stream its answer to stdout; stdin, when it is\n"
+     "not a terminal, goes with the prompt (no PROMPT, or -: it is the prompt)",
+     "  --system TEXT                 system prompt\n", 1, 0, hk_cmd_ask},
+    {"run", "[OPTIONS] TASK...",
+     "do a task headless: plan, edit, test until green, commit (and deploy); an\n"
+     "operand - stands for the text read from standard input",
+     APPROVE_OPTIONS JSON_OPTION START_OPTIONS, 1, 1, hk_cmd_run},
+    {"resume", "ID [--accept | --reject REASON] [OPTIONS]",
+     "continue an interrupted session from its journal (ID: a unique prefix is\n"
+     "enough); in a terminal with no decision given, in the cockpit",
+     "  --accept                      approve what waits (a proposal, a command,\n"
+     "                                the deploy)\n"
+     "  --reject REASON               decline it and tell the model why\n" APPROVE_OPTIONS JSON_OPTION,
+     1, 1, hk_cmd_resume},
+    {"log", "", "list this repository's sessions", NULL, 0, 1, hk_cmd_log},
+    {"show", "[--json] ID", "print a session's transcript and decisions (ID: a unique prefix is enough)",
+     "  --json                        the journal's events as JSON lines\n", 0, 1, hk_cmd_show},
     {"review", "[REV-RANGE | PATCH]",
-     "review commits or a patch hunk by hunk in the cockpit, with no model", hk_cmd_review},
-    {"apply", "[--check] [--fuzz N] [--reverse] [-p N] [PATCH...|-]",
-     "apply a patch as models write it to the working tree, hunk by hunk", hk_cmd_apply},
+     "review commits (default HEAD) or a patch file hunk by hunk in the\n"
+     "cockpit, with no model",
+     NULL, 0, 1, hk_cmd_review},
+    {"apply", "[OPTIONS] [PATCH...|-]",
+     "apply a patch as models write it to the working tree, hunk by hunk\n"
+     "(no PATCH, or -: read it from standard input)",
+     "  --check                       change nothing; say where each hunk fits\n"
+     "  --partial                     apply what fits, the rest to a .rej file\n"
+     "  --fuzz N, -F N                context a hunk may lose at its edges (2)\n"
+     "  --reverse, -R                 take the patch out instead\n"
+     "  -p N                          strip N leading path components\n"
+     "  --directory DIR, -C DIR       apply inside DIR\n",
+     0, 0, hk_cmd_apply},
+    {"discard", "[--yes] [--journals] ID...",
+     "remove sessions' branches and worktrees (ID: a unique prefix is\n"
+     "enough); asks first in a terminal, naming unmerged or unfinished work",
+     "  --yes, -y                     do not ask\n"
+     "  --journals                    remove the sessions' journals too\n", 0, 1, hk_cmd_discard},
+    {"gc", "[--yes] [--journals]",
+     "remove the branches and worktrees of finished sessions whose work is\n"
+     "merged; unfinished sessions and unmerged work are kept and named",
+     "  --yes, -y                     do not ask\n"
+     "  --journals                    remove the sessions' journals too\n", 0, 1, hk_cmd_gc},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const char cockpit_options[] =
+    APPROVE_OPTIONS START_OPTIONS
+    "  --theme NAME                  colour theme (honk.theme)\n"
+    "  --no-color                    no colours\n";
+
+/* Options text indented by extra spaces, for honk --help. */
+static void print_indented(FILE *out, const char *text, const char *indent)
+{
+    while (text && *text) {
+        const char *nl = strchr(text, '\n');
+        size_t n = nl ? (size_t)(nl - text) : strlen(text);
+        fprintf(out, "%s%.*s\n", indent, (int)n, text);
+        text += n + (nl != NULL);
+    }
+}
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: honk [OPTIONS] [TASK...]     the cockpit, on a new task or waiting for one\n"
                  "       honk COMMAND [ARGS]\n\n"
-                 "honk is a terminal cockpit for an AI coding agent.\n\ncommands:\n");
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        if (commands[i].help) /* hidden: test scaffolding */
-            fprintf(out, "  honk %-6s %s\n      %s\n", commands[i].name, commands[i].args, commands[i].help);
+                 "honk is a terminal cockpit for an AI coding agent.\n\n"
+                 "honk [OPTIONS] [TASK...]  (+ model options)\n");
+    print_indented(out, cockpit_options, "  ");
+    fprintf(out, "  A TASK whose first word is close to a command's name is taken for a typo;\n"
+                 "  honk -- TASK (or the task in quotes) starts it anyway.\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (!commands[i].help) /* hidden: test scaffolding */
+            continue;
+        fprintf(out, "  honk %s%s%s%s\n", commands[i].name, *commands[i].args ? " " : "", commands[i].args,
+                commands[i].model_options ? "  (+ model options)" : "");
+        print_indented(out, commands[i].help, "      ");
+        print_indented(out, commands[i].options, "    ");
+    }
+    fprintf(out, "\nmodel options:\n" HK_MODEL_FLAGS_HELP);
     fprintf(out, "\n  honk --version   print the version\n"
-                 "  honk --help      this text\n\n"
+                 "  honk --help      this text (honk COMMAND --help: one command's)\n\n"
                  "Configuration: git config honk.* (see honk(1)); the API key comes from\n"
                  "ANTHROPIC_API_KEY or OPENAI_API_KEY.\n");
+}
+
+static const struct command *find(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(name, commands[i].name))
+            return &commands[i];
+    return NULL;
+}
+
+void hk_usage(const char *name, FILE *out)
+{
+    const struct command *c = name ? find(name) : NULL;
+    if (!c) {
+        fprintf(out, "usage: honk [OPTIONS] [TASK...]\n"
+                     "the cockpit, on TASK or waiting for one\n\noptions:\n%s" HK_MODEL_FLAGS_HELP,
+                cockpit_options);
+        return;
+    }
+    fprintf(out, "usage: honk %s%s%s\n", c->name, *c->args ? " " : "", c->args);
+    print_indented(out, c->help, "");
+    if (c->options || c->model_options)
+        fprintf(out, "\noptions:\n%s%s", c->options ? c->options : "", c->model_options ? HK_MODEL_FLAGS_HELP : "");
+}
+
+static int is_help(const char *arg)
+{
+    return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
+/* --help or -h among the command's options (before --, and before the
+ * first operand for commands whose options end there). */
+static int wants_help(const struct command *c, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--"))
+            return 0;
+        if (is_help(argv[i]))
+            return 1;
+        if (!c->options_anywhere && (argv[i][0] != '-' || !argv[i][1]))
+            return 0;
+    }
+    return 0;
 }
 
 /* Edit distance with swapped neighbours counted once (optimal string
@@ -69,14 +182,20 @@ static size_t distance(const char *a, const char *b)
     return d[la][lb];
 }
 
-/* A lone word close to a command's name is a typo, not a one-word task. */
-static const char *typo_of(int argc, char **argv)
+/* A first word close to a command's name is a typo whatever follows, as
+ * git's autocorrect sees it: two edits for names of four letters or more,
+ * one for three, none for shorter ones. A first argument with a space in it
+ * was quoted, so it is a task. */
+static const char *typo_of(const char *word)
 {
-    if (argc != 2 || strchr(argv[1], ' '))
+    if (strchr(word, ' ') || word[0] == '-')
         return NULL;
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        if (commands[i].help && distance(argv[1], commands[i].name) <= (strlen(commands[i].name) > 4 ? 2u : 1u))
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        size_t len = strlen(commands[i].name);
+        size_t most = len >= 4 ? 2 : len == 3 ? 1 : 0;
+        if (commands[i].help && most && distance(word, commands[i].name) <= most)
             return commands[i].name;
+    }
     return NULL;
 }
 
@@ -89,17 +208,25 @@ int main(int argc, char **argv)
         printf("honk %s\n", HONK_VERSION);
         return HK_EXIT_OK;
     }
-    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
-        usage(stdout);
+    if (is_help(name) || !strcmp(name, "help")) {
+        const struct command *c = argc > 2 && !strcmp(name, "help") ? find(argv[2]) : NULL;
+        if (c)
+            hk_usage(c->name, stdout);
+        else
+            usage(stdout);
         return HK_EXIT_OK;
     }
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        if (!strcmp(name, commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
-    const char *meant = typo_of(argc, argv);
+    const struct command *c = find(name);
+    if (c && wants_help(c, argc - 1, argv + 1)) {
+        hk_usage(c->name, stdout);
+        return HK_EXIT_OK;
+    }
+    if (c)
+        return c->run(argc - 1, argv + 1);
+    const char *meant = typo_of(name);
     if (meant) {
-        fprintf(stderr, "honk: unknown command \"%s\"; did you mean honk %s? (a one-word task: honk -- %s)\n",
-                name, meant, name);
+        fprintf(stderr, "honk: '%s' is not a command; did you mean '%s'? (to give it as a task: honk -- %s%s)\n",
+                name, meant, name, argc > 2 ? " ..." : "");
         return HK_EXIT_USAGE;
     }
     /* Anything else is a task (or the cockpit's options): honk "fix the crash". */

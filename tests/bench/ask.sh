@@ -23,7 +23,7 @@ for p in anthropic openai; do
     "$REPLAY" "$T/s.json" > "$T/url" & pid=$!
     while [ ! -s "$T/url" ]; do sleep 0.05; done
     url=$(head -n 1 "$T/url"); base=$url; [ $p = openai ] && base=$url/v1
-    ANTHROPIC_API_KEY=bench OPENAI_API_KEY=bench measure "$T/$p" $runs "$HONK" ask --provider $p --base-url "$base" "write a long answer"
+    ANTHROPIC_API_KEY=bench OPENAI_API_KEY=bench measure "$T/$p" $runs "$HONK" ask --provider $p --base-url "$base" "write a long answer" < /dev/null
     printf 'honk ask, 20000-token answer (%s protocol, median of %d): %.3f s wall, %.3f CPU-s, %.1f MiB peak RSS\n' \
         $p $runs "$(median "$T/$p.runs" 1)" "$(median "$T/$p.runs" 2)" "$(echo "$(median "$T/$p.runs" 3)" | awk '{print $1/1024}')"
 done

@@ -147,13 +147,48 @@ TEST(land_refused_with_dirty_checkout)
     char *before = fx_state(s.dir);
     char *msg = NULL, *err = NULL;
     CHECK(hk_task_land(s.repo, s.task, &msg, &err) == HK_LAND_MANUAL, "land: %s %s", msg, err);
-    char *want = hk_xasprintf("Your checkout has uncommitted changes; the task is on branch %s. "
-                              "To land it: git merge --ff-only %s",
-                              s.task->branch, s.task->branch);
+    /* git merge --ff-only alone would refuse: a.txt is the engineer's and the task's. */
+    char *want = hk_xasprintf("Your checkout has uncommitted changes in a.txt, which the task changed too, so "
+                              "git merge --ff-only %s would refuse to overwrite them. To land it: git stash && "
+                              "git merge --ff-only %s && git stash pop (the pop may ask you to merge your "
+                              "changes with the task's by hand).", s.task->branch, s.task->branch);
     CHECK_STR(msg, want);
     char *after = fx_state(s.dir);
     CHECK_STR(after, before);
-    free(hex), free(msg), free(want), free(before), free(after);
+    /* What it says works. */
+    char *ran = sh_out("cd '%s' && git merge -q --ff-only %s 2>&1 >/dev/null; git stash -q && "
+                       "git merge -q --ff-only %s && git rev-parse main", s.dir, s.task->branch, s.task->branch);
+    char *tail = ran ? strrchr(ran, '\n') : NULL;
+    CHECK(ran && strstr(ran, "would be overwritten"), "the plain merge did not refuse: %s", ran);
+    CHECK_STR(tail ? tail + 1 : ran, hex ? hex : "");
+    free(hex), free(msg), free(want), free(before), free(after), free(ran);
+out:
+    teardown(&s);
+}
+
+TEST(land_with_dirty_checkout_elsewhere_and_untracked)
+{
+    struct setup s = {0};
+    if (setup(&s, 1) < 0)
+        goto out;
+    write_file(s.task->worktree, "new.txt", "the task's\n");
+    char *hex = task_change(&s, "Add four and new");
+    write_file(s.dir, "notes.txt", "mine\n");
+    char *msg = NULL, *err = NULL;
+    CHECK(hk_task_land(s.repo, s.task, &msg, &err) == HK_LAND_MANUAL, "land: %s %s", msg, err);
+    char *want = hk_xasprintf("Your checkout has uncommitted changes, none in a file the task changed; the task "
+                              "is on branch %s. To land it: git merge --ff-only %s", s.task->branch, s.task->branch);
+    CHECK_STR(msg, want);
+    free(msg), free(want);
+    /* An untracked file of the engineer's that the task adds too: stash -u. */
+    write_file(s.dir, "new.txt", "the engineer's\n");
+    CHECK(hk_task_land(s.repo, s.task, &msg, &err) == HK_LAND_MANUAL, "land: %s %s", msg, err);
+    CHECK(msg && strstr(msg, "uncommitted changes in new.txt, which") && strstr(msg, "git stash -u && git merge"),
+          "msg %s", msg);
+    char *tip = sh_out("cd '%s' && git stash -q -u && git merge -q --ff-only %s && git rev-parse main", s.dir,
+                       s.task->branch);
+    CHECK_STR(tip, hex ? hex : "");
+    free(hex), free(msg), free(tip);
 out:
     teardown(&s);
 }
