@@ -144,6 +144,8 @@ static void locate_all(struct hk_patch_file *f, const struct spec_file *sf, int 
     for (size_t k = 0; k < sf->nhunks; k++) {
         struct hk_hunk h = {0};
         if (locate_hunk(f, &pl, &sf->hunks[k], fuzz, &last_off, &cursor, &h) < 0) {
+            h.result = HK_HUNK_FAILED; /* never placed, so never written */
+            h.state = HK_HUNK_REJECTED;
             h.lines = lines_pack(sf->hunks[k].lines.v, sf->hunks[k].lines.n);
             h.nlines = sf->hunks[k].lines.n;
             h.old_start = sf->hunks[k].old_start;
@@ -236,7 +238,7 @@ static void build_file(struct hk_proposal *p, const struct spec_file *sf, int re
     }
     f = proposal_add_file(p, path);
     f->status = status_of(sf);
-    if (sf->is_rename || sf->is_copy)
+    if ((sf->is_rename || sf->is_copy) && sf->old_path)
         f->old_path = hk_xstrdup(sf->old_path);
     if (sf->new_mode && sf->new_mode != sf->old_mode && !sf->is_delete)
         f->new_mode = sf->new_mode;

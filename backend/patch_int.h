@@ -58,6 +58,7 @@ struct spec_hunk {
     int old_start, old_count, new_start, new_count;
     int numbered; /* the header carried line numbers */
     int at_eof;   /* "*** End of File" */
+    int heading;  /* the anchor is a unified header's section heading ("@@ @@ f()") */
     char **anchors;
     size_t nanchors;
     struct lines lines;

@@ -176,10 +176,20 @@ static int hunk_header(struct parser *p, struct spec_hunk *h)
     }
     if (*s == '-' || *s == '+')
         return fail(p, p->i, "malformed hunk header, expected '@@ -start,count +start,count @@'");
+    /* "@@ @@ heading": git's section heading, the nearest function line above
+     * the hunk (a prefix of it, as git cuts it at 80 bytes); "@@ text @@" or
+     * "@@ text": a line the hunk comes after. Either way the hunk is placed
+     * only where its context matches after that line. */
+    if (starts(s, "@@")) {
+        s += 2;
+        h->heading = 1;
+    }
+    while (*s == ' ')
+        s++;
     size_t n = strlen(s);
     if (n >= 2 && strcmp(s + n - 2, "@@") == 0)
         n -= 2;
-    while (n && s[n - 1] == ' ')
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
     if (n) {
         h->anchors = hk_xmalloc(sizeof *h->anchors);
@@ -316,6 +326,10 @@ static int git_file(struct parser *p)
         plain_names(p, f);
     if (!f->old_path && !f->new_path)
         return fail(p, (size_t)f->lineno - 1, "cannot tell the file's name");
+    if ((f->is_rename || f->is_copy) && (!f->old_path || !f->new_path))
+        return fail(p, (size_t)f->lineno - 1, f->is_rename
+                    ? "a rename needs both names ('rename from' and 'rename to')"
+                    : "a copy needs both names ('copy from' and 'copy to')");
     return unified_hunks(p, f);
 }
 
@@ -452,10 +466,17 @@ static void split_input(struct parser *p, const char *text)
         l->text[l->len] = '\0';
         cr += l->len && l->text[l->len - 1] == '\r';
     }
-    if (!p->in.n || cr != p->in.n)
+    /* A patch that went through a CRLF channel (a Windows clipboard, a chat)
+     * has "\r" on every line but empty ones (a blank line added when patches
+     * are joined, the end of the text): take one off each. */
+    size_t empty = 0;
+    for (size_t i = 0; i < p->in.n; i++)
+        empty += p->in.v[i].len == 0;
+    if (!cr || cr + empty != p->in.n)
         return;
     for (size_t i = 0; i < p->in.n; i++)
-        p->in.v[i].text[--p->in.v[i].len] = '\0';
+        if (p->in.v[i].len)
+            p->in.v[i].text[--p->in.v[i].len] = '\0';
 }
 
 static int parse_all(struct parser *p)
