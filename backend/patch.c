@@ -284,6 +284,10 @@ static int finish(struct hk_proposal *p, struct hk_proposal **out, char **err)
     }
     if (proposal_sync(p, err) < 0)
         return 1;
+    for (size_t i = 0; p->opts.approve && !p->opts.dry_run && i < p->nfiles; i++)
+        for (size_t k = 0; k < p->files[i].nhunks; k++)
+            if (p->files[i].hunks[k].result != HK_HUNK_FAILED)
+                p->files[i].hunks[k].state = HK_HUNK_APPROVED;
     if (failed)
         *err = hk_xasprintf("%zu hunk%s did not apply", failed, failed == 1 ? "" : "s");
     return failed ? 1 : 0;

