@@ -149,6 +149,15 @@ char *hk_patch_hunk_function(const struct hk_patch_file *f, const struct hk_hunk
 /* One line per hunk, "path: hunk N applied at offset +3", for people and models. */
 char *hk_patch_report(const struct hk_proposal *p);
 
+/* The hunks of a file that are not in the files (rejected, or not applying;
+ * never those already applied) as a git patch for a .rej file, numbered for
+ * the files as they are now; NULL when there is none. */
+char *hk_patch_rej(const struct hk_proposal *p, size_t file);
+/* Writes that patch to "<path>.rej" beside the file (as GNU patch does), or
+ * at the root when it cannot go there; *where is the file written (NULL when
+ * nothing was left out). Returns 0, or -1 with *err. */
+int hk_patch_write_rej(const struct hk_proposal *p, size_t file, char **where, char **err);
+
 /* The proposal with its input, hunks and decisions; from_json rebuilds it against
  * the files in root as they are on disk now (the state the decisions left). */
 cJSON *hk_patch_to_json(const struct hk_proposal *p);

@@ -45,6 +45,8 @@ static cJSON *hunk_json(const struct hk_hunk *h)
     cJSON_AddNumberToObject(o, "offset", h->offset);
     cJSON_AddNumberToObject(o, "fuzz", h->fuzz);
     cJSON_AddBoolToObject(o, "whitespace", h->whitespace);
+    if (h->already)
+        cJSON_AddBoolToObject(o, "already", 1);
     if (h->reason)
         cJSON_AddStringToObject(o, "reason", h->reason);
     if (h->meta)
@@ -107,6 +109,7 @@ static int hunk_from(const cJSON *o, struct hk_hunk *h)
     h->offset = (int)hk_json_num(o, "offset", 0);
     h->fuzz = (int)hk_json_num(o, "fuzz", 0);
     h->whitespace = hk_json_true(o, "whitespace");
+    h->already = hk_json_true(o, "already");
     h->reason = hk_json_str(o, "reason") ? hk_xstrdup(hk_json_str(o, "reason")) : NULL;
     h->meta = hk_json_str(o, "meta") ? hk_xstrdup(hk_json_str(o, "meta")) : NULL;
     struct lines out = {0};

@@ -139,3 +139,45 @@ def f():
     return 1
 P
 then ok "CRLF patch reversed from stdin"; else fail "CRLF reversed" "$(od -c calc.py | head -3)"; fi
+
+# --partial from stdin: the hunks that did not apply are kept in <file>.rej,
+# whose path is printed; the .rej is a patch git reads (never a corrupt one).
+cp n.orig n.txt
+err=$("$HONK" apply --partial <bad.patch 2>&1 >/dev/null); rc=$?
+expect "--partial from stdin exits 1" 1 "$rc"
+case $err in
+*"n.txt not applied are in n.txt.rej"*) ok "--partial from stdin prints the .rej path" ;;
+*) fail "--partial .rej path" "$err" ;;
+esac
+if grep -qx '+here' n.txt.rej && ! grep -q 'line three' n.txt.rej; then
+    ok "--partial .rej holds the rejected hunk only"
+else fail "--partial .rej" "$(cat n.txt.rej 2>&1)"; fi
+git init -q rejcheck && cp n.txt.rej rejcheck/ && cp n.txt rejcheck/
+if (cd rejcheck && git apply --stat n.txt.rej >/dev/null 2>&1); then ok "the .rej is a well-formed patch"
+else fail ".rej well-formed" "$(cd rejcheck && git apply --stat n.txt.rej 2>&1)"; fi
+rm -f n.txt.rej
+
+# An all-or-nothing apply from stdin that stops keeps the whole patch: every
+# hunk is in n.txt.rej, and git applies it to the unchanged tree where it fits.
+cp n.orig n.txt
+printf '%s\n' '--- a/n.txt' '+++ b/n.txt' '@@ -2,3 +2,3 @@' ' line 2' '-line 3' '+line three' \
+    ' line 4' '--- a/gone.txt' '+++ b/gone.txt' '@@ -1 +1 @@' '-x' '+y' >two.patch
+"$HONK" apply <two.patch >/dev/null 2>&1; rc=$?
+if [ "$rc" = 1 ] && cmp -s n.txt n.orig && [ -f n.txt.rej ] && [ -f gone.txt.rej ]; then
+    ok "stdin apply that stopped keeps every hunk in .rej files"
+else fail "stdin .rej" "rc $rc $(ls)"; fi
+rm -rf rejcheck && mkdir rejcheck && cp n.orig rejcheck/n.txt && cp n.txt.rej rejcheck/
+if (cd rejcheck && git init -q && git apply --check n.txt.rej 2>&1); then
+    ok "the .rej of a hunk that fits passes git apply --check"
+else fail ".rej --check" "$(cat n.txt.rej)"; fi
+rm -rf rejcheck n.txt.rej gone.txt.rej
+
+# Applying a patch twice: the second time says it is already applied.
+cp n.orig n.txt
+"$HONK" apply offset.patch >/dev/null
+out=$("$HONK" apply offset.patch 2>"$tmp/err"); rc=$?
+expect "already applied is said" "1 n.txt: hunk 1 already applied
+n.txt: hunk 2 already applied" "$rc $out"
+expect "already applied sentence" "honk apply: the patch is already applied, so nothing was changed" \
+    "$(cat "$tmp/err")"
+cp n.orig n.txt
