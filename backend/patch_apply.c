@@ -274,6 +274,18 @@ static int search_unique(const struct hk_patch_file *f, const struct placed *pl,
     return n > 1 ? -1 : n;
 }
 
+/* A hunk with a "\r" in any line was written for the file's line ends (its
+ * context lost them to trimming, not to an LF editor): its lines stay as written. */
+static int knows_cr(const struct spec_hunk *sh)
+{
+    for (size_t i = 0; i < sh->lines.n; i++) {
+        const struct hk_patch_line *l = &sh->lines.v[i];
+        if (l->len && l->text[l->len - 1] == '\r')
+            return 1;
+    }
+    return 0;
+}
+
 static int try_levels(struct hk_patch_file *f, const struct placed *pl, const struct spec_hunk *sh,
                       const struct side *s, int fuzz, long e, const struct region *r,
                       struct hk_hunk *h)
@@ -299,7 +311,7 @@ static int try_levels(struct hk_patch_file *f, const struct placed *pl, const st
             fill_hunk(f, sh, s, dl, m, pos, h);
             h->fuzz = (int)(dl > dt ? dl : dt);
             h->whitespace = loose;
-            if (loose) /* a patch written for LF text meeting a CRLF file */
+            if (loose && !knows_cr(sh)) /* a patch written for LF text meeting a CRLF file */
                 hunk_fix_eol(f, h);
             return (int)dl;
         }

@@ -120,6 +120,54 @@ reset_scratch() { # $1: commit
         checkout -f "$1" -- . >/dev/null 2>&1
 }
 
+# Model-written variants of a patch (issue 8): what models do to git's output.
+variant() { # $1: name, $2: patch in, $3: patch out
+    case $1 in
+    numberless) sed -E 's/^@@ -[0-9]+(,[0-9]+)? \+[0-9]+(,[0-9]+)? @@ ?(.*)$/@@ @@ \3/' "$2" ;;
+    bare) sed -E 's/^@@ -[0-9]+(,[0-9]+)? \+[0-9]+(,[0-9]+)? @@.*$/@@ @@/' "$2" ;;
+    shifted) awk '/^@@ -[0-9]/ { match($0, /^@@ -[0-9]+/); o = substr($0, 5, RLENGTH - 4) + 0
+                  rest = substr($0, RLENGTH + 1); match(rest, /\+[0-9]+/)
+                  n = substr(rest, RSTART + 1, RLENGTH - 1) + 0
+                  if (o > 0) o += 4; if (n > 0) n += 4
+                  $0 = "@@ -" o substr(rest, 1, RSTART - 1) "+" n substr(rest, RSTART + RLENGTH) }
+                  { print }' "$2" ;;
+    crlf) sed 's/$/\r/' "$2" ;;
+    trimmed) sed -E '/^ /s/[[:space:]]+$//' "$2" ;;
+    noeol) head -c -1 "$2" ;;
+    esac >"$3"
+}
+VARIANTS="numberless bare shifted crlf trimmed noeol"
+EVERY=${AGREE_VARIANT_EVERY:-5}
+v_agreed=0 v_rejected=0 v_total=0 v_bad=""
+
+# Applies each variant to a copy of the tree before the commit ($tmp/prev);
+# run_variants_check then compares each with the commit's tree ($scratch).
+run_variants() {
+    rm -rf "$tmp/prev" "$tmp/v" && cp -a "$scratch" "$tmp/prev" && mkdir "$tmp/v"
+    for v in $VARIANTS; do
+        variant "$v" "$tmp/patch" "$tmp/v/$v.patch"
+        cp -a "$tmp/prev" "$tmp/v/$v"
+        (cd "$tmp/v/$v" && "$HONK" apply "$tmp/v/$v.patch") >"$tmp/v/$v.out" 2>&1
+        echo $? >"$tmp/v/$v.rc"
+    done
+}
+
+run_variants_check() {
+    for v in $VARIANTS; do
+        v_total=$((v_total + 1))
+        if diff -r "$tmp/v/$v" "$scratch" >/dev/null 2>&1; then
+            v_agreed=$((v_agreed + 1))
+        elif [ "$(cat "$tmp/v/$v.rc")" != 0 ] && grep -q 'rejected: \|already applied' "$tmp/v/$v.out" &&
+             diff -r "$tmp/v/$v" "$tmp/prev" >/dev/null 2>&1; then
+            v_rejected=$((v_rejected + 1))
+        elif [ -z "$v_bad" ]; then
+            v_bad="$v at $c"
+            cp "$tmp/v/$v.patch" "$tmp/vbad.patch"
+            { cat "$tmp/v/$v.out"; diff -r "$tmp/v/$v" "$scratch"; } >"$tmp/vbad.out" 2>&1
+        fi
+    done
+}
+
 build_history
 agreed=0
 total=0
@@ -130,6 +178,8 @@ for c in $(g rev-list --reverse HEAD); do
     [ "$c" = "$prev" ] && continue
     total=$((total + 1))
     g diff --no-ext-diff -M "$prev" "$c" >"$tmp/patch"
+    variants=0
+    [ -s "$tmp/patch" ] && [ $((total % EVERY)) -eq 0 ] && variants=1 && run_variants
     if [ -s "$tmp/patch" ]; then
         (cd "$scratch" && "$HONK" apply "$tmp/patch") >"$tmp/out" 2>&1
     else
@@ -137,6 +187,7 @@ for c in $(g rev-list --reverse HEAD); do
     fi
     if [ "$(tree_of_scratch)" = "$(g rev-parse "$c^{tree}")" ]; then
         agreed=$((agreed + 1))
+        [ "$variants" = 1 ] && run_variants_check
     else
         [ -z "$first_bad" ] && first_bad=$c && cp "$tmp/patch" "$tmp/bad.patch" &&
             cp "$tmp/out" "$tmp/bad.out"
@@ -151,4 +202,12 @@ else
     echo "FAIL - apply_agreement: first disagreement at commit $first_bad"
     head -c 3000 "$tmp/bad.out"
     [ -n "$AGREE_SAVE" ] && cp "$tmp/bad.patch" "$AGREE_SAVE"
+fi
+echo "$v_total model-written variants: $v_agreed as git, $v_rejected rejected with a reason"
+if [ -z "$v_bad" ] && [ "$v_total" -gt 0 ]; then
+    echo "ok - apply_agreement_variants: each variant gives git's result or is rejected, none wrong"
+else
+    echo "FAIL - apply_agreement_variants: a wrong result at $v_bad"
+    head -c 3000 "$tmp/vbad.patch"
+    head -c 3000 "$tmp/vbad.out"
 fi
