@@ -34,6 +34,7 @@ check run_all_red_then_green sh -c "grep -q 'tests failed, exit 1' '$T/err' && g
 check run_all_commit_landed [ "$(git -C "$R" log -1 --format=%s main)" = "Fix add() to add" ]
 check run_all_trailer sh -c "git -C '$R' log -1 --format=%B main | grep -q '^Honk-Session: '"
 check run_all_file_fixed grep -qF '$1 + $2' "$R/calc.sh"
+check run_all_proposal_said_pending sh -c "grep -q '^    calc.sh: hunk 1 pending$' '$T/err' && ! grep -q 'hunk 1 applied' '$T/err'"
 check run_all_failure_reached_model contains "$T/record.jsonl" 'FAIL add: got 6'
 check run_all_read_result_reached_model contains "$T/record.jsonl" '1\tadd() { echo $(($1 - $2)); }'
 id=$(sed -n 's/^honk: task \([0-9a-f]*\) .*/\1/p' "$T/err")
