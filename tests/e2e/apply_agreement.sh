@@ -2,7 +2,12 @@
 # Agreement with git: builds a history of a few hundred commits from real C headers
 # (adds, line-range replacements with lines of other headers, deletions, renames,
 # mode changes, CRLF and missing final newlines), then for every commit C applies
-# `git diff -M C^ C` with `honk apply` to C^'s tree and compares the result with C's.
+# `git diff -M C^ C` with `honk apply` to C^'s tree and compares the result with C's;
+# the same over the last commits of honk's own history (HONK_TOP). Every few
+# commits it also applies model-written variants of the patch (numberless
+# headers with and without git's heading, shifted numbers, CRLF, context with
+# trailing blanks dropped, no final newline): each must give C's tree or be
+# rejected with a reason and change nothing, never a wrong file reported applied.
 # Set KEEP_HISTORY=DIR to leave the repository there (tests/bench/apply.sh uses it).
 HONK=${HONK:-build/out/honk}
 COMMITS=${AGREE_COMMITS:-300}
@@ -107,17 +112,17 @@ build_history() {
     done
 }
 
+gd() { git --git-dir="$gitdir" -c core.autocrlf=false -c color.ui=never "$@"; }
+
 tree_of_scratch() {
-    GIT_INDEX_FILE=$tmp/index git --git-dir="$repo/.git" --work-tree="$scratch" \
-        -c core.autocrlf=false add -A >/dev/null 2>&1
-    GIT_INDEX_FILE=$tmp/index git --git-dir="$repo/.git" write-tree
+    GIT_INDEX_FILE=$tmp/index gd --work-tree="$scratch" add -A >/dev/null 2>&1
+    GIT_INDEX_FILE=$tmp/index gd write-tree
 }
 
 reset_scratch() { # $1: commit
     rm -rf "$scratch" "$tmp/index"
     mkdir -p "$scratch"
-    GIT_INDEX_FILE=$tmp/index git --git-dir="$repo/.git" --work-tree="$scratch" \
-        checkout -f "$1" -- . >/dev/null 2>&1
+    GIT_INDEX_FILE=$tmp/index gd --work-tree="$scratch" checkout -f "$1" -- . >/dev/null 2>&1
 }
 
 # Model-written variants of a patch (issue 8): what models do to git's output.
@@ -160,6 +165,8 @@ run_variants_check() {
         elif [ "$(cat "$tmp/v/$v.rc")" != 0 ] && grep -q 'rejected: \|already applied' "$tmp/v/$v.out" &&
              diff -r "$tmp/v/$v" "$tmp/prev" >/dev/null 2>&1; then
             v_rejected=$((v_rejected + 1))
+            [ -n "$AGREE_SHOW_REJECTED" ] && grep 'rejected: \|already applied' "$tmp/v/$v.out" |
+                sed "s/^/# $v: /"
         elif [ -z "$v_bad" ]; then
             v_bad="$v at $c"
             cp "$tmp/v/$v.patch" "$tmp/vbad.patch"
@@ -168,41 +175,67 @@ run_variants_check() {
     done
 }
 
+# agree FIRST COMMITS...: applies each commit's diff against its parent (the
+# previous one in the list) to a tree that starts at FIRST, with git's diff
+# and, every $EVERY commits, its model-written variants.
+agree() {
+    agreed=0 total=0 first_bad=""
+    prev=$1; shift
+    reset_scratch "$prev"
+    for c in "$@"; do
+        total=$((total + 1))
+        gd diff --no-ext-diff -M "$prev" "$c" >"$tmp/patch"
+        variants=0
+        [ -s "$tmp/patch" ] && [ $((total % EVERY)) -eq 0 ] && variants=1 && run_variants
+        if [ -s "$tmp/patch" ]; then
+            (cd "$scratch" && "$HONK" apply "$tmp/patch") >"$tmp/out" 2>&1
+        else
+            : >"$tmp/out"
+        fi
+        if [ "$(tree_of_scratch)" = "$(gd rev-parse "$c^{tree}")" ]; then
+            agreed=$((agreed + 1))
+            [ "$variants" = 1 ] && run_variants_check
+        else
+            [ -z "$first_bad" ] && first_bad=$c && cp "$tmp/patch" "$tmp/bad.patch" &&
+                cp "$tmp/out" "$tmp/bad.out"
+            reset_scratch "$c"
+        fi
+        prev=$c
+    done
+}
+
+report() { # $1: name, $2: what was applied, $3: least count
+    echo "$agreed of $total commits agreed"
+    if [ "$agreed" -eq "$total" ] && [ "$total" -ge "$3" ]; then
+        echo "ok - $1: honk apply and git agree on $total commits of $2"
+    else
+        echo "FAIL - $1: first disagreement at commit $first_bad of $2"
+        head -c 3000 "$tmp/bad.out"
+        [ -n "$AGREE_SAVE" ] && cp "$tmp/bad.patch" "$AGREE_SAVE"
+    fi
+}
+
 build_history
-agreed=0
-total=0
-first_bad=""
-prev=$(g rev-list --max-parents=0 HEAD)
-reset_scratch "$prev"
-for c in $(g rev-list --reverse HEAD); do
-    [ "$c" = "$prev" ] && continue
-    total=$((total + 1))
-    g diff --no-ext-diff -M "$prev" "$c" >"$tmp/patch"
-    variants=0
-    [ -s "$tmp/patch" ] && [ $((total % EVERY)) -eq 0 ] && variants=1 && run_variants
-    if [ -s "$tmp/patch" ]; then
-        (cd "$scratch" && "$HONK" apply "$tmp/patch") >"$tmp/out" 2>&1
-    else
-        : >"$tmp/out"
-    fi
-    if [ "$(tree_of_scratch)" = "$(g rev-parse "$c^{tree}")" ]; then
-        agreed=$((agreed + 1))
-        [ "$variants" = 1 ] && run_variants_check
-    else
-        [ -z "$first_bad" ] && first_bad=$c && cp "$tmp/patch" "$tmp/bad.patch" &&
-            cp "$tmp/out" "$tmp/bad.out"
-        reset_scratch "$c"
-    fi
-    prev=$c
-done
-echo "$agreed of $total commits agreed"
-if [ "$agreed" -eq "$total" ] && [ "$total" -ge "$COMMITS" ]; then
-    echo "ok - apply_agreement: honk apply and git agree on $total commits"
+gitdir=$repo/.git
+# shellcheck disable=SC2046
+agree $(g rev-list --reverse HEAD)
+report apply_agreement "a history of C headers" "$COMMITS"
+
+# The project's own history (issue 8): real C with functions, so git's section
+# headings are real; cloned, so nothing is written to the project's objects.
+own=$(git -C "${HONK_TOP:-.}" rev-list --first-parent -n "${AGREE_OWN:-60}" HEAD 2>/dev/null)
+if [ "$(echo "$own" | grep -c .)" -lt 3 ]; then
+    echo "# apply_agreement_own_history: skipped, the checkout has too little history"
+elif git clone -q --bare --shared "${HONK_TOP:-.}" "$tmp/own.git"; then
+    gitdir=$tmp/own.git
+    EVERY=${AGREE_OWN_EVERY:-2}
+    # shellcheck disable=SC2046
+    agree $(echo "$own" | tac)
+    report apply_agreement_own_history "honk's own history" 2
 else
-    echo "FAIL - apply_agreement: first disagreement at commit $first_bad"
-    head -c 3000 "$tmp/bad.out"
-    [ -n "$AGREE_SAVE" ] && cp "$tmp/bad.patch" "$AGREE_SAVE"
+    echo "FAIL - apply_agreement_own_history: cannot clone ${HONK_TOP:-.}"
 fi
+
 echo "$v_total model-written variants: $v_agreed as git, $v_rejected rejected with a reason"
 if [ -z "$v_bad" ] && [ "$v_total" -gt 0 ]; then
     echo "ok - apply_agreement_variants: each variant gives git's result or is rejected, none wrong"
