@@ -166,6 +166,16 @@ static const struct case_ cases[] = {
      "--- a/calc.c\n+++ b/calc.c\n@@ -2,2 +2,2 @@\n b\n-c\n\\ No newline at end of file\n+C\n"},
     {"addition at the end", "a\nb\n",
      "--- a/calc.c\n+++ b/calc.c\n@@ -2,0 +3,2 @@\n+c\n+d\n"},
+    {"a final newline added", "a\nb",
+     "--- a/calc.c\n+++ b/calc.c\n@@ -1,2 +1,3 @@\n a\n-b\n\\ No newline at end of file\n+b\n+c\n"},
+    {"CRLF file without a final newline, trimmed context", "a\r\nb\r\nc",
+     "--- a/calc.c\n+++ b/calc.c\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n\\ No newline at end of file\n"},
+    {"one hunk already applied, one applies", "a\nB\nc\nd\ne\nf\ng\nh\ni\n",
+     "--- a/calc.c\n+++ b/calc.c\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"
+     "@@ -7,3 +7,3 @@\n g\n-h\n+H\n i\n"},
+    {"envelope with anchor", calc,
+     "*** Begin Patch\n*** Update File: calc.c\n@@ static int mul(int a, int b)\n"
+     " {\n-    return a * b;\n+    return b * a;\n }\n*** End Patch\n"},
 };
 
 TEST(rejecting_after_resume_restores_every_byte)
