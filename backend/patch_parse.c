@@ -106,7 +106,7 @@ static char *header_path(const char *s, int strip, int is_old)
         const char *tab = strchr(s, '\t');
         if (tab)
             n = (size_t)(tab - s);
-        while (n && s[n - 1] == ' ')
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\r')) /* git quotes a real "\r" */
             n--;
     }
     return strip_path(unquote(s, n), strip, is_old);
@@ -116,6 +116,8 @@ static char *header_path(const char *s, int strip, int is_old)
 static void git_names(struct spec_file *f, const char *s, int strip)
 {
     size_t n = strlen(s);
+    while (n && s[n - 1] == '\r')
+        n--;
     if (s[0] == '"') {
         const char *end = strchr(s + 1, '"');
         while (end && end[-1] == '\\')
@@ -130,7 +132,7 @@ static void git_names(struct spec_file *f, const char *s, int strip)
     if (n % 2 == 0 || s[mid] != ' ')
         return;
     f->old_path = strip_path(hk_xstrndup(s, mid), strip, 1);
-    f->new_path = strip_path(hk_xstrdup(s + mid + 1), strip, 0);
+    f->new_path = strip_path(hk_xstrndup(s + mid + 1, n - mid - 1), strip, 0);
 }
 
 static unsigned parse_mode(const char *s)
@@ -276,6 +278,16 @@ static void plain_names(struct parser *p, struct spec_file *f)
     p->i += 2;
 }
 
+/* A name to the end of the line, without a "\r" a CRLF channel left (git
+ * quotes a name that really ends in one). */
+static size_t name_len(const char *v)
+{
+    size_t n = strlen(v);
+    while (n && v[n - 1] == '\r')
+        n--;
+    return n;
+}
+
 static int git_header_line(struct parser *p, struct spec_file *f)
 {
     const char *t = cur(p);
@@ -292,13 +304,13 @@ static int git_header_line(struct parser *p, struct spec_file *f)
     } else if (starts(t, "rename from ") || starts(t, "copy from ")) {
         const char *v = t + (t[0] == 'r' ? 12 : 10);
         free(f->old_path);
-        f->old_path = unquote(v, strlen(v));
+        f->old_path = unquote(v, name_len(v));
         f->is_rename |= t[0] == 'r';
         f->is_copy |= t[0] == 'c';
     } else if (starts(t, "rename to ") || starts(t, "copy to ")) {
         const char *v = t + (t[0] == 'r' ? 10 : 8);
         free(f->new_path);
-        f->new_path = unquote(v, strlen(v));
+        f->new_path = unquote(v, name_len(v));
     } else if (starts(t, "Binary files ") || starts(t, "GIT binary patch")) {
         f->binary = 1;
     } else if (!(starts(t, "index ") || starts(t, "similarity index") ||
@@ -351,7 +363,7 @@ static char *env_path(const char *s)
     while (*s == ' ')
         s++;
     size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
         n--;
     return hk_xstrndup(s, n);
 }

@@ -181,3 +181,9 @@ n.txt: hunk 2 already applied" "$rc $out"
 expect "already applied sentence" "honk apply: the patch is already applied, so nothing was changed" \
     "$(cat "$tmp/err")"
 cp n.orig n.txt
+
+# Only the names' lines kept a "\r" (a partly converted paste): the names are still the files'.
+printf 'a\nb\n' >m.txt
+printf -- '--- a/m.txt\r\n+++ b/m.txt\r\n@@ -1,2 +1,2 @@\n a\n-b\n+B\n' >mixed.patch
+out=$("$HONK" apply mixed.patch 2>&1); rc=$?
+expect "names lose a CRLF channel's \\r" "0 m.txt: hunk 1 applied" "$rc $out"
