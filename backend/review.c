@@ -163,6 +163,8 @@ int hk_review_decide(struct hk_review *r, int hunk, enum hk_verdict verdict, con
     r->nundo = 0; /* a decision on everything is not undone hunk by hunk */
     for (size_t i = 0; i < r->nhunks; i++) {
         const struct hk_hunk *h = patch_hunk(r, i, NULL);
+        if (h && h->already)
+            continue; /* in the file already: neither approved nor rejected */
         int one = decide_one(r, i, h && h->result == HK_HUNK_FAILED ? HK_VERDICT_REJECT : verdict, edited, err);
         rc = rc < 0 ? rc : one;
     }

@@ -98,3 +98,29 @@ TEST(review_rej_of_a_hunk_that_does_not_apply_is_well_formed)
     free(cmd), free(r), free(rej), free(err);
     fx_rmtree(d);
 }
+
+TEST(approve_all_leaves_already_applied_hunks_undecided)
+{
+    char *d = fx_tmpdir(), *err = NULL, *report = NULL;
+    fx_put(d, "calc.txt", calc);
+    fx_put(d, "fix.patch", two);
+    char *path = hk_xasprintf("%s/fix.patch", d);
+    struct hk_review *r = NULL;
+    CHECK(hk_review_patch(d, path, &r, &err) == 0, "%s", err);
+    hk_review_decide(r, 0, HK_VERDICT_APPROVE, NULL, &err);
+    free(err);
+    hk_review_finish(r, &report, &err); /* hunk 1 applied, hunk 2 to the .rej */
+    hk_review_free(r);
+    free(report), free(err);
+    CHECK(hk_review_patch(d, path, &r, &err) == 0, "%s", err);
+    CHECK(hk_review_decide(r, -1, HK_VERDICT_APPROVE, NULL, &err) >= 0, "%s", err);
+    CHECK(hk_review_state(r, 0) == HK_HUNK_PENDING, "the applied hunk is not called decided");
+    CHECK(hk_review_state(r, 1) == HK_HUNK_APPROVED, "the other is approved");
+    free(err);
+    CHECK(hk_review_finish(r, &report, &err) == 0, "%s", err);
+    CHECK(report && strcmp(report, "honk: 1 hunk applied; 1 was already applied (left as it is)") == 0,
+          "%s", report);
+    hk_review_free(r);
+    free(report), free(err), free(path);
+    fx_rmtree(d);
+}
