@@ -220,3 +220,22 @@ TEST(words_say_the_state)
     hk_patch_free(p);
     fx_rmtree(d);
 }
+
+TEST(json_carries_the_state_word)
+{
+    char *d = fx_tmpdir(), *err = NULL, *nums = fx_numbers(1, 40);
+    struct hk_proposal *p;
+    fx_put(d, "n.txt", nums);
+    CHECK(fx_apply(d, two_hunks, 0, &p, &err) == 0, "%s", err);
+    CHECK(hk_patch_approve(p, 0, 1, &err) == 0, "%s", err);
+    cJSON *j = hk_patch_to_json(p);
+    const cJSON *hs = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "files"), 0),
+                                          "hunks");
+    const char *w0 = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(hs, 0), "word"));
+    const char *w1 = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(hs, 1), "word"));
+    CHECK(w0 && strcmp(w0, "pending") == 0 && w1 && strcmp(w1, "applied") == 0, "%s %s", w0, w1);
+    cJSON_Delete(j);
+    free(nums), free(err);
+    hk_patch_free(p);
+    fx_rmtree(d);
+}
