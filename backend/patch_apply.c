@@ -237,6 +237,9 @@ static void fill_hunk(struct hk_patch_file *f, const struct spec_hunk *sh, const
     h->old_count = (int)m;
 }
 
+/* Why a hunk found no place (negative, as try_levels returns the fuzz used). */
+enum { NOT_FOUND = -1, AMBIGUOUS = -2, NO_PLACE = -3 };
+
 /* Where a numberless hunk may go: after its anchor line (the line itself
  * included, as models repeat it as context), or from the previous hunk's end;
  * an "*** End of File" hunk only at the end. */
@@ -305,7 +308,7 @@ static int try_levels(struct hk_patch_file *f, const struct placed *pl, const st
             int found = sh->numbered ? search(f, pl, s, dl, m, e + (long)dl, loose, &pos)
                                      : search_unique(f, pl, s, dl, m, r, loose, &pos);
             if (found < 0)
-                return -2;
+                return AMBIGUOUS;
             if (!found)
                 continue;
             fill_hunk(f, sh, s, dl, m, pos, h);
@@ -316,7 +319,7 @@ static int try_levels(struct hk_patch_file *f, const struct placed *pl, const st
             return (int)dl;
         }
     }
-    return -1;
+    return NOT_FOUND;
 }
 
 static void numberless_region(const struct hk_patch_file *f, const struct spec_hunk *sh,
@@ -346,10 +349,10 @@ static long bare_insertion(const struct hk_patch_file *f, const struct spec_hunk
 
 static char *failure_reason(const struct spec_hunk *sh, int why)
 {
-    if (why == -2)
+    if (why == AMBIGUOUS)
         return hk_xstrdup("the hunk has no line numbers and its context matches more than one "
                           "place in the file");
-    if (why == -3)
+    if (why == NO_PLACE)
         return hk_xstrdup("the hunk has no line numbers and no context lines, so nothing says "
                           "where it goes");
     return sh->numbered ? hk_xasprintf("context not found near line %d", sh->old_start)
@@ -365,7 +368,7 @@ static int place(struct hk_patch_file *f, struct placed *pl, const struct spec_h
     if (!sh->numbered && !s->n) {
         long at = bare_insertion(f, sh, anchor);
         if (at < 0)
-            return -3;
+            return NO_PLACE;
         fill_hunk(f, sh, s, 0, 0, (size_t)at, h);
         return 0;
     }
