@@ -312,9 +312,12 @@ static size_t count_failed(const struct hk_proposal *p, size_t *already, size_t 
     return n;
 }
 
-static char *failure_sentence(size_t failed, size_t already, size_t total, int changed)
+static char *failure_sentence(size_t failed, size_t already, size_t total, int changed,
+                              int reverse)
 {
     const char *tail = changed ? "" : ", so nothing was changed";
+    if (already == total && reverse)
+        return hk_xasprintf("the patch is not in the files: there is nothing to reverse%s", tail);
     if (already == total)
         return hk_xasprintf("the patch is already applied%s", tail);
     if (already == failed)
@@ -332,7 +335,7 @@ static int finish(struct hk_proposal *p, struct hk_proposal **out, char **err)
     size_t already, total, failed = count_failed(p, &already, &total);
     *out = p;
     if (failed && !p->opts.partial) {
-        *err = failure_sentence(failed, already, total, 0);
+        *err = failure_sentence(failed, already, total, 0, p->opts.reverse);
         return 1;
     }
     if (proposal_sync(p, err) < 0)
@@ -342,7 +345,7 @@ static int finish(struct hk_proposal *p, struct hk_proposal **out, char **err)
             if (p->files[i].hunks[k].result != HK_HUNK_FAILED)
                 p->files[i].hunks[k].state = HK_HUNK_APPROVED;
     if (failed)
-        *err = failure_sentence(failed, already, total, failed < total);
+        *err = failure_sentence(failed, already, total, failed < total, p->opts.reverse);
     return failed ? 1 : 0;
 }
 

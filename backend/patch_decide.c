@@ -183,6 +183,8 @@ char *hk_patch_hunk_result(const struct hk_proposal *p, const struct hk_hunk *h)
     const char *name = hk_hunk_word_name(w);
     if (h->result == HK_HUNK_FAILED && !h->already)
         return hk_xasprintf("%s: %s", name, h->reason ? h->reason : "did not apply");
+    if (h->already && p->opts.reverse) /* the reversal is what is already there */
+        return hk_xasprintf("%s: the file is without its change already", name);
     char *where = hk_patch_hunk_placement(h);
     char *r = hk_xasprintf("%s%s%s", name, *where && w != HK_WORD_REJECTED ? " " : "",
                            w != HK_WORD_REJECTED ? where : "");

@@ -187,3 +187,12 @@ printf 'a\nb\n' >m.txt
 printf -- '--- a/m.txt\r\n+++ b/m.txt\r\n@@ -1,2 +1,2 @@\n a\n-b\n+B\n' >mixed.patch
 out=$("$HONK" apply mixed.patch 2>&1); rc=$?
 expect "names lose a CRLF channel's \\r" "0 m.txt: hunk 1 applied" "$rc $out"
+
+# Reversing a patch that is not in the files says so, not "already applied" alone.
+cp n.orig n.txt
+out=$("$HONK" apply -R offset.patch 2>"$tmp/err"); rc=$?
+expect "reverse of a patch not applied" "1 n.txt: hunk 1 already applied: the file is without its change already
+n.txt: hunk 2 already applied: the file is without its change already" "$rc $out"
+expect "reverse of a patch not applied, sentence" \
+    "honk apply: the patch is not in the files: there is nothing to reverse, so nothing was changed" \
+    "$(cat "$tmp/err")"
