@@ -85,6 +85,16 @@ check late_decision_not_refused sh -c "! grep -q 'changed since' '$T/err3'"
 check late_decision_reason_resent contains "$T/record.jsonl" 'was rejected: multiplying is not adding'
 check late_decision_file_as_decided grep -qF '$1 - $2' "$R/.git/honk/worktrees/$id/calc.sh"
 
+# 3c. --approve=all and a hunk header with text for numbers ("@@ @@ heading"
+#     copied from git, naming a function the file lacks): the hunk is rejected
+#     with its reason to the model, never put at line 1 and committed.
+R=$T/r3c; new_repo "$R"
+BAD_PATCH='--- a/calc.sh\n+++ b/calc.sh\n@@ @@ sub() {\n-add() { echo $(($1 - $2)); }\n+add() { echo $(($1 + $2)); }\n'
+start_replay "{\"turns\":[{\"tool_calls\":[{\"id\":\"b\",\"name\":\"apply_patch\",\"input\":{\"patch\":\"$BAD_PATCH\"}}]},$EDIT_RIGHT_DIRECT,$FINISH]}"
+(cd "$R" && "$HONK" run --approve=all --base-url "$URL" "fix add" > /dev/null 2> "$T/err")
+check heading_hunk_rejected_to_model contains "$T/record.jsonl" "heading 'sub() {' is not a line of the file"
+check heading_hunk_never_at_top sh -c "[ \"\$(git -C '$R' show main:calc.sh)\" = 'add() { echo \$((\$1 + \$2)); }' ]"
+
 # 4. Deploy stages run in order and stop at the first failing one; the commit stays.
 R=$T/r4; new_repo "$R"
 git -C "$R" config honk.deploy.stages "build publish notify"
