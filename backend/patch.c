@@ -113,13 +113,18 @@ static enum hk_file_status status_of(const struct spec_file *sf)
 static char *existence_error(const struct hk_patch_file *f)
 {
     const char *src = f->old_path ? f->old_path : f->path;
+    const char *fmt = NULL, *name = f->path;
     if (f->status == HK_FILE_ADDED && f->orig_exists)
-        return hk_xasprintf("'%s' already exists", f->path);
-    if (f->status != HK_FILE_ADDED && !f->orig_exists)
-        return hk_xasprintf("'%s' does not exist", src);
-    if (f->old_path && f->dest_exists)
-        return hk_xasprintf("'%s' already exists", f->path);
-    return NULL;
+        fmt = "'%s' already exists";
+    else if (f->status != HK_FILE_ADDED && !f->orig_exists)
+        fmt = "'%s' does not exist", name = src;
+    else if (f->old_path && f->dest_exists)
+        fmt = "'%s' already exists";
+    if (!fmt)
+        return NULL;
+    char *n = shown_name(name), *msg = hk_xasprintf(fmt, n);
+    free(n);
+    return msg;
 }
 
 static char *meta_text(const struct hk_patch_file *f)

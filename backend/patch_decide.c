@@ -218,11 +218,12 @@ char *hk_patch_report(const struct hk_proposal *p)
     for (size_t i = 0; i < p->nfiles; i++) {
         const struct hk_patch_file *f = &p->files[i];
         for (size_t k = 0; k < f->nhunks; k++) {
-            char *r = hk_patch_hunk_result(p, &f->hunks[k]);
+            char *r = hk_patch_hunk_result(p, &f->hunks[k]), *name = shown_name(f->path);
             if (f->hunks[k].meta)
-                hk_buf_printf(&b, "%s: %s %s\n", f->path, f->hunks[k].meta, r);
+                hk_buf_printf(&b, "%s: %s %s\n", name, f->hunks[k].meta, r);
             else
-                hk_buf_printf(&b, "%s: hunk %zu %s\n", f->path, k + 1, r);
+                hk_buf_printf(&b, "%s: hunk %zu %s\n", name, k + 1, r);
+            free(name);
             free(r);
         }
     }

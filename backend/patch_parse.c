@@ -68,7 +68,7 @@ static char *unquote(const char *s, size_t n)
             i += 2;
             continue;
         }
-        hk_buf_addc(&b, c == 'n' ? '\n' : c == 't' ? '\t' : c);
+        hk_buf_addc(&b, c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c);
     }
     return hk_buf_steal(&b);
 }

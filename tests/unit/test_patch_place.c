@@ -214,3 +214,31 @@ TEST(reversed_rename_without_rename_to_is_refused)
     hk_patch_free(p);
     fx_rmtree(d);
 }
+
+TEST(a_name_with_a_control_byte_is_shown_as_git_quotes_it)
+{
+    char *d = fx_tmpdir(), *err = NULL;
+    struct hk_proposal *p = NULL;
+    int rc = fx_apply(d, "--- \"a/no\\rx\"\n+++ \"b/no\\rx\"\n@@ -1 +1 @@\n-a\n+b\n", 0, &p, &err);
+    char *r = p ? hk_patch_report(p) : NULL;
+    CHECK(rc == 1, "rc %d", rc);
+    CHECK_STR(r, "no\\rx: hunk 1 rejected: 'no\\rx' does not exist\n");
+    free(r), free(err);
+    hk_patch_free(p);
+    fx_rmtree(d);
+}
+
+TEST(crlf_patch_names_are_the_files)
+{
+    char *d = fx_tmpdir(), *err = NULL;
+    struct hk_proposal *p = NULL;
+    fx_put(d, "calc.py", "def f():\n    return 1\n");
+    /* every line CRLF, and a blank line after it as when patches are joined */
+    int rc = fx_apply(d, "--- a/calc.py\r\n+++ b/calc.py\r\n@@ -1,2 +1,2 @@\r\n def f():\r\n"
+                         "-    return 1\r\n+    return 2\r\n\n", 0, &p, &err);
+    CHECK(rc == 0, "rc %d: %s", rc, err);
+    CHECK(fx_is(d, "calc.py", "def f():\n    return 2\n"), "applied, LF kept");
+    free(err);
+    hk_patch_free(p);
+    fx_rmtree(d);
+}
