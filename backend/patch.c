@@ -113,13 +113,18 @@ static enum hk_file_status status_of(const struct spec_file *sf)
 static char *existence_error(const struct hk_patch_file *f)
 {
     const char *src = f->old_path ? f->old_path : f->path;
+    const char *fmt = NULL, *name = f->path;
     if (f->status == HK_FILE_ADDED && f->orig_exists)
-        return hk_xasprintf("'%s' already exists", f->path);
-    if (f->status != HK_FILE_ADDED && !f->orig_exists)
-        return hk_xasprintf("'%s' does not exist", src);
-    if (f->old_path && f->dest_exists)
-        return hk_xasprintf("'%s' already exists", f->path);
-    return NULL;
+        fmt = "'%s' already exists";
+    else if (f->status != HK_FILE_ADDED && !f->orig_exists)
+        fmt = "'%s' does not exist", name = src;
+    else if (f->old_path && f->dest_exists)
+        fmt = "'%s' already exists";
+    if (!fmt)
+        return NULL;
+    char *n = shown_name(name), *msg = hk_xasprintf(fmt, n);
+    free(n);
+    return msg;
 }
 
 static char *meta_text(const struct hk_patch_file *f)
@@ -135,6 +140,36 @@ static char *meta_text(const struct hk_patch_file *f)
     return hk_xasprintf("mode %03o -> %03o", f->orig_mode & 0777, f->new_mode);
 }
 
+/* A hunk that fails but whose reverse fits exactly is already in the file (as
+ * GNU patch detects a previously applied patch); nothing is placed for it. */
+static int already_applied(struct hk_patch_file *f, const struct spec_hunk *sh, int last_off,
+                           size_t cursor)
+{
+    struct spec_hunk r = *sh;
+    struct lines rl = {0};
+    for (size_t j = 0; j < sh->lines.n; j++) {
+        const struct hk_patch_line *l = &sh->lines.v[j];
+        enum hk_line_kind k = l->kind == HK_LINE_ADD ? HK_LINE_DEL
+                              : l->kind == HK_LINE_DEL ? HK_LINE_ADD : HK_LINE_CONTEXT;
+        lines_push(&rl, k, l->text, l->len, l->noeol);
+    }
+    r.lines = rl;
+    r.old_start = sh->new_start, r.old_count = sh->new_count;
+    r.new_start = sh->old_start, r.new_count = sh->old_count;
+    struct placed pl;
+    placed_init(&pl, f);
+    struct hk_hunk h = {0};
+    int changes = 0;
+    for (size_t j = 0; j < rl.n; j++)
+        changes += rl.v[j].kind != HK_LINE_CONTEXT;
+    int found = changes && locate_hunk(f, &pl, &r, 0, &last_off, &cursor, &h) == 0;
+    lines_free_array(h.lines, h.nlines);
+    free(h.reason);
+    placed_free(&pl);
+    lines_free(&rl);
+    return found;
+}
+
 static void locate_all(struct hk_patch_file *f, const struct spec_file *sf, int fuzz)
 {
     int last_off = 0;
@@ -144,6 +179,13 @@ static void locate_all(struct hk_patch_file *f, const struct spec_file *sf, int 
     for (size_t k = 0; k < sf->nhunks; k++) {
         struct hk_hunk h = {0};
         if (locate_hunk(f, &pl, &sf->hunks[k], fuzz, &last_off, &cursor, &h) < 0) {
+            h.result = HK_HUNK_FAILED; /* never placed, so never written */
+            h.state = HK_HUNK_REJECTED;
+            if (already_applied(f, &sf->hunks[k], last_off, cursor)) {
+                h.already = 1;
+                free(h.reason);
+                h.reason = hk_xstrdup("already applied: the file has its change");
+            }
             h.lines = lines_pack(sf->hunks[k].lines.v, sf->hunks[k].lines.n);
             h.nlines = sf->hunks[k].lines.n;
             h.old_start = sf->hunks[k].old_start;
@@ -236,7 +278,7 @@ static void build_file(struct hk_proposal *p, const struct spec_file *sf, int re
     }
     f = proposal_add_file(p, path);
     f->status = status_of(sf);
-    if (sf->is_rename || sf->is_copy)
+    if ((sf->is_rename || sf->is_copy) && sf->old_path)
         f->old_path = hk_xstrdup(sf->old_path);
     if (sf->new_mode && sf->new_mode != sf->old_mode && !sf->is_delete)
         f->new_mode = sf->new_mode;
@@ -261,29 +303,54 @@ static void build_file(struct hk_proposal *p, const struct spec_file *sf, int re
         add_meta(f, meta_text(f));
 }
 
-static size_t count_failed(const struct hk_proposal *p)
+static size_t count_failed(const struct hk_proposal *p, size_t *already, size_t *total)
 {
     size_t n = 0;
-    for (size_t i = 0; i < p->nfiles; i++)
-        for (size_t k = 0; k < p->files[i].nhunks; k++)
+    *already = *total = 0;
+    for (size_t i = 0; i < p->nfiles; i++) {
+        for (size_t k = 0; k < p->files[i].nhunks; k++) {
             n += p->files[i].hunks[k].result == HK_HUNK_FAILED;
+            *already += p->files[i].hunks[k].already;
+        }
+        *total += p->files[i].nhunks;
+    }
     return n;
+}
+
+static char *failure_sentence(size_t failed, size_t already, size_t total, int changed,
+                              int reverse)
+{
+    const char *tail = changed ? "" : ", so nothing was changed";
+    if (already == total && reverse)
+        return hk_xasprintf("the patch is not in the files: there is nothing to reverse%s", tail);
+    if (already == total)
+        return hk_xasprintf("the patch is already applied%s", tail);
+    if (already == failed)
+        return hk_xasprintf("%zu hunk%s already applied%s", already,
+                            already == 1 ? " is" : "s are", tail);
+    if (already)
+        return hk_xasprintf("%zu hunk%s did not apply (%zu already applied)%s", failed,
+                            failed == 1 ? "" : "s", already, tail);
+    return hk_xasprintf("%zu hunk%s did not apply%s", failed, failed == 1 ? "" : "s", tail);
 }
 
 /* Writes the proposal unless hunks failed and partial application was not asked. */
 static int finish(struct hk_proposal *p, struct hk_proposal **out, char **err)
 {
-    size_t failed = count_failed(p);
+    size_t already, total, failed = count_failed(p, &already, &total);
     *out = p;
     if (failed && !p->opts.partial) {
-        *err = hk_xasprintf("%zu hunk%s did not apply, so nothing was changed", failed,
-                            failed == 1 ? "" : "s");
+        *err = failure_sentence(failed, already, total, 0, p->opts.reverse);
         return 1;
     }
     if (proposal_sync(p, err) < 0)
         return 1;
+    for (size_t i = 0; p->opts.approve && !p->opts.dry_run && i < p->nfiles; i++)
+        for (size_t k = 0; k < p->files[i].nhunks; k++)
+            if (p->files[i].hunks[k].result != HK_HUNK_FAILED)
+                p->files[i].hunks[k].state = HK_HUNK_APPROVED;
     if (failed)
-        *err = hk_xasprintf("%zu hunk%s did not apply", failed, failed == 1 ? "" : "s");
+        *err = failure_sentence(failed, already, total, failed < total, p->opts.reverse);
     return failed ? 1 : 0;
 }
 

@@ -23,6 +23,22 @@ enum hk_hunk_state { HK_HUNK_PENDING, HK_HUNK_APPROVED, HK_HUNK_REJECTED, HK_HUN
 
 enum hk_hunk_result { HK_HUNK_EXACT, HK_HUNK_OFFSET, HK_HUNK_FUZZ, HK_HUNK_FAILED };
 
+/* What a hunk is, as every front end says it: one list, each with its name.
+ * fits: it would apply, and nothing was written (--check, an all-or-nothing
+ * apply that stopped, a review not yet carried out); pending: in the files,
+ * waiting for a decision; applied: in the files and approved (or edited);
+ * rejected: not in the files (rejected, or it does not apply); already
+ * applied: it does not apply because its change is in the file already. */
+#define HK_HUNK_WORDS(X)                                                    \
+    X(HK_WORD_FITS, "fits")                                                 \
+    X(HK_WORD_PENDING, "pending")                                           \
+    X(HK_WORD_APPLIED, "applied")                                           \
+    X(HK_WORD_REJECTED, "rejected")                                         \
+    X(HK_WORD_ALREADY_APPLIED, "already applied")
+#define HK_WORD_ENUM(id, name) id,
+enum hk_hunk_word { HK_HUNK_WORDS(HK_WORD_ENUM) HK_WORD_COUNT };
+#undef HK_WORD_ENUM
+
 struct hk_hunk {
     int old_start, old_count; /* 1-based, in the original file */
     int new_start, new_count; /* in the file as it is with the current decisions */
@@ -33,6 +49,7 @@ struct hk_hunk {
     int offset;     /* lines away from where the patch said (HK_HUNK_OFFSET) */
     int fuzz;       /* context lines dropped at the edges (HK_HUNK_FUZZ) */
     int whitespace; /* matched only when ignoring whitespace differences */
+    int already;    /* failed because the reverse applies: the change is in the file */
     char *reason;   /* why it failed (HK_HUNK_FAILED), else NULL */
     char *meta;     /* a file operation without lines: "rename a -> b", "new empty file" */
     /* internal */
@@ -67,6 +84,7 @@ struct hk_patch_opts {
     int reverse; /* apply the patch in reverse */
     int partial; /* apply the hunks that fit even when others fail */
     int dry_run; /* locate everything, write nothing */
+    int approve; /* hunks written are approved at once (honk apply: nobody reviews them) */
 };
 
 struct hk_proposal {
@@ -115,14 +133,30 @@ int hk_patch_undo(struct hk_proposal *p, char **err);
 
 /* The new side of a hunk as text, for $EDITOR. */
 char *hk_patch_hunk_new_text(const struct hk_hunk *h);
-/* "applied", "applied at offset +3", "applied with fuzz 1", "rejected: why". */
-char *hk_patch_hunk_result(const struct hk_hunk *h);
+/* The hunk's state word, given whether its proposal was written. */
+enum hk_hunk_word hk_patch_hunk_word(const struct hk_proposal *p, const struct hk_hunk *h);
+const char *hk_hunk_word_name(enum hk_hunk_word w);
+/* Where the hunk went when not where the patch said: "at offset +3", "with
+ * fuzz 1 at offset -2", " (ignoring whitespace)"; "" when exactly there. */
+char *hk_patch_hunk_placement(const struct hk_hunk *h);
+/* The word and the placement: "applied at offset +3", "fits with fuzz 1",
+ * "pending", "rejected: why", "already applied". */
+char *hk_patch_hunk_result(const struct hk_proposal *p, const struct hk_hunk *h);
 /* The line git would show after a hunk's "@@ ... @@": the nearest line above
  * the hunk that starts with a letter, '_' or '$' (git's default funcname
  * rule), trailing blanks cut, at most 80 bytes; NULL when there is none. */
 char *hk_patch_hunk_function(const struct hk_patch_file *f, const struct hk_hunk *h);
 /* One line per hunk, "path: hunk N applied at offset +3", for people and models. */
 char *hk_patch_report(const struct hk_proposal *p);
+
+/* The hunks of a file that are not in the files (rejected, or not applying;
+ * never those already applied) as a git patch for a .rej file, numbered for
+ * the files as they are now; NULL when there is none. */
+char *hk_patch_rej(const struct hk_proposal *p, size_t file);
+/* Writes that patch to "<path>.rej" beside the file (as GNU patch does), or
+ * at the root when it cannot go there; *where is the file written (NULL when
+ * nothing was left out). Returns 0, or -1 with *err. */
+int hk_patch_write_rej(const struct hk_proposal *p, size_t file, char **where, char **err);
 
 /* The proposal with its input, hunks and decisions; from_json rebuilds it against
  * the files in root as they are on disk now (the state the decisions left). */

@@ -147,23 +147,14 @@ static int fits(const struct hk_patch_file *f, const struct placed *pl, const st
     return match_at(f, s, drop_l, m, (size_t)p, loose) && !overlaps(f, pl, (size_t)p, m);
 }
 
-/* Searches outward from e, or forward from e first and then backward. */
+/* Searches outward from e, the nearest match first (as GNU patch and git do). */
 static int search(const struct hk_patch_file *f, const struct placed *pl, const struct side *s,
-                  size_t drop_l, size_t m, long e, int forward, int loose, size_t *pos)
+                  size_t drop_l, size_t m, long e, int loose, size_t *pos)
 {
     long last = (long)f->norig - (long)m, p;
     if (last < 0)
         return 0;
     e = e < 0 ? 0 : e > last ? last : e;
-    if (forward) {
-        for (p = e; p <= last; p++)
-            if (fits(f, pl, s, drop_l, m, p, loose))
-                goto found;
-        for (p = e - 1; p >= 0; p--)
-            if (fits(f, pl, s, drop_l, m, p, loose))
-                goto found;
-        return 0;
-    }
     for (long d = 0; e - d >= 0 || e + d <= last; d++) {
         if (e + d <= last && fits(f, pl, s, drop_l, m, p = e + d, loose))
             goto found;
@@ -176,26 +167,46 @@ found:
     return 1;
 }
 
+/* A heading names its line by a prefix (git cuts it at 80 bytes); an
+ * envelope's anchor is the whole line; both ignore surrounding blanks. */
+static int anchor_is(const struct hk_patch_line *l, const char *a, int heading)
+{
+    struct hk_patch_line want = {HK_LINE_CONTEXT, (char *)a, strlen(a), 0};
+    if (!heading)
+        return line_eq_loose(l, &want, 1);
+    size_t i = 0;
+    while (i < l->len && (l->text[i] == ' ' || l->text[i] == '\t'))
+        i++;
+    return l->len - i >= want.len && memcmp(l->text + i, a, want.len) == 0;
+}
+
+/* The index of the (last) anchor line, searched from the cursor, then from
+ * the top; -1 with a reason when it is not in the file. */
 static long find_anchors(const struct hk_patch_file *f, const struct spec_hunk *sh,
                          size_t from, char **reason)
 {
     size_t at = from;
+    long line = -1;
     for (size_t a = 0; a < sh->nanchors; a++) {
-        struct hk_patch_line want = {HK_LINE_CONTEXT, sh->anchors[a], strlen(sh->anchors[a]), 0};
+        const char *want = sh->anchors[a];
         size_t j = at;
-        while (j < f->norig && !line_eq_loose(&f->orig[j], &want, 1))
+        while (j < f->norig && !anchor_is(&f->orig[j], want, sh->heading))
             j++;
         if (j == f->norig) {
-            for (j = 0; j < at && !line_eq_loose(&f->orig[j], &want, 1); j++)
+            for (j = 0; j < at && !anchor_is(&f->orig[j], want, sh->heading); j++)
                 ;
             if (j == at) {
-                *reason = hk_xasprintf("anchor line '%s' not found", sh->anchors[a]);
+                *reason = sh->heading
+                    ? hk_xasprintf("the hunk header has no line numbers and its heading '%s' "
+                                   "is not a line of the file", want)
+                    : hk_xasprintf("anchor line '%s' not found", want);
                 return -1;
             }
         }
+        line = (long)j;
         at = j + 1;
     }
-    return (long)at;
+    return line;
 }
 
 static void fill_hunk(struct hk_patch_file *f, const struct spec_hunk *sh, const struct side *s,
@@ -226,20 +237,61 @@ static void fill_hunk(struct hk_patch_file *f, const struct spec_hunk *sh, const
     h->old_count = (int)m;
 }
 
-static long expected(const struct hk_patch_file *f, const struct spec_hunk *sh, const struct side *s,
-                     int last_off, size_t cursor, long anchor)
+/* Why a hunk found no place (negative, as try_levels returns the fuzz used). */
+enum { NOT_FOUND = -1, AMBIGUOUS = -2, NO_PLACE = -3 };
+
+/* Where a numberless hunk may go: after its anchor line (the line itself
+ * included, as models repeat it as context), or from the previous hunk's end;
+ * an "*** End of File" hunk only at the end. */
+struct region {
+    long from, to; /* first positions of the old side, [from, to) */
+    long wrap_to;  /* then [0, wrap_to) when nothing matched: hunks out of order */
+};
+
+static int count_fits(const struct hk_patch_file *f, const struct placed *pl, const struct side *s,
+                      size_t drop_l, size_t m, long from, long to, int loose, size_t *pos)
 {
-    if (sh->numbered)
-        return (sh->old_count == 0 ? sh->old_start : sh->old_start - 1) + last_off;
-    if (anchor >= 0)
-        return anchor;
-    if (sh->at_eof)
-        return (long)f->norig - (long)s->n;
-    return (long)cursor;
+    int n = 0;
+    long last = (long)f->norig - (long)m;
+    for (long p = from < 0 ? 0 : from; p < to && p <= last && n < 2; p++) {
+        if (fits(f, pl, s, drop_l, m, p, loose)) {
+            if (!n)
+                *pos = (size_t)p;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* A numberless hunk is placed only where its context matches once: a second
+ * match would make the place a guess. Returns 1 placed, 0 no match, -1
+ * ambiguous. */
+static int search_unique(const struct hk_patch_file *f, const struct placed *pl,
+                         const struct side *s, size_t drop_l, size_t m, const struct region *r,
+                         int loose, size_t *pos)
+{
+    int n = count_fits(f, pl, s, drop_l, m, r->from + (long)drop_l, r->to + (long)drop_l, loose,
+                       pos);
+    if (!n && r->wrap_to > 0)
+        n = count_fits(f, pl, s, drop_l, m, 0, r->wrap_to, loose, pos);
+    return n > 1 ? -1 : n;
+}
+
+/* A hunk with a "\r" in any line was written for the file's line ends (its
+ * context lost them to trimming, not to an LF editor): its lines stay as written. */
+static int knows_cr(const struct spec_hunk *sh)
+{
+    for (size_t i = 0; i < sh->lines.n; i++) {
+        const struct hk_patch_line *l = &sh->lines.v[i];
+        if (l->len && l->text[l->len - 1] == '\r')
+            return 1;
+    }
+    return 0;
 }
 
 static int try_levels(struct hk_patch_file *f, const struct placed *pl, const struct spec_hunk *sh,
-                      const struct side *s, int fuzz, long e, struct hk_hunk *h)
+                      const struct side *s, int fuzz, long e, const struct region *r,
+                      struct hk_hunk *h)
 {
     size_t prev_l = (size_t)-1, prev_t = (size_t)-1;
     for (int fz = 0; fz <= fuzz; fz++) {
@@ -253,17 +305,76 @@ static int try_levels(struct hk_patch_file *f, const struct placed *pl, const st
             break;
         for (int loose = 0; loose < 2; loose++) {
             size_t pos;
-            if (!search(f, pl, s, dl, m, e + (long)dl, !sh->numbered, loose, &pos))
+            int found = sh->numbered ? search(f, pl, s, dl, m, e + (long)dl, loose, &pos)
+                                     : search_unique(f, pl, s, dl, m, r, loose, &pos);
+            if (found < 0)
+                return AMBIGUOUS;
+            if (!found)
                 continue;
             fill_hunk(f, sh, s, dl, m, pos, h);
             h->fuzz = (int)(dl > dt ? dl : dt);
             h->whitespace = loose;
-            if (loose) /* a patch written for LF text meeting a CRLF file */
+            if (loose && !knows_cr(sh)) /* a patch written for LF text meeting a CRLF file */
                 hunk_fix_eol(f, h);
             return (int)dl;
         }
     }
+    return NOT_FOUND;
+}
+
+static void numberless_region(const struct hk_patch_file *f, const struct spec_hunk *sh,
+                              const struct side *s, size_t cursor, long anchor, struct region *r)
+{
+    long end = (long)f->norig + 1;
+    r->from = (long)cursor, r->to = end, r->wrap_to = (long)cursor;
+    if (anchor >= 0)
+        r->from = anchor, r->wrap_to = 0;
+    if (sh->at_eof)
+        r->from = (long)f->norig - (long)s->n, r->wrap_to = 0;
+}
+
+/* A numberless hunk with no old side says nothing of where it goes, unless
+ * the file is empty, it is to end the file, or an envelope's anchor names the
+ * line it follows. Returns the position, or -1. */
+static long bare_insertion(const struct hk_patch_file *f, const struct spec_hunk *sh, long anchor)
+{
+    if (!f->norig)
+        return 0;
+    if (sh->at_eof)
+        return (long)f->norig;
+    if (anchor >= 0 && !sh->heading)
+        return anchor + 1;
     return -1;
+}
+
+static char *failure_reason(const struct spec_hunk *sh, int why)
+{
+    if (why == AMBIGUOUS)
+        return hk_xstrdup("the hunk has no line numbers and its context matches more than one "
+                          "place in the file");
+    if (why == NO_PLACE)
+        return hk_xstrdup("the hunk has no line numbers and no context lines, so nothing says "
+                          "where it goes");
+    return sh->numbered ? hk_xasprintf("context not found near line %d", sh->old_start)
+                        : hk_xstrdup("context not found");
+}
+
+static int place(struct hk_patch_file *f, struct placed *pl, const struct spec_hunk *sh,
+                 const struct side *s, int fuzz, long anchor, int last_off, size_t cursor,
+                 struct hk_hunk *h)
+{
+    long e = (sh->old_count == 0 ? sh->old_start : sh->old_start - 1) + last_off;
+    struct region r = {0, 0, 0};
+    if (!sh->numbered && !s->n) {
+        long at = bare_insertion(f, sh, anchor);
+        if (at < 0)
+            return NO_PLACE;
+        fill_hunk(f, sh, s, 0, 0, (size_t)at, h);
+        return 0;
+    }
+    if (!sh->numbered)
+        numberless_region(f, sh, s, cursor, anchor, &r);
+    return try_levels(f, pl, sh, s, fuzz, e, &r, h);
 }
 
 int locate_hunk(struct hk_patch_file *f, struct placed *pl, const struct spec_hunk *sh, int fuzz,
@@ -273,15 +384,12 @@ int locate_hunk(struct hk_patch_file *f, struct placed *pl, const struct spec_hu
     old_side(sh, &s);
     int rc = -1;
     long anchor = -1;
-    if (sh->nanchors && (anchor = find_anchors(f, sh, *cursor, &h->reason)) < 0)
+    if (sh->nanchors && !sh->numbered &&
+        (anchor = find_anchors(f, sh, *cursor, &h->reason)) < 0)
         goto out;
-    long e = expected(f, sh, &s, *last_off, *cursor, anchor);
-    int dl = try_levels(f, pl, sh, &s, fuzz, e, h);
+    int dl = place(f, pl, sh, &s, fuzz, anchor, *last_off, *cursor, h);
     if (dl < 0) {
-        h->result = HK_HUNK_FAILED;
-        h->state = HK_HUNK_REJECTED;
-        h->reason = sh->numbered ? hk_xasprintf("context not found near line %d", sh->old_start)
-                                 : hk_xstrdup("context not found");
+        h->reason = failure_reason(sh, dl);
         goto out;
     }
     long stated = sh->old_count == 0 ? sh->old_start : sh->old_start - 1;
@@ -293,6 +401,10 @@ int locate_hunk(struct hk_patch_file *f, struct placed *pl, const struct spec_hu
     placed_add(pl, h->pos, h->pos + h->nold);
     rc = 0;
 out:
+    if (rc < 0) {
+        h->result = HK_HUNK_FAILED;
+        h->state = HK_HUNK_REJECTED;
+    }
     free(s.v);
     return rc;
 }

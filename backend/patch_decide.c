@@ -146,22 +146,50 @@ char *hk_patch_hunk_new_text(const struct hk_hunk *h)
     return hk_buf_steal(&b);
 }
 
-char *hk_patch_hunk_result(const struct hk_hunk *h)
+enum hk_hunk_word hk_patch_hunk_word(const struct hk_proposal *p, const struct hk_hunk *h)
+{
+    if (h->result == HK_HUNK_FAILED)
+        return h->already ? HK_WORD_ALREADY_APPLIED : HK_WORD_REJECTED;
+    if (h->state == HK_HUNK_REJECTED)
+        return HK_WORD_REJECTED;
+    if (!p->written)
+        return HK_WORD_FITS;
+    return h->state == HK_HUNK_PENDING ? HK_WORD_PENDING : HK_WORD_APPLIED;
+}
+
+const char *hk_hunk_word_name(enum hk_hunk_word w)
+{
+#define HK_WORD_NAME(id, name) name,
+    static const char *const names[] = {HK_HUNK_WORDS(HK_WORD_NAME)};
+#undef HK_WORD_NAME
+    return w < HK_WORD_COUNT ? names[w] : "?";
+}
+
+char *hk_patch_hunk_placement(const struct hk_hunk *h)
 {
     const char *ws = h->whitespace ? " (ignoring whitespace)" : "";
-    switch (h->result) {
-    case HK_HUNK_EXACT:
-        return hk_xasprintf("applied%s", ws);
-    case HK_HUNK_OFFSET:
-        return hk_xasprintf("applied at offset %+d%s", h->offset, ws);
-    case HK_HUNK_FUZZ:
-        if (h->offset)
-            return hk_xasprintf("applied with fuzz %d at offset %+d%s", h->fuzz, h->offset, ws);
-        return hk_xasprintf("applied with fuzz %d%s", h->fuzz, ws);
-    case HK_HUNK_FAILED:
-        break;
-    }
-    return hk_xasprintf("rejected: %s", h->reason ? h->reason : "did not apply");
+    if (h->result == HK_HUNK_OFFSET)
+        return hk_xasprintf("at offset %+d%s", h->offset, ws);
+    if (h->result == HK_HUNK_FUZZ && h->offset)
+        return hk_xasprintf("with fuzz %d at offset %+d%s", h->fuzz, h->offset, ws);
+    if (h->result == HK_HUNK_FUZZ)
+        return hk_xasprintf("with fuzz %d%s", h->fuzz, ws);
+    return hk_xstrdup(h->result == HK_HUNK_FAILED ? "" : ws + (*ws == ' '));
+}
+
+char *hk_patch_hunk_result(const struct hk_proposal *p, const struct hk_hunk *h)
+{
+    enum hk_hunk_word w = hk_patch_hunk_word(p, h);
+    const char *name = hk_hunk_word_name(w);
+    if (h->result == HK_HUNK_FAILED && !h->already)
+        return hk_xasprintf("%s: %s", name, h->reason ? h->reason : "did not apply");
+    if (h->already && p->opts.reverse) /* the reversal is what is already there */
+        return hk_xasprintf("%s: the file is without its change already", name);
+    char *where = hk_patch_hunk_placement(h);
+    char *r = hk_xasprintf("%s%s%s", name, *where && w != HK_WORD_REJECTED ? " " : "",
+                           w != HK_WORD_REJECTED ? where : "");
+    free(where);
+    return r;
 }
 
 char *hk_patch_hunk_function(const struct hk_patch_file *f, const struct hk_hunk *h)
@@ -190,11 +218,12 @@ char *hk_patch_report(const struct hk_proposal *p)
     for (size_t i = 0; i < p->nfiles; i++) {
         const struct hk_patch_file *f = &p->files[i];
         for (size_t k = 0; k < f->nhunks; k++) {
-            char *r = hk_patch_hunk_result(&f->hunks[k]);
+            char *r = hk_patch_hunk_result(p, &f->hunks[k]), *name = shown_name(f->path);
             if (f->hunks[k].meta)
-                hk_buf_printf(&b, "%s: %s %s\n", f->path, f->hunks[k].meta, r);
+                hk_buf_printf(&b, "%s: %s %s\n", name, f->hunks[k].meta, r);
             else
-                hk_buf_printf(&b, "%s: hunk %zu %s\n", f->path, k + 1, r);
+                hk_buf_printf(&b, "%s: hunk %zu %s\n", name, k + 1, r);
+            free(name);
             free(r);
         }
     }

@@ -49,6 +49,9 @@ int line_eq(const struct hk_patch_line *a, const struct hk_patch_line *b);
 /* Equal once trailing whitespace (and \r) is ignored; with lead, leading too. */
 int line_eq_loose(const struct hk_patch_line *a, const struct hk_patch_line *b, int lead);
 int is_binary(const char *data, size_t len);
+/* A name as sentences show it: control bytes (a "\r" a CRLF channel left)
+ * written out as git quotes them, so a message says what the name really is. */
+char *shown_name(const char *name);
 /* A minimal diff of a and b as context/del/add lines. */
 void diff_lines(const struct hk_patch_line *a, size_t na, const struct hk_patch_line *b,
                 size_t nb, struct lines *out);
@@ -58,6 +61,7 @@ struct spec_hunk {
     int old_start, old_count, new_start, new_count;
     int numbered; /* the header carried line numbers */
     int at_eof;   /* "*** End of File" */
+    int heading;  /* the anchor is a unified header's section heading ("@@ @@ f()") */
     char **anchors;
     size_t nanchors;
     struct lines lines;

@@ -75,7 +75,7 @@ static char *line_bytes(const cJSON *l, size_t *len)
     return b;
 }
 
-static cJSON *hunk_json(const struct hk_hunk *h)
+static cJSON *hunk_json(const struct hk_proposal *p, const struct hk_hunk *h)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "pos", (double)h->pos);
@@ -84,9 +84,13 @@ static cJSON *hunk_json(const struct hk_hunk *h)
     cJSON_AddNumberToObject(o, "old_count", h->old_count);
     cJSON_AddStringToObject(o, "state", states[h->state]);
     cJSON_AddStringToObject(o, "result", results[h->result]);
+    /* for the front ends that read JSON: the word they show (not read back) */
+    cJSON_AddStringToObject(o, "word", hk_hunk_word_name(hk_patch_hunk_word(p, h)));
     cJSON_AddNumberToObject(o, "offset", h->offset);
     cJSON_AddNumberToObject(o, "fuzz", h->fuzz);
     cJSON_AddBoolToObject(o, "whitespace", h->whitespace);
+    if (h->already)
+        cJSON_AddBoolToObject(o, "already", 1);
     if (h->reason)
         cJSON_AddStringToObject(o, "reason", h->reason);
     if (h->meta)
@@ -95,7 +99,7 @@ static cJSON *hunk_json(const struct hk_hunk *h)
     return o;
 }
 
-static cJSON *file_json(const struct hk_patch_file *f)
+static cJSON *file_json(const struct hk_proposal *p, const struct hk_patch_file *f)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "path", f->path);
@@ -109,7 +113,7 @@ static cJSON *file_json(const struct hk_patch_file *f)
     cJSON_AddBoolToObject(o, "loaded", f->abs != NULL);
     cJSON *hs = cJSON_AddArrayToObject(o, "hunks");
     for (size_t k = 0; k < f->nhunks; k++)
-        cJSON_AddItemToArray(hs, hunk_json(&f->hunks[k]));
+        cJSON_AddItemToArray(hs, hunk_json(p, &f->hunks[k]));
     return o;
 }
 
@@ -128,7 +132,7 @@ cJSON *hk_patch_to_json(const struct hk_proposal *p)
     cJSON_AddBoolToObject(o, "written", p->written);
     cJSON *fs = cJSON_AddArrayToObject(o, "files");
     for (size_t i = 0; i < p->nfiles; i++)
-        cJSON_AddItemToArray(fs, file_json(&p->files[i]));
+        cJSON_AddItemToArray(fs, file_json(p, &p->files[i]));
     return o;
 }
 
@@ -149,6 +153,7 @@ static int hunk_from(const cJSON *o, struct hk_hunk *h)
     h->offset = (int)hk_json_num(o, "offset", 0);
     h->fuzz = (int)hk_json_num(o, "fuzz", 0);
     h->whitespace = hk_json_true(o, "whitespace");
+    h->already = hk_json_true(o, "already");
     h->reason = hk_json_str(o, "reason") ? hk_xstrdup(hk_json_str(o, "reason")) : NULL;
     h->meta = hk_json_str(o, "meta") ? hk_xstrdup(hk_json_str(o, "meta")) : NULL;
     struct lines out = {0};

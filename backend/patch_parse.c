@@ -68,7 +68,7 @@ static char *unquote(const char *s, size_t n)
             i += 2;
             continue;
         }
-        hk_buf_addc(&b, c == 'n' ? '\n' : c == 't' ? '\t' : c);
+        hk_buf_addc(&b, c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c);
     }
     return hk_buf_steal(&b);
 }
@@ -106,7 +106,7 @@ static char *header_path(const char *s, int strip, int is_old)
         const char *tab = strchr(s, '\t');
         if (tab)
             n = (size_t)(tab - s);
-        while (n && s[n - 1] == ' ')
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\r')) /* git quotes a real "\r" */
             n--;
     }
     return strip_path(unquote(s, n), strip, is_old);
@@ -116,6 +116,8 @@ static char *header_path(const char *s, int strip, int is_old)
 static void git_names(struct spec_file *f, const char *s, int strip)
 {
     size_t n = strlen(s);
+    while (n && s[n - 1] == '\r')
+        n--;
     if (s[0] == '"') {
         const char *end = strchr(s + 1, '"');
         while (end && end[-1] == '\\')
@@ -130,7 +132,7 @@ static void git_names(struct spec_file *f, const char *s, int strip)
     if (n % 2 == 0 || s[mid] != ' ')
         return;
     f->old_path = strip_path(hk_xstrndup(s, mid), strip, 1);
-    f->new_path = strip_path(hk_xstrdup(s + mid + 1), strip, 0);
+    f->new_path = strip_path(hk_xstrndup(s + mid + 1, n - mid - 1), strip, 0);
 }
 
 static unsigned parse_mode(const char *s)
@@ -176,10 +178,20 @@ static int hunk_header(struct parser *p, struct spec_hunk *h)
     }
     if (*s == '-' || *s == '+')
         return fail(p, p->i, "malformed hunk header, expected '@@ -start,count +start,count @@'");
+    /* "@@ @@ heading": git's section heading, the nearest function line above
+     * the hunk (a prefix of it, as git cuts it at 80 bytes); "@@ text @@" or
+     * "@@ text": a line the hunk comes after. Either way the hunk is placed
+     * only where its context matches after that line. */
+    if (starts(s, "@@")) {
+        s += 2;
+        h->heading = 1;
+    }
+    while (*s == ' ')
+        s++;
     size_t n = strlen(s);
     if (n >= 2 && strcmp(s + n - 2, "@@") == 0)
         n -= 2;
-    while (n && s[n - 1] == ' ')
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
     if (n) {
         h->anchors = hk_xmalloc(sizeof *h->anchors);
@@ -266,6 +278,16 @@ static void plain_names(struct parser *p, struct spec_file *f)
     p->i += 2;
 }
 
+/* A name to the end of the line, without a "\r" a CRLF channel left (git
+ * quotes a name that really ends in one). */
+static size_t name_len(const char *v)
+{
+    size_t n = strlen(v);
+    while (n && v[n - 1] == '\r')
+        n--;
+    return n;
+}
+
 static int git_header_line(struct parser *p, struct spec_file *f)
 {
     const char *t = cur(p);
@@ -282,13 +304,13 @@ static int git_header_line(struct parser *p, struct spec_file *f)
     } else if (starts(t, "rename from ") || starts(t, "copy from ")) {
         const char *v = t + (t[0] == 'r' ? 12 : 10);
         free(f->old_path);
-        f->old_path = unquote(v, strlen(v));
+        f->old_path = unquote(v, name_len(v));
         f->is_rename |= t[0] == 'r';
         f->is_copy |= t[0] == 'c';
     } else if (starts(t, "rename to ") || starts(t, "copy to ")) {
         const char *v = t + (t[0] == 'r' ? 10 : 8);
         free(f->new_path);
-        f->new_path = unquote(v, strlen(v));
+        f->new_path = unquote(v, name_len(v));
     } else if (starts(t, "Binary files ") || starts(t, "GIT binary patch")) {
         f->binary = 1;
     } else if (!(starts(t, "index ") || starts(t, "similarity index") ||
@@ -316,6 +338,10 @@ static int git_file(struct parser *p)
         plain_names(p, f);
     if (!f->old_path && !f->new_path)
         return fail(p, (size_t)f->lineno - 1, "cannot tell the file's name");
+    if ((f->is_rename || f->is_copy) && (!f->old_path || !f->new_path))
+        return fail(p, (size_t)f->lineno - 1, f->is_rename
+                    ? "a rename needs both names ('rename from' and 'rename to')"
+                    : "a copy needs both names ('copy from' and 'copy to')");
     return unified_hunks(p, f);
 }
 
@@ -337,7 +363,7 @@ static char *env_path(const char *s)
     while (*s == ' ')
         s++;
     size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
         n--;
     return hk_xstrndup(s, n);
 }
@@ -452,10 +478,17 @@ static void split_input(struct parser *p, const char *text)
         l->text[l->len] = '\0';
         cr += l->len && l->text[l->len - 1] == '\r';
     }
-    if (!p->in.n || cr != p->in.n)
+    /* A patch that went through a CRLF channel (a Windows clipboard, a chat)
+     * has "\r" on every line but empty ones (a blank line added when patches
+     * are joined, the end of the text): take one off each. */
+    size_t empty = 0;
+    for (size_t i = 0; i < p->in.n; i++)
+        empty += p->in.v[i].len == 0;
+    if (!cr || cr + empty != p->in.n)
         return;
     for (size_t i = 0; i < p->in.n; i++)
-        p->in.v[i].text[--p->in.v[i].len] = '\0';
+        if (p->in.v[i].len)
+            p->in.v[i].text[--p->in.v[i].len] = '\0';
 }
 
 static int parse_all(struct parser *p)

@@ -209,3 +209,19 @@ void diff_lines(const struct hk_patch_line *a, size_t na, const struct hk_patch_
     for (size_t i = na - suf; i < na; i++)
         push_copy(out, HK_LINE_CONTEXT, &a[i]);
 }
+
+/* A name as a message shows it: control bytes (a "\r" from a CRLF channel)
+ * written out as git quotes them, so the sentence says what the name really is. */
+char *shown_name(const char *name)
+{
+    struct hk_buf b = {0};
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        if (*c >= 0x20 && *c != 0x7f)
+            hk_buf_addc(&b, (char)*c);
+        else if (*c == '\r' || *c == '\t')
+            hk_buf_adds(&b, *c == '\r' ? "\\r" : "\\t");
+        else
+            hk_buf_printf(&b, "\\%03o", *c);
+    }
+    return b.data ? hk_buf_steal(&b) : hk_xstrdup("");
+}

@@ -182,6 +182,10 @@ static const struct hk_hunk *patch_hunk(const struct hk_review *r, size_t flat, 
 static int decide_one(struct hk_review *r, size_t hunk, enum hk_verdict verdict, const char *edited, char **err)
 {
     const struct hk_hunk *h = patch_hunk(r, hunk, NULL);
+    if (verdict != HK_VERDICT_REJECT && h && h->already) {
+        *err = hk_xasprintf("hunk %zu is already applied: the file has its change", hunk + 1);
+        return -1;
+    }
     if (verdict != HK_VERDICT_REJECT && h && h->result == HK_HUNK_FAILED) {
         *err = hk_xasprintf("hunk %zu does not apply (%s); it can only be rejected", hunk + 1,
                             h->reason ? h->reason : "its context is not in the file");
@@ -211,6 +215,8 @@ int hk_review_decide(struct hk_review *r, int hunk, enum hk_verdict verdict, con
     r->nundo = 0; /* a decision on everything is not undone hunk by hunk */
     for (size_t i = 0; i < r->nhunks; i++) {
         const struct hk_hunk *h = patch_hunk(r, i, NULL);
+        if (h && h->already)
+            continue; /* in the file already: neither approved nor rejected */
         int one = decide_one(r, i, h && h->result == HK_HUNK_FAILED ? HK_VERDICT_REJECT : verdict, edited, err);
         rc = rc < 0 ? rc : one;
     }
@@ -238,22 +244,6 @@ static void file_header(struct hk_buf *b, const char *old_path, const char *new_
 {
     hk_buf_printf(b, "--- %s%s\n+++ %s%s\n", old_path ? "a/" : "", old_path ? old_path : "/dev/null",
                   new_path ? "b/" : "", new_path ? new_path : "/dev/null");
-}
-
-static void rej_patch_hunk(struct hk_buf *b, const struct hk_patch_file *f, const struct hk_hunk *h)
-{
-    char *function = hk_patch_hunk_function(f, h);
-    hk_buf_printf(b, "@@ -%d,%d +%d,%d @@%s%s\n", h->old_start, h->old_count, h->new_start, h->new_count,
-                  function ? " " : "", function ? function : "");
-    free(function);
-    for (size_t i = 0; i < h->nlines; i++) {
-        const struct hk_patch_line *l = &h->lines[i];
-        hk_buf_addc(b, l->kind == HK_LINE_ADD ? '+' : l->kind == HK_LINE_DEL ? '-' : ' ');
-        hk_buf_add(b, l->text, l->len);
-        hk_buf_addc(b, '\n');
-        if (l->noeol)
-            hk_buf_adds(b, "\\ No newline at end of file\n");
-    }
 }
 
 static void rej_diff_hunk(struct hk_buf *b, const struct hk_diff_hunk *h)
@@ -320,6 +310,31 @@ static void rej_flush(struct hk_buf *rej, struct rej_file *rf, const char *old_p
     hk_buf_free(&rf->hunks);
 }
 
+static int apply_decisions(struct hk_review *r, struct hk_proposal *p, char **err)
+{
+    size_t flat = 0;
+    for (size_t f = 0; f < p->nfiles; f++)
+        for (size_t h = 0; h < p->files[f].nhunks; h++, flat++)
+            if (apply_decision(p, f, h, &r->decisions[flat], err) < 0)
+                return -1;
+    return 0;
+}
+
+static char *finish_sentence(size_t applied, size_t already, size_t rejected, const char *rej_path,
+                             const char *reasons)
+{
+    struct hk_buf b = {0};
+    hk_buf_printf(&b, "honk: %zu hunk%s applied", applied, applied == 1 ? "" : "s");
+    if (already)
+        hk_buf_printf(&b, "; %zu %s already applied (left as %s)", already,
+                      already == 1 ? "was" : "were", already == 1 ? "it is" : "they are");
+    if (rejected)
+        hk_buf_printf(&b, "; %zu written to %s", rejected, rej_path);
+    if (reasons)
+        hk_buf_adds(&b, reasons);
+    return hk_buf_steal(&b);
+}
+
 static int finish_patch(struct hk_review *r, char **report, char **err)
 {
     struct hk_patch_opts opts;
@@ -330,35 +345,35 @@ static int finish_patch(struct hk_review *r, char **report, char **err)
         return -1;
     free(*err);
     *err = NULL;
+    int rc = apply_decisions(r, p, err);
     struct hk_buf rej = {0}, said = {0};
-    size_t flat = 0, applied = 0, rejected = 0;
-    int rc = 0;
+    size_t flat = 0, applied = 0, already = 0, rejected = 0;
     for (size_t f = 0; f < p->nfiles && rc == 0; f++) {
         const struct hk_patch_file *pf = &p->files[f];
         struct rej_file rf = {0};
-        for (size_t h = 0; h < pf->nhunks && rc == 0; h++, flat++) {
-            const struct decision *d = &r->decisions[flat];
-            rc = apply_decision(p, f, h, d, err);
-            int kept = (d->state == HK_HUNK_APPROVED || d->state == HK_HUNK_EDITED) &&
-                       pf->hunks[h].result != HK_HUNK_FAILED;
-            if (kept) {
-                applied++;
-                continue;
-            }
-            rej_reason(&rf, &said, pf->path, h + 1, d->reason);
-            rej_patch_hunk(&rf.hunks, pf, &pf->hunks[h]);
-            rejected++;
+        for (size_t h = 0; h < pf->nhunks; h++, flat++) {
+            enum hk_hunk_word w = hk_patch_hunk_word(p, &pf->hunks[h]);
+            applied += w == HK_WORD_APPLIED;
+            already += w == HK_WORD_ALREADY_APPLIED;
+            rejected += w == HK_WORD_REJECTED;
+            if (w == HK_WORD_REJECTED)
+                rej_reason(&rf, &said, pf->path, h + 1, r->decisions[flat].reason);
         }
-        rej_flush(&rej, &rf, pf->status == HK_FILE_ADDED ? NULL : pf->old_path ? pf->old_path : pf->path,
-                  pf->status == HK_FILE_DELETED ? NULL : pf->path);
+        char *text = hk_patch_rej(p, f);
+        if (text) {
+            if (rf.notes.len)
+                hk_buf_add(&rej, rf.notes.data, rf.notes.len);
+            hk_buf_adds(&rej, text);
+        }
+        free(text);
+        hk_buf_free(&rf.notes);
+        hk_buf_free(&rf.hunks);
     }
     char *rej_path = hk_xasprintf("%s.rej", r->patch_path);
     if (rc == 0 && rejected)
         rc = write_rej(rej_path, &rej, err);
     if (rc == 0)
-        *report = rejected ? hk_xasprintf("honk: %zu hunk%s applied; %zu written to %s%s", applied,
-                                          applied == 1 ? "" : "s", rejected, rej_path, said.data ? said.data : "")
-                           : hk_xasprintf("honk: %zu hunk%s applied", applied, applied == 1 ? "" : "s");
+        *report = finish_sentence(applied, already, rejected, rej_path, said.data);
     free(rej_path);
     hk_buf_free(&rej);
     hk_buf_free(&said);

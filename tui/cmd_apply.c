@@ -98,21 +98,46 @@ static int parse_args(int argc, char **argv, struct hk_patch_opts *o, const char
     return i;
 }
 
+/* The hunks left out go to "<file>.rej" (as GNU patch does) when --partial
+ * applied the rest, or when the patch came from stdin and exists nowhere else. */
+static void save_rejects(const struct hk_proposal *p, int from_stdin)
+{
+    if (p->opts.dry_run || !(p->opts.partial || from_stdin))
+        return;
+    for (size_t i = 0; i < p->nfiles; i++) {
+        char *where = NULL, *err = NULL;
+        if (hk_patch_write_rej(p, i, &where, &err) < 0) {
+            char *text = hk_patch_rej(p, i);
+            fprintf(stderr, "honk apply: %s; the hunks not applied follow:\n%s", err, text);
+            free(text);
+        } else if (where) {
+            fprintf(stderr, "honk apply: the hunks of %s not applied are in %s\n",
+                    p->files[i].path, where);
+        }
+        free(where);
+        free(err);
+    }
+}
+
 int hk_cmd_apply(int argc, char **argv)
 {
     struct hk_patch_opts o;
     const char *dir = ".";
     hk_patch_opts_init(&o);
+    o.approve = 1; /* what it writes is applied: nobody reviews it */
     int first = parse_args(argc, argv, &o, &dir);
     if (first < 0) {
         hk_usage("apply", stderr);
         return 2;
     }
     struct hk_buf text = {0};
-    int rc = first >= argc ? read_patch("-", &text) : 0;
+    int from_stdin = first >= argc;
+    int rc = from_stdin ? read_patch("-", &text) : 0;
     for (int i = first; i < argc && rc == 0; i++) {
+        from_stdin |= strcmp(argv[i], "-") == 0;
         rc = read_patch(argv[i], &text);
-        hk_buf_addc(&text, '\n');
+        if (text.len && text.data[text.len - 1] != '\n')
+            hk_buf_addc(&text, '\n'); /* the next patch starts on a line of its own */
     }
     if (rc < 0) {
         hk_buf_free(&text);
@@ -129,6 +154,8 @@ int hk_cmd_apply(int argc, char **argv)
     }
     if (err)
         fprintf(stderr, "honk apply: %s\n", err);
+    if (p && rc == 1)
+        save_rejects(p, from_stdin);
     free(err);
     hk_patch_free(p);
     return rc < 0 ? 2 : rc;

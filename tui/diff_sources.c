@@ -33,12 +33,25 @@ static void set_text(char **slot, char *text)
     *slot = text;
 }
 
+/* The line under a hunk's header when there is more to say than its state. */
+static char *note_of(const struct hk_hunk *h)
+{
+    if (h->meta)
+        return hk_xstrdup(h->meta);
+    if (h->result == HK_HUNK_FAILED)
+        return h->already ? hk_xstrdup("already applied: its change is in the file")
+                          : hk_xasprintf("does not apply: %s", h->reason ? h->reason : "");
+    char *where = hk_patch_hunk_placement(h);
+    char *note = *where ? hk_xasprintf("placed %s", where) : NULL;
+    free(where);
+    return note;
+}
+
 static void hunk_notes(struct hk_dv_hunk *dh, const struct hk_hunk *h, const char *pid, int flat,
                        const cJSON *reasons)
 {
     dh->state = state_of(h->state);
-    set_text(&dh->note, h->result == HK_HUNK_EXACT && !h->meta ? NULL
-                         : h->meta ? hk_xstrdup(h->meta) : hk_patch_hunk_result(h));
+    set_text(&dh->note, note_of(h));
     char key[64];
     snprintf(key, sizeof key, "%s:%d", pid, flat);
     const cJSON *why = cJSON_GetObjectItemCaseSensitive(reasons, key);
@@ -66,25 +79,38 @@ static void add_hunk(struct hk_dv_file *df, const struct hk_patch_file *pf, cons
     }
 }
 
+/* "playlist.c: hunk 1 pending; a.c: hunk 2 rejected": each hunk's state word. */
+static void add_words(struct hk_buf *b, const struct hk_proposal *p)
+{
+    for (size_t f = 0; f < p->nfiles; f++) {
+        const struct hk_patch_file *pf = &p->files[f];
+        for (size_t h = 0; h < pf->nhunks; h++) {
+            const char *word = hk_hunk_word_name(hk_patch_hunk_word(p, &pf->hunks[h]));
+            if (pf->hunks[h].meta)
+                hk_buf_printf(b, "%s%s: %s %s", b->len ? "; " : "", pf->path, pf->hunks[h].meta, word);
+            else
+                hk_buf_printf(b, "%s%s: hunk %zu %s", b->len ? "; " : "", pf->path, h + 1, word);
+        }
+    }
+}
+
+/* The heading keeps what the front end put before the first ':' ("Proposal
+ * p2 (2 of 3)") and says each hunk's state as it is now. */
+static void set_heading(struct hk_diffview *dv, const struct hk_proposal *p)
+{
+    const char *colon = dv->summary ? strchr(dv->summary, ':') : NULL;
+    struct hk_buf words = {0};
+    add_words(&words, p);
+    char *head = colon ? hk_xstrndup(dv->summary, (size_t)(colon - dv->summary))
+                       : hk_xasprintf("Proposal %s", p->id);
+    set_text(&dv->summary, hk_xasprintf("%s: %s", head, words.data ? words.data : ""));
+    free(head);
+    hk_buf_free(&words);
+}
+
 struct hk_diffview *hk_diffview_from_proposal(const struct hk_proposal *p, const cJSON *reasons)
 {
-    char *report = hk_patch_report(p);
-    /* One line per hunk becomes one title line: "a.c: hunk 1 applied; b.c: ..." */
-    struct hk_buf title = {0};
-    for (char *line = report, *nl; *line; line = nl ? nl + 1 : line + strlen(line)) {
-        nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        if (*line)
-            hk_buf_printf(&title, "%s%s", title.len ? "; " : "", line);
-        if (!nl)
-            break;
-    }
-    free(report);
-    report = hk_xasprintf("Proposal %s: %s", p->id, title.data ? title.data : "");
-    hk_buf_free(&title);
-    struct hk_diffview *dv = hk_diffview_new(p->id, report);
-    free(report);
+    struct hk_diffview *dv = hk_diffview_new(p->id, NULL);
     for (size_t f = 0; f < p->nfiles; f++) {
         const struct hk_patch_file *pf = &p->files[f];
         struct hk_dv_file *df = hk_diffview_add_file(dv, pf->path, pf->old_path, status_of_file(pf->status));
@@ -107,6 +133,7 @@ void hk_diffview_update_states(struct hk_diffview *dv, const struct hk_proposal 
         }
     }
     dv->state = total && rejected == total ? HK_DV_REJECTED : HK_DV_PENDING;
+    set_heading(dv, p);
 }
 
 static enum hk_dv_status status_of_diff(enum hk_diff_status s)

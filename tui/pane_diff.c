@@ -173,7 +173,7 @@ static void header_text(struct pane *p, const struct drow *r, struct hk_buf *out
         hk_buf_printf(out, "  [hunk %d: %s]", diff_of(p)->hunk_base[r->file] + r->hunk + 1,
                       hk_diffview_state_name(h->state));
         break;
-    case R_NOTE: hk_buf_printf(out, "    applied: %s", h->note); break;
+    case R_NOTE: hk_buf_printf(out, "    %s", h->note); break;
     case R_REASON: hk_buf_printf(out, "    rejected because: %s", h->reason); break;
     default: break;
     }

@@ -68,6 +68,16 @@ static void print_test_end(struct hk_printer *p, const cJSON *d)
         print_indented(p->out, str(d, "tail"));
 }
 
+/* "honk: reject p1 hunk 2: reason"; the hunk is a flat index from 0, -1 for all. */
+static void print_decision(struct hk_printer *p, const cJSON *d)
+{
+    int hunk = (int)hk_json_num(d, "hunk", -1);
+    fprintf(p->out, "honk: %s %s", str(d, "verdict"), str(d, "proposal"));
+    if (hunk >= 0)
+        fprintf(p->out, " hunk %d", hunk + 1);
+    fprintf(p->out, "%s%s\n", *str(d, "reason") ? ": " : "", str(d, "reason"));
+}
+
 void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
 {
     const cJSON *d = ev->data;
@@ -121,9 +131,7 @@ void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
         }
         break;
     case HK_EV_DECISION:
-        fprintf(p->out, "honk: %s %s%s%s%s%s\n", str(d, "verdict"), str(d, "proposal"),
-                hk_json_num(d, "hunk", 0) >= 0 ? " hunk " : "", hk_json_num(d, "hunk", 0) >= 0 ? "" : "",
-                *str(d, "reason") ? ": " : "", str(d, "reason"));
+        print_decision(p, d);
         break;
     case HK_EV_COMMAND:
         fprintf(p->out, "honk: the model asks to run: %s\n", str(d, "command"));

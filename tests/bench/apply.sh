@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 repo=$tmp/repo
 export GIT_CONFIG_NOSYSTEM=1
 
-KEEP_HISTORY=$repo HONK=$HONK sh "$top/tests/e2e/apply_agreement.sh" | head -1
+KEEP_HISTORY=$repo AGREE_VARIANT_EVERY=0 AGREE_OWN=0 HONK=$HONK sh "$top/tests/e2e/apply_agreement.sh" | head -1
 g() { git -C "$repo" -c color.ui=never "$@"; }
 mkdir -p "$tmp/patches"
 root=$(g rev-list --max-parents=0 HEAD)

@@ -2,8 +2,14 @@
 # Agreement with git: builds a history of a few hundred commits from real C headers
 # (adds, line-range replacements with lines of other headers, deletions, renames,
 # mode changes, CRLF and missing final newlines), then for every commit C applies
-# `git diff -M C^ C` with `honk apply` to C^'s tree and compares the result with C's.
-# Set KEEP_HISTORY=DIR to leave the repository there (tests/bench/apply.sh uses it).
+# `git diff -M C^ C` with `honk apply` to C^'s tree and compares the result with C's;
+# the same over the last commits of honk's own history (HONK_TOP). Every few
+# commits it also applies model-written variants of the patch (numberless
+# headers with and without git's heading, shifted numbers, CRLF, context with
+# trailing blanks dropped, no final newline): each must give C's tree or be
+# rejected with a reason and change nothing, never a wrong file reported applied.
+# Set KEEP_HISTORY=DIR to leave the repository there (tests/bench/apply.sh uses it,
+# with AGREE_VARIANT_EVERY=0 AGREE_OWN=0 for the synthetic history alone).
 HONK=${HONK:-build/out/honk}
 COMMITS=${AGREE_COMMITS:-300}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/honk-agree.XXXXXX") || exit 1
@@ -107,48 +113,140 @@ build_history() {
     done
 }
 
+gd() { git --git-dir="$gitdir" -c core.autocrlf=false -c color.ui=never "$@"; }
+
 tree_of_scratch() {
-    GIT_INDEX_FILE=$tmp/index git --git-dir="$repo/.git" --work-tree="$scratch" \
-        -c core.autocrlf=false add -A >/dev/null 2>&1
-    GIT_INDEX_FILE=$tmp/index git --git-dir="$repo/.git" write-tree
+    GIT_INDEX_FILE=$tmp/index gd --work-tree="$scratch" add -A >/dev/null 2>&1
+    GIT_INDEX_FILE=$tmp/index gd write-tree
 }
 
 reset_scratch() { # $1: commit
     rm -rf "$scratch" "$tmp/index"
     mkdir -p "$scratch"
-    GIT_INDEX_FILE=$tmp/index git --git-dir="$repo/.git" --work-tree="$scratch" \
-        checkout -f "$1" -- . >/dev/null 2>&1
+    GIT_INDEX_FILE=$tmp/index gd --work-tree="$scratch" checkout -f "$1" -- . >/dev/null 2>&1
+}
+
+# Model-written variants of a patch (issue 8): what models do to git's output.
+variant() { # $1: name, $2: patch in, $3: patch out
+    case $1 in
+    numberless) sed -E 's/^@@ -[0-9]+(,[0-9]+)? \+[0-9]+(,[0-9]+)? @@ ?(.*)$/@@ @@ \3/' "$2" ;;
+    bare) sed -E 's/^@@ -[0-9]+(,[0-9]+)? \+[0-9]+(,[0-9]+)? @@.*$/@@ @@/' "$2" ;;
+    shifted) awk '/^@@ -[0-9]/ { match($0, /^@@ -[0-9]+/); o = substr($0, 5, RLENGTH - 4) + 0
+                  rest = substr($0, RLENGTH + 1); match(rest, /\+[0-9]+/)
+                  n = substr(rest, RSTART + 1, RLENGTH - 1) + 0
+                  if (o > 0) o += 4; if (n > 0) n += 4
+                  $0 = "@@ -" o substr(rest, 1, RSTART - 1) "+" n substr(rest, RSTART + RLENGTH) }
+                  { print }' "$2" ;;
+    crlf) sed 's/$/\r/' "$2" ;;
+    trimmed) sed -E '/^ /s/[[:space:]]+$//' "$2" ;;
+    noeol) head -c -1 "$2" ;;
+    esac >"$3"
+}
+VARIANTS="numberless bare shifted crlf trimmed noeol"
+EVERY=${AGREE_VARIANT_EVERY:-5}
+v_agreed=0 v_rejected=0 v_total=0 v_bad=""
+
+# Applies each variant to a copy of the tree before the commit ($tmp/prev);
+# run_variants_check then compares each with the commit's tree ($scratch).
+run_variants() {
+    rm -rf "$tmp/prev" "$tmp/v" && cp -a "$scratch" "$tmp/prev" && mkdir "$tmp/v"
+    for v in $VARIANTS; do
+        variant "$v" "$tmp/patch" "$tmp/v/$v.patch"
+        cp -a "$tmp/prev" "$tmp/v/$v"
+        (cd "$tmp/v/$v" && "$HONK" apply "$tmp/v/$v.patch") >"$tmp/v/$v.out" 2>&1
+        echo $? >"$tmp/v/$v.rc"
+    done
+}
+
+run_variants_check() {
+    for v in $VARIANTS; do
+        v_total=$((v_total + 1))
+        if diff -r "$tmp/v/$v" "$scratch" >/dev/null 2>&1; then
+            v_agreed=$((v_agreed + 1))
+        elif [ "$(cat "$tmp/v/$v.rc")" != 0 ] && grep -q 'rejected: \|already applied' "$tmp/v/$v.out" &&
+             diff -r "$tmp/v/$v" "$tmp/prev" >/dev/null 2>&1; then
+            v_rejected=$((v_rejected + 1))
+            [ -n "$AGREE_SHOW_REJECTED" ] && grep 'rejected: \|already applied' "$tmp/v/$v.out" |
+                sed "s/^/# $v: /"
+        elif [ -z "$v_bad" ]; then
+            v_bad="$v at $c"
+            cp "$tmp/v/$v.patch" "$tmp/vbad.patch"
+            { cat "$tmp/v/$v.out"; diff -r "$tmp/v/$v" "$scratch"; } >"$tmp/vbad.out" 2>&1
+        fi
+    done
+}
+
+# agree FIRST COMMITS...: applies each commit's diff against its parent (the
+# previous one in the list) to a tree that starts at FIRST, with git's diff
+# and, every $EVERY commits, its model-written variants.
+agree() {
+    agreed=0 total=0 first_bad=""
+    prev=$1; shift
+    reset_scratch "$prev"
+    for c in "$@"; do
+        total=$((total + 1))
+        gd diff --no-ext-diff -M "$prev" "$c" >"$tmp/patch"
+        variants=0
+        [ -s "$tmp/patch" ] && [ "$EVERY" -gt 0 ] && [ $((total % EVERY)) -eq 0 ] &&
+            variants=1 && run_variants
+        if [ -s "$tmp/patch" ]; then
+            (cd "$scratch" && "$HONK" apply "$tmp/patch") >"$tmp/out" 2>&1
+        else
+            : >"$tmp/out"
+        fi
+        if [ "$(tree_of_scratch)" = "$(gd rev-parse "$c^{tree}")" ]; then
+            agreed=$((agreed + 1))
+            [ "$variants" = 1 ] && run_variants_check
+        else
+            [ -z "$first_bad" ] && first_bad=$c && cp "$tmp/patch" "$tmp/bad.patch" &&
+                cp "$tmp/out" "$tmp/bad.out"
+            reset_scratch "$c"
+        fi
+        prev=$c
+    done
+}
+
+report() { # $1: name, $2: what was applied, $3: least count
+    echo "$agreed of $total commits agreed"
+    if [ "$agreed" -eq "$total" ] && [ "$total" -ge "$3" ]; then
+        echo "ok - $1: honk apply and git agree on $total commits of $2"
+    else
+        echo "FAIL - $1: first disagreement at commit $first_bad of $2"
+        head -c 3000 "$tmp/bad.out"
+        [ -n "$AGREE_SAVE" ] && cp "$tmp/bad.patch" "$AGREE_SAVE"
+    fi
 }
 
 build_history
-agreed=0
-total=0
-first_bad=""
-prev=$(g rev-list --max-parents=0 HEAD)
-reset_scratch "$prev"
-for c in $(g rev-list --reverse HEAD); do
-    [ "$c" = "$prev" ] && continue
-    total=$((total + 1))
-    g diff --no-ext-diff -M "$prev" "$c" >"$tmp/patch"
-    if [ -s "$tmp/patch" ]; then
-        (cd "$scratch" && "$HONK" apply "$tmp/patch") >"$tmp/out" 2>&1
-    else
-        : >"$tmp/out"
-    fi
-    if [ "$(tree_of_scratch)" = "$(g rev-parse "$c^{tree}")" ]; then
-        agreed=$((agreed + 1))
-    else
-        [ -z "$first_bad" ] && first_bad=$c && cp "$tmp/patch" "$tmp/bad.patch" &&
-            cp "$tmp/out" "$tmp/bad.out"
-        reset_scratch "$c"
-    fi
-    prev=$c
-done
-echo "$agreed of $total commits agreed"
-if [ "$agreed" -eq "$total" ] && [ "$total" -ge "$COMMITS" ]; then
-    echo "ok - apply_agreement: honk apply and git agree on $total commits"
+gitdir=$repo/.git
+# shellcheck disable=SC2046
+agree $(g rev-list --reverse HEAD)
+report apply_agreement "a history of C headers" "$COMMITS"
+
+# The project's own history (issue 8): real C with functions, so git's section
+# headings are real; cloned, so nothing is written to the project's objects.
+own=$(git -C "${HONK_TOP:-.}" rev-list --first-parent -n "${AGREE_OWN:-60}" HEAD 2>/dev/null)
+if [ "${AGREE_OWN:-60}" = 0 ]; then
+    : # asked for the synthetic history only (tests/bench/apply.sh)
+elif [ "$(echo "$own" | grep -c .)" -lt 3 ]; then
+    echo "# apply_agreement_own_history: skipped, the checkout has too little history"
+elif git clone -q --bare --shared "${HONK_TOP:-.}" "$tmp/own.git"; then
+    gitdir=$tmp/own.git
+    EVERY=${AGREE_OWN_EVERY:-2}
+    # shellcheck disable=SC2046
+    agree $(echo "$own" | tac)
+    report apply_agreement_own_history "honk's own history" 2
 else
-    echo "FAIL - apply_agreement: first disagreement at commit $first_bad"
-    head -c 3000 "$tmp/bad.out"
-    [ -n "$AGREE_SAVE" ] && cp "$tmp/bad.patch" "$AGREE_SAVE"
+    echo "FAIL - apply_agreement_own_history: cannot clone ${HONK_TOP:-.}"
+fi
+
+echo "$v_total model-written variants: $v_agreed as git, $v_rejected rejected with a reason"
+if [ "$EVERY" = 0 ]; then
+    : # variants not asked for
+elif [ -z "$v_bad" ] && [ "$v_total" -gt 0 ]; then
+    echo "ok - apply_agreement_variants: each variant gives git's result or is rejected, none wrong"
+else
+    echo "FAIL - apply_agreement_variants: a wrong result at $v_bad"
+    head -c 3000 "$tmp/vbad.patch"
+    head -c 3000 "$tmp/vbad.out"
 fi

@@ -32,6 +32,7 @@ check diff_key_bar wait_for "?: keys   a: approve   r: reject   A: approve all  
 check diff_hunk_header wait_for "@@ -10,3 +10,5 @@ struct item *first(struct list *list)"
 check diff_hunk_function wait_for "@@ -40,3 +42,3 @@ void play(void)"
 check diff_hunk_pending wait_for "[hunk 1: pending]"
+check diff_heading_says_pending wait_for "Proposal p1 (1 of 1): src/playlist.c: hunk 1 pending; src/playlist.c: hunk 2 pending"
 check diff_line_numbers wait_for "11    -    return list->items[0];"
 check diff_added_line wait_for "   12 +        return NULL;"
 check diff_second_file wait_for "@@ -1,1 +1,1 @@   [hunk 3: pending]"
@@ -39,6 +40,7 @@ check diff_second_file wait_for "@@ -1,1 +1,1 @@   [hunk 3: pending]"
 # a approves the hunk under the cursor (the first) and moves to the next.
 tm_keys a
 check approve_shown wait_for "[hunk 1: approved]"
+check diff_heading_says_applied wait_for "Proposal p1 (1 of 1): src/playlist.c: hunk 1 applied; src/playlist.c: hunk 2 pending"
 # r asks for a reason in the input line; Enter sends it.
 tm_keys r
 check reject_asks_reason wait_for "Reject hunk: reason"

@@ -34,6 +34,7 @@ check run_all_red_then_green sh -c "grep -q 'tests failed, exit 1' '$T/err' && g
 check run_all_commit_landed [ "$(git -C "$R" log -1 --format=%s main)" = "Fix add() to add" ]
 check run_all_trailer sh -c "git -C '$R' log -1 --format=%B main | grep -q '^Honk-Session: '"
 check run_all_file_fixed grep -qF '$1 + $2' "$R/calc.sh"
+check run_all_proposal_said_pending sh -c "grep -q '^    calc.sh: hunk 1 pending$' '$T/err' && ! grep -q 'hunk 1 applied' '$T/err'"
 check run_all_failure_reached_model contains "$T/record.jsonl" 'FAIL add: got 6'
 check run_all_read_result_reached_model contains "$T/record.jsonl" '1\tadd() { echo $(($1 - $2)); }'
 id=$(sed -n 's/^honk: task \([0-9a-f]*\) .*/\1/p' "$T/err")
@@ -83,6 +84,16 @@ start_replay "{\"turns\":[{\"text\":[\"I see.\"]}]}"
 check late_decision_not_refused sh -c "! grep -q 'changed since' '$T/err3'"
 check late_decision_reason_resent contains "$T/record.jsonl" 'was rejected: multiplying is not adding'
 check late_decision_file_as_decided grep -qF '$1 - $2' "$R/.git/honk/worktrees/$id/calc.sh"
+
+# 3c. --approve=all and a hunk header with text for numbers ("@@ @@ heading"
+#     copied from git, naming a function the file lacks): the hunk is rejected
+#     with its reason to the model, never put at line 1 and committed.
+R=$T/r3c; new_repo "$R"
+BAD_PATCH='--- a/calc.sh\n+++ b/calc.sh\n@@ @@ sub() {\n-add() { echo $(($1 - $2)); }\n+add() { echo $(($1 + $2)); }\n'
+start_replay "{\"turns\":[{\"tool_calls\":[{\"id\":\"b\",\"name\":\"apply_patch\",\"input\":{\"patch\":\"$BAD_PATCH\"}}]},$EDIT_RIGHT_DIRECT,$FINISH]}"
+(cd "$R" && "$HONK" run --approve=all --base-url "$URL" "fix add" > /dev/null 2> "$T/err")
+check heading_hunk_rejected_to_model contains "$T/record.jsonl" "heading 'sub() {' is not a line of the file"
+check heading_hunk_never_at_top sh -c "[ \"\$(git -C '$R' show main:calc.sh)\" = 'add() { echo \$((\$1 + \$2)); }' ]"
 
 # 4. Deploy stages run in order and stop at the first failing one; the commit stays.
 R=$T/r4; new_repo "$R"

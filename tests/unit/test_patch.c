@@ -5,7 +5,7 @@
 
 static char *hunk_line(struct hk_proposal *p, size_t f, size_t h)
 {
-    return hk_patch_hunk_result(&p->files[f].hunks[h]);
+    return hk_patch_hunk_result(p, &p->files[f].hunks[h]);
 }
 
 TEST(exact_git_diff)
@@ -32,7 +32,7 @@ TEST(offset_reported)
                          "+line twenty-one\n line 22\n", 0, &p, &err);
     CHECK(rc == 0, "rc %d err %s", rc, err);
     char *r = hunk_line(p, 0, 0);
-    CHECK_STR(r, "applied at offset +3");
+    CHECK_STR(r, "pending at offset +3");
     CHECK(p->files[0].hunks[0].offset == 3 && p->files[0].hunks[0].old_start == 20, "offset");
     char *got = fx_get(d, "n.txt");
     CHECK(got && strstr(got, "line 20\nline twenty-one\nline 22\n"), "content");
@@ -53,7 +53,7 @@ TEST(fuzz_drops_edge_context)
                          "+eleven\n line 12\n ALSO WRONG\n", 0, &p, &err);
     CHECK(rc == 0, "rc %d err %s", rc, err);
     char *r = hunk_line(p, 0, 0);
-    CHECK_STR(r, "applied with fuzz 1");
+    CHECK_STR(r, "pending with fuzz 1");
     char *got = fx_get(d, "n.txt");
     CHECK(got && strstr(got, "line 10\neleven\nline 12\nline 13\n"), "content %s", got);
     free(got);
@@ -205,7 +205,7 @@ TEST(pure_rename_and_mode_change)
     CHECK(fx_mode(d, "s.sh") == 0755, "mode");
     CHECK(!fx_exists(d, "a") && fx_is(d, "b", "x\n"), "renamed");
     char *rep = hk_patch_report(p);
-    CHECK_STR(rep, "s.sh: mode 644 -> 755 applied\nb: rename a -> b applied\n");
+    CHECK_STR(rep, "s.sh: mode 644 -> 755 pending\nb: rename a -> b pending\n");
     free(rep);
     hk_patch_free(p);
     fx_rmtree(d);
@@ -253,7 +253,7 @@ TEST(all_or_nothing_and_partial)
     CHECK(rc == 1, "rc %d", rc);
     CHECK(fx_is(d, "a", "ONE\n") && fx_is(d, "b", "two\n"), "partial applied");
     char *rep = hk_patch_report(p);
-    CHECK_STR(rep, "a: hunk 1 applied\nb: hunk 1 rejected: context not found near line 1\n");
+    CHECK_STR(rep, "a: hunk 1 pending\nb: hunk 1 rejected: context not found near line 1\n");
     free(rep);
     free(err);
     hk_patch_free(p);

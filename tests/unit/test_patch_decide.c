@@ -170,3 +170,72 @@ TEST(rebuild_refuses_changed_file)
     hk_patch_free(p);
     fx_rmtree(d);
 }
+
+static char *report_of(const char *d, const char *patch, int partial, int dry_run, int approve,
+                       int *rc)
+{
+    struct hk_patch_opts o;
+    hk_patch_opts_init(&o);
+    o.partial = partial, o.dry_run = dry_run, o.approve = approve;
+    struct hk_proposal *p = NULL;
+    char *err = NULL;
+    *rc = hk_patch_apply_text(d, NULL, patch, &o, &p, &err);
+    char *r = p ? hk_patch_report(p) : hk_xstrdup("");
+    free(err);
+    hk_patch_free(p);
+    return r;
+}
+
+/* "applied" only for what is in the files and approved: the words say the state. */
+TEST(words_say_the_state)
+{
+    char *d = fx_tmpdir(), *err = NULL, *nums = fx_numbers(1, 40);
+    int rc;
+    fx_put(d, "n.txt", nums);
+    char *bad = hk_xasprintf("%s@@ -35,1 +35,1 @@\n-nothing\n+here\n", two_hunks);
+    char *r = report_of(d, two_hunks, 0, 1, 1, &rc);
+    CHECK_STR(r, "n.txt: hunk 1 fits\nn.txt: hunk 2 fits\n");
+    free(r);
+    r = report_of(d, bad, 0, 0, 1, &rc);
+    CHECK(rc == 1 && fx_is(d, "n.txt", nums), "all or nothing changed nothing");
+    CHECK_STR(r, "n.txt: hunk 1 fits\nn.txt: hunk 2 fits\n"
+                 "n.txt: hunk 3 rejected: context not found near line 35\n");
+    free(r);
+    r = report_of(d, bad, 1, 0, 1, &rc);
+    CHECK_STR(r, "n.txt: hunk 1 applied\nn.txt: hunk 2 applied\n"
+                 "n.txt: hunk 3 rejected: context not found near line 35\n");
+    free(r);
+    fx_put(d, "n.txt", nums);
+    struct hk_proposal *p;
+    CHECK(fx_apply(d, two_hunks, 0, &p, &err) == 0, "%s", err);
+    r = hk_patch_report(p);
+    CHECK_STR(r, "n.txt: hunk 1 pending\nn.txt: hunk 2 pending\n");
+    free(r);
+    CHECK(hk_patch_reject(p, 0, 0, &err) == 0 && hk_patch_approve(p, 0, 1, &err) == 0, "%s", err);
+    r = hk_patch_report(p);
+    CHECK_STR(r, "n.txt: hunk 1 rejected\nn.txt: hunk 2 applied\n");
+    free(r);
+    CHECK(strcmp(hk_hunk_word_name(HK_WORD_ALREADY_APPLIED), "already applied") == 0, "names");
+    free(bad), free(nums), free(err);
+    hk_patch_free(p);
+    fx_rmtree(d);
+}
+
+TEST(json_carries_the_state_word)
+{
+    char *d = fx_tmpdir(), *err = NULL, *nums = fx_numbers(1, 40);
+    struct hk_proposal *p;
+    fx_put(d, "n.txt", nums);
+    CHECK(fx_apply(d, two_hunks, 0, &p, &err) == 0, "%s", err);
+    CHECK(hk_patch_approve(p, 0, 1, &err) == 0, "%s", err);
+    cJSON *j = hk_patch_to_json(p);
+    const cJSON *hs = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "files"), 0),
+                                          "hunks");
+    const char *w0 = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(hs, 0), "word"));
+    const char *w1 = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(hs, 1), "word"));
+    CHECK(w0 && strcmp(w0, "pending") == 0 && w1 && strcmp(w1, "applied") == 0, "%s %s", w0, w1);
+    cJSON_Delete(j);
+    free(nums), free(err);
+    hk_patch_free(p);
+    fx_rmtree(d);
+}
