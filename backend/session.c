@@ -16,17 +16,6 @@
 #define FAILURE_TAIL_LINES 120
 #define FAILURE_TAIL_BYTES (12 * 1024)
 
-static const char *const state_names[] = {
-#define HK_STATE_NAME(name, str, doc) str,
-    HK_SESSION_STATES(HK_STATE_NAME)
-#undef HK_STATE_NAME
-};
-
-const char *hk_session_state_name(enum hk_session_state s)
-{
-    return state_names[s];
-}
-
 int hk_approve_policy_parse(const char *name, enum hk_approve_policy *out)
 {
     static const char *const names[] = {"ask", "edits", "all"};
@@ -74,8 +63,13 @@ void session_set_state(struct hk_session *s, enum hk_session_state state)
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "state", hk_session_state_name(state));
     cJSON_AddNumberToObject(d, "iteration", s->iteration);
+    if (hk_session_state_terminal(state))
+        s->waiting = HK_WAIT_NONE;
     if (state == HK_STATE_AWAITING && hk_session_waiting_for(s))
         cJSON_AddStringToObject(d, "waiting_for", hk_session_waiting_for(s));
+    cJSON *waiting = hk_session_waiting(s);
+    if (waiting)
+        cJSON_AddItemToObject(d, "waiting", waiting);
     session_emit(s, HK_EV_STATE, d, 1);
 }
 
@@ -207,14 +201,14 @@ static void on_model_event(const struct hk_model_event *ev, void *user)
     } else if (ev->kind == HK_MODEL_ERROR) {
         session_fail(s, NULL);
     } else if (s->state != HK_STATE_CANCELLED) {
-        s->waiting = WAIT_MESSAGE;
+        s->waiting = HK_WAIT_MESSAGE;
         session_set_state(s, HK_STATE_IDLE);
     }
 }
 
 void session_think(struct hk_session *s)
 {
-    s->waiting = WAIT_NOTHING;
+    s->waiting = HK_WAIT_NONE;
     session_set_state(s, HK_STATE_THINKING);
     if (s->replaying)
         return;
@@ -227,14 +221,14 @@ void session_enter_review(struct hk_session *s)
 {
     if (!s->any_change) {
         /* Nothing to commit: the model answered without changing anything. */
-        s->waiting = WAIT_MESSAGE;
+        s->waiting = HK_WAIT_MESSAGE;
         session_set_state(s, HK_STATE_IDLE);
         return;
     }
-    s->waiting = WAIT_COMMIT;
+    s->waiting = HK_WAIT_COMMIT;
     session_set_state(s, HK_STATE_REVIEW);
     if (s->policy == HK_APPROVE_ALL && !s->replaying)
-        hk_session_approve_commit(s, NULL);
+        session_approve_commit(s, NULL);
 }
 
 void session_after_turn(struct hk_session *s)
@@ -341,7 +335,7 @@ static void on_deploy_done(struct hk_deploy *d, int ok, void *user)
 
 void session_start_deploy(struct hk_session *s)
 {
-    s->waiting = WAIT_NOTHING;
+    s->waiting = HK_WAIT_NONE;
     session_set_state(s, HK_STATE_DEPLOYING);
     if (s->replaying)
         return;
@@ -360,7 +354,7 @@ void session_after_commit(struct hk_session *s)
     } else if (s->deploy_auto) {
         session_start_deploy(s);
     } else {
-        s->waiting = WAIT_DEPLOY;
+        s->waiting = HK_WAIT_DEPLOY;
         session_set_state(s, HK_STATE_AWAITING);
     }
 }
@@ -382,13 +376,13 @@ char *hk_session_commit_message(const struct hk_session *s)
     return commit_message_from(s);
 }
 
-void hk_session_approve_commit(struct hk_session *s, const char *message)
+void session_approve_commit(struct hk_session *s, const char *message)
 {
     if (s->state != HK_STATE_REVIEW)
         return;
     free(s->commit_message);
     s->commit_message = message ? hk_xstrdup(message) : commit_message_from(s);
-    s->waiting = WAIT_NOTHING;
+    s->waiting = HK_WAIT_NONE;
     session_set_state(s, HK_STATE_COMMITTING);
     char *hex = NULL, *note = NULL, *err = NULL;
     if (hk_task_commit(s->repo, s->task, s->commit_message, s->task->id, &hex, &note, &err) != 0) {
@@ -410,16 +404,16 @@ void hk_session_approve_commit(struct hk_session *s, const char *message)
     session_after_commit(s);
 }
 
-void hk_session_deploy(struct hk_session *s, int approve)
+void session_deploy(struct hk_session *s, int approve)
 {
-    if (s->waiting != WAIT_DEPLOY)
+    if (s->waiting != HK_WAIT_DEPLOY)
         return;
     if (approve) {
         session_start_deploy(s);
         return;
     }
     hk_deploy_skip(s->deploy, on_deploy_stage, s);
-    s->waiting = WAIT_NOTHING;
+    s->waiting = HK_WAIT_NONE;
     s->exit_status = 0;
     session_set_state(s, HK_STATE_DONE);
 }
@@ -546,7 +540,7 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
     hk_tools_define(s->conv);
     emit_task(s);
     note_dirty_checkout(s, opts);
-    hk_session_send(s, opts->task);
+    session_send(s, opts->task);
     return s;
 fail:
     hk_session_free(s);
@@ -555,10 +549,10 @@ fail:
 
 /* --- commands in ---------------------------------------------------------- */
 
-void hk_session_send(struct hk_session *s, const char *text)
+void session_send(struct hk_session *s, const char *text)
 {
     if (s->state == HK_STATE_THINKING || s->state == HK_STATE_TESTING || s->state == HK_STATE_DEPLOYING ||
-        s->state == HK_STATE_COMMITTING || s->waiting == WAIT_PROPOSAL || s->waiting == WAIT_COMMAND)
+        s->state == HK_STATE_COMMITTING || s->waiting == HK_WAIT_PROPOSAL || s->waiting == HK_WAIT_COMMAND)
         return; /* the front end says why; a message then would break the turn order */
     hk_conv_add_user_text(s->conv, text);
     cJSON *d = cJSON_CreateObject();
@@ -567,7 +561,7 @@ void hk_session_send(struct hk_session *s, const char *text)
     session_think(s);
 }
 
-void hk_session_interrupt(struct hk_session *s)
+void session_interrupt(struct hk_session *s)
 {
     if (s->req)
         hk_model_request_cancel(s->req);
@@ -575,7 +569,7 @@ void hk_session_interrupt(struct hk_session *s)
         hk_runner_cancel(s->runner);
 }
 
-void hk_session_cancel(struct hk_session *s)
+void session_cancel(struct hk_session *s)
 {
     if (s->state == HK_STATE_DONE || s->state == HK_STATE_FAILED || s->state == HK_STATE_CANCELLED)
         return;
@@ -586,26 +580,20 @@ void hk_session_cancel(struct hk_session *s)
     if (s->runner && hk_runner_state(s->runner) == HK_RUNNER_RUNNING)
         hk_runner_cancel(s->runner);
     s->exit_status = 130;
-    s->waiting = WAIT_NOTHING;
+    s->waiting = HK_WAIT_NONE;
     session_set_state(s, HK_STATE_CANCELLED);
 }
 
-void hk_session_decide(struct hk_session *s, const char *proposal_id, int hunk, enum hk_verdict verdict,
-                       const char *reason, const char *edited_text)
+void session_answer(struct hk_session *s, int approve, const char *reason)
 {
-    session_decide(s, proposal_id, hunk, verdict, reason, edited_text);
-}
-
-void hk_session_answer(struct hk_session *s, int approve, const char *reason)
-{
-    if (s->waiting == WAIT_PROPOSAL && s->waiting_proposal)
+    if (s->waiting == HK_WAIT_PROPOSAL && s->waiting_proposal)
         session_decide(s, s->waiting_proposal->id, -1, approve ? HK_VERDICT_APPROVE : HK_VERDICT_REJECT, reason, NULL);
-    else if (s->waiting == WAIT_COMMAND)
+    else if (s->waiting == HK_WAIT_COMMAND)
         session_answer_command(s, approve, reason);
-    else if (s->waiting == WAIT_COMMIT && approve)
-        hk_session_approve_commit(s, NULL);
-    else if (s->waiting == WAIT_DEPLOY)
-        hk_session_deploy(s, approve);
+    else if (s->waiting == HK_WAIT_COMMIT && approve)
+        session_approve_commit(s, NULL);
+    else if (s->waiting == HK_WAIT_DEPLOY)
+        session_deploy(s, approve);
 }
 
 /* --- state out ------------------------------------------------------------ */
@@ -639,18 +627,6 @@ struct hk_runner *hk_session_runner(const struct hk_session *s)
     if (s->state == HK_STATE_DEPLOYING)
         return hk_deploy_runner(s->deploy);
     return s->runner;
-}
-
-const char *hk_session_waiting_for(const struct hk_session *s)
-{
-    switch (s->waiting) {
-    case WAIT_PROPOSAL: return "a decision on a proposed change";
-    case WAIT_COMMAND: return "approval to run a command";
-    case WAIT_COMMIT: return "approval to commit";
-    case WAIT_DEPLOY: return "approval to deploy";
-    case WAIT_MESSAGE: return "a message from the engineer";
-    default: return NULL;
-    }
 }
 
 void hk_session_free(struct hk_session *s)

@@ -11,29 +11,57 @@
 #include "model.h"
 #include "repo.h"
 
+#include <stdbool.h>
+
 struct hk_session;
 struct hk_runner;
 struct hk_proposal;
 struct hk_config;
 
-#define HK_SESSION_STATES(X)                                                  \
-    X(STARTING, "starting", "setting up the task's worktree")                 \
-    X(IDLE, "idle", "waiting for a message from the engineer")                \
-    X(THINKING, "thinking", "the model is answering")                         \
-    X(AWAITING, "awaiting_approval", "a proposal or a command waits")         \
-    X(APPLYING, "applying", "running the model's tool calls")                 \
-    X(TESTING, "testing", "the tests run")                                    \
-    X(REVIEW, "review", "everything decided and the tests green")             \
-    X(COMMITTING, "committing", "committing on the task branch")              \
-    X(DEPLOYING, "deploying", "the deploy stages run")                        \
-    X(DONE, "done", "committed (and deployed when asked)")                    \
-    X(FAILED, "failed", "the tests never passed, or a stage failed")          \
-    X(CANCELLED, "cancelled", "stopped by the engineer")
+/* Each state once: enum name, event name, flags, what it means. ACTIVE: the
+ * session works on its own (a front end shows it busy); TERMINAL: it has
+ * ended. A state with neither waits for the engineer. */
+#define HK_STATE_F_ACTIVE 1
+#define HK_STATE_F_TERMINAL 2
+#define HK_SESSION_STATES(X)                                                                        \
+    X(STARTING, "starting", HK_STATE_F_ACTIVE, "setting up the task's worktree")                    \
+    X(IDLE, "idle", 0, "waiting for a message from the engineer")                                   \
+    X(THINKING, "thinking", HK_STATE_F_ACTIVE, "the model is answering")                            \
+    X(AWAITING, "awaiting_approval", 0, "a proposal or a command waits")                            \
+    X(APPLYING, "applying", HK_STATE_F_ACTIVE, "running the model's tool calls")                    \
+    X(TESTING, "testing", HK_STATE_F_ACTIVE, "the tests run")                                       \
+    X(REVIEW, "review", 0, "everything decided and the tests green")                                \
+    X(COMMITTING, "committing", HK_STATE_F_ACTIVE, "committing on the task branch")                 \
+    X(DEPLOYING, "deploying", HK_STATE_F_ACTIVE, "the deploy stages run")                           \
+    X(DONE, "done", HK_STATE_F_TERMINAL, "committed (and deployed when asked)")                     \
+    X(FAILED, "failed", HK_STATE_F_TERMINAL, "the tests never passed, or a stage failed")           \
+    X(CANCELLED, "cancelled", HK_STATE_F_TERMINAL, "stopped by the engineer")
 
 enum hk_session_state {
-#define HK_STATE_ENUM(name, str, doc) HK_STATE_##name,
+#define HK_STATE_ENUM(name, str, flags, doc) HK_STATE_##name,
     HK_SESSION_STATES(HK_STATE_ENUM)
 #undef HK_STATE_ENUM
+};
+
+/* What a waiting session waits for: enum name, the `kind` of the state
+ * event's `waiting` object, the sentence for people (`waiting_for`), and the
+ * object's other members. Front ends decide from the kind, never from the
+ * sentence. */
+#define HK_SESSION_WAITS(X)                                                                         \
+    X(PROPOSAL, "proposal", "a decision on a proposed change",                                       \
+      "id: the proposal; hunks: how many; pending: how many undecided")                             \
+    X(COMMAND, "command", "approval to run a command", "id: the tool call; command: its text")     \
+    X(COMMIT, "commit", "approval to commit", "message: the commit message honk proposes")         \
+    X(DEPLOY, "deploy", "approval to deploy", "stages: the names of the stages")                   \
+    X(STAGE, "stage", "a decision on a deploy stage interrupted with an unknown outcome: run it again?", \
+      "id: the interrupted stage's name")                                                           \
+    X(MESSAGE, "message", "a message from the engineer", "out_of_turns: stopped at honk.maxTurns")
+
+enum hk_wait_kind {
+    HK_WAIT_NONE,
+#define HK_WAIT_ENUM(name, str, sentence, doc) HK_WAIT_##name,
+    HK_SESSION_WAITS(HK_WAIT_ENUM)
+#undef HK_WAIT_ENUM
 };
 
 enum hk_approve_policy {
@@ -55,6 +83,18 @@ struct hk_session_opts {
 };
 
 const char *hk_session_state_name(enum hk_session_state s);
+/* The state of that name, or -1. */
+int hk_session_state_parse(const char *name);
+bool hk_session_state_active(enum hk_session_state s);
+bool hk_session_state_terminal(enum hk_session_state s);
+/* "proposal", "command" ...; NULL for HK_WAIT_NONE. */
+const char *hk_wait_kind_name(enum hk_wait_kind k);
+/* The wait of that name, HK_WAIT_NONE for NULL or an unknown name. */
+enum hk_wait_kind hk_wait_kind_parse(const char *name);
+/* What a `state` event says: its state (-1 for another event) and what it
+ * waits for (HK_WAIT_NONE when nothing, or for another event). */
+int hk_state_event_state(const struct hk_event *ev);
+enum hk_wait_kind hk_state_event_wait(const struct hk_event *ev);
 int hk_approve_policy_parse(const char *name, enum hk_approve_policy *out);
 
 /* Starts a new task, or (id set) resumes the session of that id from its
@@ -64,27 +104,54 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
                                     char **err);
 void hk_session_free(struct hk_session *s);
 
-/* Commands in. A proposal decision names a hunk by its index over the whole
- * proposal (files in order), or -1 for all of it. */
-void hk_session_decide(struct hk_session *s, const char *proposal_id, int hunk, enum hk_verdict verdict,
-                       const char *reason, const char *edited_text);
-/* Approves or declines the command or the pending proposal as a whole. */
-void hk_session_answer(struct hk_session *s, int approve, const char *reason);
-void hk_session_undo(struct hk_session *s);
-void hk_session_send(struct hk_session *s, const char *text);
-void hk_session_interrupt(struct hk_session *s);
-/* message NULL: the one hk_session_commit_message proposes. */
-void hk_session_approve_commit(struct hk_session *s, const char *message);
+/* Commands in: one JSON object per command, {"command": NAME, ...}, the
+ * same from the cockpit's keys, the headless resume and (later) a socket.
+ * Each command once: enum name, its name, its members. A command that names
+ * a wait (a proposal, a hunk, a tool call, a stage) is refused when that is
+ * not what waits now: two people may answer the same question. Hunks are
+ * counted from 0 over the whole proposal, files in order, as in the
+ * `decision` event. */
+#define HK_SESSION_COMMANDS(X)                                                                      \
+    X(DECIDE, "decide", "proposal; hunk (absent or -1: all of it); verdict approve|reject|edit; "    \
+                        "reason; text (edit: the hunk's new text); state (optional: the hunk's "    \
+                        "state the sender saw, pending|approved|rejected|edited)")                  \
+    X(ANSWER, "answer", "wait: the kind that waits; id (proposal, command: required; stage: "        \
+                        "optional); approve: true|false; reason")                                   \
+    X(UNDO, "undo", "proposal: the waiting one; undoes its last decision")                         \
+    X(SEND, "send", "text: a message to the model")                                                \
+    X(INTERRUPT, "interrupt", "stops the model's turn or the tool loop")                           \
+    X(COMMIT, "commit", "message (optional: the one hk_session_commit_message proposes)")          \
+    X(DEPLOY, "deploy", "stage (optional): runs the deploy, or the interrupted stage again")       \
+    X(SKIP_DEPLOY, "skip_deploy", "stage (optional): skips the deploy, or stops it at the "         \
+                                  "interrupted stage")                                              \
+    X(CANCEL, "cancel", "ends the session")
+
+enum hk_session_command_kind {
+#define HK_COMMAND_ENUM(name, str, doc) HK_CMD_##name,
+    HK_SESSION_COMMANDS(HK_COMMAND_ENUM)
+#undef HK_COMMAND_ENUM
+};
+
+/* Carries out one command (JSON text, or a parsed object). 0 when it took
+ * effect; -1 with *err, a sentence for a person, when it was refused (bad
+ * JSON, an unknown command, a missing member, or nothing of the kind waits):
+ * a refused command changes nothing. */
+int hk_session_command(struct hk_session *s, const char *json, char **err);
+int hk_session_command_json(struct hk_session *s, const cJSON *cmd, char **err);
+/* The command's name, or NULL. */
+const char *hk_session_command_name(enum hk_session_command_kind k);
 /* The commit message the model wrote (a ```commit block), or the task's first
  * line; for the engineer to edit. Caller frees. */
 char *hk_session_commit_message(const struct hk_session *s);
-void hk_session_deploy(struct hk_session *s, int approve);
-void hk_session_cancel(struct hk_session *s);
 
 /* State for the front ends. */
 enum hk_session_state hk_session_state(const struct hk_session *s);
 const char *hk_session_id(const struct hk_session *s);
 const char *hk_session_waiting_for(const struct hk_session *s); /* a sentence, or NULL */
+enum hk_wait_kind hk_session_wait(const struct hk_session *s);
+/* The `waiting` object of the state event ({kind, id, ...}, see
+ * HK_SESSION_WAITS), or NULL when nothing waits. Caller frees. */
+cJSON *hk_session_waiting(const struct hk_session *s);
 size_t hk_session_proposal_count(const struct hk_session *s);
 const struct hk_proposal *hk_session_proposal(const struct hk_session *s, size_t i);
 struct hk_runner *hk_session_runner(const struct hk_session *s); /* tests or deploy stage, or NULL */

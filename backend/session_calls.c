@@ -175,7 +175,7 @@ void session_finish_proposal(struct hk_session *s, struct hk_proposal *p)
         s->any_change = 1;
         s->changed_since_test = 1;
     }
-    s->waiting = WAIT_NOTHING;
+    s->waiting = HK_WAIT_NONE;
     s->waiting_proposal = NULL;
     call_done(s, report, 1);
     free(report);
@@ -238,7 +238,7 @@ static int start_proposal(struct hk_session *s, struct pending_call *c)
     s->proposals[s->nproposals++] = p;
     emit_proposal(s, p, c->id);
     if (s->policy == HK_APPROVE_ASK) {
-        s->waiting = WAIT_PROPOSAL;
+        s->waiting = HK_WAIT_PROPOSAL;
         s->waiting_proposal = p;
         session_set_state(s, HK_STATE_AWAITING);
         return 1;
@@ -342,11 +342,11 @@ void session_run_tests(struct hk_session *s, int for_model)
 
 void session_answer_command(struct hk_session *s, int approve, const char *reason)
 {
-    if (s->waiting != WAIT_COMMAND)
+    if (s->waiting != HK_WAIT_COMMAND)
         return;
     struct pending_call *c = &s->calls[s->next_call];
     emit_decision(s, c->id, -1, approve ? "approve" : "reject", reason, NULL, 0);
-    s->waiting = WAIT_NOTHING;
+    s->waiting = HK_WAIT_NONE;
     if (approve) {
         const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(c->input, "command");
         session_start_run(s, cmd->valuestring, RUN_COMMAND);
@@ -397,7 +397,7 @@ static int run_call(struct hk_session *s, struct pending_call *c)
             session_start_run(s, cmd->valuestring, RUN_COMMAND);
             return 1;
         }
-        s->waiting = WAIT_COMMAND;
+        s->waiting = HK_WAIT_COMMAND;
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "id", c->id);
         cJSON_AddStringToObject(d, "command", cmd->valuestring);
@@ -485,7 +485,7 @@ void session_decide(struct hk_session *s, const char *proposal_id, int hunk, enu
     }
 }
 
-void hk_session_undo(struct hk_session *s)
+void session_undo(struct hk_session *s)
 {
     struct hk_proposal *p = s->waiting_proposal;
     char *err = NULL;

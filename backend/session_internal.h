@@ -19,8 +19,6 @@ struct pending_call {
     char *refused; /* why the call is not run at all, or NULL */
 };
 
-enum waiting_for { WAIT_NOTHING, WAIT_PROPOSAL, WAIT_COMMAND, WAIT_COMMIT, WAIT_DEPLOY, WAIT_MESSAGE };
-
 struct hk_session {
     struct hk_loop *loop;
     struct hk_repo *repo;
@@ -50,7 +48,7 @@ struct hk_session {
     struct hk_proposal **proposals;
     size_t nproposals;
     int proposal_seq;     /* proposals made so far, for their ids */
-    enum waiting_for waiting;
+    enum hk_wait_kind waiting;
     struct hk_proposal *waiting_proposal;
 
     cJSON *reasons;       /* "p1:3" -> why the engineer rejected that hunk */
@@ -106,6 +104,20 @@ enum { RUN_LOOP_TESTS, RUN_MODEL_TESTS, RUN_COMMAND };
 void session_start_run(struct hk_session *s, const char *command, int purpose);
 void session_enter_review(struct hk_session *s);
 void session_after_commit(struct hk_session *s);
+
+/* The commands, carried out; session_command.c checks first that they
+ * apply (what waits, in which state) and says why when they do not. */
+void session_send(struct hk_session *s, const char *text);
+void session_interrupt(struct hk_session *s);
+void session_cancel(struct hk_session *s);
+void session_answer(struct hk_session *s, int approve, const char *reason);
+void session_undo(struct hk_session *s);
+void session_approve_commit(struct hk_session *s, const char *message);
+void session_deploy(struct hk_session *s, int approve);
+
+/* session_wait.c: the tool call or the deploy stage that waits, or NULL. */
+const struct pending_call *session_waiting_call(const struct hk_session *s);
+const char *session_waiting_stage(const struct hk_session *s);
 
 /* session_resume.c */
 int session_replay_journal(struct hk_session *s, const char *path, char **err);

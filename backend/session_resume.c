@@ -308,7 +308,7 @@ static int continue_proposal(struct hk_session *s)
     if (!p)
         return 0; /* never proposed: the call runs again */
     if (!session_all_decided(p) && s->policy == HK_APPROVE_ASK) {
-        s->waiting = WAIT_PROPOSAL;
+        s->waiting = HK_WAIT_PROPOSAL;
         s->waiting_proposal = p;
         session_set_state(s, HK_STATE_AWAITING);
         return 1;
@@ -316,7 +316,7 @@ static int continue_proposal(struct hk_session *s)
     s->waiting_proposal = p;
     if (!session_all_decided(p)) {
         /* The policy now lets it pass; the decision goes on with the calls. */
-        hk_session_decide(s, p->id, -1, HK_VERDICT_APPROVE, NULL, NULL);
+        session_decide(s, p->id, -1, HK_VERDICT_APPROVE, NULL, NULL);
         return 1;
     }
     session_finish_proposal(s, p);
@@ -335,7 +335,7 @@ static int continue_ended(struct hk_session *s)
          * again; a session that ended otherwise waits for a message. */
         if (s->conv->nmsgs && s->conv->msgs[s->conv->nmsgs - 1].role == HK_ROLE_USER)
             return 0;
-        s->waiting = WAIT_MESSAGE;
+        s->waiting = HK_WAIT_MESSAGE;
         session_set_state(s, HK_STATE_IDLE);
         return 1;
     case HK_STATE_REVIEW:
@@ -346,7 +346,7 @@ static int continue_ended(struct hk_session *s)
             session_after_commit(s);
         } else {
             s->state = HK_STATE_REVIEW;
-            hk_session_approve_commit(s, NULL);
+            session_approve_commit(s, NULL);
         }
         return 1;
     case HK_STATE_DEPLOYING:

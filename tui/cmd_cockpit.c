@@ -28,6 +28,7 @@ struct app {
     cJSON *reasons;      /* "p1:3" -> the engineer's reason for rejecting it */
     char *shown_proposal;
     bool whole_shown;    /* Diff shows the whole change, not one proposal */
+    cJSON *waiting;      /* what the last state event said waits: an answer names it */
     /* for the summary printed on exit */
     char *task, *state, *commit, *deploy, *land;
     int approved, rejected;
@@ -148,7 +149,11 @@ static void remember(struct app *a, const struct hk_event *ev)
     const char *verdict = hk_json_str(d, "verdict");
     switch (ev->kind) {
     case HK_EV_TASK: replace(&a->task, hk_json_str(d, "task")); break;
-    case HK_EV_STATE: replace(&a->state, hk_json_str(d, "state")); break;
+    case HK_EV_STATE:
+        replace(&a->state, hk_json_str(d, "state"));
+        cJSON_Delete(a->waiting);
+        a->waiting = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(d, "waiting"), 1);
+        break;
     case HK_EV_COMMIT: replace(&a->commit, hk_json_str(d, "commit")); break;
     case HK_EV_LAND: replace(&a->land, hk_json_str(d, "message")); break;
     case HK_EV_DEPLOY_STAGE:
@@ -199,11 +204,33 @@ static int start_session(struct app *a, const char *resume_id, const char *task)
         return -1;
     }
     hk_session_watch_runner(a->session, on_runner_change, a);
+    cJSON_Delete(a->waiting); /* a resumed session's events were not delivered */
+    a->waiting = hk_session_waiting(a->session);
     /* Proposals read back from the journal are not shown by events. */
     size_t n = hk_session_proposal_count(a->session);
     if (n)
         show_proposal(a, hk_session_proposal(a->session, n - 1)->id);
     return 0;
+}
+
+/* Every key that acts on the session is one command, the same JSON a
+ * socket would send; a refusal is said in Chat. Takes cmd. */
+static int command(struct app *a, cJSON *cmd, bool quiet)
+{
+    char *err = NULL;
+    int rc = hk_session_command_json(a->session, cmd, &err);
+    if (rc != 0 && !quiet)
+        note(a, HK_EV_ERROR, err);
+    free(err);
+    cJSON_Delete(cmd);
+    return rc;
+}
+
+static cJSON *new_command(const char *name)
+{
+    cJSON *cmd = cJSON_CreateObject();
+    cJSON_AddStringToObject(cmd, "command", name);
+    return cmd;
 }
 
 static void act_send(const char *text, void *data)
@@ -213,48 +240,68 @@ static void act_send(const char *text, void *data)
         start_session(a, NULL, text);
         return;
     }
-    enum hk_session_state st = hk_session_state(a->session);
-    if (st == HK_STATE_IDLE || st == HK_STATE_REVIEW || st == HK_STATE_DONE || st == HK_STATE_FAILED ||
-        st == HK_STATE_CANCELLED) {
-        hk_session_send(a->session, text);
-        return;
-    }
-    const char *waiting = hk_session_waiting_for(a->session);
-    char *why = hk_xasprintf("Not sent: honk is %s%s%s. Esc interrupts the model.", hk_session_state_name(st),
-                             waiting ? ", waiting for " : "", waiting ? waiting : "");
-    note(a, HK_EV_ERROR, why);
-    free(why);
+    cJSON *cmd = new_command("send");
+    cJSON_AddStringToObject(cmd, "text", text);
+    command(a, cmd, false);
 }
 
 static void act_interrupt(void *data)
 {
     struct app *a = data;
+    /* Esc also backs out of other things: nothing to interrupt is no error. */
     if (a->session)
-        hk_session_interrupt(a->session);
+        command(a, new_command("interrupt"), true);
 }
 
 static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, const char *reason,
                        const char *edited, void *data)
 {
+    static const char *const verdicts[] = {"approve", "reject", "edit"};
     struct app *a = data;
-    if (a->whole_shown)
+    if (a->whole_shown) {
         note(a, HK_EV_ERROR, "Hunks are decided in their proposals; [ goes back to them.");
-    else if (a->session)
-        hk_session_decide(a->session, proposal, hunk, verdict, reason, edited);
+        return;
+    }
+    if (!a->session)
+        return;
+    cJSON *cmd = new_command("decide");
+    cJSON_AddStringToObject(cmd, "proposal", proposal ? proposal : "");
+    cJSON_AddNumberToObject(cmd, "hunk", hunk);
+    cJSON_AddStringToObject(cmd, "verdict", verdicts[verdict]);
+    if (reason)
+        cJSON_AddStringToObject(cmd, "reason", reason);
+    if (edited)
+        cJSON_AddStringToObject(cmd, "text", edited);
+    command(a, cmd, false);
+}
+
+/* The id of what the engineer saw waiting, or NULL. */
+static const char *waiting_id(struct app *a)
+{
+    return hk_json_str(a->waiting, "id");
 }
 
 static void act_undo(void *data)
 {
     struct app *a = data;
-    if (a->session)
-        hk_session_undo(a->session);
+    if (!a->session)
+        return;
+    cJSON *cmd = new_command("undo");
+    const char *id = hk_wait_kind_parse(hk_json_str(a->waiting, "kind")) == HK_WAIT_PROPOSAL ? waiting_id(a)
+                                                                                               : a->shown_proposal;
+    cJSON_AddStringToObject(cmd, "proposal", id ? id : "");
+    command(a, cmd, false);
 }
 
 static void act_deploy(bool approve, void *data)
 {
     struct app *a = data;
-    if (a->session)
-        hk_session_deploy(a->session, approve);
+    if (!a->session)
+        return;
+    cJSON *cmd = new_command(approve ? "deploy" : "skip_deploy");
+    if (hk_wait_kind_parse(hk_json_str(a->waiting, "kind")) == HK_WAIT_STAGE && waiting_id(a))
+        cJSON_AddStringToObject(cmd, "stage", waiting_id(a));
+    command(a, cmd, false);
 }
 
 static void act_commit(bool edit, void *data)
@@ -264,28 +311,35 @@ static void act_commit(bool edit, void *data)
         note(a, HK_EV_ERROR, "Nothing to commit yet: the session is not in review.");
         return;
     }
-    if (!edit) {
-        hk_session_approve_commit(a->session, NULL);
-        return;
+    cJSON *cmd = new_command("commit");
+    if (edit) {
+        char *proposed = hk_session_commit_message(a->session);
+        char *message = hk_cockpit_edit(a->ck, proposed, ".txt");
+        free(proposed);
+        size_t n = message ? strlen(message) : 0;
+        while (n && (message[n - 1] == '\n' || message[n - 1] == ' '))
+            message[--n] = '\0';
+        cJSON_AddStringToObject(cmd, "message", message ? message : "");
+        free(message);
     }
-    char *proposed = hk_session_commit_message(a->session);
-    char *message = hk_cockpit_edit(a->ck, proposed, ".txt");
-    free(proposed);
-    size_t n = message ? strlen(message) : 0;
-    while (n && (message[n - 1] == '\n' || message[n - 1] == ' '))
-        message[--n] = '\0';
-    if (!n)
-        note(a, HK_EV_ERROR, "The commit message is empty; nothing was committed.");
-    else
-        hk_session_approve_commit(a->session, message);
-    free(message);
+    command(a, cmd, false);
 }
 
+/* y or x: the answer names the wait the engineer saw. */
 static void act_answer(bool allow, void *data)
 {
     struct app *a = data;
-    if (a->session)
-        hk_session_answer(a->session, allow, allow ? NULL : "the engineer refused to run it");
+    if (!a->session)
+        return;
+    cJSON *cmd = new_command("answer");
+    const char *kind = hk_json_str(a->waiting, "kind");
+    cJSON_AddStringToObject(cmd, "wait", kind ? kind : "");
+    if (waiting_id(a))
+        cJSON_AddStringToObject(cmd, "id", waiting_id(a));
+    cJSON_AddBoolToObject(cmd, "approve", allow);
+    if (!allow)
+        cJSON_AddStringToObject(cmd, "reason", "the engineer refused to run it");
+    command(a, cmd, false);
 }
 
 static void act_browse(int step, void *data)
@@ -352,6 +406,7 @@ static void free_app(struct app *a)
     hk_repo_close(a->repo);
     hk_loop_free(a->loop);
     cJSON_Delete(a->reasons);
+    cJSON_Delete(a->waiting);
     free(a->shown_proposal);
     free(a->task);
     free(a->state);

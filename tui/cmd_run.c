@@ -4,6 +4,7 @@
  * run with status 3 and leaves the session resumable. */
 #include "commands.h"
 #include "flags.h"
+#include "json.h"
 #include "printer.h"
 #include "session.h"
 #include "util.h"
@@ -32,26 +33,31 @@ static void stop(struct run *r, int status)
     r->finished = 1;
 }
 
-static void on_state(struct run *r, const char *state)
+/* Decided from the state and what it waits for, never from a sentence. */
+static void on_state(struct run *r, int state, enum hk_wait_kind wait)
 {
     struct hk_session *s = r->session;
     if (!s)
         return; /* events read back from the journal while resuming */
-    if (!strcmp(state, "done"))
+    if (state == HK_STATE_DONE)
         stop(r, HK_EXIT_OK);
-    else if (!strcmp(state, "failed"))
+    else if (state == HK_STATE_FAILED)
         stop(r, HK_EXIT_FAILED);
-    else if (!strcmp(state, "cancelled"))
+    else if (state == HK_STATE_CANCELLED)
         stop(r, HK_EXIT_INTERRUPTED);
-    else if (!strcmp(state, "idle")) {
+    else if (wait == HK_WAIT_MESSAGE) {
         fprintf(stderr, "honk: the model stopped without a change to commit\n");
         stop(r, HK_EXIT_FAILED);
-    } else if (!strcmp(state, "awaiting_approval")) {
-        const char *what = hk_session_waiting_for(s);
-        if (what && !strcmp(what, "approval to deploy") && !r->deploy) {
-            hk_session_deploy(s, 0); /* headless deploys only when asked to */
-            return;
+    } else if (wait == HK_WAIT_DEPLOY && !r->deploy) {
+        char *err = NULL;
+        /* headless deploys only when asked to */
+        if (hk_session_command(s, "{\"command\": \"skip_deploy\"}", &err) != 0) {
+            fprintf(stderr, "honk: %s\n", err);
+            stop(r, HK_EXIT_FAILED);
         }
+        free(err);
+    } else if (wait != HK_WAIT_NONE && wait != HK_WAIT_COMMIT) {
+        const char *what = hk_session_waiting_for(s);
         fprintf(stderr, "honk: session %s waits for %s, which nobody can give here.\n"
                         "      Resume it: honk resume %s --accept (or --reject REASON, or --approve=all)\n",
                 hk_session_id(s), what ? what : "a decision", hk_session_id(s));
@@ -65,11 +71,29 @@ static void on_event(const struct hk_event *ev, void *user)
     if (r->json)
         hk_printer_json(stdout, ev);
     hk_printer_event(&r->printer, ev);
-    if (ev->kind == HK_EV_STATE) {
-        const cJSON *state = cJSON_GetObjectItemCaseSensitive(ev->data, "state");
-        if (cJSON_IsString(state))
-            on_state(r, state->valuestring);
-    }
+    if (ev->kind == HK_EV_STATE)
+        on_state(r, hk_state_event_state(ev), hk_state_event_wait(ev));
+}
+
+/* --accept or --reject answers what waits, by the same command a cockpit
+ * gives; a refusal is said and the run goes on from the state as it is. */
+static void answer(struct hk_session *s, const char *verdict, const char *reason)
+{
+    cJSON *waiting = hk_session_waiting(s);
+    cJSON *cmd = cJSON_CreateObject();
+    cJSON_AddStringToObject(cmd, "command", "answer");
+    cJSON_AddStringToObject(cmd, "wait", hk_json_str(waiting, "kind") ? hk_json_str(waiting, "kind") : "");
+    if (hk_json_str(waiting, "id"))
+        cJSON_AddStringToObject(cmd, "id", hk_json_str(waiting, "id"));
+    cJSON_AddBoolToObject(cmd, "approve", !strcmp(verdict, "accept"));
+    if (reason)
+        cJSON_AddStringToObject(cmd, "reason", reason);
+    char *err = NULL;
+    if (hk_session_command_json(s, cmd, &err) != 0)
+        fprintf(stderr, "honk: %s\n", err);
+    free(err);
+    cJSON_Delete(cmd);
+    cJSON_Delete(waiting);
 }
 
 static void on_interrupt(struct hk_loop *loop, int signo, void *data)
@@ -77,8 +101,10 @@ static void on_interrupt(struct hk_loop *loop, int signo, void *data)
     (void)loop;
     (void)signo;
     struct run *r = data;
-    if (r->session)
-        hk_session_cancel(r->session);
+    char *err = NULL;
+    if (r->session && hk_session_command(r->session, "{\"command\": \"cancel\"}", &err) != 0)
+        stop(r, HK_EXIT_INTERRUPTED); /* it had ended: honk still ends */
+    free(err);
 }
 
 struct run_args {
@@ -166,9 +192,9 @@ static int drive(struct run_args *a, const char *resume_id)
     r.session = s;
     r.finished = 0;
     if (a->answer)
-        hk_session_answer(s, !strcmp(a->answer, "accept"), a->reason);
-    else
-        on_state(&r, hk_session_state_name(hk_session_state(s)));
+        answer(s, a->answer, a->reason);
+    if (!r.finished)
+        on_state(&r, hk_session_state(s), hk_session_wait(s));
     while (!r.finished)
         hk_loop_run_once(r.loop, -1);
     status = r.status;

@@ -1,6 +1,7 @@
 /* Rendering events as lines of text. */
 #include "printer.h"
 #include "json.h"
+#include "session.h"
 
 #include <cJSON.h>
 #include <stdlib.h>
@@ -44,15 +45,27 @@ static void print_indented(FILE *out, const char *text)
     }
 }
 
-static void print_state(struct hk_printer *p, const cJSON *d)
+/* Said only when the engineer is needed or the session ended: decided from
+ * the state's flags and what it waits for. */
+static bool state_worth_saying(const struct hk_event *ev)
 {
-    const char *state = str(d, "state");
-    if (!strcmp(state, "awaiting_approval"))
-        fprintf(p->out, "honk: waiting for %s\n", str(d, "waiting_for"));
-    else if (!strcmp(state, "done") || !strcmp(state, "failed") || !strcmp(state, "cancelled"))
-        fprintf(p->out, "honk: session %s\n", state);
-    else if (!strcmp(state, "review"))
+    int state = hk_state_event_state(ev);
+    enum hk_wait_kind wait = hk_state_event_wait(ev);
+    return (state >= 0 && hk_session_state_terminal((enum hk_session_state)state)) || state == HK_STATE_AWAITING ||
+           (wait != HK_WAIT_NONE && wait != HK_WAIT_MESSAGE);
+}
+
+static void print_state(struct hk_printer *p, const struct hk_event *ev)
+{
+    const cJSON *d = ev->data;
+    int state = hk_state_event_state(ev);
+    enum hk_wait_kind wait = hk_state_event_wait(ev);
+    if (state >= 0 && hk_session_state_terminal((enum hk_session_state)state))
+        fprintf(p->out, "honk: session %s\n", str(d, "state"));
+    else if (wait == HK_WAIT_COMMIT)
         fprintf(p->out, "honk: ready for review\n");
+    else if (wait != HK_WAIT_NONE || state == HK_STATE_AWAITING) /* a journal from before `waiting`: no kind */
+        fprintf(p->out, "honk: waiting for %s\n", str(d, "waiting_for"));
 }
 
 static void print_test_end(struct hk_printer *p, const cJSON *d)
@@ -90,9 +103,7 @@ void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
         fflush(p->out);
         return;
     }
-    if (ev->kind == HK_EV_STATE && strcmp(str(d, "state"), "awaiting_approval") &&
-        strcmp(str(d, "state"), "done") && strcmp(str(d, "state"), "failed") &&
-        strcmp(str(d, "state"), "cancelled") && strcmp(str(d, "state"), "review"))
+    if (ev->kind == HK_EV_STATE && !state_worth_saying(ev))
         return;
     if (ev->kind == HK_EV_TURN_END || ev->kind == HK_EV_SUMMARY)
         return;
@@ -103,7 +114,7 @@ void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
                 str(d, "provider"), str(d, "model"), str(d, "task"));
         break;
     case HK_EV_STATE:
-        print_state(p, d);
+        print_state(p, ev);
         break;
     case HK_EV_USER:
         if (hk_json_true(d, "automatic"))
