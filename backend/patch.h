@@ -163,5 +163,9 @@ int hk_patch_write_rej(const struct hk_proposal *p, size_t file, char **where, c
 cJSON *hk_patch_to_json(const struct hk_proposal *p);
 int hk_patch_from_json(const cJSON *json, const char *root, struct hk_proposal **out,
                        char **err);
+/* A hunk state's name in the journal ("pending", "approved" ...), and back
+ * (-1 for an unknown name). */
+const char *hk_hunk_state_name(enum hk_hunk_state s);
+int hk_hunk_state_parse(const char *name);
 
 #endif

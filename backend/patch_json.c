@@ -340,3 +340,13 @@ int hk_patch_from_json(const cJSON *json, const char *root, struct hk_proposal *
     *out = p;
     return 0;
 }
+
+const char *hk_hunk_state_name(enum hk_hunk_state s)
+{
+    return (unsigned)s < 4 ? states[s] : "unknown";
+}
+
+int hk_hunk_state_parse(const char *name)
+{
+    return index_of(states, 4, name);
+}

@@ -114,7 +114,8 @@ void hk_session_free(struct hk_session *s);
 #define HK_SESSION_COMMANDS(X)                                                                      \
     X(DECIDE, "decide", "proposal; hunk (absent or -1: all of it); verdict approve|reject|edit; "    \
                         "reason; text (edit: the hunk's new text); state (optional: the hunk's "    \
-                        "state the sender saw, pending|approved|rejected|edited)")                  \
+                        "state the sender saw, pending|approved|rejected|edited: refused when "    \
+                        "it changed meanwhile)")                  \
     X(ANSWER, "answer", "wait: the kind that waits; id (proposal, command: required; stage: "        \
                         "optional); approve: true|false; reason")                                   \
     X(UNDO, "undo", "proposal: the waiting one; undoes its last decision")                         \

@@ -81,6 +81,29 @@ static int parse_verdict(const char *name, enum hk_verdict *out)
     return -1;
 }
 
+/* A decision that says which state it saw the hunk in is refused when the
+ * hunk was decided meanwhile (by someone else, or by a key pressed twice). */
+static int hunk_changed(const struct hk_proposal *p, int flat, const char *seen, char **err)
+{
+    if (!seen)
+        return 0;
+    int want = hk_hunk_state_parse(seen);
+    if (want < 0)
+        return refuse(err, hk_xstrdup("Not decided: \"state\" must be pending, approved, rejected or edited."));
+    for (size_t f = 0; f < p->nfiles; f++) {
+        if ((size_t)flat >= p->files[f].nhunks) {
+            flat -= (int)p->files[f].nhunks;
+            continue;
+        }
+        enum hk_hunk_state now = p->files[f].hunks[flat].state;
+        if ((int)now == want)
+            return 0;
+        return refuse(err, hk_xasprintf("Not decided: hunk %d of %s is %s now, not %s: it was decided meanwhile.",
+                                        flat + 1, p->id, hk_hunk_state_name(now), seen));
+    }
+    return 0;
+}
+
 static int cmd_decide(struct hk_session *s, const cJSON *cmd, char **err)
 {
     struct hk_proposal *p;
@@ -97,6 +120,8 @@ static int cmd_decide(struct hk_session *s, const cJSON *cmd, char **err)
     if (hunk >= (double)total)
         return refuse(err, hk_xasprintf("Not decided: proposal %s has no hunk %d (it has %zu).", p->id,
                                         (int)hunk + 1, total));
+    if (hunk >= 0 && hunk_changed(p, (int)hunk, member(cmd, "state"), err) != 0)
+        return -1;
     const char *text = member(cmd, "text");
     if (verdict == HK_VERDICT_EDIT && (hunk < 0 || !text))
         return refuse(err, hk_xstrdup("Not decided: an edit names one \"hunk\" and carries its new \"text\"."));

@@ -182,10 +182,14 @@ TEST(proposal_wait_and_its_refusals)
     /* Hunk by hunk: the first one, then the second with an edited text. */
     TAKES(&r, "{\"command\": \"decide\", \"proposal\": \"p1\", \"hunk\": 0, \"verdict\": \"approve\"}");
     CHECK(hk_session_wait(r.s) == HK_WAIT_PROPOSAL, "p1 still waits for its second hunk");
+    /* A second person who saw hunk 1 pending is refused: it was approved meanwhile. */
+    REFUSED(&r, "{\"command\": \"decide\", \"proposal\": \"p1\", \"hunk\": 0, \"verdict\": \"reject\", "
+                "\"state\": \"pending\"}",
+            "Not decided: hunk 1 of p1 is approved now, not pending: it was decided meanwhile.");
     TAKES(&r, "{\"command\": \"undo\", \"proposal\": \"p1\"}");
     TAKES(&r, "{\"command\": \"decide\", \"proposal\": \"p1\", \"hunk\": 0, \"verdict\": \"approve\"}");
     TAKES(&r, "{\"command\": \"decide\", \"proposal\": \"p1\", \"hunk\": 1, \"verdict\": \"reject\", "
-              "\"reason\": \"keep 12\"}");
+              "\"reason\": \"keep 12\", \"state\": \"pending\"}");
     if (run_until(&r, HK_WAIT_PROPOSAL) != 0)
         goto out;
     CHECK_STR(wstr(&r, "id"), "p2");
