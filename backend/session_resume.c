@@ -143,10 +143,9 @@ static void read_event(const struct hk_event *ev, void *user)
         read_decision(r, d);
         break;
     case HK_EV_STATE:
-        r->last_state = (enum hk_session_state)0;
-        for (int i = 0; i <= HK_STATE_CANCELLED; i++)
-            if (hk_json_str(d, "state") && !strcmp(hk_json_str(d, "state"), hk_session_state_name((enum hk_session_state)i)))
-                r->last_state = (enum hk_session_state)i;
+        r->last_state = hk_session_state_parse(hk_json_str(d, "state")) < 0
+                            ? (enum hk_session_state)0
+                            : (enum hk_session_state)hk_session_state_parse(hk_json_str(d, "state"));
         s->iteration = (int)hk_json_num(d, "iteration", 0);
         break;
     case HK_EV_TEST_START:

@@ -4,6 +4,7 @@
 #include "cockpit_int.h"
 
 #include "runner.h"
+#include "session.h"
 
 #include <locale.h>
 #include <poll.h>
@@ -194,16 +195,12 @@ void ck_chat_error(struct hk_cockpit *c, const char *message)
     send_chat_event(c, HK_EV_ERROR, "message", message);
 }
 
+/* Whether the session works on its own (the clock ticks): the state
+ * table says, not a list of names here. */
 static bool state_active(const char *state)
 {
-    static const char *quiet[] = {"idle", "done", "failed", "cancelled", "awaiting_approval",
-                                  "review"};
-    if (!state)
-        return false;
-    for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++)
-        if (!strcmp(state, quiet[i]))
-            return false;
-    return true;
+    int st = hk_session_state_parse(state);
+    return st >= 0 && hk_session_state_active((enum hk_session_state)st);
 }
 
 static void tick(struct hk_loop *loop, void *data)
@@ -282,15 +279,17 @@ static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
  * typed rather than approve. A half-typed message keeps Chat focused. */
 static void focus_the_decision(struct hk_cockpit *c, const struct hk_event *ev)
 {
-    const char *state = ev_str(ev, "state"), *what = ev_str(ev, "waiting_for");
-    if (ev->kind != HK_EV_STATE || !state || c->focus != CK_CHAT || c->input.text.len)
+    if (ev->kind != HK_EV_STATE || c->focus != CK_CHAT || c->input.text.len)
         return;
-    if (!strcmp(state, "review") || (!strcmp(state, "awaiting_approval") && what && strstr(what, "proposed change")))
-        ck_focus(c, CK_DIFF);
-    else if (!strcmp(state, "awaiting_approval") && what && strstr(what, "deploy"))
-        ck_focus(c, CK_DEPLOY);
-    else if (!strcmp(state, "awaiting_approval") && what && strstr(what, "command"))
-        ck_focus(c, CK_TESTS); /* where the command's output will show */
+    switch (hk_state_event_wait(ev)) {
+    case HK_WAIT_PROPOSAL:
+    case HK_WAIT_COMMIT: ck_focus(c, CK_DIFF); break;
+    case HK_WAIT_DEPLOY:
+    case HK_WAIT_STAGE: ck_focus(c, CK_DEPLOY); break;
+    case HK_WAIT_COMMAND: ck_focus(c, CK_TESTS); break; /* where the command's output will show */
+    case HK_WAIT_MESSAGE:
+    case HK_WAIT_NONE: break;
+    }
 }
 
 void hk_cockpit_event(struct hk_cockpit *c, const struct hk_event *ev)

@@ -2,6 +2,7 @@
  * fenced code set apart), the engineer's messages, one-line tool entries that
  * expand, and error, retry and progress lines. */
 #include "pane.h"
+#include "session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,21 +247,27 @@ static void on_test_end(struct pane *p, const struct hk_event *ev)
 /* What the engineer can do now, said once when the session starts waiting. */
 static void on_state(struct pane *p, const struct hk_event *ev)
 {
-    const char *state = ev_str(ev, "state"), *what = ev_str(ev, "waiting_for");
-    if (!state)
-        return;
-    if (!what)
-        what = "";
-    if (!strcmp(state, "review"))
+    int state = hk_state_event_state(ev);
+    switch (hk_state_event_wait(ev)) {
+    case HK_WAIT_COMMIT:
         infof(p, E_INFO, "Ready for review: the tests pass. ] in Diff shows the whole change; c commits it, E edits the message first%s%s", "", NULL);
-    else if (!strcmp(state, "awaiting_approval") && strstr(what, "command"))
+        return;
+    case HK_WAIT_COMMAND:
         infof(p, E_INFO, "The model asks to run a command: y allows it, x refuses%s%s", "", NULL);
-    else if (!strcmp(state, "awaiting_approval") && strstr(what, "deploy"))
+        return;
+    case HK_WAIT_DEPLOY:
         infof(p, E_INFO, "Committed. D deploys, C skips the deploy (in Deploy: Alt-4)%s%s", "", NULL);
-    else if (!strcmp(state, "awaiting_approval") && strstr(what, "proposed change"))
+        return;
+    case HK_WAIT_PROPOSAL:
         infof(p, E_INFO, "Waiting for your decision in Diff (Alt-2): a/r per hunk, A/R for all%s%s", "", NULL);
-    else if (!strcmp(state, "done") || !strcmp(state, "failed"))
-        infof(p, !strcmp(state, "done") ? E_INFO : E_ERROR, "Session %s. q quits%s", state, NULL);
+        return;
+    case HK_WAIT_STAGE:
+    case HK_WAIT_MESSAGE:
+    case HK_WAIT_NONE:
+        break;
+    }
+    if (state == HK_STATE_DONE || state == HK_STATE_FAILED)
+        infof(p, state == HK_STATE_DONE ? E_INFO : E_ERROR, "Session %s. q quits%s", hk_session_state_name((enum hk_session_state)state), NULL);
 }
 
 /* The engineer's message, or one honk wrote for them (the failing tests'
