@@ -56,7 +56,7 @@ static void on_state(struct run *r, int state, enum hk_wait_kind wait)
             stop(r, HK_EXIT_FAILED);
         }
         free(err);
-    } else if (wait != HK_WAIT_NONE && wait != HK_WAIT_COMMIT) {
+    } else if (wait != HK_WAIT_NONE) { /* a commit waits too, under --approve=edits */
         const char *what = hk_session_waiting_for(s);
         fprintf(stderr, "honk: session %s waits for %s, which nobody can give here.\n"
                         "      Resume it: honk resume %s --accept (or --reject REASON, or --approve=all)\n",
