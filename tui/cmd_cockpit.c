@@ -5,6 +5,7 @@
 #include "json.h"
 #include "commands.h"
 #include "config.h"
+#include "deploy.h"
 #include "diff_sources.h"
 #include "flags.h"
 #include "session.h"
@@ -176,10 +177,32 @@ static void remember(struct app *a, const struct hk_event *ev)
     }
 }
 
+/* While the deploy waits for approval, Deploy lists the stages that would
+ * run (the session names them only once they start). */
+static void show_waiting_stages(struct app *a, const struct hk_event *ev)
+{
+    const char *what = ev->kind == HK_EV_STATE ? hk_json_str(ev->data, "waiting_for") : NULL;
+    if (!what || !strstr(what, "deploy"))
+        return;
+    char *err = NULL;
+    struct hk_deploy *d = hk_deploy_from_config(a->cfg, &err);
+    for (size_t i = 0; d && i < hk_deploy_stage_count(d); i++) {
+        cJSON *data = cJSON_CreateObject();
+        cJSON_AddStringToObject(data, "stage", hk_deploy_stage(d, i)->name);
+        cJSON_AddStringToObject(data, "state", "pending");
+        struct hk_event stage = {HK_EV_DEPLOY_STAGE, ev->time_ms, data};
+        hk_cockpit_event(a->ck, &stage);
+        cJSON_Delete(data);
+    }
+    hk_deploy_free(d);
+    free(err);
+}
+
 static void on_event(const struct hk_event *ev, void *user)
 {
     struct app *a = user;
     remember(a, ev);
+    show_waiting_stages(a, ev);
     hk_cockpit_event(a->ck, ev);
     if (ev->kind == HK_EV_PROPOSAL && a->session)
         show_proposal(a, hk_json_str(ev->data, "id"));

@@ -60,12 +60,64 @@ static void say(struct review_app *a, enum hk_event_kind kind, const char *messa
     cJSON_Delete(d);
 }
 
+static bool hunk_fails(struct review_app *a, size_t flat)
+{
+    const struct hk_proposal *p = hk_review_proposal(a->review);
+    for (size_t f = 0; p && f < p->nfiles; f++) {
+        if (flat < p->files[f].nhunks)
+            return p->files[f].hunks[flat].result == HK_HUNK_FAILED;
+        flat -= p->files[f].nhunks;
+    }
+    return false;
+}
+
+/* A or R once some hunks are decided: those stay as they are (300 approved
+ * hunks are not flipped by one key), the undecided ones get the verdict,
+ * and Chat says how many of each. */
+static void decide_undecided(struct review_app *a, enum hk_verdict verdict, const char *reason)
+{
+    size_t n = hk_review_hunk_count(a->review), decided = 0, now = 0;
+    char *err = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (hk_review_state(a->review, i) != HK_HUNK_PENDING) {
+            decided++;
+            continue;
+        }
+        enum hk_verdict v = verdict == HK_VERDICT_APPROVE && hunk_fails(a, i) ? HK_VERDICT_REJECT : verdict;
+        if (hk_review_decide(a->review, (int)i, v, NULL, &err) < 0) {
+            say(a, HK_EV_ERROR, err);
+            free(err);
+            continue;
+        }
+        now++;
+        struct hk_dv_hunk *h = view_hunk(hk_cockpit_diff(a->ck), (int)i);
+        if (h && reason && v == HK_VERDICT_REJECT) {
+            free(h->reason);
+            h->reason = hk_xstrdup(reason);
+        }
+    }
+    const char *did = verdict == HK_VERDICT_APPROVE ? "Approved" : "Rejected";
+    char *msg = now ? hk_xasprintf("%s the %zu undecided hunk%s; the %zu already decided stay as they were (u takes back one decision at a time).",
+                                   did, now, now == 1 ? "" : "s", decided)
+                    : hk_xasprintf("All %zu hunks are already decided; nothing changed (u takes a decision back).", decided);
+    say(a, HK_EV_NOTE, msg);
+    free(msg);
+    show_states(a, NULL, -1);
+}
+
 static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, const char *reason,
                        const char *edited, void *data)
 {
     (void)proposal;
     struct review_app *a = data;
     char *err = NULL;
+    bool any_decided = false;
+    for (size_t i = 0; hunk < 0 && i < hk_review_hunk_count(a->review); i++)
+        any_decided |= hk_review_state(a->review, i) != HK_HUNK_PENDING;
+    if (any_decided) {
+        decide_undecided(a, verdict, reason);
+        return;
+    }
     if (hk_review_decide(a->review, hunk, verdict, edited, &err) < 0) {
         say(a, HK_EV_ERROR, err);
         free(err);
@@ -125,7 +177,7 @@ int hk_cmd_review(int argc, char **argv)
     char *cerr = NULL;
     struct hk_config *cfg = hk_config_open(NULL, &cerr);
     free(cerr);
-    struct hk_cockpit_opts opts = {.config = cfg};
+    struct hk_cockpit_opts opts = {.config = cfg, .review = true};
     a.ck = hk_cockpit_new(a.loop, &review_actions, &a, &opts, &err);
     if (!a.ck) {
         fprintf(stderr, "honk: %s\n", err);

@@ -152,12 +152,16 @@ static void toggle_help(struct hk_cockpit *c)
 static bool global_action(struct hk_cockpit *c, enum km_action a)
 {
     switch (a) {
-    case KM_FOCUS_NEXT: ck_focus(c, c->focus + 1); break;
-    case KM_FOCUS_PREV: ck_focus(c, c->focus - 1); break;
+    case KM_FOCUS_NEXT: ck_focus_next(c, 1); break;
+    case KM_FOCUS_PREV: ck_focus_next(c, -1); break;
     case KM_FOCUS_CHAT: ck_focus(c, CK_CHAT); break;
     case KM_FOCUS_DIFF: ck_focus(c, CK_DIFF); break;
-    case KM_FOCUS_TESTS: ck_focus(c, CK_TESTS); break;
-    case KM_FOCUS_DEPLOY: ck_focus(c, CK_DEPLOY); break;
+    case KM_FOCUS_TESTS:
+    case KM_FOCUS_DEPLOY:
+        if (!ck_pane_available(c, a == KM_FOCUS_TESTS ? CK_TESTS : CK_DEPLOY))
+            ck_status_message(c, "a review has no tests or deploy: Chat and Diff only");
+        ck_focus(c, a == KM_FOCUS_TESTS ? CK_TESTS : CK_DEPLOY);
+        break;
     case KM_ZOOM:
         c->zoomed = !c->zoomed;
         c->full_redraw = true;
@@ -169,6 +173,13 @@ static bool global_action(struct hk_cockpit *c, enum km_action a)
             c->actions.interrupt(c->adata);
         break;
     case KM_QUIT: ck_quit(c); break;
+    case KM_DEPLOY_APPROVE:
+    case KM_DEPLOY_CANCEL:
+        if (!c->actions.deploy || !ck_waiting_for_deploy(c))
+            ck_status_message(c, "no deploy is waiting for approval");
+        else
+            c->actions.deploy(a == KM_DEPLOY_APPROVE, c->adata);
+        break;
     case KM_COMMIT:
     case KM_COMMIT_EDIT:
         if (c->actions.commit)

@@ -60,8 +60,8 @@ enum km_scope { KM_GLOBAL, KM_PANE, KM_CHAT, KM_DIFF, KM_TESTS, KM_DEPLOY, KM_IN
     X(STAGE_NEXT, "stage-next", KM_DEPLOY, "j Down", "select the next stage")                \
     X(STAGE_PREV, "stage-prev", KM_DEPLOY, "k Up", "select the previous stage")              \
     X(STAGE_LOG, "stage-log", KM_DEPLOY, "Enter", "show or hide the stage's log")            \
-    X(DEPLOY_APPROVE, "deploy-approve", KM_DEPLOY, "D", "approve the deploy")                \
-    X(DEPLOY_CANCEL, "deploy-cancel", KM_DEPLOY, "C", "cancel the deploy")                   \
+    X(DEPLOY_APPROVE, "deploy-approve", KM_GLOBAL, "D", "approve the deploy that waits")     \
+    X(DEPLOY_CANCEL, "deploy-cancel", KM_GLOBAL, "C", "skip the deploy that waits")          \
     X(HELP_CLOSE, "help-close", KM_INHELP, "q Esc ?", "close the help")
 
 enum km_action {
