@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,11 +32,35 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The terminal's modes as the shell had them, put back on every way out
+ * (endwin restores ncurses' copy; this covers what ncurses never saw). */
+static struct termios shell_tty;
+static bool shell_tty_saved;
+
+static void restore_tty(void)
+{
+    if (shell_tty_saved)
+        tcsetattr(STDIN_FILENO, TCSANOW, &shell_tty);
+}
+
+/* XON/XOFF flow control off while the cockpit runs: with it on, C-s froze
+ * the screen and C-q never reached honk. */
+static void no_flow_control(void)
+{
+    struct termios t;
+    if (tcgetattr(STDIN_FILENO, &t) != 0)
+        return;
+    t.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+    tcsetattr(STDIN_FILENO, TCSANOW, &t);
+    def_prog_mode(); /* ncurses keeps it so across the editor and resizes */
+}
+
 /* A crash must not leave the terminal in curses mode: restore it, then let
  * the signal do what it would have done. */
 static void on_crash(int signo)
 {
     endwin();
+    restore_tty();
     signal(signo, SIG_DFL);
     raise(signo);
 }
@@ -47,6 +72,7 @@ static void catch_crashes(void)
     sa.sa_handler = on_crash;
     sa.sa_flags = SA_RESETHAND | SA_NODEFER;
     sigaction(SIGABRT, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL); /* C-\ */
 #ifndef __SANITIZE_ADDRESS__ /* ASan reports these itself */
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
@@ -394,6 +420,7 @@ static SCREEN *open_terminal(char **err)
     }
     setlocale(LC_ALL, "");
     set_escdelay(25);
+    shell_tty_saved = tcgetattr(STDIN_FILENO, &shell_tty) == 0;
     SCREEN *screen = newterm(NULL, stdout, stdin);
     if (!screen) {
         *err = hk_xasprintf("the terminal \"%s\" is unknown to ncurses", term);
@@ -404,6 +431,7 @@ static SCREEN *open_terminal(char **err)
     nonl();
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
+    no_flow_control();
     return screen;
 }
 
@@ -493,6 +521,7 @@ void hk_cockpit_free(struct hk_cockpit *c)
     if (c->input_win)
         delwin(c->input_win);
     endwin();
+    restore_tty();
     delscreen(c->screen);
     if (c->summary)
         printf("%s\n", c->summary);

@@ -148,6 +148,22 @@ static void toggle_help(struct hk_cockpit *c)
     c->full_redraw = true;
 }
 
+/* Esc: stops what the model is doing, whichever pane has the focus (the
+ * session ignores it when nothing runs), and clears the focused pane's
+ * search, whose highlight it also ends. */
+static void interrupt(struct hk_cockpit *c)
+{
+    struct pane *p = c->panes[c->focus];
+    if (c->actions.interrupt)
+        c->actions.interrupt(c->adata);
+    if (p->search) {
+        free(p->search);
+        p->search = NULL;
+        ck_status_message(c, "search cleared");
+        ck_mark_dirty(c, p);
+    }
+}
+
 /* Actions the cockpit itself answers; false for the focused pane's. */
 static bool global_action(struct hk_cockpit *c, enum km_action a)
 {
@@ -168,10 +184,7 @@ static bool global_action(struct hk_cockpit *c, enum km_action a)
         break;
     case KM_HELP:
     case KM_HELP_CLOSE: toggle_help(c); break;
-    case KM_INTERRUPT:
-        if (c->actions.interrupt)
-            c->actions.interrupt(c->adata);
-        break;
+    case KM_INTERRUPT: interrupt(c); break;
     case KM_QUIT: ck_quit(c); break;
     case KM_DEPLOY_APPROVE:
     case KM_DEPLOY_CANCEL:
@@ -323,11 +336,20 @@ void ck_on_stdin(struct hk_loop *loop, int fd, short revents, void *data)
             handled++;
             continue;
         }
-        if (key == 27) { /* Alt-x arrives as Esc then x */
+        /* Alt-x arrives as Esc then x; Esc Esc is two presses of Esc (a
+         * second press must not turn the first into nothing). */
+        while (key == 27) {
             wint_t next;
             int r2 = get_wch(&next);
-            if (r2 != ERR)
-                key = KM_META | normalize(r2, next);
+            if (r2 == ERR)
+                break;
+            int k2 = normalize(r2, next);
+            if (k2 != 27) {
+                key = KM_META | k2;
+                break;
+            }
+            dispatch(c, 27);
+            handled++;
         }
         dispatch(c, key);
         handled++;

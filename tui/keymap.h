@@ -34,7 +34,7 @@ enum km_scope { KM_GLOBAL, KM_PANE, KM_CHAT, KM_DIFF, KM_TESTS, KM_DEPLOY, KM_IN
     X(PAGE_UP, "page-up", KM_PANE, "PgUp", "move up one page")                               \
     X(TOP, "top", KM_PANE, "g Home", "go to the top")                                        \
     X(BOTTOM, "bottom", KM_PANE, "G End", "go to the bottom and follow new output")          \
-    X(SEARCH, "search", KM_PANE, "/ M-/", "search for text (M-/ also while typing in Chat)") \
+    X(SEARCH, "search", KM_PANE, "/ M-/ C-s", "search for text (M-/, C-s also in Chat)")  \
     X(SEARCH_NEXT, "search-next", KM_PANE, "F3 C-n", "find the next match")                  \
     X(SEARCH_PREV, "search-prev", KM_PANE, "S-F3 C-p", "find the previous match")            \
     X(SEND, "send", KM_CHAT, "Enter", "send the message (empty: expand the tool entry)")     \

@@ -49,7 +49,7 @@ check review_q_quits wait_for "exited 0"
 fresh_review approve_all
 tm_honk 120 40 "$R" review fix.patch
 wait_for "[hunk 1: pending]" > /dev/null
-tm_keys a r
+tm_keys M-2 a r
 wait_for "Reject hunk: reason" > /dev/null
 tm_keys "not this one" Enter
 wait_for "[hunk 2: rejected]" > /dev/null
@@ -67,7 +67,7 @@ check approve_all_approved_applied grep -q 'new readme' "$R/README"
 fresh_review reject_all
 tm_honk 120 40 "$R" review fix.patch
 wait_for "[hunk 1: pending]" > /dev/null
-tm_keys a a R
+tm_keys M-2 a a R
 wait_for "Reject proposal: reason" > /dev/null
 tm_keys "later" Enter
 check reject_all_decides_undecided wait_for "[hunk 3: rejected]"
