@@ -229,6 +229,7 @@ void ck_draw_status(struct hk_cockpit *c)
     else
         snprintf(tmp, sizeof tmp, "%s", c->state ? c->state : c->review ? "review" : "idle");
     add_field(&b, tmp);
+    add_field(&b, c->status_msg); /* early: the fields after it are cut first */
     if (c->provider || c->model) {
         snprintf(tmp, sizeof tmp, "%s%s%s", c->provider ? c->provider : "",
                  c->provider && c->model ? "/" : "", c->model ? c->model : "");
@@ -248,7 +249,6 @@ void ck_draw_status(struct hk_cockpit *c)
         snprintf(tmp, sizeof tmp, "tokens %ld/%ld", c->tokens_in, c->tokens_out);
         add_field(&b, tmp);
     }
-    add_field(&b, c->status_msg);
     WINDOW *w = c->status_win;
     hk_theme_set(w, TH_STATUS);
     int drawn = draw_text(w, 0, 0, b.data, (int)b.len, COLS);

@@ -256,7 +256,7 @@ static void on_state(struct pane *p, const struct hk_event *ev)
     else if (!strcmp(state, "awaiting_approval") && strstr(what, "command"))
         infof(p, E_INFO, "The model asks to run a command: y allows it, x refuses%s%s", "", NULL);
     else if (!strcmp(state, "awaiting_approval") && strstr(what, "deploy"))
-        infof(p, E_INFO, "Committed. D deploys, C skips the deploy (in Deploy: Alt-4)%s%s", "", NULL);
+        infof(p, E_INFO, "Committed. D deploys, C skips the deploy; its stages wait in Deploy%s%s", "", NULL);
     else if (!strcmp(state, "awaiting_approval") && strstr(what, "proposed change"))
         infof(p, E_INFO, "Waiting for your decision in Diff (Alt-2): a/r per hunk, A/R for all%s%s", "", NULL);
     else if (!strcmp(state, "done") || !strcmp(state, "failed"))
