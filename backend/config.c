@@ -130,6 +130,26 @@ char *hk_config_string(struct hk_config *cfg, const char *key)
     return out;
 }
 
+struct each {
+    void (*fn)(const char *name, const char *value, void *data);
+    void *data;
+};
+
+static int each_entry(const git_config_entry *e, void *payload)
+{
+    struct each *each = payload;
+    each->fn(e->name, e->value ? e->value : "", each->data);
+    return 0;
+}
+
+void hk_config_each(struct hk_config *cfg, const char *regexp,
+                    void (*fn)(const char *name, const char *value, void *data), void *data)
+{
+    struct each each = {fn, data};
+    if (cfg)
+        git_config_foreach_match(cfg->cfg, regexp, each_entry, &each);
+}
+
 int hk_config_int(struct hk_config *cfg, const char *key, long *out, char **err)
 {
     char *s = hk_config_string(cfg, key);
