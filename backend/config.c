@@ -130,24 +130,20 @@ char *hk_config_string(struct hk_config *cfg, const char *key)
     return out;
 }
 
-struct each {
-    void (*fn)(const char *name, const char *value, void *data);
-    void *data;
-};
-
-static int each_entry(const git_config_entry *e, void *payload)
-{
-    struct each *each = payload;
-    each->fn(e->name, e->value ? e->value : "", each->data);
-    return 0;
-}
-
-void hk_config_each(struct hk_config *cfg, const char *regexp,
+/* An iterator rather than git_config_foreach_match, whose regex leaks
+ * its match data in libgit2 1.5. */
+void hk_config_each(struct hk_config *cfg, const char *prefix,
                     void (*fn)(const char *name, const char *value, void *data), void *data)
 {
-    struct each each = {fn, data};
-    if (cfg)
-        git_config_foreach_match(cfg->cfg, regexp, each_entry, &each);
+    git_config_iterator *it = NULL;
+    git_config_entry *e;
+    if (!cfg || git_config_iterator_new(&it, cfg->cfg) != 0)
+        return;
+    size_t n = strlen(prefix);
+    while (git_config_next(&e, it) == 0)
+        if (!strncmp(e->name, prefix, n))
+            fn(e->name, e->value ? e->value : "", data);
+    git_config_iterator_free(it);
 }
 
 int hk_config_int(struct hk_config *cfg, const char *key, long *out, char **err)

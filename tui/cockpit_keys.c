@@ -131,6 +131,10 @@ static void send_message(struct hk_cockpit *c)
         ck_apply(c, c->panes[CK_CHAT], pane_chat_toggle(c->panes[CK_CHAT]));
         return;
     }
+    if (!c->actions.send_message) { /* honk review: the text stays where it is */
+        ck_status_message(c, "there is no model here to send it to");
+        return;
+    }
     char *text = hk_input_take(&c->input, true);
     if (c->actions.send_message)
         c->actions.send_message(text, c->adata);

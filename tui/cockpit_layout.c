@@ -65,6 +65,10 @@ static bool pane_empty(struct hk_cockpit *c, int i)
 unsigned ck_layout_sig(struct hk_cockpit *c)
 {
     unsigned sig = 0;
+    if (c->zoomed || c->help_shown)
+        return 0; /* one pane: nothing to share */
+    if (COLS >= WIDE_COLS) /* the grid only asks whether its bottom row is empty */
+        return (unsigned)pane_empty(c, CK_TESTS) | (unsigned)pane_empty(c, CK_DEPLOY) << 1;
     for (int i = 0; i < CK_NPANES; i++) {
         long n = pane_rows(c, i), cap = LINES < 255 ? LINES : 255;
         sig |= (unsigned)(n < cap ? n : cap) << (8 * i);

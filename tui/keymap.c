@@ -202,7 +202,7 @@ void hk_keymap_init(struct hk_config *cfg, char **warning)
             hk_buf_printf(&warn, "%s: unknown key in \"%s\" (key names: a, C-x, M-Enter, PgUp, S-Tab, F1, S-F3). ", key, value);
         free(value);
     }
-    hk_config_each(cfg, "^honk\\.bind\\.", unknown_action, &warn);
+    hk_config_each(cfg, "honk.bind.", unknown_action, &warn);
     report_twice_bound(&warn);
     if (warn.len && warning)
         *warning = hk_buf_steal(&warn);

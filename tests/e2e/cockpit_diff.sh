@@ -81,7 +81,7 @@ check reject_all_reaches_model poll record_has "not this way"
 tm_task 200 50 "$R" "$SC" "fix the empty playlist crash"
 wait_for "guard empty playlist"
 tm_keys M-2 M-z s
-check side_by_side wait_for "side by side"
+check side_by_side wait_for "decided  side by side"
 check side_by_side_pairs sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q -- '-int count = old_value + 1;.*│.*+int count = new_value + 1;'"
 
 # e: the hunk's new side goes through $EDITOR; the edit is what lands.
@@ -131,6 +131,24 @@ check review_commit_counts wait_for "M src/playlist.c  +3 -1"
 tm_keys q
 wait_for "exited" > /dev/null
 
+# A after a and r in a session: the rejected hunk stays rejected (its reason
+# reaches the model), the undecided one is approved, Chat says how many.
+make_playlist "$T/approve_rest"
+tm_task 120 40 "$T/approve_rest" "$SC" "fix the empty playlist crash"
+wait_for "[hunk 1: pending]" > /dev/null
+tm_keys M-2 a r
+wait_for "Reject hunk: reason" > /dev/null
+tm_keys "keep it" Enter
+wait_for "[hunk 2: rejected]" > /dev/null
+tm_keys A
+check session_approve_all_decides_undecided wait_for "[hunk 3: approved]"
+check session_approve_all_keeps_rejected wait_for "[hunk 2: rejected]"
+check session_approve_all_says_counts wait_for "Approved the 1 undecided hunk; the 2 already decided stay as they were."
+check session_approve_all_reason_kept poll record_has "was rejected: keep it"
+check session_approve_all_rejected_not_applied sh -c "grep -q 'int count = old_value' '$T/approve_rest'/.git/honk/worktrees/*/src/playlist.c"
+tm_keys q
+wait_for "exited" > /dev/null
+
 # e on a hunk with no context lines: Diff shows the edited text, not the
 # model's (the whole Diff pane, zoomed).
 S="$HONK_TOP/tests/e2e/screens"
@@ -157,7 +175,7 @@ make_playlist "$T/sbs"
 tm_task 200 50 "$T/sbs" "$SC" "fix the empty playlist crash"
 wait_for "guard empty playlist"
 tm_keys M-2 M-z s
-wait_for "side by side" > /dev/null
+wait_for "decided  side by side" > /dev/null
 settle
 check side_by_side_numbers_each_side same_screen "$S/diff_side_by_side.txt"
 tm_keys q

@@ -23,6 +23,7 @@ wait_for "Key bindings"
 check help_lists_actions wait_for "approve-hunk     approve the hunk"
 check help_shows_chords wait_for "C-x+C-e          editor"
 check help_shows_every_action wait_for "deploy-cancel"
+check help_no_empty_heading sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'Tests:'"
 tm_keys q
 check help_closes wait_for " 1 Chat"
 

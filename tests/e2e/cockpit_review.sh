@@ -41,6 +41,11 @@ check review_first_key_not_typed sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 
 tm_keys 3
 check review_no_tests_pane wait_for "a review has no tests or deploy"
 check review_focus_stays wait_for "a: approve   r: reject"
+# Chat has no model to talk to here: Enter keeps the text and says so.
+tm_keys M-1 "hello" Enter
+check review_chat_keeps_text wait_for "> hello"
+check review_chat_says_no_model wait_for "there is no model here"
+tm_keys M-2
 # q quits (a key, not typed text); decisions are carried out.
 tm_keys q
 check review_q_quits wait_for "exited 0"
