@@ -129,10 +129,12 @@ void ck_render(struct hk_cockpit *c)
         hk_loop_cancel_timer(c->loop, c->frame_timer);
         c->frame_timer = 0;
     }
-    if (!c->tiny && ck_layout_sig(c) != c->layout_sig)
-        c->full_redraw = true; /* a pane got content, or lost it */
-    if (c->full_redraw) {
-        ck_layout(c);
+    /* A pane got content or lost it: new sizes, but the terminal still shows
+     * what curses thinks, so no full repaint (a chat line must not flash the
+     * whole screen). */
+    bool content_only = !c->full_redraw && !c->tiny && ck_layout_sig(c) != c->layout_sig;
+    if (content_only || c->full_redraw) {
+        ck_layout(c, !content_only);
         c->full_redraw = false;
     }
     if (c->tiny) {

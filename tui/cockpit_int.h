@@ -60,7 +60,7 @@ struct hk_cockpit {
 };
 
 /* cockpit_layout.c */
-void ck_layout(struct hk_cockpit *c);
+void ck_layout(struct hk_cockpit *c, bool repaint); /* repaint: the whole terminal too */
 /* Which panes have content (a bit each): a change means a new layout. */
 unsigned ck_layout_sig(struct hk_cockpit *c);
 bool ck_pane_available(struct hk_cockpit *c, int index); /* review has no Tests, Deploy */

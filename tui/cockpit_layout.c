@@ -138,7 +138,7 @@ static void grid(struct hk_cockpit *c, int area)
     place(c->panes[CK_DEPLOY], top, left, area - top, COLS - left, false);
 }
 
-void ck_layout(struct hk_cockpit *c)
+void ck_layout(struct hk_cockpit *c, bool repaint)
 {
     for (int i = 0; i < CK_NPANES; i++)
         drop_windows(c->panes[i]);
@@ -150,7 +150,8 @@ void ck_layout(struct hk_cockpit *c)
     c->status_win = c->input_win = NULL;
     erase();
     wnoutrefresh(stdscr);
-    clearok(curscr, TRUE); /* repaint everything: no ghost lines */
+    if (repaint)
+        clearok(curscr, TRUE); /* after a resize: no ghost lines */
     c->layout_sig = ck_layout_sig(c);
     c->tiny = COLS < MIN_COLS || LINES < MIN_ROWS;
     if (c->tiny)
