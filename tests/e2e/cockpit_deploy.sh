@@ -1,4 +1,4 @@
-# After the commit, at 80x24 through tmux: the focus goes to Deploy, which
+# After the commit, at 80x24 through tmux (with no test command configured): the focus goes to Deploy, which
 # lists the stages that wait (not "No deploy yet."), its title and key line
 # offer D and C while the deploy waits and no longer once it ran; D where no
 # deploy waits says so.
@@ -25,6 +25,8 @@ wait_for "Committed." > /dev/null
 wait_for "D: deploy" > /dev/null
 settle
 check deploy_waits_80x24 same_deploy_screen "$S/deploy_waiting_80x24.txt"
+# No honk.test here: the review does not claim that tests pass.
+check review_claims_no_tests sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'the tests pass'"
 tm_keys D
 wait_for "✓ publish" > /dev/null
 wait_for " done " > /dev/null
