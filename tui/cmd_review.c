@@ -17,16 +17,61 @@ struct review_app {
     struct hk_loop *loop;
     struct hk_cockpit *ck;
     struct hk_review *review;
+    char *title;
 };
 
-static struct hk_dv_hunk *view_hunk(struct hk_diffview *dv, int flat)
+static struct hk_dv_hunk *view_hunk_in(struct hk_diffview *dv, int flat, struct hk_dv_file **file)
 {
     for (int f = 0; dv && f < dv->nfiles; f++) {
-        if (flat < dv->files[f].nhunks)
+        if (flat < dv->files[f].nhunks) {
+            if (file)
+                *file = &dv->files[f];
             return &dv->files[f].hunks[flat];
+        }
         flat -= dv->files[f].nhunks;
     }
     return NULL;
+}
+
+static struct hk_dv_hunk *view_hunk(struct hk_diffview *dv, int flat)
+{
+    return view_hunk_in(dv, flat, NULL);
+}
+
+/* What is reviewed, as Diff shows it before any decision. */
+static struct hk_diffview *build_view(struct review_app *a)
+{
+    const struct hk_proposal *p = hk_review_proposal(a->review);
+    struct hk_diffview *dv = p ? hk_diffview_from_proposal(p, NULL)
+                               : hk_diffview_from_diff(hk_review_diff(a->review), "review", a->title);
+    free(dv->summary); /* not a model's proposal: say what is reviewed */
+    dv->summary = hk_xstrdup(a->title);
+    return dv;
+}
+
+/* The hunk's lines as reviewed, back after its edit was undone. */
+static int count_kind(const struct hk_dv_hunk *h, enum hk_dv_kind kind)
+{
+    int n = 0;
+    for (int i = 0; i < h->nlines; i++)
+        n += h->lines[i].kind == kind;
+    return n;
+}
+
+static void restore_lines(struct review_app *a, int flat)
+{
+    struct hk_dv_file *f = NULL;
+    struct hk_dv_hunk *h = view_hunk_in(hk_cockpit_diff(a->ck), flat, &f);
+    struct hk_diffview *fresh = build_view(a);
+    struct hk_dv_hunk *o = view_hunk_in(fresh, flat, NULL);
+    if (h && o && f) {
+        f->adds += count_kind(o, HK_DV_ADD) - count_kind(h, HK_DV_ADD);
+        f->dels += count_kind(o, HK_DV_DEL) - count_kind(h, HK_DV_DEL);
+        struct hk_dv_hunk keep = *h;
+        h->lines = o->lines, h->nlines = o->nlines, h->cap = o->cap, h->new_count = o->new_count;
+        o->lines = keep.lines, o->nlines = keep.nlines, o->cap = keep.cap;
+    }
+    hk_diffview_free(fresh);
 }
 
 static enum hk_dv_state view_state(enum hk_hunk_state s)
@@ -121,6 +166,13 @@ static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, 
     if (hk_review_decide(a->review, hunk, verdict, edited, &err) < 0) {
         say(a, HK_EV_ERROR, err);
         free(err);
+    } else if (verdict == HK_VERDICT_EDIT && hunk >= 0) { /* Diff shows the edit, not what it replaced */
+        struct hk_dv_file *f = NULL;
+        struct hk_dv_hunk *h = view_hunk_in(hk_cockpit_diff(a->ck), hunk, &f);
+        if (h && f) {
+            hk_diffview_hunk_set_new_text(f, h, edited ? edited : "");
+            hk_diffview_word_spans(hk_cockpit_diff(a->ck));
+        }
     }
     show_states(a, reason, hunk);
 }
@@ -128,7 +180,12 @@ static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, 
 static void act_undo(void *data)
 {
     struct review_app *a = data;
-    hk_review_undo(a->review);
+    int hunk = hk_review_undo(a->review);
+    const struct hk_dv_hunk *h = hunk >= 0 ? view_hunk(hk_cockpit_diff(a->ck), hunk) : NULL;
+    if (h && h->state == HK_DV_EDITED) {
+        restore_lines(a, hunk);
+        hk_diffview_word_spans(hk_cockpit_diff(a->ck));
+    }
     show_states(a, NULL, -1);
 }
 
@@ -184,20 +241,16 @@ int hk_cmd_review(int argc, char **argv)
         hk_config_free(cfg);
         goto out;
     }
-    char *title = hk_xasprintf("review of %s: a/r per hunk, q to finish", hk_review_title(a.review));
-    struct hk_diffview *dv = hk_review_proposal(a.review) ? hk_diffview_from_proposal(hk_review_proposal(a.review), NULL)
-                                                           : hk_diffview_from_diff(hk_review_diff(a.review), "review", title);
-    free(dv->summary); /* not a model's proposal: say what is reviewed */
-    dv->summary = hk_xstrdup(title);
-    hk_cockpit_set_diff(a.ck, dv);
-    say(&a, HK_EV_NOTE, title);
-    free(title);
+    a.title = hk_xasprintf("review of %s: a/r per hunk, q to finish", hk_review_title(a.review));
+    hk_cockpit_set_diff(a.ck, build_view(&a));
+    say(&a, HK_EV_NOTE, a.title);
     hk_loop_run(a.loop);
     status = hk_review_finish(a.review, &report, &err) == 0 ? HK_EXIT_OK : HK_EXIT_FAILED;
     hk_cockpit_set_summary(a.ck, report ? report : err);
     hk_cockpit_free(a.ck);
     hk_config_free(cfg);
 out:
+    free(a.title);
     free(err);
     free(report);
     hk_review_free(a.review);

@@ -86,4 +86,26 @@ tm_keys q
 wait_for "exited" > /dev/null
 check reject_all_approved_applied grep -q 'new_value' "$R/src/playlist.c"
 check reject_all_rejected_kept grep -q 'old readme' "$R/README"
+
+# e in a review: Diff shows the edited line (a hunk with no context lines),
+# u brings the reviewed one back, and the edit is what is applied.
+fresh_review edit
+cat > "$T/editor.sh" <<'SH'
+#!/bin/sh
+sed -i 's/new readme/newer readme/' "$1"
+SH
+chmod +x "$T/editor.sh"
+HONK_ENV="EDITOR=$T/editor.sh" tm_honk 120 40 "$R" review fix.patch
+wait_for "[hunk 1: pending]" > /dev/null
+tm_keys M-2 n n e
+check review_edit_shown wait_for "[hunk 3: edited]"
+check review_edit_new_text wait_for "    1 +newer readme"
+tm_keys u
+check review_undo_edit_pending wait_for "[hunk 3: pending]"
+check review_undo_edit_text wait_for "    1 +new readme"
+tm_keys e
+wait_for "[hunk 3: edited]" > /dev/null
+tm_keys q
+wait_for "exited" > /dev/null
+check review_edit_applied grep -q 'newer readme' "$R/README"
 tm_stop
