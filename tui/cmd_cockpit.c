@@ -5,6 +5,7 @@
 #include "json.h"
 #include "commands.h"
 #include "config.h"
+#include "deploy.h"
 #include "diff_sources.h"
 #include "flags.h"
 #include "session.h"
@@ -176,10 +177,32 @@ static void remember(struct app *a, const struct hk_event *ev)
     }
 }
 
+/* While the deploy waits for approval, Deploy lists the stages that would
+ * run (the session names them only once they start). */
+static void show_waiting_stages(struct app *a, const struct hk_event *ev)
+{
+    const char *what = ev->kind == HK_EV_STATE ? hk_json_str(ev->data, "waiting_for") : NULL;
+    if (!what || !strstr(what, "deploy"))
+        return;
+    char *err = NULL;
+    struct hk_deploy *d = hk_deploy_from_config(a->cfg, &err);
+    for (size_t i = 0; d && i < hk_deploy_stage_count(d); i++) {
+        cJSON *data = cJSON_CreateObject();
+        cJSON_AddStringToObject(data, "stage", hk_deploy_stage(d, i)->name);
+        cJSON_AddStringToObject(data, "state", "pending");
+        struct hk_event stage = {HK_EV_DEPLOY_STAGE, ev->time_ms, data};
+        hk_cockpit_event(a->ck, &stage);
+        cJSON_Delete(data);
+    }
+    hk_deploy_free(d);
+    free(err);
+}
+
 static void on_event(const struct hk_event *ev, void *user)
 {
     struct app *a = user;
     remember(a, ev);
+    show_waiting_stages(a, ev);
     hk_cockpit_event(a->ck, ev);
     if (ev->kind == HK_EV_PROPOSAL && a->session)
         show_proposal(a, hk_json_str(ev->data, "id"));
@@ -233,13 +256,49 @@ static void act_interrupt(void *data)
         hk_session_interrupt(a->session);
 }
 
+/* A or R once some of the proposal's hunks are decided: those stay as they
+ * are, each undecided one gets the verdict (and the reason), and Chat says
+ * how many of each. Returns false when no hunk is decided yet: the verdict
+ * is then on the whole proposal, as the model is told. */
+static bool decide_undecided(struct app *a, const char *id, enum hk_verdict verdict, const char *reason)
+{
+    const struct hk_proposal *p = find_proposal(a, id);
+    size_t decided = 0, n = 0, flat = 0, *todo = NULL;
+    for (size_t f = 0; p && f < p->nfiles; f++)
+        for (size_t h = 0; h < p->files[f].nhunks; h++, flat++) {
+            const struct hk_hunk *hk = &p->files[f].hunks[h];
+            if (hk->result == HK_HUNK_FAILED)
+                continue; /* left to the engine, as a whole-proposal verdict does */
+            if (hk->state != HK_HUNK_PENDING) {
+                decided++;
+                continue;
+            }
+            todo = hk_xrealloc(todo, (n + 1) * sizeof *todo);
+            todo[n++] = flat;
+        }
+    if (!decided) {
+        free(todo);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) /* the last one may end the wait: it goes last */
+        hk_session_decide(a->session, id, (int)todo[i], verdict, reason, NULL);
+    free(todo);
+    const char *did = verdict == HK_VERDICT_APPROVE ? "Approved" : "Rejected";
+    char *msg = n ? hk_xasprintf("%s the %zu undecided hunk%s; the %zu already decided stay as they were.", did, n,
+                                 n == 1 ? "" : "s", decided)
+                  : hk_xasprintf("All %zu hunks are already decided; nothing changed (u takes a decision back).", decided);
+    note(a, HK_EV_NOTE, msg);
+    free(msg);
+    return true;
+}
+
 static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, const char *reason,
                        const char *edited, void *data)
 {
     struct app *a = data;
     if (a->whole_shown)
         note(a, HK_EV_ERROR, "Hunks are decided in their proposals; [ goes back to them.");
-    else if (a->session)
+    else if (a->session && (hunk >= 0 || !decide_undecided(a, proposal, verdict, reason)))
         hk_session_decide(a->session, proposal, hunk, verdict, reason, edited);
 }
 

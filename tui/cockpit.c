@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,11 +32,35 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The terminal's modes as the shell had them, put back on every way out
+ * (endwin restores ncurses' copy; this covers what ncurses never saw). */
+static struct termios shell_tty;
+static bool shell_tty_saved;
+
+static void restore_tty(void)
+{
+    if (shell_tty_saved)
+        tcsetattr(STDIN_FILENO, TCSANOW, &shell_tty);
+}
+
+/* XON/XOFF flow control off while the cockpit runs: with it on, C-s froze
+ * the screen and C-q never reached honk. */
+static void no_flow_control(void)
+{
+    struct termios t;
+    if (tcgetattr(STDIN_FILENO, &t) != 0)
+        return;
+    t.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+    tcsetattr(STDIN_FILENO, TCSANOW, &t);
+    def_prog_mode(); /* ncurses keeps it so across the editor and resizes */
+}
+
 /* A crash must not leave the terminal in curses mode: restore it, then let
  * the signal do what it would have done. */
 static void on_crash(int signo)
 {
     endwin();
+    restore_tty();
     signal(signo, SIG_DFL);
     raise(signo);
 }
@@ -47,6 +72,7 @@ static void catch_crashes(void)
     sa.sa_handler = on_crash;
     sa.sa_flags = SA_RESETHAND | SA_NODEFER;
     sigaction(SIGABRT, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL); /* C-\ */
 #ifndef __SANITIZE_ADDRESS__ /* ASan reports these itself */
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
@@ -103,8 +129,12 @@ void ck_render(struct hk_cockpit *c)
         hk_loop_cancel_timer(c->loop, c->frame_timer);
         c->frame_timer = 0;
     }
-    if (c->full_redraw) {
-        ck_layout(c);
+    /* A pane got content or lost it: new sizes, but the terminal still shows
+     * what curses thinks, so no full repaint (a chat line must not flash the
+     * whole screen). */
+    bool content_only = !c->full_redraw && !c->tiny && ck_layout_sig(c) != c->layout_sig;
+    if (content_only || c->full_redraw) {
+        ck_layout(c, !content_only);
         c->full_redraw = false;
     }
     if (c->tiny) {
@@ -139,10 +169,14 @@ void ck_apply(struct hk_cockpit *c, struct pane *p, unsigned result)
         ck_mark_dirty(c, p);
 }
 
-void ck_focus(struct hk_cockpit *c, int index)
+/* Moves the focus to pane index; step (1 or -1) passes over panes this
+ * cockpit does not have, 0 leaves the focus where it is then. */
+static void focus_step(struct hk_cockpit *c, int index, int step)
 {
     index = (index + CK_NPANES) % CK_NPANES;
-    if (index == c->focus)
+    while (step && !ck_pane_available(c, index))
+        index = (index + step + CK_NPANES) % CK_NPANES;
+    if (index == c->focus || !ck_pane_available(c, index))
         return;
     c->panes[c->focus]->focused = false;
     c->panes[c->focus]->dirty = true;
@@ -153,6 +187,16 @@ void ck_focus(struct hk_cockpit *c, int index)
     if (c->zoomed)
         c->full_redraw = true;
     ck_mark_dirty(c, NULL);
+}
+
+void ck_focus(struct hk_cockpit *c, int index)
+{
+    focus_step(c, index, 0);
+}
+
+void ck_focus_next(struct hk_cockpit *c, int step)
+{
+    focus_step(c, c->focus + step, step);
 }
 
 void ck_quit(struct hk_cockpit *c)
@@ -194,10 +238,21 @@ void ck_chat_error(struct hk_cockpit *c, const char *message)
     send_chat_event(c, HK_EV_ERROR, "message", message);
 }
 
+void ck_chat_note(struct hk_cockpit *c, const char *message)
+{
+    send_chat_event(c, HK_EV_NOTE, "message", message);
+}
+
+bool ck_waiting_for_deploy(struct hk_cockpit *c)
+{
+    return c->state && !strcmp(c->state, "awaiting_approval") && c->waiting_for && strstr(c->waiting_for, "deploy");
+}
+
+/* The clock ticks while the task lives, waiting included: only an ended
+ * session stops it (a 1 s timer in the loop; idle costs nothing more). */
 static bool state_active(const char *state)
 {
-    static const char *quiet[] = {"idle", "done", "failed", "cancelled", "awaiting_approval",
-                                  "review"};
+    static const char *quiet[] = {"done", "failed", "cancelled"};
     if (!state)
         return false;
     for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++)
@@ -257,6 +312,8 @@ static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
         break;
     case HK_EV_STATE:
         replace(&c->state, ev_str(ev, "state"));
+        free(c->waiting_for);
+        c->waiting_for = ev_str(ev, "waiting_for") ? hk_xstrdup(ev_str(ev, "waiting_for")) : NULL;
         c->iteration = (long)ev_num(ev, "iteration", 0);
         if (state_active(c->state) && !c->tick_timer)
             c->tick_timer = hk_loop_add_timer(c->loop, 1000, tick, c);
@@ -279,17 +336,22 @@ static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
 
 /* When the session starts waiting for the engineer, focus the pane whose keys
  * answer it: in Chat, letters go to the input line, so "a" or "D" would be
- * typed rather than approve. A half-typed message keeps Chat focused. */
+ * typed rather than approve. A half-typed message keeps Chat focused. The
+ * deploy waits after the commit, made from Diff: it takes the focus from any
+ * pane. */
 static void focus_the_decision(struct hk_cockpit *c, const struct hk_event *ev)
 {
     const char *state = ev_str(ev, "state"), *what = ev_str(ev, "waiting_for");
-    if (ev->kind != HK_EV_STATE || !state || c->focus != CK_CHAT || c->input.text.len)
+    if (ev->kind != HK_EV_STATE || !state || (c->focus == CK_CHAT && c->input.text.len))
         return;
-    if (!strcmp(state, "review") || (!strcmp(state, "awaiting_approval") && what && strstr(what, "proposed change")))
-        ck_focus(c, CK_DIFF);
-    else if (!strcmp(state, "awaiting_approval") && what && strstr(what, "deploy"))
+    bool awaiting = !strcmp(state, "awaiting_approval") && what;
+    if (awaiting && strstr(what, "deploy"))
         ck_focus(c, CK_DEPLOY);
-    else if (!strcmp(state, "awaiting_approval") && what && strstr(what, "command"))
+    else if (c->focus != CK_CHAT)
+        return;
+    else if (!strcmp(state, "review") || (awaiting && strstr(what, "proposed change")))
+        ck_focus(c, CK_DIFF);
+    else if (awaiting && strstr(what, "command"))
         ck_focus(c, CK_TESTS); /* where the command's output will show */
 }
 
@@ -360,6 +422,7 @@ static SCREEN *open_terminal(char **err)
     }
     setlocale(LC_ALL, "");
     set_escdelay(25);
+    shell_tty_saved = tcgetattr(STDIN_FILENO, &shell_tty) == 0;
     SCREEN *screen = newterm(NULL, stdout, stdin);
     if (!screen) {
         *err = hk_xasprintf("the terminal \"%s\" is unknown to ncurses", term);
@@ -370,6 +433,7 @@ static SCREEN *open_terminal(char **err)
     nonl();
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
+    no_flow_control();
     return screen;
 }
 
@@ -403,7 +467,9 @@ struct hk_cockpit *hk_cockpit_new(struct hk_loop *loop, const struct hk_cockpit_
     c->panes[CK_TESTS] = pane_tests_new(c);
     c->panes[CK_DEPLOY] = pane_deploy_new(c);
     c->help = pane_help_new(c);
-    c->panes[CK_CHAT]->focused = true;
+    c->review = opts->review;
+    c->focus = c->review ? CK_DIFF : CK_CHAT;
+    c->panes[c->focus]->focused = true;
     ck_keys_init(c);
     if (!opts->no_mouse) {
         mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
@@ -457,6 +523,7 @@ void hk_cockpit_free(struct hk_cockpit *c)
     if (c->input_win)
         delwin(c->input_win);
     endwin();
+    restore_tty();
     delscreen(c->screen);
     if (c->summary)
         printf("%s\n", c->summary);
@@ -466,7 +533,7 @@ void hk_cockpit_free(struct hk_cockpit *c)
     free(c->prompt.question);
     hk_diffview_free(c->diff);
     free(c->state), free(c->provider), free(c->model), free(c->branch);
-    free(c->status_msg), free(c->summary);
+    free(c->status_msg), free(c->summary), free(c->waiting_for);
     if (c->timings)
         fclose(c->timings);
     free(c);

@@ -131,6 +131,10 @@ static void send_message(struct hk_cockpit *c)
         ck_apply(c, c->panes[CK_CHAT], pane_chat_toggle(c->panes[CK_CHAT]));
         return;
     }
+    if (!c->actions.send_message) { /* honk review: the text stays where it is */
+        ck_status_message(c, "there is no model here to send it to");
+        return;
+    }
     char *text = hk_input_take(&c->input, true);
     if (c->actions.send_message)
         c->actions.send_message(text, c->adata);
@@ -148,27 +152,51 @@ static void toggle_help(struct hk_cockpit *c)
     c->full_redraw = true;
 }
 
+/* Esc: stops what the model is doing, whichever pane has the focus (the
+ * session ignores it when nothing runs), and clears the focused pane's
+ * search, whose highlight it also ends. */
+static void interrupt(struct hk_cockpit *c)
+{
+    struct pane *p = c->panes[c->focus];
+    if (c->actions.interrupt)
+        c->actions.interrupt(c->adata);
+    if (p->search) {
+        free(p->search);
+        p->search = NULL;
+        ck_status_message(c, "search cleared");
+        ck_mark_dirty(c, p);
+    }
+}
+
 /* Actions the cockpit itself answers; false for the focused pane's. */
 static bool global_action(struct hk_cockpit *c, enum km_action a)
 {
     switch (a) {
-    case KM_FOCUS_NEXT: ck_focus(c, c->focus + 1); break;
-    case KM_FOCUS_PREV: ck_focus(c, c->focus - 1); break;
+    case KM_FOCUS_NEXT: ck_focus_next(c, 1); break;
+    case KM_FOCUS_PREV: ck_focus_next(c, -1); break;
     case KM_FOCUS_CHAT: ck_focus(c, CK_CHAT); break;
     case KM_FOCUS_DIFF: ck_focus(c, CK_DIFF); break;
-    case KM_FOCUS_TESTS: ck_focus(c, CK_TESTS); break;
-    case KM_FOCUS_DEPLOY: ck_focus(c, CK_DEPLOY); break;
+    case KM_FOCUS_TESTS:
+    case KM_FOCUS_DEPLOY:
+        if (!ck_pane_available(c, a == KM_FOCUS_TESTS ? CK_TESTS : CK_DEPLOY))
+            ck_status_message(c, "a review has no tests or deploy: Chat and Diff only");
+        ck_focus(c, a == KM_FOCUS_TESTS ? CK_TESTS : CK_DEPLOY);
+        break;
     case KM_ZOOM:
         c->zoomed = !c->zoomed;
         c->full_redraw = true;
         break;
     case KM_HELP:
     case KM_HELP_CLOSE: toggle_help(c); break;
-    case KM_INTERRUPT:
-        if (c->actions.interrupt)
-            c->actions.interrupt(c->adata);
-        break;
+    case KM_INTERRUPT: interrupt(c); break;
     case KM_QUIT: ck_quit(c); break;
+    case KM_DEPLOY_APPROVE:
+    case KM_DEPLOY_CANCEL:
+        if (!c->actions.deploy || !ck_waiting_for_deploy(c))
+            ck_status_message(c, "no deploy is waiting for approval");
+        else
+            c->actions.deploy(a == KM_DEPLOY_APPROVE, c->adata);
+        break;
     case KM_COMMIT:
     case KM_COMMIT_EDIT:
         if (c->actions.commit)
@@ -312,11 +340,20 @@ void ck_on_stdin(struct hk_loop *loop, int fd, short revents, void *data)
             handled++;
             continue;
         }
-        if (key == 27) { /* Alt-x arrives as Esc then x */
+        /* Alt-x arrives as Esc then x; Esc Esc is two presses of Esc (a
+         * second press must not turn the first into nothing). */
+        while (key == 27) {
             wint_t next;
             int r2 = get_wch(&next);
-            if (r2 != ERR)
-                key = KM_META | normalize(r2, next);
+            if (r2 == ERR)
+                break;
+            int k2 = normalize(r2, next);
+            if (k2 != 27) {
+                key = KM_META | k2;
+                break;
+            }
+            dispatch(c, 27);
+            handled++;
         }
         dispatch(c, key);
         handled++;

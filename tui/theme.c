@@ -17,6 +17,8 @@ struct color {
     int index, r, g, b;
 };
 
+#define DEFAULT_THEME "dark" /* themes/dark.theme */
+
 static const struct {
     const char *name, *fg, *bg, *attr, *mono;
 } slot_defaults[TH_COUNT] = {
@@ -255,13 +257,26 @@ int hk_theme_load(const char *name, struct hk_config *cfg, bool no_color, char *
     if (!name && cfg)
         name = configured = hk_config_string(cfg, "honk.theme");
     if (!name)
-        name = "dark";
+        name = DEFAULT_THEME;
     path = find_theme(name);
     if (!path) {
-        if (strcmp(name, "dark"))
-            *err = hk_xasprintf("no theme \"%s\" in %s", name, search_path), rc = -1;
+        if (strcmp(name, DEFAULT_THEME))
+            *err = hk_xasprintf("no theme \"%s\" in %s; using the default theme, %s", name, search_path,
+                                DEFAULT_THEME), rc = -1;
     } else if (!(theme = hk_config_open_file(path, err))) {
+        char *why = *err;
+        *err = hk_xasprintf("%s; using the default theme, %s", why ? why : path, DEFAULT_THEME);
+        free(why);
         rc = -1;
+    }
+    /* A theme that is missing or unreadable gives way to the default one,
+     * not to the bare 8-colour slots below every theme. */
+    if (!theme && strcmp(name, DEFAULT_THEME)) {
+        free(path);
+        path = find_theme(DEFAULT_THEME);
+        char *ignored = NULL;
+        theme = path ? hk_config_open_file(path, &ignored) : NULL;
+        free(ignored);
     }
     apply(theme);
     hk_config_free(theme);
