@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #define DEFAULT_MAX_ITERATIONS 5
 #define DEFAULT_TEST_TIMEOUT_MS (10 * 60 * 1000)
@@ -39,17 +38,10 @@ int hk_approve_policy_parse(const char *name, enum hk_approve_policy *out)
     return -1;
 }
 
-static int64_t wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 /* Journals the event, then delivers it. Takes data. */
 void session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data, int sync)
 {
-    struct hk_event ev = {kind, wall_ms(), data};
+    struct hk_event ev = {kind, hk_wall_ms(), data};
     char *err = NULL;
     if (!s->replaying && s->journal && hk_journal_append(s->journal, &ev, sync, &err) != 0 && s->cb) {
         /* The engineer must know the session can no longer be resumed; the

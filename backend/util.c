@@ -153,11 +153,26 @@ int hk_read_file(const char *path, struct hk_buf *b)
     return failed ? -1 : 0;
 }
 
-int64_t hk_now_ms(void)
+static int64_t clock_us(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t hk_now_us(void)
+{
+    return clock_us(CLOCK_MONOTONIC);
+}
+
+int64_t hk_now_ms(void)
+{
+    return clock_us(CLOCK_MONOTONIC) / 1000;
+}
+
+int64_t hk_wall_ms(void)
+{
+    return clock_us(CLOCK_REALTIME) / 1000;
 }
 
 /* The length of the well-formed UTF-8 sequence at p (at most n bytes), or 0. */

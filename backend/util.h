@@ -1,5 +1,5 @@
 /* Small helpers every backend file uses: allocation that aborts on failure,
- * a growable byte buffer, and monotonic time. */
+ * a growable byte buffer, and the clocks. */
 #ifndef HK_UTIL_H
 #define HK_UTIL_H
 
@@ -37,7 +37,11 @@ char *hk_buf_steal(struct hk_buf *b);
 /* Appends the whole file to b; 0, or -1 with errno set. */
 int hk_read_file(const char *path, struct hk_buf *b);
 
-/* Milliseconds on CLOCK_MONOTONIC. */
+/* Milliseconds and microseconds on CLOCK_MONOTONIC (for intervals), and
+ * milliseconds since the epoch on CLOCK_REALTIME (for what is shown or
+ * journalled as a time of day). */
 int64_t hk_now_ms(void);
+int64_t hk_now_us(void);
+int64_t hk_wall_ms(void);
 
 #endif
