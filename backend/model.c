@@ -201,12 +201,8 @@ int hk_turn_fail(struct hk_model_request *turn, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
     free(turn->failure);
-    turn->failure = hk_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(turn->failure, (size_t)n + 1, fmt, ap);
+    turn->failure = hk_xvasprintf(fmt, ap);
     va_end(ap);
     return -1;
 }

@@ -75,11 +75,11 @@ void session_error(struct hk_session *s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char buf[2048];
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    char *msg = hk_xvasprintf(fmt, ap);
     va_end(ap);
     cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "message", buf);
+    cJSON_AddStringToObject(d, "message", msg);
+    free(msg);
     session_emit(s, HK_EV_ERROR, d, 1);
 }
 

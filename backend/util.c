@@ -53,7 +53,7 @@ char *hk_xstrndup(const char *s, size_t n)
     return p;
 }
 
-static char *vasprintf_x(const char *fmt, va_list ap)
+char *hk_xvasprintf(const char *fmt, va_list ap)
 {
     va_list copy;
     va_copy(copy, ap);
@@ -70,7 +70,7 @@ char *hk_xasprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *p = vasprintf_x(fmt, ap);
+    char *p = hk_xvasprintf(fmt, ap);
     va_end(ap);
     return p;
 }
@@ -109,7 +109,7 @@ void hk_buf_printf(struct hk_buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = vasprintf_x(fmt, ap);
+    char *s = hk_xvasprintf(fmt, ap);
     va_end(ap);
     hk_buf_adds(b, s);
     free(s);

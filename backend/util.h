@@ -3,6 +3,7 @@
 #ifndef HK_UTIL_H
 #define HK_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,7 +12,9 @@ void *hk_xcalloc(size_t count, size_t size);
 void *hk_xrealloc(void *p, size_t n);
 char *hk_xstrdup(const char *s);
 char *hk_xstrndup(const char *s, size_t n);
+/* A fresh string formatted as printf would; aborts only when out of memory. */
 char *hk_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *hk_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* A growable byte buffer, always NUL-terminated after its len bytes. */
 struct hk_buf {
