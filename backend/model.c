@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #define MAX_ERROR_BODY 65536
 #define MAX_BACKOFF_MS 30000
@@ -329,8 +331,34 @@ static long backoff_ms(const struct hk_model_request *req)
         delay *= 2;
     if (delay > MAX_BACKOFF_MS)
         delay = MAX_BACKOFF_MS;
-    /* Jitter keeps many clients from retrying in lockstep. */
-    return delay / 2 + (long)((unsigned long)random() % (unsigned long)(delay / 2 + 1));
+    return hk_model_jitter_ms(delay);
+}
+
+/* splitmix64 on a state seeded once per process (a forked child seeds its
+ * own), from the kernel when it can: an unseeded random() gives every honk
+ * the same sequence. */
+static uint64_t jitter_next(void)
+{
+    static uint64_t state;
+    static pid_t seeded_for;
+    pid_t pid = getpid();
+    if (seeded_for != pid) {
+        if (getrandom(&state, sizeof state, 0) != (ssize_t)sizeof state)
+            state = (uint64_t)pid << 32 ^ (uint64_t)hk_wall_ms();
+        seeded_for = pid;
+    }
+    uint64_t z = (state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* Jitter keeps many clients from retrying in lockstep. */
+long hk_model_jitter_ms(long delay)
+{
+    if (delay <= 0)
+        return 0;
+    return delay / 2 + (long)(jitter_next() % (uint64_t)(delay / 2 + 1));
 }
 
 /* Schedules another attempt, or gives up with why when none is left. */
