@@ -26,16 +26,39 @@ const char *hk_session_state_name(enum hk_session_state s)
     return state_names[s];
 }
 
+static const char *const policy_names[] = {
+#define HK_APPROVE_NAME(id, name) name,
+    HK_APPROVE_POLICIES(HK_APPROVE_NAME)
+#undef HK_APPROVE_NAME
+};
+#define NPOLICIES (sizeof policy_names / sizeof *policy_names)
+
 int hk_approve_policy_parse(const char *name, enum hk_approve_policy *out)
 {
-    static const char *const names[] = {"ask", "edits", "all"};
-    for (int i = 0; i < 3; i++) {
-        if (!strcmp(name, names[i])) {
+    for (size_t i = 0; i < NPOLICIES; i++) {
+        if (!strcmp(name, policy_names[i])) {
             *out = (enum hk_approve_policy)i;
             return 0;
         }
     }
     return -1;
+}
+
+const char *hk_approve_policy_name(enum hk_approve_policy p)
+{
+    return policy_names[p];
+}
+
+const char *hk_approve_policy_choices(void)
+{
+    static char text[64];
+    if (text[0])
+        return text;
+    size_t len = 0;
+    for (size_t i = 0; i < NPOLICIES; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", i == 0 ? "" : i + 1 < NPOLICIES ? ", " : " or ",
+                                policy_names[i]);
+    return text;
 }
 
 /* Journals the event, then delivers it. Takes data. */
@@ -425,7 +448,7 @@ static int read_settings(struct hk_session *s, const struct hk_session_opts *opt
     if (opts->approve >= 0) {
         p = (enum hk_approve_policy)opts->approve;
     } else if (policy && hk_approve_policy_parse(policy, &p) != 0) {
-        *err = hk_xasprintf("honk.approve is \"%s\"; it must be ask, edits or all", policy);
+        *err = hk_xasprintf("honk.approve is \"%s\"; it must be %s", policy, hk_approve_policy_choices());
         free(policy);
         return -1;
     }
@@ -457,8 +480,7 @@ static void emit_task(struct hk_session *s)
     cJSON_AddStringToObject(d, "provider", hk_provider_name(s->model->provider));
     cJSON_AddStringToObject(d, "model", s->model->model);
     cJSON_AddStringToObject(d, "test", s->test_command ? s->test_command : "");
-    static const char *const policies[] = {"ask", "edits", "all"};
-    cJSON_AddStringToObject(d, "approve", policies[s->policy]);
+    cJSON_AddStringToObject(d, "approve", hk_approve_policy_name(s->policy));
     cJSON_AddBoolToObject(d, "deploy", s->deploy_auto);
     cJSON *stages = cJSON_AddArrayToObject(d, "deploy_stages");
     for (size_t i = 0; i < hk_deploy_stage_count(s->deploy); i++)
