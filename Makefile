@@ -33,7 +33,7 @@ CC      ?= cc
 V       ?=
 Q       := $(if $(V),,@)
 OPT     ?= -O2 -g
-CFLAGS  += -std=c11 -Wall -Wextra -Werror $(OPT) $(SANFLAGS) -D_POSIX_C_SOURCE=200809L \
+CFLAGS  += -std=c11 -Wall -Wextra -Wpedantic -Werror $(OPT) $(SANFLAGS) -D_POSIX_C_SOURCE=200809L \
            -D_DEFAULT_SOURCE -DHONK_VERSION='"$(VERSION)"' -Ibackend $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 

@@ -164,9 +164,12 @@ static void close_call(struct hk_model_request *turn, size_t index)
 void hk_turn_call_end(struct hk_model_request *turn, int key)
 {
     if (key >= 0) {
-        for (size_t i = 0; i < turn->nopen; i++)
-            if (turn->open[i].key == key)
-                return close_call(turn, i);
+        for (size_t i = 0; i < turn->nopen; i++) {
+            if (turn->open[i].key == key) {
+                close_call(turn, i);
+                return;
+            }
+        }
         return;
     }
     while (turn->nopen) {
@@ -419,10 +422,14 @@ static void on_transfer_done(struct hk_loop *loop, CURL *easy, int result, void 
     snprintf(curl_error, sizeof curl_error, "%s", hk_curl.easy_strerror(rc));
     end_transfer(req);
 
-    if (req->cancel_pending)
-        return finish(req, HK_MODEL_CANCELLED, "cancelled");
-    if (req->failure)
-        return finish(req, HK_MODEL_ERROR, req->failure);
+    if (req->cancel_pending) {
+        finish(req, HK_MODEL_CANCELLED, "cancelled");
+        return;
+    }
+    if (req->failure) {
+        finish(req, HK_MODEL_ERROR, req->failure);
+        return;
+    }
     if (req->status && (req->status < 200 || req->status >= 300)) {
         char *msg = http_error_sentence(req);
         if (retryable_status(req->status))
@@ -449,8 +456,10 @@ static void on_transfer_done(struct hk_loop *loop, CURL *easy, int result, void 
     }
     if (!req->complete) {
         if (!req->began)
-            return retry_or_fail(req, "the model server closed the connection without a reply", 0);
-        return finish(req, HK_MODEL_ERROR, "the model server ended the reply before its end-of-message event");
+            retry_or_fail(req, "the model server closed the connection without a reply", 0);
+        else
+            finish(req, HK_MODEL_ERROR, "the model server ended the reply before its end-of-message event");
+        return;
     }
     hk_turn_call_end(req, -1);
     finish(req, HK_MODEL_DONE, NULL);
