@@ -13,3 +13,14 @@ check approve_policies_in_help contains "$T/help" "--approve=$bar "
 check approve_policies_in_man grep -qF -- ".BI \\-\\-approve= $man_bar" man/honk.1
 "$HONK" run --approve=never t > "$T/out" 2> "$T/err" < /dev/null
 check approve_policy_refused_with_the_choices [ "$(cat "$T/err")" = "honk: --approve takes $sentence" ]
+
+# A family's internal header (patch_int.h, repo_internal.h ...) is included
+# only by that family's files (patch.c, patch_*.c ...), wherever they live.
+find backend tui -name '*.[ch]' | while read -r f; do
+    sed -n 's/^#[[:space:]]*include[[:space:]]*"\([^"]*_int\(ernal\)\{0,1\}\.h\)".*/\1/p' "$f" | while read -r h; do
+        family=$(basename "$h" | sed 's/_int\(ernal\)\{0,1\}\.h$//')
+        case $(basename "$f") in "$family".c | "$family"_*.[ch]) ;; *) echo "$f includes $h" ;; esac
+    done
+done > "$T/foreign"
+if [ -s "$T/foreign" ]; then fail no_module_includes_another_modules_internal_header "$(paste -sd';' "$T/foreign")"
+else ok no_module_includes_another_modules_internal_header; fi
