@@ -63,6 +63,13 @@ $(BUILD)/%.o: %.c
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+# The default colours are themes/dark.theme itself, turned into C.
+$(BUILD)/gen/dark_theme.inc: themes/dark.theme scripts/theme-to-c
+	@mkdir -p $(@D)
+	$(Q)scripts/theme-to-c themes/dark.theme > $@.tmp && mv $@.tmp $@
+$(BUILD)/tui/theme.o: $(BUILD)/gen/dark_theme.inc
+$(BUILD)/tui/theme.o: CFLAGS += -I$(BUILD)/gen
+
 $(LIBHONK): $(BACKEND_OBJ)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
