@@ -65,23 +65,23 @@ int hk_task_commit(struct hk_repo *repo, const struct hk_task *task, const char 
     char *msg = commit_message(message, session ? session : task->id);
     int rc = -1;
     if (!task->worktree) {
-        repo_say(err, "the task has no worktree to commit from");
+        hk_repo_say(err, "the task has no worktree to commit from");
         goto out;
     }
     if (git_repository_open(&wt, task->worktree) < 0 || stage_all(wt, &tree_id) < 0 ||
         git_reference_name_to_id(&parent_id, wt, "HEAD") < 0 ||
         git_commit_lookup(&parent, wt, &parent_id) < 0) {
-        repo_fail(err, "cannot stage the task's changes");
+        hk_repo_fail(err, "cannot stage the task's changes");
         goto out;
     }
     if (git_oid_equal(&tree_id, git_commit_tree_id(parent))) {
-        repo_say(err, "There is nothing to commit: the task's files match its last commit.");
+        hk_repo_say(err, "There is nothing to commit: the task's files match its last commit.");
         goto out;
     }
     const git_commit *parents[1] = {parent};
-    if (repo_signature(wt, &sig, note) < 0 || git_tree_lookup(&tree, wt, &tree_id) < 0 ||
+    if (hk_repo_signature(wt, &sig, note) < 0 || git_tree_lookup(&tree, wt, &tree_id) < 0 ||
         git_commit_create(&id, wt, "HEAD", sig, sig, NULL, msg, tree, 1, parents) < 0) {
-        repo_fail(err, "cannot commit the task's changes");
+        hk_repo_fail(err, "cannot commit the task's changes");
         goto out;
     }
     *commit_hex = hk_xstrdup(git_oid_tostr_s(&id));
@@ -118,7 +118,7 @@ static int read_state(struct hk_repo *repo, const struct hk_task *task, struct l
     git_reference *head = NULL;
     int rc = git_reference_name_to_id(&s->tip, repo->git, tipname);
     if (rc < 0) {
-        repo_fail(err, "cannot find the task's branch");
+        hk_repo_fail(err, "cannot find the task's branch");
         goto out;
     }
     rc = git_reference_lookup(&s->base, repo->git, basename);
@@ -134,7 +134,7 @@ static int read_state(struct hk_repo *repo, const struct hk_task *task, struct l
     if (rc == 0)
         rc = s->dirty = hk_repo_dirty(repo, NULL, err);
     else
-        repo_fail(err, "cannot read the base branch");
+        hk_repo_fail(err, "cannot read the base branch");
 out:
     git_error_clear();
     git_reference_free(head);
@@ -153,7 +153,7 @@ static int checkout_tip(struct hk_repo *repo, const git_oid *tip, char **err)
     if (rc == 0)
         rc = git_checkout_tree(repo->git, (const git_object *)commit, &co);
     if (rc < 0)
-        repo_fail(err, "cannot update your checkout");
+        hk_repo_fail(err, "cannot update your checkout");
     git_commit_free(commit);
     return rc;
 }
@@ -172,7 +172,7 @@ static int move_base(struct hk_repo *repo, const struct hk_task *task, struct la
     else
         rc = git_reference_create(&moved, repo->git, name, &s->tip, 0, log);
     if (rc < 0)
-        repo_fail(err, "cannot move the base branch");
+        hk_repo_fail(err, "cannot move the base branch");
     git_reference_free(moved);
     free(name);
     free(log);

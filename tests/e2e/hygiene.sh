@@ -24,3 +24,16 @@ find backend tui -name '*.[ch]' | while read -r f; do
 done > "$T/foreign"
 if [ -s "$T/foreign" ]; then fail no_module_includes_another_modules_internal_header "$(paste -sd';' "$T/foreign")"
 else ok no_module_includes_another_modules_internal_header; fi
+
+# libhonk.a exports only hk_ names: a helper one file uses is static, one a
+# family shares (patch_int.h, repo_internal.h ...) carries the hk_ prefix.
+lib=$HONK_BUILD/libhonk.a
+if [ ! -f "$lib" ]; then fail libhonk_exports_only_hk_symbols "no $lib"
+elif ! nm -g --defined-only "$lib" > "$T/nm" 2> "$T/nm.err"; then fail libhonk_exports_only_hk_symbols "nm: $(cat "$T/nm.err")"
+else
+    # (__odr_asan.NAME: AddressSanitizer's marker beside each global NAME)
+    awk '/:$/ { obj = $1 } NF == 3 && $3 !~ /^(hk_|__odr_asan\.hk_)/ { print obj $3 }' "$T/nm" > "$T/unprefixed"
+    if [ -s "$T/unprefixed" ]; then
+        fail libhonk_exports_only_hk_symbols "$(wc -l < "$T/unprefixed") unprefixed: $(head -8 "$T/unprefixed" | paste -sd' ')"
+    else ok libhonk_exports_only_hk_symbols; fi
+fi
