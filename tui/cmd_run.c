@@ -214,6 +214,7 @@ int hk_cmd_run(int argc, char **argv)
     }
     if (!task.len) {
         fprintf(stderr, "honk run: the task is empty\n");
+        hk_buf_free(&task);
         return HK_EXIT_USAGE;
     }
     a.opts.task = task.data;
