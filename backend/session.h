@@ -36,10 +36,17 @@ enum hk_session_state {
 #undef HK_STATE_ENUM
 };
 
+/* Who decides (--approve, honk.approve): id and name, in the order the
+ * parser, the task event, the messages, --help and the man page use. */
+#define HK_APPROVE_POLICIES(X)                                                \
+    X(ASK, "ask")     /* every proposal and command waits for a decision */  \
+    X(EDITS, "edits") /* edits pass; commands and deploy wait */             \
+    X(ALL, "all")     /* nothing waits but deploy, unless deploy_auto */
+
 enum hk_approve_policy {
-    HK_APPROVE_ASK,   /* every proposal and command waits for a decision */
-    HK_APPROVE_EDITS, /* edits pass; commands and deploy wait */
-    HK_APPROVE_ALL,   /* nothing waits but deploy, unless deploy_auto */
+#define HK_APPROVE_ENUM(id, name) HK_APPROVE_##id,
+    HK_APPROVE_POLICIES(HK_APPROVE_ENUM)
+#undef HK_APPROVE_ENUM
 };
 
 enum hk_verdict { HK_VERDICT_APPROVE, HK_VERDICT_REJECT, HK_VERDICT_EDIT };
@@ -56,6 +63,9 @@ struct hk_session_opts {
 
 const char *hk_session_state_name(enum hk_session_state s);
 int hk_approve_policy_parse(const char *name, enum hk_approve_policy *out);
+const char *hk_approve_policy_name(enum hk_approve_policy p);
+/* "ask, edits or all", for a sentence that lists the choices. */
+const char *hk_approve_policy_choices(void);
 
 /* Starts a new task, or (id set) resumes the session of that id from its
  * journal. NULL with *err when it cannot start. */

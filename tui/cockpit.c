@@ -18,20 +18,6 @@
 
 #define FRAME_MS 16
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The terminal's modes as the shell had them, put back on every way out
  * (endwin restores ncurses' copy; this covers what ncurses never saw). */
 static struct termios shell_tty;
@@ -106,21 +92,21 @@ static void note_timings(struct hk_cockpit *c)
 {
     if (!c->timings)
         return;
-    int64_t now = now_us();
+    int64_t now = hk_now_us();
     if (!c->first_frame) {
         struct timespec wall;
         clock_gettime(CLOCK_REALTIME, &wall);
-        fprintf(c->timings, "first_frame_ms %.1f\nfirst_frame_at_ns %lld%09ld\n", (now - c->created_ms) / 1000.0,
+        fprintf(c->timings, "first_frame_ms %.1f\nfirst_frame_at_ns %lld%09ld\n", (now - c->created_us) / 1000.0,
                 (long long)wall.tv_sec, wall.tv_nsec);
     }
-    if (c->diff_set_ms)
-        fprintf(c->timings, "diff_open_ms %.1f\n", (now - c->diff_set_ms) / 1000.0);
-    if (c->key_ms)
-        fprintf(c->timings, "key_ms %.3f\n", (now - c->key_ms) / 1000.0);
+    if (c->diff_set_us)
+        fprintf(c->timings, "diff_open_ms %.1f\n", (now - c->diff_set_us) / 1000.0);
+    if (c->key_us)
+        fprintf(c->timings, "key_ms %.3f\n", (now - c->key_us) / 1000.0);
     if (c->turn_end_us)
         fprintf(c->timings, "last_line_ms %.1f\n", (now - c->turn_end_us) / 1000.0);
     fflush(c->timings);
-    c->diff_set_ms = c->key_ms = c->turn_end_us = 0;
+    c->diff_set_us = c->key_us = c->turn_end_us = 0;
 }
 
 void ck_render(struct hk_cockpit *c)
@@ -228,7 +214,7 @@ static void send_chat_event(struct hk_cockpit *c, enum hk_event_kind kind, const
 {
     cJSON *data = cJSON_CreateObject();
     cJSON_AddStringToObject(data, key, text);
-    struct hk_event ev = {kind, wall_ms(), data};
+    struct hk_event ev = {kind, hk_wall_ms(), data};
     ck_apply(c, c->panes[CK_CHAT], c->panes[CK_CHAT]->ops->on_event(c->panes[CK_CHAT], &ev));
     cJSON_Delete(data);
 }
@@ -308,7 +294,7 @@ static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
         replace(&c->provider, ev_str(ev, "provider"));
         replace(&c->model, ev_str(ev, "model"));
         replace(&c->branch, ev_str(ev, "branch"));
-        c->task_started = ev->time_ms ? ev->time_ms : wall_ms();
+        c->task_started = ev->time_ms ? ev->time_ms : hk_wall_ms();
         break;
     case HK_EV_STATE:
         replace(&c->state, ev_str(ev, "state"));
@@ -320,7 +306,7 @@ static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
         break;
     case HK_EV_TURN_END:
         if (c->timings)
-            c->turn_end_us = now_us();
+            c->turn_end_us = hk_now_us();
         c->tokens_in += (long)ev_num(ev, "input_tokens", 0);
         c->tokens_out += (long)ev_num(ev, "output_tokens", 0);
         break;
@@ -371,7 +357,7 @@ void hk_cockpit_set_diff(struct hk_cockpit *c, struct hk_diffview *dv)
     if (c->diff != dv)
         hk_diffview_free(c->diff);
     c->diff = dv;
-    c->diff_set_ms = now_us();
+    c->diff_set_us = hk_now_us();
     pane_diff_reload(c->panes[CK_DIFF]);
     ck_mark_dirty(c, c->panes[CK_DIFF]);
 }
@@ -449,7 +435,7 @@ struct hk_cockpit *hk_cockpit_new(struct hk_loop *loop, const struct hk_cockpit_
         return NULL;
     struct hk_cockpit *c = hk_xcalloc(1, sizeof *c);
     c->screen = screen;
-    c->created_ms = now_us();
+    c->created_us = hk_now_us();
     const char *tpath = getenv("HONK_COCKPIT_TIMINGS");
     if (tpath && *tpath)
         c->timings = fopen(tpath, "a");

@@ -54,7 +54,7 @@ struct hk_cockpit {
     int cursor_shown; /* -1 unknown, 0, 1: curs_set only on change */
 
     FILE *timings; /* HONK_COCKPIT_TIMINGS: figures for the bench */
-    int64_t created_ms, diff_set_ms, key_ms;
+    int64_t created_us, diff_set_us, key_us; /* CLOCK_MONOTONIC, for HONK_COCKPIT_TIMINGS */
     int64_t turn_end_us; /* the model's reply ended; its last line is not drawn yet */
     bool first_frame;
 };

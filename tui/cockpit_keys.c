@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 static const struct {
@@ -317,20 +316,13 @@ static void mouse(struct hk_cockpit *c)
             ck_focus(c, i);
 }
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 void ck_on_stdin(struct hk_loop *loop, int fd, short revents, void *data)
 {
     (void)loop, (void)fd, (void)revents;
     struct hk_cockpit *c = data;
     wint_t wch;
     int r, handled = 0;
-    c->key_ms = now_us();
+    c->key_us = hk_now_us();
     while ((r = get_wch(&wch)) != ERR) {
         int key = normalize(r, wch);
         if (key == (KM_FN | KEY_RESIZE))
@@ -361,7 +353,7 @@ void ck_on_stdin(struct hk_loop *loop, int fd, short revents, void *data)
     if (handled) {
         ck_render(c); /* answer keys at once rather than on the frame timer */
     } else {
-        c->key_ms = 0;
+        c->key_us = 0;
         if (revents & (POLLHUP | POLLERR)) { /* the terminal went away */
             hk_loop_unwatch_fd(c->loop, STDIN_FILENO);
             ck_quit(c);

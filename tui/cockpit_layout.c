@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MIN_COLS 40
 #define MIN_ROWS 10
@@ -242,9 +241,7 @@ void ck_draw_status(struct hk_cockpit *c)
     }
     add_field(&b, c->branch);
     if (c->task_started) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        long s = (long)((ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - c->task_started) / 1000);
+        long s = (long)((hk_wall_ms() - c->task_started) / 1000);
         if (s < 0)
             s = 0;
         snprintf(tmp, sizeof tmp, "%02ld:%02ld", s / 60, s % 60);

@@ -19,13 +19,40 @@ struct color {
 
 #define DEFAULT_THEME "dark" /* themes/dark.theme */
 
-static const struct {
+/* {"slot", "fg", "bg", "attr"} per section of themes/dark.theme, made by
+ * scripts/theme-to-c at build time: the file is the one copy of the
+ * default colours. */
+static const char *const dark_theme[][4] = {
+#include "dark_theme.inc"
+};
+
+static struct {
     const char *name, *fg, *bg, *attr, *mono;
 } slot_defaults[TH_COUNT] = {
-#define TH_DEF(id, name, fg, bg, attr, mono) {name, fg, bg, attr, mono},
+#define TH_DEF(id, name, mono) {name, NULL, NULL, NULL, mono},
     TH_SLOTS(TH_DEF)
 #undef TH_DEF
 };
+
+/* A slot the default theme does not name is a mistake in the source tree. */
+static void fill_defaults(void)
+{
+    if (slot_defaults[0].fg)
+        return; /* an earlier load did */
+    for (int i = 0; i < TH_COUNT; i++) {
+        for (size_t j = 0; j < sizeof dark_theme / sizeof *dark_theme; j++) {
+            if (!strcmp(dark_theme[j][0], slot_defaults[i].name)) {
+                slot_defaults[i].fg = dark_theme[j][1];
+                slot_defaults[i].bg = dark_theme[j][2];
+                slot_defaults[i].attr = dark_theme[j][3];
+            }
+        }
+        if (!slot_defaults[i].fg) {
+            fprintf(stderr, "honk: themes/dark.theme has no [color \"%s\"]\n", slot_defaults[i].name);
+            abort();
+        }
+    }
+}
 
 static struct {
     attr_t attrs;
@@ -253,6 +280,7 @@ int hk_theme_load(const char *name, struct hk_config *cfg, bool no_color, char *
     char *configured = NULL, *path = NULL;
     struct hk_config *theme = NULL;
     int rc = 0;
+    fill_defaults();
     depth = detect_depth(no_color);
     if (!name && cfg)
         name = configured = hk_config_string(cfg, "honk.theme");
