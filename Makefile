@@ -33,7 +33,7 @@ CC      ?= cc
 V       ?=
 Q       := $(if $(V),,@)
 OPT     ?= -O2 -g
-CFLAGS  += -std=c11 -Wall -Wextra -Werror $(OPT) $(SANFLAGS) -D_POSIX_C_SOURCE=200809L \
+CFLAGS  += -std=c11 -Wall -Wextra -Wpedantic -Werror $(OPT) $(SANFLAGS) -D_POSIX_C_SOURCE=200809L \
            -D_DEFAULT_SOURCE -DHONK_VERSION='"$(VERSION)"' -Ibackend $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 
@@ -62,6 +62,13 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The default colours are themes/dark.theme itself, turned into C.
+$(BUILD)/gen/dark_theme.inc: themes/dark.theme scripts/theme-to-c
+	@mkdir -p $(@D)
+	$(Q)scripts/theme-to-c themes/dark.theme > $@.tmp && mv $@.tmp $@
+$(BUILD)/tui/theme.o: $(BUILD)/gen/dark_theme.inc
+$(BUILD)/tui/theme.o: CFLAGS += -I$(BUILD)/gen
 
 $(LIBHONK): $(BACKEND_OBJ)
 	@rm -f $@

@@ -130,6 +130,22 @@ char *hk_config_string(struct hk_config *cfg, const char *key)
     return out;
 }
 
+/* An iterator rather than git_config_foreach_match, whose regex leaks
+ * its match data in libgit2 1.5. */
+void hk_config_each(struct hk_config *cfg, const char *prefix,
+                    void (*fn)(const char *name, const char *value, void *data), void *data)
+{
+    git_config_iterator *it = NULL;
+    git_config_entry *e;
+    if (!cfg || git_config_iterator_new(&it, cfg->cfg) != 0)
+        return;
+    size_t n = strlen(prefix);
+    while (git_config_next(&e, it) == 0)
+        if (!strncmp(e->name, prefix, n))
+            fn(e->name, e->value ? e->value : "", data);
+    git_config_iterator_free(it);
+}
+
 int hk_config_int(struct hk_config *cfg, const char *key, long *out, char **err)
 {
     char *s = hk_config_string(cfg, key);

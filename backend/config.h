@@ -17,6 +17,10 @@ void hk_config_free(struct hk_config *cfg);
 
 /* The value of key, or NULL when unset (caller frees). */
 char *hk_config_string(struct hk_config *cfg, const char *key);
+/* Calls fn for every variable whose name starts with prefix ("honk.bind."),
+ * every file's in turn; strings valid during the call. */
+void hk_config_each(struct hk_config *cfg, const char *prefix,
+                    void (*fn)(const char *name, const char *value, void *data), void *data);
 /* 0 with *out set (left alone when unset); -1 with *err on a bad value. */
 int hk_config_int(struct hk_config *cfg, const char *key, long *out, char **err);
 int hk_config_seconds(struct hk_config *cfg, const char *key, long *out_ms, char **err);

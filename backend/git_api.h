@@ -38,6 +38,9 @@
     X(git_config_find_global) \
     X(git_config_find_system) \
     X(git_config_find_xdg) \
+    X(git_config_iterator_free) \
+    X(git_config_iterator_new) \
+    X(git_config_next) \
     X(git_config_free) \
     X(git_config_get_string) \
     X(git_config_get_string_buf) \
@@ -166,6 +169,9 @@ void hk_git_init(void);
 #define git_config_find_global (hk_git.git_config_find_global)
 #define git_config_find_system (hk_git.git_config_find_system)
 #define git_config_find_xdg (hk_git.git_config_find_xdg)
+#define git_config_iterator_free (hk_git.git_config_iterator_free)
+#define git_config_iterator_new (hk_git.git_config_iterator_new)
+#define git_config_next (hk_git.git_config_next)
 #define git_config_free (hk_git.git_config_free)
 #define git_config_get_string (hk_git.git_config_get_string)
 #define git_config_get_string_buf (hk_git.git_config_get_string_buf)

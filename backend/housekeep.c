@@ -3,7 +3,7 @@
 #include "housekeep.h"
 
 #include "journal.h"
-#include "repo_internal.h"
+#include "repo.h"
 #include "util.h"
 
 #include <errno.h>
@@ -91,48 +91,6 @@ static int is_finished(const char *state)
     return !strcmp(state, "done") || !strcmp(state, "failed") || !strcmp(state, "cancelled");
 }
 
-/* Whether another local branch (not honk's own) or HEAD contains tip. */
-static int merged_elsewhere(struct hk_repo *repo, const git_oid *tip)
-{
-    git_branch_iterator *it = NULL;
-    git_reference *ref;
-    git_branch_t type;
-    int merged = 0;
-    git_oid head;
-    if (git_reference_name_to_id(&head, repo->git, "HEAD") == 0 &&
-        (git_oid_equal(&head, tip) || git_graph_descendant_of(repo->git, &head, tip) == 1))
-        merged = 1;
-    if (!merged && git_branch_iterator_new(&it, repo->git, GIT_BRANCH_LOCAL) == 0) {
-        while (!merged && git_branch_next(&ref, &type, it) == 0) {
-            const git_oid *t = git_reference_target(ref);
-            if (strncmp(git_reference_shorthand(ref), "honk/", 5) != 0 && t &&
-                (git_oid_equal(t, tip) || git_graph_descendant_of(repo->git, t, tip) == 1))
-                merged = 1;
-            git_reference_free(ref);
-        }
-    }
-    git_branch_iterator_free(it);
-    git_error_clear();
-    return merged;
-}
-
-static size_t uncommitted_files(const char *worktree)
-{
-    git_repository *wt = NULL;
-    git_status_list *list = NULL;
-    git_status_options opts;
-    git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
-    opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-    opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
-    size_t n = 0;
-    if (git_repository_open(&wt, worktree) == 0 && git_status_list_new(&list, wt, &opts) == 0)
-        n = git_status_list_entrycount(list);
-    git_status_list_free(list);
-    git_repository_free(wt);
-    git_error_clear();
-    return n;
-}
-
 static void read_journal(struct hk_repo *repo, struct hk_leftover *l)
 {
     struct hk_session_info *infos = NULL;
@@ -166,17 +124,12 @@ int hk_leftover_find(struct hk_repo *repo, const char *id, struct hk_leftover *o
         return -1;
     }
     if (found) {
-        git_oid tip;
         out->has_branch = 1;
         if (t->worktree && access(t->worktree, F_OK) == 0) {
             out->worktree = hk_xstrdup(t->worktree);
-            out->uncommitted = uncommitted_files(t->worktree);
+            out->uncommitted = hk_task_uncommitted(t);
         }
-        char *ref = hk_xasprintf("refs/heads/%s", t->branch);
-        if (git_reference_name_to_id(&tip, repo->git, ref) == 0)
-            out->unmerged = !merged_elsewhere(repo, &tip);
-        git_error_clear();
-        free(ref);
+        out->unmerged = hk_task_unmerged(repo, t);
         hk_task_free(t);
     }
     out->finished = is_finished(out->state);

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #define MAX_ERROR_BODY 65536
 #define MAX_BACKOFF_MS 30000
@@ -162,9 +164,12 @@ static void close_call(struct hk_model_request *turn, size_t index)
 void hk_turn_call_end(struct hk_model_request *turn, int key)
 {
     if (key >= 0) {
-        for (size_t i = 0; i < turn->nopen; i++)
-            if (turn->open[i].key == key)
-                return close_call(turn, i);
+        for (size_t i = 0; i < turn->nopen; i++) {
+            if (turn->open[i].key == key) {
+                close_call(turn, i);
+                return;
+            }
+        }
         return;
     }
     while (turn->nopen) {
@@ -201,12 +206,8 @@ int hk_turn_fail(struct hk_model_request *turn, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
     free(turn->failure);
-    turn->failure = hk_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(turn->failure, (size_t)n + 1, fmt, ap);
+    turn->failure = hk_xvasprintf(fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -333,8 +334,34 @@ static long backoff_ms(const struct hk_model_request *req)
         delay *= 2;
     if (delay > MAX_BACKOFF_MS)
         delay = MAX_BACKOFF_MS;
-    /* Jitter keeps many clients from retrying in lockstep. */
-    return delay / 2 + (long)((unsigned long)random() % (unsigned long)(delay / 2 + 1));
+    return hk_model_jitter_ms(delay);
+}
+
+/* splitmix64 on a state seeded once per process (a forked child seeds its
+ * own), from the kernel when it can: an unseeded random() gives every honk
+ * the same sequence. */
+static uint64_t jitter_next(void)
+{
+    static uint64_t state;
+    static pid_t seeded_for;
+    pid_t pid = getpid();
+    if (seeded_for != pid) {
+        if (getrandom(&state, sizeof state, 0) != (ssize_t)sizeof state)
+            state = (uint64_t)pid << 32 ^ (uint64_t)hk_wall_ms();
+        seeded_for = pid;
+    }
+    uint64_t z = (state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* Jitter keeps many clients from retrying in lockstep. */
+long hk_model_jitter_ms(long delay)
+{
+    if (delay <= 0)
+        return 0;
+    return delay / 2 + (long)(jitter_next() % (uint64_t)(delay / 2 + 1));
 }
 
 /* Schedules another attempt, or gives up with why when none is left. */
@@ -395,10 +422,14 @@ static void on_transfer_done(struct hk_loop *loop, CURL *easy, int result, void 
     snprintf(curl_error, sizeof curl_error, "%s", hk_curl.easy_strerror(rc));
     end_transfer(req);
 
-    if (req->cancel_pending)
-        return finish(req, HK_MODEL_CANCELLED, "cancelled");
-    if (req->failure)
-        return finish(req, HK_MODEL_ERROR, req->failure);
+    if (req->cancel_pending) {
+        finish(req, HK_MODEL_CANCELLED, "cancelled");
+        return;
+    }
+    if (req->failure) {
+        finish(req, HK_MODEL_ERROR, req->failure);
+        return;
+    }
     if (req->status && (req->status < 200 || req->status >= 300)) {
         char *msg = http_error_sentence(req);
         if (retryable_status(req->status))
@@ -425,8 +456,10 @@ static void on_transfer_done(struct hk_loop *loop, CURL *easy, int result, void 
     }
     if (!req->complete) {
         if (!req->began)
-            return retry_or_fail(req, "the model server closed the connection without a reply", 0);
-        return finish(req, HK_MODEL_ERROR, "the model server ended the reply before its end-of-message event");
+            retry_or_fail(req, "the model server closed the connection without a reply", 0);
+        else
+            finish(req, HK_MODEL_ERROR, "the model server ended the reply before its end-of-message event");
+        return;
     }
     hk_turn_call_end(req, -1);
     finish(req, HK_MODEL_DONE, NULL);

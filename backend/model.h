@@ -123,5 +123,8 @@ struct hk_model_request *hk_model_request_start(struct hk_loop *loop, struct hk_
  * unless called from inside the request's own callback). */
 void hk_model_request_cancel(struct hk_model_request *req);
 void hk_model_request_free(struct hk_model_request *req);
+/* A retry's delay: between delay/2 and delay, drawn from a generator seeded
+ * once per process, so that two honks do not retry in step. */
+long hk_model_jitter_ms(long delay);
 
 #endif

@@ -13,7 +13,7 @@ void hk_patch_opts_init(struct hk_patch_opts *o)
     o->strip = -1;
 }
 
-struct hk_proposal *proposal_new(const char *root, const char *id, enum hk_patch_kind kind)
+struct hk_proposal *hk_patch_proposal_new(const char *root, const char *id, enum hk_patch_kind kind)
 {
     static unsigned counter;
     struct hk_proposal *p = hk_xcalloc(1, sizeof *p);
@@ -24,9 +24,9 @@ struct hk_proposal *proposal_new(const char *root, const char *id, enum hk_patch
     return p;
 }
 
-struct hk_patch_file *proposal_add_file(struct hk_proposal *p, const char *path)
+struct hk_patch_file *hk_patch_proposal_add_file(struct hk_proposal *p, const char *path)
 {
-    p->files = grow(p->files, p->nfiles, sizeof *p->files);
+    p->files = hk_patch_grow(p->files, p->nfiles, sizeof *p->files);
     struct hk_patch_file *f = &p->files[p->nfiles++];
     memset(f, 0, sizeof *f);
     f->path = hk_xstrdup(path);
@@ -35,7 +35,7 @@ struct hk_patch_file *proposal_add_file(struct hk_proposal *p, const char *path)
 
 static void hunk_free(struct hk_hunk *h)
 {
-    lines_free_array(h->lines, h->nlines);
+    hk_patch_lines_free_array(h->lines, h->nlines);
     free(h->reason);
     free(h->meta);
 }
@@ -52,14 +52,14 @@ void hk_patch_free(struct hk_proposal *p)
         for (size_t k = 0; k < f->nmade; k++)
             free(f->made_dirs[k]);
         free(f->made_dirs);
-        lines_free_array(f->orig, f->norig);
+        hk_patch_lines_free_array(f->orig, f->norig);
         free(f->path);
         free(f->old_path);
         free(f->abs);
         free(f->old_abs);
     }
     for (size_t i = 0; i < p->nundo; i++)
-        lines_free_array(p->undo[i].lines, p->undo[i].nlines);
+        hk_patch_lines_free_array(p->undo[i].lines, p->undo[i].nlines);
     free(p->undo);
     free(p->files);
     cJSON_Delete(p->input);
@@ -70,7 +70,7 @@ void hk_patch_free(struct hk_proposal *p)
 
 static struct hk_hunk *push_hunk(struct hk_patch_file *f)
 {
-    f->hunks = grow(f->hunks, f->nhunks, sizeof *f->hunks);
+    f->hunks = hk_patch_grow(f->hunks, f->nhunks, sizeof *f->hunks);
     struct hk_hunk *h = &f->hunks[f->nhunks++];
     memset(h, 0, sizeof *h);
     return h;
@@ -89,7 +89,7 @@ static void file_fail(struct hk_patch_file *f, const struct spec_file *sf, const
     f->nhunks = 0;
     for (size_t k = 0; k < (sf ? sf->nhunks : 0); k++) {
         struct hk_hunk *h = push_hunk(f);
-        h->lines = lines_pack(sf->hunks[k].lines.v, sf->hunks[k].lines.n);
+        h->lines = hk_patch_lines_pack(sf->hunks[k].lines.v, sf->hunks[k].lines.n);
         h->nlines = sf->hunks[k].lines.n;
     }
     if (!f->nhunks)
@@ -122,7 +122,7 @@ static char *existence_error(const struct hk_patch_file *f)
         fmt = "'%s' already exists";
     if (!fmt)
         return NULL;
-    char *n = shown_name(name), *msg = hk_xasprintf(fmt, n);
+    char *n = hk_patch_shown_name(name), *msg = hk_xasprintf(fmt, n);
     free(n);
     return msg;
 }
@@ -151,22 +151,22 @@ static int already_applied(struct hk_patch_file *f, const struct spec_hunk *sh, 
         const struct hk_patch_line *l = &sh->lines.v[j];
         enum hk_line_kind k = l->kind == HK_LINE_ADD ? HK_LINE_DEL
                               : l->kind == HK_LINE_DEL ? HK_LINE_ADD : HK_LINE_CONTEXT;
-        lines_push(&rl, k, l->text, l->len, l->noeol);
+        hk_patch_lines_push(&rl, k, l->text, l->len, l->noeol);
     }
     r.lines = rl;
     r.old_start = sh->new_start, r.old_count = sh->new_count;
     r.new_start = sh->old_start, r.new_count = sh->old_count;
     struct placed pl;
-    placed_init(&pl, f);
+    hk_patch_placed_init(&pl, f);
     struct hk_hunk h = {0};
     int changes = 0;
     for (size_t j = 0; j < rl.n; j++)
         changes += rl.v[j].kind != HK_LINE_CONTEXT;
-    int found = changes && locate_hunk(f, &pl, &r, 0, &last_off, &cursor, &h) == 0;
-    lines_free_array(h.lines, h.nlines);
+    int found = changes && hk_patch_locate_hunk(f, &pl, &r, 0, &last_off, &cursor, &h) == 0;
+    hk_patch_lines_free_array(h.lines, h.nlines);
     free(h.reason);
-    placed_free(&pl);
-    lines_free(&rl);
+    hk_patch_placed_free(&pl);
+    hk_patch_lines_free(&rl);
     return found;
 }
 
@@ -175,10 +175,10 @@ static void locate_all(struct hk_patch_file *f, const struct spec_file *sf, int 
     int last_off = 0;
     size_t cursor = 0;
     struct placed pl;
-    placed_init(&pl, f);
+    hk_patch_placed_init(&pl, f);
     for (size_t k = 0; k < sf->nhunks; k++) {
         struct hk_hunk h = {0};
-        if (locate_hunk(f, &pl, &sf->hunks[k], fuzz, &last_off, &cursor, &h) < 0) {
+        if (hk_patch_locate_hunk(f, &pl, &sf->hunks[k], fuzz, &last_off, &cursor, &h) < 0) {
             h.result = HK_HUNK_FAILED; /* never placed, so never written */
             h.state = HK_HUNK_REJECTED;
             if (already_applied(f, &sf->hunks[k], last_off, cursor)) {
@@ -186,14 +186,14 @@ static void locate_all(struct hk_patch_file *f, const struct spec_file *sf, int 
                 free(h.reason);
                 h.reason = hk_xstrdup("already applied: the file has its change");
             }
-            h.lines = lines_pack(sf->hunks[k].lines.v, sf->hunks[k].lines.n);
+            h.lines = hk_patch_lines_pack(sf->hunks[k].lines.v, sf->hunks[k].lines.n);
             h.nlines = sf->hunks[k].lines.n;
             h.old_start = sf->hunks[k].old_start;
             h.old_count = sf->hunks[k].old_count;
         }
         *push_hunk(f) = h;
     }
-    placed_free(&pl);
+    hk_patch_placed_free(&pl);
 }
 
 /* A deletion without hunks (the envelope's Delete File) removes every line. */
@@ -206,10 +206,10 @@ static void delete_everything(struct hk_patch_file *f)
     struct hk_hunk *h = push_hunk(f);
     struct lines l = {0};
     for (size_t i = 0; i < f->norig; i++)
-        lines_push(&l, HK_LINE_DEL, f->orig[i].text, f->orig[i].len, f->orig[i].noeol);
-    h->lines = lines_pack(l.v, l.n);
+        hk_patch_lines_push(&l, HK_LINE_DEL, f->orig[i].text, f->orig[i].len, f->orig[i].noeol);
+    h->lines = hk_patch_lines_pack(l.v, l.n);
     h->nlines = l.n;
-    lines_free(&l);
+    hk_patch_lines_free(&l);
     h->nold = f->norig;
     h->old_start = 1;
     h->old_count = (int)f->norig;
@@ -276,7 +276,7 @@ static void build_file(struct hk_proposal *p, const struct spec_file *sf, int re
         locate_all(f, sf, p->opts.fuzz);
         return;
     }
-    f = proposal_add_file(p, path);
+    f = hk_patch_proposal_add_file(p, path);
     f->status = status_of(sf);
     if ((sf->is_rename || sf->is_copy) && sf->old_path)
         f->old_path = hk_xstrdup(sf->old_path);
@@ -286,7 +286,7 @@ static void build_file(struct hk_proposal *p, const struct spec_file *sf, int re
     if (sf->binary)
         err = hk_xasprintf("binary patch for '%s' cannot be applied: honk edits text files only",
                            path);
-    else if (file_load(p, f, &err) == 0) {
+    else if (hk_patch_file_load(p, f, &err) == 0) {
         if (f->status == HK_FILE_MODIFIED && !f->orig_exists && only_additions(sf))
             f->status = HK_FILE_ADDED; /* a new file written without /dev/null */
         err = existence_error(f);
@@ -343,7 +343,7 @@ static int finish(struct hk_proposal *p, struct hk_proposal **out, char **err)
         *err = failure_sentence(failed, already, total, 0, p->opts.reverse);
         return 1;
     }
-    if (proposal_sync(p, err) < 0)
+    if (hk_patch_proposal_sync(p, err) < 0)
         return 1;
     for (size_t i = 0; p->opts.approve && !p->opts.dry_run && i < p->nfiles; i++)
         for (size_t k = 0; k < p->files[i].nhunks; k++)
@@ -372,15 +372,15 @@ int hk_patch_apply_text(const char *root, const char *id, const char *patch,
     struct spec s;
     *out = NULL;
     *err = NULL;
-    if (spec_parse(patch, opts->strip, &s, err) < 0)
+    if (hk_patch_spec_parse(patch, opts->strip, &s, err) < 0)
         return -1;
     if (opts->reverse)
-        spec_reverse(&s);
+        hk_patch_spec_reverse(&s);
     if (opts->reverse && reversible(&s, err) < 0) {
-        spec_free(&s);
+        hk_patch_spec_free(&s);
         return -1;
     }
-    struct hk_proposal *p = proposal_new(root, id, HK_PATCH_DIFF);
+    struct hk_proposal *p = hk_patch_proposal_new(root, id, HK_PATCH_DIFF);
     p->opts = *opts;
     p->input = cJSON_CreateObject();
     cJSON_AddStringToObject(p->input, "patch", patch);
@@ -388,17 +388,17 @@ int hk_patch_apply_text(const char *root, const char *id, const char *patch,
     for (size_t i = 0; i < s.nfiles; i++)
         build_file(p, &s.files[i], repeated[i]);
     free(repeated);
-    spec_free(&s);
+    hk_patch_spec_free(&s);
     return finish(p, out, err);
 }
 
 static int single_file(const char *root, const char *id, enum hk_patch_kind kind,
                        const char *path, struct hk_proposal **pp, char **err)
 {
-    struct hk_proposal *p = proposal_new(root, id, kind);
-    struct hk_patch_file *f = proposal_add_file(p, path);
+    struct hk_proposal *p = hk_patch_proposal_new(root, id, kind);
+    struct hk_patch_file *f = hk_patch_proposal_add_file(p, path);
     *pp = p;
-    if (file_load(p, f, err) < 0) {
+    if (hk_patch_file_load(p, f, err) < 0) {
         hk_patch_free(p);
         return -1;
     }
@@ -416,16 +416,16 @@ static int crlf_file(const struct hk_patch_file *f)
 static void write_hunks(struct hk_patch_file *f, const char *content)
 {
     struct lines nw = {0};
-    lines_split(&nw, content, strlen(content));
+    hk_patch_lines_split(&nw, content, strlen(content));
     for (size_t i = 0; crlf_file(f) && !strchr(content, '\r') && i < nw.n; i++) {
         if (nw.v[i].noeol)
             continue;
         struct hk_patch_line *l = &nw.v[i];
-        l->text = lines_own(&nw, hk_xasprintf("%.*s\r", (int)l->len, l->text));
+        l->text = hk_patch_lines_own(&nw, hk_xasprintf("%.*s\r", (int)l->len, l->text));
         l->len++;
     }
-    hunks_from_diff(f, nw.v, nw.n);
-    lines_free(&nw);
+    hk_patch_hunks_from_diff(f, nw.v, nw.n);
+    hk_patch_lines_free(&nw);
     if (!f->nhunks && f->status == HK_FILE_ADDED)
         add_meta(f, hk_xstrdup("new empty file"));
 }
@@ -480,7 +480,7 @@ int hk_patch_edit_file(const char *root, const char *id, const char *path, const
         goto fail;
     if (!*old_s)
         write_hunks(f, new_s);
-    else if (locate_edit(f, old_s, new_s, replace_all, err) < 0)
+    else if (hk_patch_locate_edit(f, old_s, new_s, replace_all, err) < 0)
         goto fail;
     return finish(p, out, err);
 fail:

@@ -48,7 +48,9 @@ static int ends_ascend(const struct placed *pl, size_t from, size_t to)
     return 1;
 }
 
-void placed_init(struct placed *pl, const struct hk_patch_file *f)
+static void placed_add(struct placed *pl, size_t a, size_t b);
+
+void hk_patch_placed_init(struct placed *pl, const struct hk_patch_file *f)
 {
     memset(pl, 0, sizeof *pl);
     for (size_t i = 0; i < f->nhunks; i++) {
@@ -58,7 +60,7 @@ void placed_init(struct placed *pl, const struct hk_patch_file *f)
     }
 }
 
-void placed_add(struct placed *pl, size_t a, size_t b)
+static void placed_add(struct placed *pl, size_t a, size_t b)
 {
     struct range r = {a, b};
     size_t lo = 0, hi = pl->n;
@@ -69,7 +71,7 @@ void placed_add(struct placed *pl, size_t a, size_t b)
         else
             hi = mid;
     }
-    pl->v = grow(pl->v, pl->n, sizeof *pl->v);
+    pl->v = hk_patch_grow(pl->v, pl->n, sizeof *pl->v);
     memmove(pl->v + lo + 1, pl->v + lo, (pl->n - lo) * sizeof *pl->v);
     pl->v[lo] = r;
     pl->n++;
@@ -77,7 +79,7 @@ void placed_add(struct placed *pl, size_t a, size_t b)
         pl->linear = 1;
 }
 
-void placed_free(struct placed *pl)
+void hk_patch_placed_free(struct placed *pl)
 {
     free(pl->v);
     memset(pl, 0, sizeof *pl);
@@ -135,7 +137,7 @@ static int match_at(const struct hk_patch_file *f, const struct side *s, size_t 
 {
     for (size_t k = 0; k < m; k++) {
         const struct hk_patch_line *a = &f->orig[pos + k], *b = s->v[drop_l + k];
-        if (!(loose ? line_eq_loose(a, b, 0) : line_eq(a, b)))
+        if (!(loose ? hk_patch_line_eq_loose(a, b, 0) : hk_patch_line_eq(a, b)))
             return 0;
     }
     return 1;
@@ -173,7 +175,7 @@ static int anchor_is(const struct hk_patch_line *l, const char *a, int heading)
 {
     struct hk_patch_line want = {HK_LINE_CONTEXT, (char *)a, strlen(a), 0};
     if (!heading)
-        return line_eq_loose(l, &want, 1);
+        return hk_patch_line_eq_loose(l, &want, 1);
     size_t i = 0;
     while (i < l->len && (l->text[i] == ' ' || l->text[i] == '\t'))
         i++;
@@ -218,19 +220,19 @@ static void fill_hunk(struct hk_patch_file *f, const struct spec_hunk *sh, const
         const struct hk_patch_line *l = &sh->lines.v[i];
         if (l->kind == HK_LINE_ADD) {
             if (k >= drop_l && k <= drop_l + m)
-                lines_push(&out, HK_LINE_ADD, l->text, l->len, l->noeol);
+                hk_patch_lines_push(&out, HK_LINE_ADD, l->text, l->len, l->noeol);
             continue;
         }
         if (k >= drop_l && k < drop_l + m) {
             const struct hk_patch_line *o = &f->orig[pos + k - drop_l];
-            lines_push(&out, l->kind, o->text, o->len, o->noeol);
+            hk_patch_lines_push(&out, l->kind, o->text, o->len, o->noeol);
         }
         k++;
     }
     (void)s;
-    h->lines = lines_pack(out.v, out.n);
+    h->lines = hk_patch_lines_pack(out.v, out.n);
     h->nlines = out.n;
-    lines_free(&out);
+    hk_patch_lines_free(&out);
     h->pos = pos;
     h->nold = m;
     h->old_start = (int)(m ? pos + 1 : pos);
@@ -315,7 +317,7 @@ static int try_levels(struct hk_patch_file *f, const struct placed *pl, const st
             h->fuzz = (int)(dl > dt ? dl : dt);
             h->whitespace = loose;
             if (loose && !knows_cr(sh)) /* a patch written for LF text meeting a CRLF file */
-                hunk_fix_eol(f, h);
+                hk_patch_hunk_fix_eol(f, h);
             return (int)dl;
         }
     }
@@ -377,7 +379,7 @@ static int place(struct hk_patch_file *f, struct placed *pl, const struct spec_h
     return try_levels(f, pl, sh, s, fuzz, e, &r, h);
 }
 
-int locate_hunk(struct hk_patch_file *f, struct placed *pl, const struct spec_hunk *sh, int fuzz,
+int hk_patch_locate_hunk(struct hk_patch_file *f, struct placed *pl, const struct spec_hunk *sh, int fuzz,
                 int *last_off, size_t *cursor, struct hk_hunk *h)
 {
     struct side s;
@@ -414,7 +416,7 @@ static int lacks_cr(const struct hk_patch_line *l)
     return l->kind == HK_LINE_ADD && !(l->len && l->text[l->len - 1] == '\r');
 }
 
-void hunk_fix_eol(const struct hk_patch_file *f, struct hk_hunk *h)
+void hk_patch_hunk_fix_eol(const struct hk_patch_file *f, struct hk_hunk *h)
 {
     if (!f->norig || f->orig[0].noeol || !f->orig[0].len ||
         f->orig[0].text[f->orig[0].len - 1] != '\r')
@@ -428,15 +430,15 @@ void hunk_fix_eol(const struct hk_patch_file *f, struct hk_hunk *h)
     for (size_t i = 0; i < h->nlines; i++) {
         const struct hk_patch_line *l = &h->lines[i];
         if (!lacks_cr(l)) {
-            lines_push(&out, l->kind, l->text, l->len, l->noeol);
+            hk_patch_lines_push(&out, l->kind, l->text, l->len, l->noeol);
             continue;
         }
-        char *t = lines_own(&out, hk_xasprintf("%.*s\r", (int)l->len, l->text));
-        lines_push(&out, l->kind, t, l->len + 1, l->noeol);
+        char *t = hk_patch_lines_own(&out, hk_xasprintf("%.*s\r", (int)l->len, l->text));
+        hk_patch_lines_push(&out, l->kind, t, l->len + 1, l->noeol);
     }
-    struct hk_patch_line *packed = lines_pack(out.v, out.n);
-    lines_free(&out);
-    lines_free_array(h->lines, h->nlines); /* out borrowed its texts */
+    struct hk_patch_line *packed = hk_patch_lines_pack(out.v, out.n);
+    hk_patch_lines_free(&out);
+    hk_patch_lines_free_array(h->lines, h->nlines); /* out borrowed its texts */
     h->lines = packed;
 }
 
@@ -445,22 +447,22 @@ void hunk_fix_eol(const struct hk_patch_file *f, struct hk_hunk *h)
 static void add_hunk(struct hk_patch_file *f, const struct lines *d, size_t from, size_t to,
                      size_t pos)
 {
-    f->hunks = grow(f->hunks, f->nhunks, sizeof *f->hunks);
+    f->hunks = hk_patch_grow(f->hunks, f->nhunks, sizeof *f->hunks);
     struct hk_hunk *h = &f->hunks[f->nhunks++];
     memset(h, 0, sizeof *h);
     for (size_t i = from; i < to; i++)
         h->nold += d->v[i].kind != HK_LINE_ADD;
-    h->lines = lines_pack(d->v + from, to - from);
+    h->lines = hk_patch_lines_pack(d->v + from, to - from);
     h->nlines = to - from;
     h->pos = pos;
     h->old_start = (int)(h->nold ? pos + 1 : pos);
     h->old_count = (int)h->nold;
 }
 
-void hunks_from_diff(struct hk_patch_file *f, const struct hk_patch_line *b, size_t nb)
+void hk_patch_hunks_from_diff(struct hk_patch_file *f, const struct hk_patch_line *b, size_t nb)
 {
     struct lines d = {0};
-    diff_lines(f->orig, f->norig, b, nb, &d);
+    hk_patch_diff_lines(f->orig, f->norig, b, nb, &d);
     size_t i = 0, oldi = 0;
     while (i < d.n) {
         if (d.v[i].kind == HK_LINE_CONTEXT) {
@@ -484,5 +486,5 @@ void hunks_from_diff(struct hk_patch_file *f, const struct hk_patch_line *b, siz
             oldi += d.v[j].kind != HK_LINE_ADD;
         i = to;
     }
-    lines_free(&d);
+    hk_patch_lines_free(&d);
 }

@@ -23,7 +23,7 @@ static struct hk_hunk *get(struct hk_proposal *p, size_t fi, size_t hi, char **e
 static void record(struct hk_proposal *p, size_t fi, size_t hi, struct hk_patch_line *lines,
                    size_t nlines)
 {
-    p->undo = grow(p->undo, p->nundo, sizeof *p->undo);
+    p->undo = hk_patch_grow(p->undo, p->nundo, sizeof *p->undo);
     p->undo[p->nundo++] = (struct hk_undo){fi, hi, p->files[fi].hunks[hi].state, lines, nlines,
                                            p->group};
 }
@@ -42,7 +42,7 @@ static int set_state(struct hk_proposal *p, size_t fi, size_t hi, enum hk_hunk_s
     p->group++;
     record(p, fi, hi, NULL, 0);
     h->state = st;
-    return proposal_sync(p, err);
+    return hk_patch_proposal_sync(p, err);
 }
 
 int hk_patch_approve(struct hk_proposal *p, size_t file, size_t hunk, char **err)
@@ -72,7 +72,7 @@ static int set_all(struct hk_proposal *p, enum hk_hunk_state st, char **err)
             h->state = st;
         }
     }
-    return proposal_sync(p, err);
+    return hk_patch_proposal_sync(p, err);
 }
 
 int hk_patch_approve_all(struct hk_proposal *p, char **err)
@@ -96,17 +96,17 @@ int hk_patch_edit_hunk(struct hk_proposal *p, size_t fi, size_t hi, const char *
         return -1;
     }
     struct lines nw = {0}, d = {0};
-    lines_split(&nw, text, strlen(text));
-    diff_lines(f->orig + h->pos, h->nold, nw.v, nw.n, &d);
+    hk_patch_lines_split(&nw, text, strlen(text));
+    hk_patch_diff_lines(f->orig + h->pos, h->nold, nw.v, nw.n, &d);
     p->group++;
     record(p, fi, hi, h->lines, h->nlines);
-    h->lines = lines_pack(d.v, d.n);
+    h->lines = hk_patch_lines_pack(d.v, d.n);
     h->nlines = d.n;
-    lines_free(&d);
-    lines_free(&nw);
-    hunk_fix_eol(f, h);
+    hk_patch_lines_free(&d);
+    hk_patch_lines_free(&nw);
+    hk_patch_hunk_fix_eol(f, h);
     h->state = HK_HUNK_EDITED;
-    return proposal_sync(p, err);
+    return hk_patch_proposal_sync(p, err);
 }
 
 int hk_patch_undo(struct hk_proposal *p, char **err)
@@ -121,12 +121,12 @@ int hk_patch_undo(struct hk_proposal *p, char **err)
         struct hk_hunk *h = &p->files[u->file].hunks[u->hunk];
         h->state = u->prev;
         if (u->lines) {
-            lines_free_array(h->lines, h->nlines);
+            hk_patch_lines_free_array(h->lines, h->nlines);
             h->lines = u->lines;
             h->nlines = u->nlines;
         }
     }
-    return proposal_sync(p, err);
+    return hk_patch_proposal_sync(p, err);
 }
 
 char *hk_patch_hunk_new_text(const struct hk_hunk *h)
@@ -218,7 +218,7 @@ char *hk_patch_report(const struct hk_proposal *p)
     for (size_t i = 0; i < p->nfiles; i++) {
         const struct hk_patch_file *f = &p->files[i];
         for (size_t k = 0; k < f->nhunks; k++) {
-            char *r = hk_patch_hunk_result(p, &f->hunks[k]), *name = shown_name(f->path);
+            char *r = hk_patch_hunk_result(p, &f->hunks[k]), *name = hk_patch_shown_name(f->path);
             if (f->hunks[k].meta)
                 hk_buf_printf(&b, "%s: %s %s\n", name, f->hunks[k].meta, r);
             else

@@ -15,7 +15,7 @@ struct matches {
 
 static void push(struct matches *m, size_t x)
 {
-    m->v = grow(m->v, m->n, sizeof *m->v);
+    m->v = hk_patch_grow(m->v, m->n, sizeof *m->v);
     m->v[m->n++] = x;
 }
 
@@ -46,7 +46,7 @@ static char *ambiguous(const char *path, const size_t *lines, size_t n)
 
 static struct hk_hunk *new_hunk(struct hk_patch_file *f)
 {
-    f->hunks = grow(f->hunks, f->nhunks, sizeof *f->hunks);
+    f->hunks = hk_patch_grow(f->hunks, f->nhunks, sizeof *f->hunks);
     struct hk_hunk *h = &f->hunks[f->nhunks++];
     memset(h, 0, sizeof *h);
     return h;
@@ -57,16 +57,16 @@ static void set_hunk(struct hk_patch_file *f, size_t pos, size_t nold, const str
 {
     struct hk_hunk *h = new_hunk(f);
     struct lines d = {0};
-    diff_lines(f->orig + pos, nold, nw->v, nw->n, &d);
-    h->lines = lines_pack(d.v, d.n);
+    hk_patch_diff_lines(f->orig + pos, nold, nw->v, nw->n, &d);
+    h->lines = hk_patch_lines_pack(d.v, d.n);
     h->nlines = d.n;
-    lines_free(&d);
+    hk_patch_lines_free(&d);
     h->pos = pos;
     h->nold = nold;
     h->old_start = (int)(nold ? pos + 1 : pos);
     h->old_count = (int)nold;
     h->whitespace = whitespace;
-    hunk_fix_eol(f, h);
+    hk_patch_hunk_fix_eol(f, h);
 }
 
 /* One hunk per run of lines touched by exact matches. */
@@ -90,9 +90,9 @@ static void exact_hunks(struct hk_patch_file *f, const char *data, const size_t 
         }
         hk_buf_add(&b, data + at, re - at);
         struct lines nw = {0};
-        lines_split(&nw, b.data ? b.data : "", b.len);
+        hk_patch_lines_split(&nw, b.data ? b.data : "", b.len);
         set_hunk(f, l0, l1 - l0 + 1, &nw, 0);
-        lines_free(&nw);
+        hk_patch_lines_free(&nw);
         hk_buf_free(&b);
     }
 }
@@ -100,10 +100,10 @@ static void exact_hunks(struct hk_patch_file *f, const char *data, const size_t 
 static void trim_blank_edges(struct lines *l)
 {
     struct hk_patch_line blank = {HK_LINE_CONTEXT, "", 0, 0};
-    while (l->n && line_eq_loose(&l->v[l->n - 1], &blank, 1))
+    while (l->n && hk_patch_line_eq_loose(&l->v[l->n - 1], &blank, 1))
         l->n--;
     size_t lead = 0;
-    while (lead < l->n && line_eq_loose(&l->v[lead], &blank, 1))
+    while (lead < l->n && hk_patch_line_eq_loose(&l->v[lead], &blank, 1))
         lead++;
     memmove(l->v, l->v + lead, (l->n - lead) * sizeof *l->v);
     l->n -= lead;
@@ -132,7 +132,7 @@ static void reindent(struct lines *nw, const struct hk_patch_line *model,
             continue;
         char *t = hk_xasprintf("%.*s%.*s", (int)fi, file->text, (int)(l->len - mi),
                                l->text + mi);
-        l->text = lines_own(nw, t);
+        l->text = hk_patch_lines_own(nw, t);
         l->len = strlen(t);
     }
 }
@@ -142,7 +142,7 @@ static void tolerant_find(const struct hk_patch_file *f, const struct lines *old
 {
     for (size_t p = 0; old->n && p + old->n <= f->norig; p++) {
         size_t k = 0;
-        while (k < old->n && line_eq_loose(&f->orig[p + k], &old->v[k], 1))
+        while (k < old->n && hk_patch_line_eq_loose(&f->orig[p + k], &old->v[k], 1))
             k++;
         if (k == old->n) {
             push(m, p);
@@ -208,7 +208,7 @@ static int tolerant(struct hk_patch_file *f, const char *old_s, const char *new_
     struct lines old = {0}, nw = {0};
     struct matches m = {0};
     int rc = -1;
-    lines_split(&old, old_s, strlen(old_s));
+    hk_patch_lines_split(&old, old_s, strlen(old_s));
     trim_blank_edges(&old);
     if (!old.n) {
         *err = hk_xasprintf("old_string is only blank lines and was not found in '%s'", f->path);
@@ -226,24 +226,24 @@ static int tolerant(struct hk_patch_file *f, const char *old_s, const char *new_
         goto out;
     }
     for (size_t i = 0; i < m.n; i++) {
-        lines_split(&nw, new_s, strlen(new_s));
+        hk_patch_lines_split(&nw, new_s, strlen(new_s));
         trim_blank_edges(&nw);
         reindent(&nw, &old.v[0], &f->orig[m.v[i] - 1]);
         set_hunk(f, m.v[i] - 1, old.n, &nw, 1);
-        lines_free(&nw);
+        hk_patch_lines_free(&nw);
     }
     rc = 0;
 out:
-    lines_free(&old);
+    hk_patch_lines_free(&old);
     free(m.v);
     return rc;
 }
 
-int locate_edit(struct hk_patch_file *f, const char *old_s, const char *new_s, int replace_all,
+int hk_patch_locate_edit(struct hk_patch_file *f, const char *old_s, const char *new_s, int replace_all,
                 char **err)
 {
     size_t len, olen = strlen(old_s);
-    char *data = lines_join(f->orig, f->norig, &len);
+    char *data = hk_patch_lines_join(f->orig, f->norig, &len);
     size_t *starts = hk_xmalloc((f->norig + 1) * sizeof *starts);
     struct matches m = {0};
     int rc = -1;

@@ -70,12 +70,12 @@ static int load(struct hk_proposal *p, struct hk_patch_file *f, char **err)
     if (rc < 0)
         return -1;
     f->orig_exists = rc == 0;
-    if (rc == 0 && is_binary(data, len)) {
+    if (rc == 0 && hk_patch_is_binary(data, len)) {
         free(data);
         *err = hk_xasprintf("'%s' is a binary file; honk patches text files only", name);
         return -1;
     }
-    f->orig = lines_from_bytes(data ? data : "", len, &f->norig);
+    f->orig = hk_patch_lines_from_bytes(data ? data : "", len, &f->norig);
     free(data);
     if (!f->orig_exists)
         f->orig_mode = 0644;
@@ -85,7 +85,7 @@ static int load(struct hk_proposal *p, struct hk_patch_file *f, char **err)
 }
 
 /* On failure the file has no absolute path, so that nothing ever writes it. */
-int file_load(struct hk_proposal *p, struct hk_patch_file *f, char **err)
+int hk_patch_file_load(struct hk_proposal *p, struct hk_patch_file *f, char **err)
 {
     if (load(p, f, err) == 0)
         return 0;
@@ -100,7 +100,7 @@ static int hunk_live(const struct hk_hunk *h)
     return h->result != HK_HUNK_FAILED && h->state != HK_HUNK_REJECTED;
 }
 
-int file_in_effect(const struct hk_patch_file *f)
+int hk_patch_file_in_effect(const struct hk_patch_file *f)
 {
     for (size_t i = 0; i < f->nhunks; i++)
         if (hunk_live(&f->hunks[i]))
@@ -155,7 +155,7 @@ static const struct hk_patch_line **file_lines(const struct hk_patch_file *f, si
     return v;
 }
 
-char *file_build(const struct hk_patch_file *f, size_t *len)
+static char *file_build(const struct hk_patch_file *f, size_t *len)
 {
     size_t n;
     const struct hk_patch_line **v = file_lines(f, &n);
@@ -172,7 +172,7 @@ static void note_dir(struct hk_patch_file *f, const char *dir)
     for (size_t i = 0; i < f->nmade; i++)
         if (strcmp(f->made_dirs[i], dir) == 0)
             return;
-    f->made_dirs = grow(f->made_dirs, f->nmade, sizeof *f->made_dirs);
+    f->made_dirs = hk_patch_grow(f->made_dirs, f->nmade, sizeof *f->made_dirs);
     f->made_dirs[f->nmade++] = hk_xstrdup(dir);
 }
 
@@ -272,7 +272,7 @@ static int put_orig(struct hk_patch_file *f, const char *abs, const char *path, 
     if (!f->orig_exists)
         return drop(f, abs, path, err);
     size_t len;
-    char *data = lines_join(f->orig, f->norig, &len);
+    char *data = hk_patch_lines_join(f->orig, f->norig, &len);
     int rc = put(f, abs, path, data, len, f->orig_mode, err);
     free(data);
     return rc;
@@ -280,7 +280,7 @@ static int put_orig(struct hk_patch_file *f, const char *abs, const char *path, 
 
 static int file_sync(struct hk_patch_file *f, char **err)
 {
-    int live = file_in_effect(f);
+    int live = hk_patch_file_in_effect(f);
     if (f->status == HK_FILE_RENAMED && live && drop(f, f->old_abs, f->old_path, err) < 0)
         return -1;
     if (f->status == HK_FILE_RENAMED && !live && put_orig(f, f->old_abs, f->old_path, err) < 0)
@@ -298,7 +298,7 @@ static int file_sync(struct hk_patch_file *f, char **err)
     return rc;
 }
 
-int proposal_sync(struct hk_proposal *p, char **err)
+int hk_patch_proposal_sync(struct hk_proposal *p, char **err)
 {
     if (p->opts.dry_run) {
         /* Nothing is written, but the hunks' new-side numbers must still be

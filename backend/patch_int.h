@@ -16,11 +16,11 @@ struct hk_undo {
 };
 
 /* Room for item n of an array of n: doubles when n is a power of two, so arrays
- * without a capacity field (files, hunks, undo) grow in amortised constant time. */
-void *grow(void *v, size_t n, size_t size);
+ * without a capacity field (files, hunks, undo) hk_patch_grow in amortised constant time. */
+void *hk_patch_grow(void *v, size_t n, size_t size);
 
 /* A growable array of lines whose texts are borrowed (not copied, not always
- * NUL-terminated) or made for it (own); lines_pack turns it into a kept array. */
+ * NUL-terminated) or made for it (own); hk_patch_lines_pack turns it into a kept array. */
 struct lines {
     struct hk_patch_line *v;
     size_t n, cap;
@@ -29,31 +29,31 @@ struct lines {
 };
 
 /* Appends a line whose text s stays the caller's and must outlive the list. */
-void lines_push(struct lines *l, enum hk_line_kind kind, const char *s, size_t len, int noeol);
+void hk_patch_lines_push(struct lines *l, enum hk_line_kind kind, const char *s, size_t len, int noeol);
 /* Hands s to the list, to be freed with it; returns s. */
-char *lines_own(struct lines *l, char *s);
+char *hk_patch_lines_own(struct lines *l, char *s);
 /* Frees the list and the texts it owns, never borrowed ones; leaves it empty. */
-void lines_free(struct lines *l);
+void hk_patch_lines_free(struct lines *l);
 /* One allocation holding the lines and a NUL-terminated copy of each text, as
  * kept in hunks and originals: one malloc per hunk rather than one per line. */
-struct hk_patch_line *lines_pack(const struct hk_patch_line *v, size_t n);
+struct hk_patch_line *hk_patch_lines_pack(const struct hk_patch_line *v, size_t n);
 /* The lines of bytes packed the same way; the last one without "\n" gets noeol. */
-struct hk_patch_line *lines_from_bytes(const char *data, size_t len, size_t *n);
+struct hk_patch_line *hk_patch_lines_from_bytes(const char *data, size_t len, size_t *n);
 /* Frees a packed array (n is kept for the callers' symmetry). */
-void lines_free_array(struct hk_patch_line *v, size_t n);
+void hk_patch_lines_free_array(struct hk_patch_line *v, size_t n);
 /* Splits bytes into borrowed lines; the last one without "\n" gets noeol. */
-void lines_split(struct lines *l, const char *data, size_t len);
+void hk_patch_lines_split(struct lines *l, const char *data, size_t len);
 /* Joins lines back into bytes; noeol counts only on the last line. */
-char *lines_join(const struct hk_patch_line *v, size_t n, size_t *len);
-int line_eq(const struct hk_patch_line *a, const struct hk_patch_line *b);
+char *hk_patch_lines_join(const struct hk_patch_line *v, size_t n, size_t *len);
+int hk_patch_line_eq(const struct hk_patch_line *a, const struct hk_patch_line *b);
 /* Equal once trailing whitespace (and \r) is ignored; with lead, leading too. */
-int line_eq_loose(const struct hk_patch_line *a, const struct hk_patch_line *b, int lead);
-int is_binary(const char *data, size_t len);
+int hk_patch_line_eq_loose(const struct hk_patch_line *a, const struct hk_patch_line *b, int lead);
+int hk_patch_is_binary(const char *data, size_t len);
 /* A name as sentences show it: control bytes (a "\r" a CRLF channel left)
  * written out as git quotes them, so a message says what the name really is. */
-char *shown_name(const char *name);
+char *hk_patch_shown_name(const char *name);
 /* A minimal diff of a and b as context/del/add lines. */
-void diff_lines(const struct hk_patch_line *a, size_t na, const struct hk_patch_line *b,
+void hk_patch_diff_lines(const struct hk_patch_line *a, size_t na, const struct hk_patch_line *b,
                 size_t nb, struct lines *out);
 
 /* A parsed patch, before it meets the files. */
@@ -83,9 +83,9 @@ struct spec {
     char *buf; /* the patch's lines, NUL-terminated; hunk lines point into it */
 };
 
-int spec_parse(const char *text, int strip, struct spec *out, char **err);
-void spec_reverse(struct spec *s);
-void spec_free(struct spec *s);
+int hk_patch_spec_parse(const char *text, int strip, struct spec *out, char **err);
+void hk_patch_spec_reverse(struct spec *s);
+void hk_patch_spec_free(struct spec *s);
 
 /* The old ranges [pos, pos + nold) of a file's placed hunks, sorted, so that a
  * hunk is checked against its neighbours only. */
@@ -97,29 +97,27 @@ struct placed {
     size_t n;
     int linear; /* the ranges nest unlike located hunks: scan every hunk instead */
 };
-void placed_init(struct placed *pl, const struct hk_patch_file *f);
-void placed_add(struct placed *pl, size_t a, size_t b);
-void placed_free(struct placed *pl);
+void hk_patch_placed_init(struct placed *pl, const struct hk_patch_file *f);
+void hk_patch_placed_free(struct placed *pl);
 
 /* Locates a parsed hunk in the original lines of f, filling h (lines, pos, result);
  * placed hunks of f (pl, which a success extends) are not overlapped. Returns 0,
  * or -1 with h->reason set. */
-int locate_hunk(struct hk_patch_file *f, struct placed *pl, const struct spec_hunk *sh, int fuzz,
+int hk_patch_locate_hunk(struct hk_patch_file *f, struct placed *pl, const struct spec_hunk *sh, int fuzz,
                 int *last_off, size_t *cursor, struct hk_hunk *h);
 /* Builds the hunks of an edit_file call on f's original lines. */
-int locate_edit(struct hk_patch_file *f, const char *old_s, const char *new_s, int replace_all,
+int hk_patch_locate_edit(struct hk_patch_file *f, const char *old_s, const char *new_s, int replace_all,
                 char **err);
 /* Splits a diff of f's original against new lines into hunks with 3 lines of context. */
-void hunks_from_diff(struct hk_patch_file *f, const struct hk_patch_line *b, size_t nb);
+void hk_patch_hunks_from_diff(struct hk_patch_file *f, const struct hk_patch_line *b, size_t nb);
 /* Appends "\r" to added lines when the original file uses CRLF. */
-void hunk_fix_eol(const struct hk_patch_file *f, struct hk_hunk *h);
+void hk_patch_hunk_fix_eol(const struct hk_patch_file *f, struct hk_hunk *h);
 
 /* patch.c internals used by patch_json.c */
-struct hk_proposal *proposal_new(const char *root, const char *id, enum hk_patch_kind kind);
-struct hk_patch_file *proposal_add_file(struct hk_proposal *p, const char *path);
-int file_load(struct hk_proposal *p, struct hk_patch_file *f, char **err);
-int proposal_sync(struct hk_proposal *p, char **err);
-int file_in_effect(const struct hk_patch_file *f);
-char *file_build(const struct hk_patch_file *f, size_t *len);
+struct hk_proposal *hk_patch_proposal_new(const char *root, const char *id, enum hk_patch_kind kind);
+struct hk_patch_file *hk_patch_proposal_add_file(struct hk_proposal *p, const char *path);
+int hk_patch_file_load(struct hk_proposal *p, struct hk_patch_file *f, char **err);
+int hk_patch_proposal_sync(struct hk_proposal *p, char **err);
+int hk_patch_file_in_effect(const struct hk_patch_file *f);
 
 #endif

@@ -162,14 +162,14 @@ static int hunk_from(const cJSON *o, struct hk_hunk *h)
         size_t len = 0;
         char *t = k && k[0] && strchr("c+-", k[0]) ? line_bytes(l, &len) : NULL;
         if (!t)
-            return lines_free(&out), -1;
+            return hk_patch_lines_free(&out), -1;
         enum hk_line_kind kind = k[0] == '+' ? HK_LINE_ADD : k[0] == '-' ? HK_LINE_DEL
                                                                          : HK_LINE_CONTEXT;
-        lines_push(&out, kind, lines_own(&out, t), len, k[1] == '$');
+        hk_patch_lines_push(&out, kind, hk_patch_lines_own(&out, t), len, k[1] == '$');
     }
-    h->lines = lines_pack(out.v, out.n);
+    h->lines = hk_patch_lines_pack(out.v, out.n);
     h->nlines = out.n;
-    lines_free(&out);
+    hk_patch_lines_free(&out);
     return 0;
 }
 
@@ -200,25 +200,25 @@ static int walk_back(struct hk_patch_file *f, const struct hk_patch_line *cur, s
         for (; at < h->pos; at++, d++) {
             if (d >= ncur)
                 goto out;
-            lines_push(orig, 0, cur[d].text, cur[d].len, cur[d].noeol);
+            hk_patch_lines_push(orig, 0, cur[d].text, cur[d].len, cur[d].noeol);
         }
         for (size_t j = 0; j < h->nlines; j++) {
             const struct hk_patch_line *l = &h->lines[j];
             if (live(h) && l->kind != HK_LINE_DEL) {
-                if (d >= ncur || !line_eq(&cur[d], l))
+                if (d >= ncur || !hk_patch_line_eq(&cur[d], l))
                     goto out;
                 d++;
             }
             if (l->kind != HK_LINE_ADD) {
-                if (!live(h) && (d >= ncur || !line_eq(&cur[d++], l)))
+                if (!live(h) && (d >= ncur || !hk_patch_line_eq(&cur[d++], l)))
                     goto out;
-                lines_push(orig, 0, l->text, l->len, l->noeol);
+                hk_patch_lines_push(orig, 0, l->text, l->len, l->noeol);
             }
         }
         at += h->nold;
     }
     for (; d < ncur; d++)
-        lines_push(orig, 0, cur[d].text, cur[d].len, cur[d].noeol);
+        hk_patch_lines_push(orig, 0, cur[d].text, cur[d].len, cur[d].noeol);
     rc = 0;
 out:
     free(order);
@@ -240,43 +240,43 @@ static const char *current_source(const struct hk_patch_file *f, int in_effect)
 static int recover(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *jf, char **err)
 {
     char *load_err = NULL;
-    if (file_load(p, f, &load_err) < 0) {
+    if (hk_patch_file_load(p, f, &load_err) < 0) {
         free(load_err); /* the journal says what happened to it; keep the hunks */
         return 0;
     }
-    int in_effect = file_in_effect(f);
+    int in_effect = hk_patch_file_in_effect(f);
     const char *src = current_source(f, in_effect);
     int walk = f->status != HK_FILE_COPIED && in_effect;
     struct lines cur = {0}, orig = {0};
     if (src && src == f->abs && f->old_abs) {
-        /* a live rename: file_load read the old name; the content is at the new one */
-        lines_free_array(f->orig, f->norig);
+        /* a live rename: hk_patch_file_load read the old name; the content is at the new one */
+        hk_patch_lines_free_array(f->orig, f->norig);
         f->orig = NULL;
         f->norig = 0;
         struct hk_patch_file tmp = {.path = f->path};
-        if (file_load(p, &tmp, err) < 0)
+        if (hk_patch_file_load(p, &tmp, err) < 0)
             return -1;
         f->orig = tmp.orig;
         f->norig = tmp.norig;
         free(tmp.abs);
     }
     if (!src) {
-        lines_free_array(f->orig, f->norig);
+        hk_patch_lines_free_array(f->orig, f->norig);
         f->orig = NULL;
         f->norig = 0;
     }
     cur.v = f->orig;
     cur.n = f->norig;
     if (walk && walk_back(f, cur.v, cur.n, &orig) < 0) {
-        lines_free(&orig);
+        hk_patch_lines_free(&orig);
         *err = hk_xasprintf("'%s' changed since proposal %s was made", f->path, p->id);
         return -1;
     }
     if (walk) {
-        f->orig = lines_pack(orig.v, orig.n);
+        f->orig = hk_patch_lines_pack(orig.v, orig.n);
         f->norig = orig.n;
-        lines_free(&orig);
-        lines_free_array(cur.v, cur.n);
+        hk_patch_lines_free(&orig);
+        hk_patch_lines_free_array(cur.v, cur.n);
     }
     for (size_t i = 0; i < f->norig; i++)
         f->orig[i].noeol = i == f->norig - 1 && hk_json_true(jf, "orig_noeol");
@@ -294,12 +294,12 @@ static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
         *err = hk_xasprintf("proposal %s: a file entry is incomplete", p->id);
         return -1;
     }
-    struct hk_patch_file *f = proposal_add_file(p, path);
+    struct hk_patch_file *f = hk_patch_proposal_add_file(p, path);
     f->old_path = hk_json_str(jf, "old_path") ? hk_xstrdup(hk_json_str(jf, "old_path")) : NULL;
     f->status = (enum hk_file_status)st;
     f->new_mode = (unsigned)(int)hk_json_num(jf, "new_mode", 0);
     cJSON_ArrayForEach(h, hs) {
-        f->hunks = grow(f->hunks, f->nhunks, sizeof *f->hunks);
+        f->hunks = hk_patch_grow(f->hunks, f->nhunks, sizeof *f->hunks);
         memset(&f->hunks[f->nhunks], 0, sizeof *f->hunks);
         if (hunk_from(h, &f->hunks[f->nhunks++]) < 0) {
             *err = hk_xasprintf("proposal %s: a hunk of '%s' is malformed", p->id, path);
@@ -323,7 +323,7 @@ int hk_patch_from_json(const cJSON *json, const char *root, struct hk_proposal *
         *err = hk_xstrdup("a proposal in the journal is incomplete (id, kind or files missing)");
         return -1;
     }
-    struct hk_proposal *p = proposal_new(root, hk_json_str(json, "id"), (enum hk_patch_kind)kind);
+    struct hk_proposal *p = hk_patch_proposal_new(root, hk_json_str(json, "id"), (enum hk_patch_kind)kind);
     const cJSON *in = cJSON_GetObjectItemCaseSensitive(json, "input");
     p->input = in ? cJSON_Duplicate(in, 1) : NULL;
     p->opts.fuzz = (int)hk_json_num(opts, "fuzz", 0);

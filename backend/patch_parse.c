@@ -35,7 +35,7 @@ static int fail(struct parser *p, size_t idx, const char *why)
 static struct spec_file *new_file(struct parser *p)
 {
     struct spec *s = p->s;
-    s->files = grow(s->files, s->nfiles, sizeof *s->files);
+    s->files = hk_patch_grow(s->files, s->nfiles, sizeof *s->files);
     struct spec_file *f = &s->files[s->nfiles++];
     memset(f, 0, sizeof *f);
     f->lineno = (int)p->i + 1;
@@ -44,7 +44,7 @@ static struct spec_file *new_file(struct parser *p)
 
 static struct spec_hunk *new_hunk(struct spec_file *f, int lineno)
 {
-    f->hunks = grow(f->hunks, f->nhunks, sizeof *f->hunks);
+    f->hunks = hk_patch_grow(f->hunks, f->nhunks, sizeof *f->hunks);
     struct spec_hunk *h = &f->hunks[f->nhunks++];
     memset(h, 0, sizeof *h);
     h->lineno = lineno;
@@ -240,7 +240,7 @@ static int unified_body(struct parser *p, struct spec_hunk *h)
         if (cut && !(c == '\0' || strcmp(t, "-- ") == 0))
             junk_only = 0;
         trailing_blank = c == '\0' ? trailing_blank + 1 : 0;
-        lines_push(&h->lines, k, t + (c != '\0'), p->in.v[p->i].len - (c != '\0'), 0);
+        hk_patch_lines_push(&h->lines, k, t + (c != '\0'), p->in.v[p->i].len - (c != '\0'), 0);
         olds += k != HK_LINE_ADD;
         news += k != HK_LINE_DEL;
         if (h->numbered && !cut && olds >= h->old_count && news >= h->new_count)
@@ -375,7 +375,7 @@ static void env_add(struct parser *p, struct spec_file *f)
     for (p->i++; p->i < p->in.n && !starts(cur(p), "*** "); p->i++) {
         const char *t = cur(p);
         int plus = t[0] == '+';
-        lines_push(&h->lines, HK_LINE_ADD, t + plus, strlen(t) - plus, 0);
+        hk_patch_lines_push(&h->lines, HK_LINE_ADD, t + plus, strlen(t) - plus, 0);
     }
     h->new_start = 1;
     h->new_count = (int)h->lines.n;
@@ -387,7 +387,7 @@ static void add_anchor(struct spec_hunk *h, const char *t)
         t++;
     if (!*t)
         return;
-    h->anchors = grow(h->anchors, h->nanchors, sizeof *h->anchors);
+    h->anchors = hk_patch_grow(h->anchors, h->nanchors, sizeof *h->anchors);
     h->anchors[h->nanchors++] = env_path(t);
 }
 
@@ -415,7 +415,7 @@ static int env_update(struct parser *p, struct spec_file *f)
                 h = new_hunk(f, (int)p->i + 1);
             enum hk_line_kind k = t[0] == '+' ? HK_LINE_ADD
                                   : t[0] == '-' ? HK_LINE_DEL : HK_LINE_CONTEXT;
-            lines_push(&h->lines, k, t + (t[0] != '\0'), strlen(t) - (t[0] != '\0'), 0);
+            hk_patch_lines_push(&h->lines, k, t + (t[0] != '\0'), strlen(t) - (t[0] != '\0'), 0);
         } else {
             return fail(p, p->i, "expected a line starting with ' ', '+', '-' or '@@'");
         }
@@ -471,7 +471,7 @@ static void split_input(struct parser *p, const char *text)
     size_t len = strlen(text);
     char *buf = p->s->buf = hk_xmalloc(len + 1);
     memcpy(buf, text, len + 1);
-    lines_split(&p->in, buf, len);
+    hk_patch_lines_split(&p->in, buf, len);
     size_t cr = 0;
     for (size_t i = 0; i < p->in.n; i++) {
         struct hk_patch_line *l = &p->in.v[i];
@@ -517,15 +517,15 @@ static int parse_all(struct parser *p)
     return 0;
 }
 
-int spec_parse(const char *text, int strip, struct spec *out, char **err)
+int hk_patch_spec_parse(const char *text, int strip, struct spec *out, char **err)
 {
     struct parser p = {.strip = strip, .s = out};
     memset(out, 0, sizeof *out);
     split_input(&p, text);
     int rc = parse_all(&p);
-    lines_free(&p.in);
+    hk_patch_lines_free(&p.in);
     if (rc < 0) {
-        spec_free(out);
+        hk_patch_spec_free(out);
         *err = p.err;
     }
     return rc;
@@ -538,7 +538,7 @@ static void swap_int(int *a, int *b)
     *b = t;
 }
 
-void spec_reverse(struct spec *s)
+void hk_patch_spec_reverse(struct spec *s)
 {
     for (size_t i = 0; i < s->nfiles; i++) {
         struct spec_file *f = &s->files[i];
@@ -562,7 +562,7 @@ void spec_reverse(struct spec *s)
     }
 }
 
-void spec_free(struct spec *s)
+void hk_patch_spec_free(struct spec *s)
 {
     for (size_t i = 0; i < s->nfiles; i++) {
         struct spec_file *f = &s->files[i];
@@ -570,7 +570,7 @@ void spec_free(struct spec *s)
             for (size_t j = 0; j < f->hunks[k].nanchors; j++)
                 free(f->hunks[k].anchors[j]);
             free(f->hunks[k].anchors);
-            lines_free(&f->hunks[k].lines);
+            hk_patch_lines_free(&f->hunks[k].lines);
         }
         free(f->hunks);
         free(f->old_path);

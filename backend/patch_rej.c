@@ -21,7 +21,7 @@ static int left_out(const struct hk_proposal *p, const struct hk_hunk *h)
 /* The file as it is now has the proposal's change in it. */
 static int on_disk(const struct hk_proposal *p, const struct hk_patch_file *f)
 {
-    return p->written && file_in_effect(f);
+    return p->written && hk_patch_file_in_effect(f);
 }
 
 static void counts(const struct hk_hunk *h, int *old_n, int *new_n)

@@ -8,14 +8,14 @@
 
 #define DIFF_MAX_CELLS (4u * 1024 * 1024)
 
-void *grow(void *v, size_t n, size_t size)
+void *hk_patch_grow(void *v, size_t n, size_t size)
 {
     if (n & (n - 1))
         return v;
     return hk_xrealloc(v, (n ? 2 * n : 1) * size);
 }
 
-void lines_push(struct lines *l, enum hk_line_kind kind, const char *s, size_t len, int noeol)
+void hk_patch_lines_push(struct lines *l, enum hk_line_kind kind, const char *s, size_t len, int noeol)
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
@@ -24,14 +24,14 @@ void lines_push(struct lines *l, enum hk_line_kind kind, const char *s, size_t l
     l->v[l->n++] = (struct hk_patch_line){kind, (char *)s, len, noeol};
 }
 
-char *lines_own(struct lines *l, char *s)
+char *hk_patch_lines_own(struct lines *l, char *s)
 {
-    l->own = grow(l->own, l->nown, sizeof *l->own);
+    l->own = hk_patch_grow(l->own, l->nown, sizeof *l->own);
     l->own[l->nown++] = s;
     return s;
 }
 
-void lines_free(struct lines *l)
+void hk_patch_lines_free(struct lines *l)
 {
     for (size_t i = 0; i < l->nown; i++)
         free(l->own[i]);
@@ -40,7 +40,7 @@ void lines_free(struct lines *l)
     memset(l, 0, sizeof *l);
 }
 
-struct hk_patch_line *lines_pack(const struct hk_patch_line *v, size_t n)
+struct hk_patch_line *hk_patch_lines_pack(const struct hk_patch_line *v, size_t n)
 {
     size_t bytes = 0;
     for (size_t i = 0; i < n; i++)
@@ -67,7 +67,7 @@ static size_t count_lines(const char *data, size_t len)
     return n;
 }
 
-struct hk_patch_line *lines_from_bytes(const char *data, size_t len, size_t *n)
+struct hk_patch_line *hk_patch_lines_from_bytes(const char *data, size_t len, size_t *n)
 {
     *n = count_lines(data, len);
     struct hk_patch_line *out = hk_xmalloc(*n * sizeof *out + len + 1);
@@ -86,24 +86,24 @@ struct hk_patch_line *lines_from_bytes(const char *data, size_t len, size_t *n)
     return out;
 }
 
-void lines_free_array(struct hk_patch_line *v, size_t n)
+void hk_patch_lines_free_array(struct hk_patch_line *v, size_t n)
 {
     (void)n;
     free(v);
 }
 
-void lines_split(struct lines *l, const char *data, size_t len)
+void hk_patch_lines_split(struct lines *l, const char *data, size_t len)
 {
     size_t i = 0;
     while (i < len) {
         const char *nl = memchr(data + i, '\n', len - i);
         size_t end = nl ? (size_t)(nl - data) : len;
-        lines_push(l, HK_LINE_CONTEXT, data + i, end - i, nl == NULL);
+        hk_patch_lines_push(l, HK_LINE_CONTEXT, data + i, end - i, nl == NULL);
         i = end + 1;
     }
 }
 
-char *lines_join(const struct hk_patch_line *v, size_t n, size_t *len)
+char *hk_patch_lines_join(const struct hk_patch_line *v, size_t n, size_t *len)
 {
     struct hk_buf b = {0};
     for (size_t i = 0; i < n; i++) {
@@ -115,7 +115,7 @@ char *lines_join(const struct hk_patch_line *v, size_t n, size_t *len)
     return hk_buf_steal(&b);
 }
 
-int line_eq(const struct hk_patch_line *a, const struct hk_patch_line *b)
+int hk_patch_line_eq(const struct hk_patch_line *a, const struct hk_patch_line *b)
 {
     return a->len == b->len && memcmp(a->text, b->text, a->len) == 0;
 }
@@ -139,7 +139,7 @@ static void trim(const struct hk_patch_line *l, int lead, const char **s, size_t
     *n = len;
 }
 
-int line_eq_loose(const struct hk_patch_line *a, const struct hk_patch_line *b, int lead)
+int hk_patch_line_eq_loose(const struct hk_patch_line *a, const struct hk_patch_line *b, int lead)
 {
     const char *sa, *sb;
     size_t na, nb;
@@ -148,19 +148,19 @@ int line_eq_loose(const struct hk_patch_line *a, const struct hk_patch_line *b, 
     return na == nb && memcmp(sa, sb, na) == 0;
 }
 
-int is_binary(const char *data, size_t len)
+int hk_patch_is_binary(const char *data, size_t len)
 {
     return memchr(data, '\0', len < 8000 ? len : 8000) != NULL;
 }
 
 static void push_copy(struct lines *out, enum hk_line_kind k, const struct hk_patch_line *l)
 {
-    lines_push(out, k, l->text, l->len, l->noeol);
+    hk_patch_lines_push(out, k, l->text, l->len, l->noeol);
 }
 
 static int same(const struct hk_patch_line *a, const struct hk_patch_line *b)
 {
-    return line_eq(a, b) && a->noeol == b->noeol;
+    return hk_patch_line_eq(a, b) && a->noeol == b->noeol;
 }
 
 /* LCS table over the middle part; small inputs only. */
@@ -195,7 +195,7 @@ static void diff_middle(const struct hk_patch_line *a, size_t na, const struct h
     free(t);
 }
 
-void diff_lines(const struct hk_patch_line *a, size_t na, const struct hk_patch_line *b,
+void hk_patch_diff_lines(const struct hk_patch_line *a, size_t na, const struct hk_patch_line *b,
                 size_t nb, struct lines *out)
 {
     size_t pre = 0, suf = 0;
@@ -212,7 +212,7 @@ void diff_lines(const struct hk_patch_line *a, size_t na, const struct hk_patch_
 
 /* A name as a message shows it: control bytes (a "\r" from a CRLF channel)
  * written out as git quotes them, so the sentence says what the name really is. */
-char *shown_name(const char *name)
+char *hk_patch_shown_name(const char *name)
 {
     struct hk_buf b = {0};
     for (const unsigned char *c = (const unsigned char *)name; *c; c++) {

@@ -8,13 +8,13 @@
 
 #include "util.h"
 
-void repo_say(char **err, const char *msg)
+void hk_repo_say(char **err, const char *msg)
 {
     if (err)
         *err = hk_xstrdup(msg);
 }
 
-void repo_fail(char **err, const char *what)
+void hk_repo_fail(char **err, const char *what)
 {
     const git_error *e = git_error_last();
     if (!err)
@@ -54,11 +54,11 @@ int hk_repo_open(struct hk_repo **out, const char *dir, char **err)
         goto fail;
     }
     if (rc < 0) {
-        repo_fail(err, "cannot open the git repository");
+        hk_repo_fail(err, "cannot open the git repository");
         goto fail;
     }
     if (git_repository_is_bare(repo->git) || !git_repository_workdir(repo->git)) {
-        repo_say(err, "honk needs a working tree; this repository is bare");
+        hk_repo_say(err, "honk needs a working tree; this repository is bare");
         goto fail;
     }
     repo->workdir = with_slash(git_repository_workdir(repo->git));
@@ -113,7 +113,7 @@ int hk_repo_dirty(struct hk_repo *repo, char **summary, char **err)
     opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
     git_status_list *list = NULL;
     if (git_status_list_new(&list, repo->git, &opts) < 0) {
-        repo_fail(err, "cannot read the status of your checkout");
+        hk_repo_fail(err, "cannot read the status of your checkout");
         return -1;
     }
     size_t n = git_status_list_entrycount(list), changed = 0, untracked = 0;
@@ -130,7 +130,7 @@ int hk_repo_dirty(struct hk_repo *repo, char **summary, char **err)
     return changed + untracked > 0;
 }
 
-int repo_signature(git_repository *git, git_signature **out, char **note)
+int hk_repo_signature(git_repository *git, git_signature **out, char **note)
 {
     if (git_signature_default(out, git) == 0)
         return 0;

@@ -78,6 +78,13 @@ enum hk_land_result {
 enum hk_land_result hk_task_land(struct hk_repo *repo, const struct hk_task *task,
                                  char **msg, char **err);
 
+/* Whether the task's branch holds commits that neither HEAD nor another
+ * local branch (not honk's own) contains: 1 yes, 0 no (or no branch). */
+int hk_task_unmerged(struct hk_repo *repo, const struct hk_task *task);
+/* How many files of the task's worktree differ from its HEAD, untracked
+ * ones included; 0 when the worktree cannot be read. */
+size_t hk_task_uncommitted(const struct hk_task *task);
+
 /* Removes the task's worktree (files and git's admin data) and its branch. */
 int hk_task_discard(struct hk_repo *repo, const struct hk_task *task, char **err);
 

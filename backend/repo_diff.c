@@ -180,7 +180,7 @@ static void pair_spans(struct diff_impl *d, struct words_scratch *w, size_t del,
     struct hk_diff_span sa[MAX_SPANS], sb[MAX_SPANS];
     unsigned na, nb;
     struct hk_diff_line *a = &d->lines[del], *b = &d->lines[add];
-    words_diff(w, a->content, a->len, b->content, b->len, sa, &na, sb, &nb, MAX_SPANS);
+    hk_words_diff(w, a->content, a->len, b->content, b->len, sa, &na, sb, &nb, MAX_SPANS);
     if (!na && !nb)
         return;
     while (d->nspans + na + nb > d->capspans) {
@@ -262,7 +262,7 @@ static void compute_spans(struct diff_impl *d)
     d->line_span = hk_xcalloc(d->nlines ? d->nlines : 1, sizeof *d->line_span);
     for (size_t h = 0; h < d->nhunks; h++)
         hunk_spans(d, &w, &bb, d->hunk_line[h], d->hunks[h].nlines);
-    words_scratch_free(&w);
+    hk_words_scratch_free(&w);
     free(bb.dels);
     free(bb.adds);
 }
@@ -288,7 +288,7 @@ static int build_model(git_diff *gd, struct hk_diff **out, char **err)
     git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
     fo.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES | GIT_DIFF_FIND_FOR_UNTRACKED;
     if (git_diff_find_similar(gd, &fo) < 0) {
-        repo_fail(err, "cannot detect renames");
+        hk_repo_fail(err, "cannot detect renames");
         return -1;
     }
     struct diff_impl *d = hk_xcalloc(1, sizeof *d);
@@ -296,7 +296,7 @@ static int build_model(git_diff *gd, struct hk_diff **out, char **err)
     for (size_t i = 0; i < n; i++) {
         git_patch *patch = NULL;
         if (git_patch_from_diff(&patch, gd, i) < 0) {
-            repo_fail(err, "cannot compute the diff");
+            hk_repo_fail(err, "cannot compute the diff");
             git_patch_free(patch);
             link_model(d);
             hk_diff_free(&d->pub);
@@ -341,13 +341,13 @@ int hk_diff_task(struct hk_repo *repo, const struct hk_task *task, enum hk_diff_
     diff_options(&o);
     int rc = -1;
     if (!task->worktree) {
-        repo_say(err, "the task has no worktree to compare");
+        hk_repo_say(err, "the task has no worktree to compare");
         return -1;
     }
     if (git_repository_open(&wt, task->worktree) < 0 ||
         tree_of(wt, against == HK_DIFF_HEAD ? "HEAD" : task->base_commit, &tree) < 0 ||
         git_diff_tree_to_workdir_with_index(&gd, wt, tree, &o) < 0) {
-        repo_fail(err, "cannot compare the task's files");
+        hk_repo_fail(err, "cannot compare the task's files");
         goto out;
     }
     rc = build_model(gd, out, err);
@@ -369,12 +369,12 @@ int hk_diff_revs(struct hk_repo *repo, const char *old_rev, const char *new_rev,
     int rc = -1;
     if ((old_rev && tree_of(repo->git, old_rev, &a) < 0) || tree_of(repo->git, new_rev, &b) < 0) {
         char *what = hk_xasprintf("cannot compare %s with %s", old_rev ? old_rev : "the empty tree", new_rev);
-        repo_fail(err, what);
+        hk_repo_fail(err, what);
         free(what);
         goto out;
     }
     if (git_diff_tree_to_tree(&gd, repo->git, a, b, &o) < 0) {
-        repo_fail(err, "cannot compute the diff");
+        hk_repo_fail(err, "cannot compute the diff");
         goto out;
     }
     rc = build_model(gd, out, err);

@@ -14,13 +14,13 @@ struct hk_repo {
 };
 
 /* "<what>: <libgit2's last error message>", into *err if err is not NULL. */
-void repo_fail(char **err, const char *what);
+void hk_repo_fail(char **err, const char *what);
 /* Sets *err (if not NULL) to a copy of msg. */
-void repo_say(char **err, const char *msg);
+void hk_repo_say(char **err, const char *msg);
 
 /* The identity from git config, or "honk <honk@localhost>" with a *note
  * (if note is not NULL) saying so. */
-int repo_signature(git_repository *git, git_signature **out, char **note);
+int hk_repo_signature(git_repository *git, git_signature **out, char **note);
 
 
 #endif

@@ -1,5 +1,6 @@
-/* Committing a task's work on its branch and landing it: a fast-forward of
- * the branch the task came from, or a sentence saying what to run. */
+/* Committing a task's work on its branch, landing it (a fast-forward of
+ * the branch the task came from, or a sentence saying what to run), and
+ * whether its work is anywhere else yet (honk discard, honk gc). */
 #include "repo_internal.h"
 
 #include <stdio.h>
@@ -64,23 +65,23 @@ int hk_task_commit(struct hk_repo *repo, const struct hk_task *task, const char 
     char *msg = commit_message(message, session ? session : task->id);
     int rc = -1;
     if (!task->worktree) {
-        repo_say(err, "the task has no worktree to commit from");
+        hk_repo_say(err, "the task has no worktree to commit from");
         goto out;
     }
     if (git_repository_open(&wt, task->worktree) < 0 || stage_all(wt, &tree_id) < 0 ||
         git_reference_name_to_id(&parent_id, wt, "HEAD") < 0 ||
         git_commit_lookup(&parent, wt, &parent_id) < 0) {
-        repo_fail(err, "cannot stage the task's changes");
+        hk_repo_fail(err, "cannot stage the task's changes");
         goto out;
     }
     if (git_oid_equal(&tree_id, git_commit_tree_id(parent))) {
-        repo_say(err, "There is nothing to commit: the task's files match its last commit.");
+        hk_repo_say(err, "There is nothing to commit: the task's files match its last commit.");
         goto out;
     }
     const git_commit *parents[1] = {parent};
-    if (repo_signature(wt, &sig, note) < 0 || git_tree_lookup(&tree, wt, &tree_id) < 0 ||
+    if (hk_repo_signature(wt, &sig, note) < 0 || git_tree_lookup(&tree, wt, &tree_id) < 0 ||
         git_commit_create(&id, wt, "HEAD", sig, sig, NULL, msg, tree, 1, parents) < 0) {
-        repo_fail(err, "cannot commit the task's changes");
+        hk_repo_fail(err, "cannot commit the task's changes");
         goto out;
     }
     *commit_hex = hk_xstrdup(git_oid_tostr_s(&id));
@@ -117,7 +118,7 @@ static int read_state(struct hk_repo *repo, const struct hk_task *task, struct l
     git_reference *head = NULL;
     int rc = git_reference_name_to_id(&s->tip, repo->git, tipname);
     if (rc < 0) {
-        repo_fail(err, "cannot find the task's branch");
+        hk_repo_fail(err, "cannot find the task's branch");
         goto out;
     }
     rc = git_reference_lookup(&s->base, repo->git, basename);
@@ -133,7 +134,7 @@ static int read_state(struct hk_repo *repo, const struct hk_task *task, struct l
     if (rc == 0)
         rc = s->dirty = hk_repo_dirty(repo, NULL, err);
     else
-        repo_fail(err, "cannot read the base branch");
+        hk_repo_fail(err, "cannot read the base branch");
 out:
     git_error_clear();
     git_reference_free(head);
@@ -152,7 +153,7 @@ static int checkout_tip(struct hk_repo *repo, const git_oid *tip, char **err)
     if (rc == 0)
         rc = git_checkout_tree(repo->git, (const git_object *)commit, &co);
     if (rc < 0)
-        repo_fail(err, "cannot update your checkout");
+        hk_repo_fail(err, "cannot update your checkout");
     git_commit_free(commit);
     return rc;
 }
@@ -171,7 +172,7 @@ static int move_base(struct hk_repo *repo, const struct hk_task *task, struct la
     else
         rc = git_reference_create(&moved, repo->git, name, &s->tip, 0, log);
     if (rc < 0)
-        repo_fail(err, "cannot move the base branch");
+        hk_repo_fail(err, "cannot move the base branch");
     git_reference_free(moved);
     free(name);
     free(log);
@@ -303,4 +304,56 @@ out:
     git_reference_free(s.base);
     free(s.head_name);
     return r;
+}
+
+/* Whether another local branch (not honk's own) or HEAD contains tip. */
+static int merged_elsewhere(struct hk_repo *repo, const git_oid *tip)
+{
+    git_branch_iterator *it = NULL;
+    git_reference *ref;
+    git_branch_t type;
+    int merged = 0;
+    git_oid head;
+    if (git_reference_name_to_id(&head, repo->git, "HEAD") == 0 &&
+        (git_oid_equal(&head, tip) || git_graph_descendant_of(repo->git, &head, tip) == 1))
+        merged = 1;
+    if (!merged && git_branch_iterator_new(&it, repo->git, GIT_BRANCH_LOCAL) == 0) {
+        while (!merged && git_branch_next(&ref, &type, it) == 0) {
+            const git_oid *t = git_reference_target(ref);
+            if (strncmp(git_reference_shorthand(ref), "honk/", 5) != 0 && t &&
+                (git_oid_equal(t, tip) || git_graph_descendant_of(repo->git, t, tip) == 1))
+                merged = 1;
+            git_reference_free(ref);
+        }
+    }
+    git_branch_iterator_free(it);
+    git_error_clear();
+    return merged;
+}
+
+size_t hk_task_uncommitted(const struct hk_task *task)
+{
+    git_repository *wt = NULL;
+    git_status_list *list = NULL;
+    git_status_options opts;
+    git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
+    opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+    opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
+    size_t n = 0;
+    if (task->worktree && git_repository_open(&wt, task->worktree) == 0 && git_status_list_new(&list, wt, &opts) == 0)
+        n = git_status_list_entrycount(list);
+    git_status_list_free(list);
+    git_repository_free(wt);
+    git_error_clear();
+    return n;
+}
+
+int hk_task_unmerged(struct hk_repo *repo, const struct hk_task *task)
+{
+    git_oid tip;
+    char *ref = hk_xasprintf("refs/heads/%s", task->branch);
+    int unmerged = git_reference_name_to_id(&tip, repo->git, ref) == 0 && !merged_elsewhere(repo, &tip);
+    git_error_clear();
+    free(ref);
+    return unmerged;
 }

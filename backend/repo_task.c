@@ -52,7 +52,7 @@ static int task_file_write(struct hk_repo *repo, const struct hk_task *t, char *
     if (rc == 0 && t->base_branch)
         rc = git_config_set_string(cfg, "task.branch", t->base_branch);
     if (rc < 0)
-        repo_fail(err, "cannot record the task");
+        hk_repo_fail(err, "cannot record the task");
     git_config_free(cfg);
     free(dir);
     free(path);
@@ -118,7 +118,7 @@ static int new_id(struct hk_repo *repo, char id[9], char **err)
         if (!branch_exists(repo, id) && !worktree_exists(repo, id))
             return 0;
     }
-    repo_say(err, "cannot pick a new task id");
+    hk_repo_say(err, "cannot pick a new task id");
     return -1;
 }
 
@@ -145,7 +145,7 @@ static int commit_tree(git_repository *git, const char *update_ref, const git_oi
     git_signature *sig = NULL;
     git_tree *tree = NULL;
     const git_commit *parents[1] = {parent};
-    int rc = repo_signature(git, &sig, note);
+    int rc = hk_repo_signature(git, &sig, note);
     if (rc == 0)
         rc = git_tree_lookup(&tree, git, tree_id);
     if (rc == 0)
@@ -208,7 +208,7 @@ static int head_commit(struct hk_repo *repo, git_commit **out, char **err)
     if (rc == 0)
         rc = git_commit_lookup(out, repo->git, &id);
     if (rc < 0)
-        repo_fail(err, "cannot read HEAD");
+        hk_repo_fail(err, "cannot read HEAD");
     return rc < 0 ? -1 : 0;
 }
 
@@ -228,7 +228,7 @@ static int resolve_base(struct hk_repo *repo, const struct hk_task_options *opts
         rc = git_object_peel((git_object **)base, obj, GIT_OBJECT_COMMIT);
     if (rc < 0) {
         char *what = hk_xasprintf("cannot use %s as the base of a task", opts->base);
-        repo_fail(err, what);
+        hk_repo_fail(err, what);
         free(what);
     } else if (ref && git_reference_is_branch(ref)) {
         *branch = hk_xstrdup(git_reference_shorthand(ref));
@@ -252,7 +252,7 @@ static int start_commit(struct hk_repo *repo, const struct hk_task_options *opts
             return -1;
     }
     if (dirty && opts->base) {
-        repo_say(err, "Uncommitted changes can only be carried into a task that starts "
+        hk_repo_say(err, "Uncommitted changes can only be carried into a task that starts "
                       "from HEAD; leave out the base revision.");
         return -1;
     }
@@ -266,7 +266,7 @@ static int start_commit(struct hk_repo *repo, const struct hk_task_options *opts
     if (rc == 0)
         rc = commit_tree(repo->git, NULL, &tree, base, msg, out, NULL);
     if (rc < 0)
-        repo_fail(err, dirty ? "cannot snapshot your uncommitted changes"
+        hk_repo_fail(err, dirty ? "cannot snapshot your uncommitted changes"
                              : "cannot create the task's base commit");
     return rc < 0 ? -1 : 0;
 }
@@ -283,7 +283,7 @@ static int add_worktree(struct hk_repo *repo, struct hk_task *t, git_reference *
     if (rc == 0)
         rc = git_worktree_add(&wt, repo->git, t->id, t->worktree, &wopts);
     if (rc < 0)
-        repo_fail(err, "cannot create the task's worktree");
+        hk_repo_fail(err, "cannot create the task's worktree");
     git_worktree_free(wt);
     free(parent);
     return rc < 0 ? -1 : 0;
@@ -320,7 +320,7 @@ int hk_task_create(struct hk_repo *repo, const struct hk_task_options *opts,
     t->worktree = hk_xasprintf("%shonk/worktrees/%s", repo->commondir, t->id);
     if (git_commit_lookup(&start, repo->git, &start_id) < 0 ||
         git_branch_create(&branch, repo->git, t->branch, start, 0) < 0) {
-        repo_fail(err, "cannot create the task's branch");
+        hk_repo_fail(err, "cannot create the task's branch");
         goto out;
     }
     if (add_worktree(repo, t, branch, err) < 0 || task_file_write(repo, t, err) < 0) {
@@ -390,7 +390,7 @@ int hk_task_list(struct hk_repo *repo, struct hk_task ***out, size_t *count, cha
     }
     git_branch_iterator_free(it);
     if (rc != GIT_ITEROVER) {
-        repo_fail(err, "cannot list honk's branches");
+        hk_repo_fail(err, "cannot list honk's branches");
         hk_task_list_free(*out, *count);
         *out = NULL;
         *count = 0;
@@ -420,7 +420,7 @@ int hk_task_discard(struct hk_repo *repo, const struct hk_task *task, char **err
         rc = 0;
     git_worktree_free(wt);
     if (rc < 0) {
-        repo_fail(err, "cannot remove the task's worktree");
+        hk_repo_fail(err, "cannot remove the task's worktree");
         return -1;
     }
     remove_branch(repo, task->branch ? task->branch : "");
@@ -465,7 +465,7 @@ int hk_task_read_base(struct hk_repo *repo, const struct hk_task *task, const ch
         rc = 0;
     } else {
         char *what = hk_xasprintf("cannot read %s at the task's base", path);
-        repo_fail(err, what);
+        hk_repo_fail(err, what);
         free(what);
         rc = -1;
     }

@@ -119,7 +119,7 @@ static int share_words(const struct words_side *s)
     return 0;
 }
 
-void words_diff(struct words_scratch *w, const char *a, unsigned alen, const char *b,
+void hk_words_diff(struct words_scratch *w, const char *a, unsigned alen, const char *b,
                 unsigned blen, struct hk_diff_span *sa, unsigned *na, struct hk_diff_span *sb,
                 unsigned *nb, unsigned max)
 {
@@ -145,7 +145,7 @@ void words_diff(struct words_scratch *w, const char *a, unsigned alen, const cha
     *nb = emit(&w->b, sb, max);
 }
 
-void words_scratch_free(struct words_scratch *w)
+void hk_words_scratch_free(struct words_scratch *w)
 {
     free(w->a.tok);
     free(w->a.changed);
@@ -159,6 +159,6 @@ void hk_diff_word_spans(const char *a, unsigned alen, const char *b, unsigned bl
                         unsigned *nb, unsigned max)
 {
     struct words_scratch w = {0};
-    words_diff(&w, a, alen, b, blen, sa, na, sb, nb, max);
-    words_scratch_free(&w);
+    hk_words_diff(&w, a, alen, b, blen, sa, na, sb, nb, max);
+    hk_words_scratch_free(&w);
 }

@@ -20,9 +20,9 @@ struct words_scratch {
     size_t tabcap;
 };
 
-void words_diff(struct words_scratch *w, const char *a, unsigned alen, const char *b,
+void hk_words_diff(struct words_scratch *w, const char *a, unsigned alen, const char *b,
                 unsigned blen, struct hk_diff_span *sa, unsigned *na, struct hk_diff_span *sb,
                 unsigned *nb, unsigned max);
-void words_scratch_free(struct words_scratch *w);
+void hk_words_scratch_free(struct words_scratch *w);
 
 #endif

@@ -16,7 +16,6 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* After the command exits, how long a leftover process in its group may keep
@@ -347,13 +346,6 @@ static char *check_opts(const struct hk_runner_opts *o)
     return NULL;
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static struct hk_runner *runner_new(struct hk_loop *loop, const struct hk_runner_opts *o)
 {
     struct hk_runner *r = hk_xcalloc(1, sizeof *r);
@@ -426,7 +418,7 @@ static int spawn(struct hk_runner *r, const struct hk_runner_opts *o)
     fcntl(r->master, F_SETFL, fcntl(r->master, F_GETFL) | O_NONBLOCK);
     fcntl(r->master, F_SETFD, FD_CLOEXEC);
     r->start_ms = hk_now_ms();
-    r->started_at = wall_ms();
+    r->started_at = hk_wall_ms();
     return 0;
 }
 

@@ -9,18 +9,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #define DEFAULT_MAX_ITERATIONS 5
 #define DEFAULT_TEST_TIMEOUT_MS (10 * 60 * 1000)
 #define FAILURE_TAIL_LINES 120
 #define FAILURE_TAIL_BYTES (12 * 1024)
 
+static const char *const policy_names[] = {
+#define HK_APPROVE_NAME(id, name) name,
+    HK_APPROVE_POLICIES(HK_APPROVE_NAME)
+#undef HK_APPROVE_NAME
+};
+#define NPOLICIES (sizeof policy_names / sizeof *policy_names)
+
 int hk_approve_policy_parse(const char *name, enum hk_approve_policy *out)
 {
-    static const char *const names[] = {"ask", "edits", "all"};
-    for (int i = 0; i < 3; i++) {
-        if (!strcmp(name, names[i])) {
+    for (size_t i = 0; i < NPOLICIES; i++) {
+        if (!strcmp(name, policy_names[i])) {
             *out = (enum hk_approve_policy)i;
             return 0;
         }
@@ -28,17 +33,27 @@ int hk_approve_policy_parse(const char *name, enum hk_approve_policy *out)
     return -1;
 }
 
-static int64_t wall_ms(void)
+const char *hk_approve_policy_name(enum hk_approve_policy p)
 {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+    return policy_names[p];
+}
+
+const char *hk_approve_policy_choices(void)
+{
+    static char text[64];
+    if (text[0])
+        return text;
+    size_t len = 0;
+    for (size_t i = 0; i < NPOLICIES; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", i == 0 ? "" : i + 1 < NPOLICIES ? ", " : " or ",
+                                policy_names[i]);
+    return text;
 }
 
 /* Journals the event, then delivers it. Takes data. */
-void session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data, int sync)
+void hk_session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data, int sync)
 {
-    struct hk_event ev = {kind, wall_ms(), data};
+    struct hk_event ev = {kind, hk_wall_ms(), data};
     char *err = NULL;
     if (!s->replaying && s->journal && hk_journal_append(s->journal, &ev, sync, &err) != 0 && s->cb) {
         /* The engineer must know the session can no longer be resumed; the
@@ -57,7 +72,7 @@ void session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data, in
     cJSON_Delete(data);
 }
 
-void session_set_state(struct hk_session *s, enum hk_session_state state)
+void hk_session_set_state(struct hk_session *s, enum hk_session_state state)
 {
     s->state = state;
     cJSON *d = cJSON_CreateObject();
@@ -70,27 +85,27 @@ void session_set_state(struct hk_session *s, enum hk_session_state state)
     cJSON *waiting = hk_session_waiting(s);
     if (waiting)
         cJSON_AddItemToObject(d, "waiting", waiting);
-    session_emit(s, HK_EV_STATE, d, 1);
+    hk_session_emit(s, HK_EV_STATE, d, 1);
 }
 
-void session_error(struct hk_session *s, const char *fmt, ...)
+void hk_session_error(struct hk_session *s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char buf[2048];
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    char *msg = hk_xvasprintf(fmt, ap);
     va_end(ap);
     cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "message", buf);
-    session_emit(s, HK_EV_ERROR, d, 1);
+    cJSON_AddStringToObject(d, "message", msg);
+    free(msg);
+    hk_session_emit(s, HK_EV_ERROR, d, 1);
 }
 
-void session_fail(struct hk_session *s, const char *why)
+void hk_session_fail(struct hk_session *s, const char *why)
 {
     if (why)
-        session_error(s, "%s", why);
+        hk_session_error(s, "%s", why);
     s->exit_status = 1;
-    session_set_state(s, HK_STATE_FAILED);
+    hk_session_set_state(s, HK_STATE_FAILED);
 }
 
 /* --- the system prompt ------------------------------------------------- */
@@ -113,7 +128,7 @@ static void add_instructions(struct hk_buf *prompt, const char *root)
     }
 }
 
-char *session_system_prompt(const struct hk_session *s)
+static char *session_system_prompt(const struct hk_session *s)
 {
     struct hk_buf p = {0};
     hk_buf_adds(&p,
@@ -142,7 +157,7 @@ static void on_model_event(const struct hk_model_event *ev, void *user)
         char *text = hk_xstrndup(ev->text, ev->len);
         cJSON_AddStringToObject(d, "text", text);
         free(text);
-        session_emit(s, HK_EV_TEXT, d, 0);
+        hk_session_emit(s, HK_EV_TEXT, d, 0);
         return;
     }
     case HK_MODEL_TOOL_CALL: {
@@ -159,24 +174,24 @@ static void on_model_event(const struct hk_model_event *ev, void *user)
         cJSON_AddItemToObject(d, "input", input ? input : cJSON_CreateString(ev->call->input_json));
         cJSON_AddStringToObject(d, "summary", summary);
         free(summary);
-        session_emit(s, HK_EV_TOOL_CALL, d, 0);
+        hk_session_emit(s, HK_EV_TOOL_CALL, d, 0);
         return;
     }
     case HK_MODEL_RETRY:
         cJSON_AddStringToObject(d, "message", ev->message);
         cJSON_AddNumberToObject(d, "attempt", ev->attempt);
         cJSON_AddNumberToObject(d, "delay_ms", (double)ev->delay_ms);
-        session_emit(s, HK_EV_RETRY, d, 0);
+        hk_session_emit(s, HK_EV_RETRY, d, 0);
         return;
     case HK_MODEL_DONE:
         cJSON_AddStringToObject(d, "stop_reason", ev->stop_reason ? ev->stop_reason : "");
         cJSON_AddNumberToObject(d, "input_tokens", (double)ev->input_tokens);
         cJSON_AddNumberToObject(d, "output_tokens", (double)ev->output_tokens);
-        session_emit(s, HK_EV_TURN_END, d, 1);
+        hk_session_emit(s, HK_EV_TURN_END, d, 1);
         break;
     case HK_MODEL_ERROR:
         cJSON_Delete(d);
-        session_error(s, "%s", ev->message);
+        hk_session_error(s, "%s", ev->message);
         break;
     case HK_MODEL_CANCELLED:
         cJSON_Delete(d);
@@ -184,7 +199,7 @@ static void on_model_event(const struct hk_model_event *ev, void *user)
             d = cJSON_CreateObject();
             cJSON_AddStringToObject(d, "message", "Interrupted: the model's unfinished answer is not kept. "
                                                   "Send a message to go on.");
-            session_emit(s, HK_EV_NOTE, d, 0);
+            hk_session_emit(s, HK_EV_NOTE, d, 0);
         }
         break;
     }
@@ -193,23 +208,23 @@ static void on_model_event(const struct hk_model_event *ev, void *user)
     if (ev->kind == HK_MODEL_DONE) {
         const struct hk_message *last = &s->conv->msgs[s->conv->nmsgs - 1];
         if (last->role == HK_ROLE_ASSISTANT && last->ncalls) {
-            session_take_calls(s, last);
-            session_run_calls(s);
+            hk_session_take_calls(s, last);
+            hk_session_run_calls(s);
         } else {
-            session_after_turn(s);
+            hk_session_after_turn(s);
         }
     } else if (ev->kind == HK_MODEL_ERROR) {
-        session_fail(s, NULL);
+        hk_session_fail(s, NULL);
     } else if (s->state != HK_STATE_CANCELLED) {
         s->waiting = HK_WAIT_MESSAGE;
-        session_set_state(s, HK_STATE_IDLE);
+        hk_session_set_state(s, HK_STATE_IDLE);
     }
 }
 
-void session_think(struct hk_session *s)
+void hk_session_think(struct hk_session *s)
 {
     s->waiting = HK_WAIT_NONE;
-    session_set_state(s, HK_STATE_THINKING);
+    hk_session_set_state(s, HK_STATE_THINKING);
     if (s->replaying)
         return;
     s->req = hk_model_request_start(s->loop, s->conv, s->model, on_model_event, s);
@@ -217,43 +232,43 @@ void session_think(struct hk_session *s)
 
 /* --- tests, review, commit, deploy ---------------------------------------- */
 
-void session_enter_review(struct hk_session *s)
+void hk_session_enter_review(struct hk_session *s)
 {
     if (!s->any_change) {
         /* Nothing to commit: the model answered without changing anything. */
         s->waiting = HK_WAIT_MESSAGE;
-        session_set_state(s, HK_STATE_IDLE);
+        hk_session_set_state(s, HK_STATE_IDLE);
         return;
     }
     s->waiting = HK_WAIT_COMMIT;
-    session_set_state(s, HK_STATE_REVIEW);
+    hk_session_set_state(s, HK_STATE_REVIEW);
     if (s->policy == HK_APPROVE_ALL && !s->replaying)
-        session_approve_commit(s, NULL);
+        hk_session_approve_commit(s, NULL);
 }
 
-void session_after_turn(struct hk_session *s)
+void hk_session_after_turn(struct hk_session *s)
 {
     if (s->changed_since_test && s->test_command) {
-        session_run_tests(s, 0);
+        hk_session_run_tests(s, 0);
         return;
     }
     if (s->any_change && s->test_command && !s->tests_passed) {
-        session_run_tests(s, 0);
+        hk_session_run_tests(s, 0);
         return;
     }
-    session_enter_review(s);
+    hk_session_enter_review(s);
 }
 
 /* The loop's own test run ended: review, another iteration, or failure. */
-void session_tests_done(struct hk_session *s, int passed, const char *tail, int exit_code)
+void hk_session_tests_done(struct hk_session *s, int passed, const char *tail, int exit_code)
 {
     if (passed) {
-        session_enter_review(s);
+        hk_session_enter_review(s);
         return;
     }
     if (s->iteration >= s->max_iterations) {
         char *why = hk_xasprintf("the tests still fail after %d iterations (honk.maxIterations)", s->iteration);
-        session_fail(s, why);
+        hk_session_fail(s, why);
         free(why);
         return;
     }
@@ -263,9 +278,9 @@ void session_tests_done(struct hk_session *s, int passed, const char *tail, int 
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "text", msg);
     cJSON_AddBoolToObject(d, "automatic", 1);
-    session_emit(s, HK_EV_USER, d, 1);
+    hk_session_emit(s, HK_EV_USER, d, 1);
     free(msg);
-    session_think(s);
+    hk_session_think(s);
 }
 
 /* The commit message the model wrote in a ```commit block, or the task. */
@@ -315,7 +330,7 @@ static void on_deploy_stage(struct hk_deploy *d, const struct hk_stage *st, void
     }
     if (st->log)
         cJSON_AddStringToObject(data, "log", last_lines(st->log, 200));
-    session_emit(s, HK_EV_DEPLOY_STAGE, data, st->state != HK_STAGE_RUNNING);
+    hk_session_emit(s, HK_EV_DEPLOY_STAGE, data, st->state != HK_STAGE_RUNNING);
 }
 
 static void on_deploy_done(struct hk_deploy *d, int ok, void *user)
@@ -324,38 +339,38 @@ static void on_deploy_done(struct hk_deploy *d, int ok, void *user)
     struct hk_session *s = user;
     if (ok) {
         s->exit_status = 0;
-        session_set_state(s, HK_STATE_DONE);
+        hk_session_set_state(s, HK_STATE_DONE);
         return;
     }
     char *why = hk_xasprintf("the deploy failed; the commit %.12s stays on %s", s->commit ? s->commit : "",
                              s->task->branch);
-    session_fail(s, why);
+    hk_session_fail(s, why);
     free(why);
 }
 
-void session_start_deploy(struct hk_session *s)
+void hk_session_start_deploy(struct hk_session *s)
 {
     s->waiting = HK_WAIT_NONE;
-    session_set_state(s, HK_STATE_DEPLOYING);
+    hk_session_set_state(s, HK_STATE_DEPLOYING);
     if (s->replaying)
         return;
     /* The whole pipeline is shown before its first stage starts. */
     for (size_t i = 0; i < hk_deploy_stage_count(s->deploy); i++)
         on_deploy_stage(s->deploy, hk_deploy_stage(s->deploy, i), s);
     hk_deploy_run(s->deploy, s->loop, s->task->worktree, on_deploy_stage, on_deploy_done,
-                  session_runner_changed, s);
+                  hk_session_runner_changed, s);
 }
 
-void session_after_commit(struct hk_session *s)
+void hk_session_after_commit(struct hk_session *s)
 {
     if (!s->deploy) {
         s->exit_status = 0;
-        session_set_state(s, HK_STATE_DONE);
+        hk_session_set_state(s, HK_STATE_DONE);
     } else if (s->deploy_auto) {
-        session_start_deploy(s);
+        hk_session_start_deploy(s);
     } else {
         s->waiting = HK_WAIT_DEPLOY;
-        session_set_state(s, HK_STATE_AWAITING);
+        hk_session_set_state(s, HK_STATE_AWAITING);
     }
 }
 
@@ -366,7 +381,7 @@ static void land(struct hk_session *s)
     cJSON *d = cJSON_CreateObject();
     cJSON_AddBoolToObject(d, "landed", r == HK_LAND_DONE);
     cJSON_AddStringToObject(d, "message", r == HK_LAND_ERROR ? (err ? err : "landing failed") : (msg ? msg : ""));
-    session_emit(s, HK_EV_LAND, d, 1);
+    hk_session_emit(s, HK_EV_LAND, d, 1);
     free(msg);
     free(err);
 }
@@ -376,17 +391,17 @@ char *hk_session_commit_message(const struct hk_session *s)
     return commit_message_from(s);
 }
 
-void session_approve_commit(struct hk_session *s, const char *message)
+void hk_session_approve_commit(struct hk_session *s, const char *message)
 {
     if (s->state != HK_STATE_REVIEW)
         return;
     free(s->commit_message);
     s->commit_message = message ? hk_xstrdup(message) : commit_message_from(s);
     s->waiting = HK_WAIT_NONE;
-    session_set_state(s, HK_STATE_COMMITTING);
+    hk_session_set_state(s, HK_STATE_COMMITTING);
     char *hex = NULL, *note = NULL, *err = NULL;
     if (hk_task_commit(s->repo, s->task, s->commit_message, s->task->id, &hex, &note, &err) != 0) {
-        session_fail(s, err);
+        hk_session_fail(s, err);
         free(err);
         return;
     }
@@ -398,24 +413,24 @@ void session_approve_commit(struct hk_session *s, const char *message)
     cJSON_AddStringToObject(d, "message", s->commit_message);
     if (note)
         cJSON_AddStringToObject(d, "note", note);
-    session_emit(s, HK_EV_COMMIT, d, 1);
+    hk_session_emit(s, HK_EV_COMMIT, d, 1);
     free(note);
     land(s);
-    session_after_commit(s);
+    hk_session_after_commit(s);
 }
 
-void session_deploy(struct hk_session *s, int approve)
+void hk_session_deploy(struct hk_session *s, int approve)
 {
     if (s->waiting != HK_WAIT_DEPLOY)
         return;
     if (approve) {
-        session_start_deploy(s);
+        hk_session_start_deploy(s);
         return;
     }
     hk_deploy_skip(s->deploy, on_deploy_stage, s);
     s->waiting = HK_WAIT_NONE;
     s->exit_status = 0;
-    session_set_state(s, HK_STATE_DONE);
+    hk_session_set_state(s, HK_STATE_DONE);
 }
 
 /* --- starting ------------------------------------------------------------ */
@@ -427,7 +442,7 @@ static int read_settings(struct hk_session *s, const struct hk_session_opts *opt
     if (opts->approve >= 0) {
         p = (enum hk_approve_policy)opts->approve;
     } else if (policy && hk_approve_policy_parse(policy, &p) != 0) {
-        *err = hk_xasprintf("honk.approve is \"%s\"; it must be ask, edits or all", policy);
+        *err = hk_xasprintf("honk.approve is \"%s\"; it must be %s", policy, hk_approve_policy_choices());
         free(policy);
         return -1;
     }
@@ -459,13 +474,12 @@ static void emit_task(struct hk_session *s)
     cJSON_AddStringToObject(d, "provider", hk_provider_name(s->model->provider));
     cJSON_AddStringToObject(d, "model", s->model->model);
     cJSON_AddStringToObject(d, "test", s->test_command ? s->test_command : "");
-    static const char *const policies[] = {"ask", "edits", "all"};
-    cJSON_AddStringToObject(d, "approve", policies[s->policy]);
+    cJSON_AddStringToObject(d, "approve", hk_approve_policy_name(s->policy));
     cJSON_AddBoolToObject(d, "deploy", s->deploy_auto);
     cJSON *stages = cJSON_AddArrayToObject(d, "deploy_stages");
     for (size_t i = 0; i < hk_deploy_stage_count(s->deploy); i++)
         cJSON_AddItemToArray(stages, cJSON_CreateString(hk_deploy_stage(s->deploy, i)->name));
-    session_emit(s, HK_EV_TASK, d, 1);
+    hk_session_emit(s, HK_EV_TASK, d, 1);
 }
 
 static void note_dirty_checkout(struct hk_session *s, const struct hk_session_opts *opts)
@@ -481,7 +495,7 @@ static void note_dirty_checkout(struct hk_session *s, const struct hk_session_op
                              "them. To carry them in, start it with --with-changes.", summary,
                              opts->base ? opts->base : "HEAD");
     cJSON_AddStringToObject(d, "message", msg);
-    session_emit(s, HK_EV_NOTE, d, 0);
+    hk_session_emit(s, HK_EV_NOTE, d, 0);
     free(msg);
     free(summary);
 }
@@ -519,7 +533,7 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
         goto fail;
     if (resume_id) {
         char *path = hk_journal_path(hk_repo_gitdir(repo), resume_id);
-        int rc = session_replay_journal(s, path, err);
+        int rc = hk_session_replay_journal(s, path, err);
         free(path);
         if (rc != 0)
             goto fail;
@@ -530,7 +544,7 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
             s->policy = (enum hk_approve_policy)s->resume_policy;
         if (opts->deploy < 0 && s->resume_deploy >= 0)
             s->deploy_auto = s->resume_deploy;
-        session_continue(s);
+        hk_session_continue(s);
         return s;
     }
     s->task_text = hk_xstrdup(opts->task);
@@ -540,7 +554,7 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
     hk_tools_define(s->conv);
     emit_task(s);
     note_dirty_checkout(s, opts);
-    session_send(s, opts->task);
+    hk_session_send(s, opts->task);
     return s;
 fail:
     hk_session_free(s);
@@ -549,7 +563,7 @@ fail:
 
 /* --- commands in ---------------------------------------------------------- */
 
-void session_send(struct hk_session *s, const char *text)
+void hk_session_send(struct hk_session *s, const char *text)
 {
     if (s->state == HK_STATE_THINKING || s->state == HK_STATE_TESTING || s->state == HK_STATE_DEPLOYING ||
         s->state == HK_STATE_COMMITTING || s->waiting == HK_WAIT_PROPOSAL || s->waiting == HK_WAIT_COMMAND)
@@ -557,11 +571,11 @@ void session_send(struct hk_session *s, const char *text)
     hk_conv_add_user_text(s->conv, text);
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "text", text);
-    session_emit(s, HK_EV_USER, d, 1);
-    session_think(s);
+    hk_session_emit(s, HK_EV_USER, d, 1);
+    hk_session_think(s);
 }
 
-void session_interrupt(struct hk_session *s)
+void hk_session_interrupt(struct hk_session *s)
 {
     if (s->req)
         hk_model_request_cancel(s->req);
@@ -569,7 +583,7 @@ void session_interrupt(struct hk_session *s)
         hk_runner_cancel(s->runner);
 }
 
-void session_cancel(struct hk_session *s)
+void hk_session_cancel(struct hk_session *s)
 {
     if (s->state == HK_STATE_DONE || s->state == HK_STATE_FAILED || s->state == HK_STATE_CANCELLED)
         return;
@@ -581,19 +595,19 @@ void session_cancel(struct hk_session *s)
         hk_runner_cancel(s->runner);
     s->exit_status = 130;
     s->waiting = HK_WAIT_NONE;
-    session_set_state(s, HK_STATE_CANCELLED);
+    hk_session_set_state(s, HK_STATE_CANCELLED);
 }
 
-void session_answer(struct hk_session *s, int approve, const char *reason)
+void hk_session_answer(struct hk_session *s, int approve, const char *reason)
 {
     if (s->waiting == HK_WAIT_PROPOSAL && s->waiting_proposal)
-        session_decide(s, s->waiting_proposal->id, -1, approve ? HK_VERDICT_APPROVE : HK_VERDICT_REJECT, reason, NULL);
+        hk_session_decide(s, s->waiting_proposal->id, -1, approve ? HK_VERDICT_APPROVE : HK_VERDICT_REJECT, reason, NULL);
     else if (s->waiting == HK_WAIT_COMMAND)
-        session_answer_command(s, approve, reason);
+        hk_session_answer_command(s, approve, reason);
     else if (s->waiting == HK_WAIT_COMMIT && approve)
-        session_approve_commit(s, NULL);
+        hk_session_approve_commit(s, NULL);
     else if (s->waiting == HK_WAIT_DEPLOY)
-        session_deploy(s, approve);
+        hk_session_deploy(s, approve);
 }
 
 /* --- state out ------------------------------------------------------------ */
@@ -615,7 +629,7 @@ void hk_session_watch_runner(struct hk_session *s, hk_session_runner_cb cb, void
     s->runner_watcher = user;
 }
 
-void session_runner_changed(struct hk_runner *r, void *data)
+void hk_session_runner_changed(struct hk_runner *r, void *data)
 {
     struct hk_session *s = data;
     if (s->on_runner_change)
@@ -636,7 +650,7 @@ void hk_session_free(struct hk_session *s)
     hk_model_request_free(s->req);
     hk_runner_free(s->runner);
     hk_deploy_free(s->deploy);
-    session_free_calls(s);
+    hk_session_free_calls(s);
     for (size_t i = 0; i < s->nproposals; i++)
         hk_patch_free(s->proposals[i]);
     free(s->proposals);

@@ -64,10 +64,17 @@ enum hk_wait_kind {
 #undef HK_WAIT_ENUM
 };
 
+/* Who decides (--approve, honk.approve): id and name, in the order the
+ * parser, the task event, the messages, --help and the man page use. */
+#define HK_APPROVE_POLICIES(X)                                                \
+    X(ASK, "ask")     /* every proposal and command waits for a decision */  \
+    X(EDITS, "edits") /* edits pass; commands and deploy wait */             \
+    X(ALL, "all")     /* nothing waits but deploy, unless deploy_auto */
+
 enum hk_approve_policy {
-    HK_APPROVE_ASK,   /* every proposal and command waits for a decision */
-    HK_APPROVE_EDITS, /* edits pass; commands and deploy wait */
-    HK_APPROVE_ALL,   /* nothing waits but deploy, unless deploy_auto */
+#define HK_APPROVE_ENUM(id, name) HK_APPROVE_##id,
+    HK_APPROVE_POLICIES(HK_APPROVE_ENUM)
+#undef HK_APPROVE_ENUM
 };
 
 enum hk_verdict { HK_VERDICT_APPROVE, HK_VERDICT_REJECT, HK_VERDICT_EDIT };
@@ -96,6 +103,9 @@ enum hk_wait_kind hk_wait_kind_parse(const char *name);
 int hk_state_event_state(const struct hk_event *ev);
 enum hk_wait_kind hk_state_event_wait(const struct hk_event *ev);
 int hk_approve_policy_parse(const char *name, enum hk_approve_policy *out);
+const char *hk_approve_policy_name(enum hk_approve_policy p);
+/* "ask, edits or all", for a sentence that lists the choices. */
+const char *hk_approve_policy_choices(void);
 
 /* Starts a new task, or (id set) resumes the session of that id from its
  * journal. NULL with *err when it cannot start. */

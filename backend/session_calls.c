@@ -13,7 +13,7 @@
 #define TAIL_BYTES (16 * 1024)
 
 
-void session_free_calls(struct hk_session *s)
+void hk_session_free_calls(struct hk_session *s)
 {
     for (size_t i = 0; i < s->ncalls; i++) {
         free(s->calls[i].id);
@@ -43,9 +43,9 @@ static char *refusal(const struct hk_tool_call *c)
     return msg;
 }
 
-void session_take_calls(struct hk_session *s, const struct hk_message *assistant)
+void hk_session_take_calls(struct hk_session *s, const struct hk_message *assistant)
 {
-    session_free_calls(s);
+    hk_session_free_calls(s);
     s->calls = hk_xcalloc(assistant->ncalls, sizeof *s->calls);
     for (size_t i = 0; i < assistant->ncalls; i++) {
         const struct hk_tool_call *c = &assistant->calls[i];
@@ -59,7 +59,7 @@ void session_take_calls(struct hk_session *s, const struct hk_message *assistant
     s->ncalls = assistant->ncalls;
 }
 
-void session_add_result(struct hk_session *s, const char *call_id, const char *name, const char *content, int ok)
+static void session_add_result(struct hk_session *s, const char *call_id, const char *name, const char *content, int ok)
 {
     if (!s->replaying)
         hk_conv_add_tool_result(s->conv, call_id, content, !ok);
@@ -71,7 +71,7 @@ void session_add_result(struct hk_session *s, const char *call_id, const char *n
     cJSON_AddStringToObject(d, "summary", summary);
     free(summary);
     cJSON_AddStringToObject(d, "content", content);
-    session_emit(s, HK_EV_TOOL_RESULT, d, 1);
+    hk_session_emit(s, HK_EV_TOOL_RESULT, d, 1);
 }
 
 static void call_done(struct hk_session *s, const char *content, int ok)
@@ -81,7 +81,7 @@ static void call_done(struct hk_session *s, const char *content, int ok)
     s->next_call++;
 }
 
-struct hk_proposal *session_find_proposal(struct hk_session *s, const char *id)
+struct hk_proposal *hk_session_find_proposal(struct hk_session *s, const char *id)
 {
     for (size_t i = 0; i < s->nproposals; i++)
         if (!strcmp(s->proposals[i]->id, id))
@@ -113,7 +113,7 @@ static int locate(const struct hk_proposal *p, int flat, size_t *file, size_t *h
     return -1;
 }
 
-int session_all_decided(const struct hk_proposal *p)
+int hk_session_all_decided(const struct hk_proposal *p)
 {
     for (size_t f = 0; f < p->nfiles; f++)
         for (size_t h = 0; h < p->files[f].nhunks; h++)
@@ -167,7 +167,7 @@ static char *decision_report(const struct hk_proposal *p, const cJSON *reasons, 
     return out;
 }
 
-void session_finish_proposal(struct hk_session *s, struct hk_proposal *p)
+void hk_session_finish_proposal(struct hk_session *s, struct hk_proposal *p)
 {
     int applied;
     char *report = decision_report(p, s->reasons, &applied);
@@ -196,7 +196,7 @@ static void emit_proposal(struct hk_session *s, struct hk_proposal *p, const cha
     cJSON_AddNumberToObject(d, "hunks", (double)hunk_total(p));
     cJSON_AddItemToObject(d, "proposal", hk_patch_to_json(p));
     free(report);
-    session_emit(s, HK_EV_PROPOSAL, d, 1);
+    hk_session_emit(s, HK_EV_PROPOSAL, d, 1);
 }
 
 static void emit_decision(struct hk_session *s, const char *pid, int hunk, const char *verdict,
@@ -212,7 +212,7 @@ static void emit_decision(struct hk_session *s, const char *pid, int hunk, const
         cJSON_AddStringToObject(d, "edited", edited);
     if (automatic)
         cJSON_AddBoolToObject(d, "automatic", 1);
-    session_emit(s, HK_EV_DECISION, d, 1);
+    hk_session_emit(s, HK_EV_DECISION, d, 1);
 }
 
 /* Returns 1 when the call now waits for the engineer. */
@@ -240,16 +240,16 @@ static int start_proposal(struct hk_session *s, struct pending_call *c)
     if (s->policy == HK_APPROVE_ASK) {
         s->waiting = HK_WAIT_PROPOSAL;
         s->waiting_proposal = p;
-        session_set_state(s, HK_STATE_AWAITING);
+        hk_session_set_state(s, HK_STATE_AWAITING);
         return 1;
     }
     emit_decision(s, p->id, -1, "approve", NULL, NULL, 1);
     if (hk_patch_approve_all(p, &err) != 0) {
-        session_error(s, "%s", err);
+        hk_session_error(s, "%s", err);
         free(err);
     }
     emit_proposal(s, p, NULL);
-    session_finish_proposal(s, p);
+    hk_session_finish_proposal(s, p);
     return 0;
 }
 
@@ -269,7 +269,7 @@ static void on_run_finished(struct hk_runner *r, const struct hk_runner_result *
     cJSON_AddBoolToObject(d, "passed", passed);
     cJSON_AddStringToObject(d, "purpose", s->run_purpose == RUN_COMMAND ? "command" : "tests");
     cJSON_AddStringToObject(d, "tail", tail);
-    session_emit(s, HK_EV_TEST_END, d, 1);
+    hk_session_emit(s, HK_EV_TEST_END, d, 1);
     if (s->state == HK_STATE_CANCELLED) {
         free(tail);
         return;
@@ -283,24 +283,24 @@ static void on_run_finished(struct hk_runner *r, const struct hk_runner_result *
         s->changed_since_test = 0;
     }
     if (s->run_purpose == RUN_LOOP_TESTS) {
-        session_tests_done(s, passed, tail, res->exit_code);
+        hk_session_tests_done(s, passed, tail, res->exit_code);
     } else {
         char *msg = hk_xasprintf("`%s` %s after %.1f s.\n%s", hk_runner_command(r), what,
                                  res->duration_ms / 1000.0, tail);
         call_done(s, msg, passed);
         free(msg);
-        session_run_calls(s);
+        hk_session_run_calls(s);
     }
     free(what);
     free(tail);
 }
 
-void session_start_run(struct hk_session *s, const char *command, int purpose)
+static void session_start_run(struct hk_session *s, const char *command, int purpose)
 {
     s->run_purpose = purpose;
     if (purpose == RUN_LOOP_TESTS)
         s->iteration++;
-    session_set_state(s, purpose == RUN_COMMAND ? HK_STATE_APPLYING : HK_STATE_TESTING);
+    hk_session_set_state(s, purpose == RUN_COMMAND ? HK_STATE_APPLYING : HK_STATE_TESTING);
     /* The old run goes before anyone hears of the new one, so nobody keeps
      * a pointer to it. */
     hk_runner_free(s->runner);
@@ -309,38 +309,38 @@ void session_start_run(struct hk_session *s, const char *command, int purpose)
     cJSON_AddStringToObject(d, "command", command);
     cJSON_AddNumberToObject(d, "iteration", s->iteration);
     cJSON_AddStringToObject(d, "purpose", purpose == RUN_COMMAND ? "command" : "tests");
-    session_emit(s, HK_EV_TEST_START, d, 1);
+    hk_session_emit(s, HK_EV_TEST_START, d, 1);
     if (s->replaying)
         return;
     char *err = NULL;
     struct hk_runner_opts opts = {
         .command = command, .cwd = s->task->worktree, .rows = 24, .cols = 100,
-        .timeout_ms = s->test_timeout_ms, .on_change = session_runner_changed,
+        .timeout_ms = s->test_timeout_ms, .on_change = hk_session_runner_changed,
         .on_finished = on_run_finished, .data = s,
     };
     s->runner = hk_runner_start(s->loop, &opts, &err);
     if (s->runner) {
-        session_runner_changed(s->runner, s);
+        hk_session_runner_changed(s->runner, s);
         return;
     }
     /* A command that cannot even start is a failed run, not a dead session. */
     char *msg = hk_xasprintf("cannot run `%s`: %s", command, err);
     free(err);
     if (purpose == RUN_LOOP_TESTS) {
-        session_fail(s, msg);
+        hk_session_fail(s, msg);
     } else {
         call_done(s, msg, 0);
-        session_run_calls(s);
+        hk_session_run_calls(s);
     }
     free(msg);
 }
 
-void session_run_tests(struct hk_session *s, int for_model)
+void hk_session_run_tests(struct hk_session *s, int for_model)
 {
     session_start_run(s, s->test_command, for_model ? RUN_MODEL_TESTS : RUN_LOOP_TESTS);
 }
 
-void session_answer_command(struct hk_session *s, int approve, const char *reason)
+void hk_session_answer_command(struct hk_session *s, int approve, const char *reason)
 {
     if (s->waiting != HK_WAIT_COMMAND)
         return;
@@ -356,7 +356,7 @@ void session_answer_command(struct hk_session *s, int approve, const char *reaso
                              reason && *reason ? reason : "");
     call_done(s, msg, 0);
     free(msg);
-    session_run_calls(s);
+    hk_session_run_calls(s);
 }
 
 /* Returns 1 when the call waits (for the engineer or for a run). */
@@ -385,7 +385,7 @@ static int run_call(struct hk_session *s, struct pending_call *c)
             call_done(s, "no test command is configured (the engineer sets it with git config honk.test)", 0);
             return 0;
         }
-        session_run_tests(s, 1);
+        hk_session_run_tests(s, 1);
         return 1;
     case HK_TOOL_COMMAND: {
         const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(c->input, "command");
@@ -401,8 +401,8 @@ static int run_call(struct hk_session *s, struct pending_call *c)
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "id", c->id);
         cJSON_AddStringToObject(d, "command", cmd->valuestring);
-        session_emit(s, HK_EV_COMMAND, d, 1);
-        session_set_state(s, HK_STATE_AWAITING);
+        hk_session_emit(s, HK_EV_COMMAND, d, 1);
+        hk_session_set_state(s, HK_STATE_AWAITING);
         return 1;
     }
     case HK_TOOL_UNKNOWN:
@@ -414,15 +414,15 @@ static int run_call(struct hk_session *s, struct pending_call *c)
     return 0;
 }
 
-void session_run_calls(struct hk_session *s)
+void hk_session_run_calls(struct hk_session *s)
 {
     if (s->state != HK_STATE_APPLYING)
-        session_set_state(s, HK_STATE_APPLYING);
+        hk_session_set_state(s, HK_STATE_APPLYING);
     while (s->next_call < s->ncalls)
         if (run_call(s, &s->calls[s->next_call]))
             return;
-    session_free_calls(s);
-    session_think(s);
+    hk_session_free_calls(s);
+    hk_session_think(s);
 }
 
 /* --- decisions ------------------------------------------------------------ */
@@ -441,7 +441,7 @@ static int apply_verdict(struct hk_proposal *p, int hunk, enum hk_verdict verdic
     return verdict == HK_VERDICT_REJECT ? hk_patch_reject(p, f, h, err) : hk_patch_approve(p, f, h, err);
 }
 
-void session_remember_reasons(struct hk_session *s, const struct hk_proposal *p, int hunk, const char *reason)
+static void session_remember_reasons(struct hk_session *s, const struct hk_proposal *p, int hunk, const char *reason)
 {
     if (!reason || !*reason)
         return;
@@ -456,12 +456,12 @@ void session_remember_reasons(struct hk_session *s, const struct hk_proposal *p,
     }
 }
 
-void session_decide(struct hk_session *s, const char *proposal_id, int hunk, enum hk_verdict verdict,
+void hk_session_decide(struct hk_session *s, const char *proposal_id, int hunk, enum hk_verdict verdict,
                     const char *reason, const char *edited_text)
 {
-    struct hk_proposal *p = session_find_proposal(s, proposal_id);
+    struct hk_proposal *p = hk_session_find_proposal(s, proposal_id);
     if (!p || (p != s->waiting_proposal && s->state != HK_STATE_REVIEW)) {
-        session_error(s, "proposal %s is not waiting for a decision", proposal_id);
+        hk_session_error(s, "proposal %s is not waiting for a decision", proposal_id);
         return;
     }
     static const char *const names[] = {"approve", "reject", "edit"};
@@ -470,29 +470,29 @@ void session_decide(struct hk_session *s, const char *proposal_id, int hunk, enu
         return;
     char *err = NULL;
     if (apply_verdict(p, hunk, verdict, edited_text, &err) != 0) {
-        session_error(s, "%s", err);
+        hk_session_error(s, "%s", err);
         free(err);
         return;
     }
     if (verdict == HK_VERDICT_REJECT)
         session_remember_reasons(s, p, hunk, reason);
     emit_proposal(s, p, NULL);
-    if (p == s->waiting_proposal && session_all_decided(p)) {
-        session_finish_proposal(s, p);
-        session_run_calls(s);
+    if (p == s->waiting_proposal && hk_session_all_decided(p)) {
+        hk_session_finish_proposal(s, p);
+        hk_session_run_calls(s);
     } else if (s->state == HK_STATE_REVIEW) {
         s->changed_since_test = 1;
     }
 }
 
-void session_undo(struct hk_session *s)
+void hk_session_undo(struct hk_session *s)
 {
     struct hk_proposal *p = s->waiting_proposal;
     char *err = NULL;
     if (!p)
         return;
     if (hk_patch_undo(p, &err) != 0) {
-        session_error(s, "%s", err);
+        hk_session_error(s, "%s", err);
         free(err);
         return;
     }

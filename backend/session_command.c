@@ -57,7 +57,7 @@ static int decidable(struct hk_session *s, const char *id, struct hk_proposal **
 {
     if (!id)
         return refuse(err, hk_xstrdup("Not decided: the command names no \"proposal\"."));
-    struct hk_proposal *p = session_find_proposal(s, id);
+    struct hk_proposal *p = hk_session_find_proposal(s, id);
     if (!p)
         return refuse(err, hk_xasprintf("Not decided: there is no proposal %s.", id));
     if (p != s->waiting_proposal && s->state != HK_STATE_REVIEW) {
@@ -125,7 +125,7 @@ static int cmd_decide(struct hk_session *s, const cJSON *cmd, char **err)
     const char *text = member(cmd, "text");
     if (verdict == HK_VERDICT_EDIT && (hunk < 0 || !text))
         return refuse(err, hk_xstrdup("Not decided: an edit names one \"hunk\" and carries its new \"text\"."));
-    session_decide(s, p->id, (int)hunk, verdict, member(cmd, "reason"), text);
+    hk_session_decide(s, p->id, (int)hunk, verdict, member(cmd, "reason"), text);
     return 0;
 }
 
@@ -136,7 +136,7 @@ static int same_wait(struct hk_session *s, enum hk_wait_kind kind, const char *i
     if (kind == HK_WAIT_PROPOSAL)
         now = s->waiting_proposal ? s->waiting_proposal->id : NULL;
     else if (kind == HK_WAIT_COMMAND)
-        now = session_waiting_call(s) ? session_waiting_call(s)->id : NULL;
+        now = hk_session_waiting_call(s) ? hk_session_waiting_call(s)->id : NULL;
     else
         return 0;
     if (!id)
@@ -172,7 +172,7 @@ static int cmd_answer(struct hk_session *s, const cJSON *cmd, char **err)
                                       "or cancel the session."));
     if (kind == HK_WAIT_MESSAGE)
         return refuse(err, hk_xstrdup("Not answered: honk waits for a message; send one."));
-    session_answer(s, yes, member(cmd, "reason"));
+    hk_session_answer(s, yes, member(cmd, "reason"));
     return 0;
 }
 
@@ -187,7 +187,7 @@ static int cmd_undo(struct hk_session *s, const cJSON *cmd, char **err)
         free(now);
         return refuse(err, why);
     }
-    session_undo(s);
+    hk_session_undo(s);
     return 0;
 }
 
@@ -202,7 +202,7 @@ static int cmd_send(struct hk_session *s, const cJSON *cmd, char **err)
     enum hk_wait_kind w = hk_session_wait(s);
     if ((st == HK_STATE_IDLE || st == HK_STATE_REVIEW || hk_session_state_terminal(st)) &&
         w != HK_WAIT_PROPOSAL && w != HK_WAIT_COMMAND && w != HK_WAIT_STAGE) {
-        session_send(s, text);
+        hk_session_send(s, text);
         return 0;
     }
     const char *waiting = hk_session_waiting_for(s);
@@ -215,7 +215,7 @@ static int cmd_interrupt(struct hk_session *s, const cJSON *cmd, char **err)
     (void)cmd;
     if (!s->req && s->state != HK_STATE_APPLYING && s->state != HK_STATE_TESTING && s->state != HK_STATE_THINKING)
         return refuse(err, hk_xasprintf("Nothing to interrupt: honk is %s.", hk_session_state_name(s->state)));
-    session_interrupt(s);
+    hk_session_interrupt(s);
     return 0;
 }
 
@@ -229,7 +229,7 @@ static int cmd_commit(struct hk_session *s, const cJSON *cmd, char **err)
     const char *msg = m ? m->valuestring : NULL;
     if (msg && !msg[strspn(msg, " \t\r\n")])
         return refuse(err, hk_xstrdup("The commit message is empty; nothing was committed."));
-    session_approve_commit(s, msg);
+    hk_session_approve_commit(s, msg);
     return 0;
 }
 
@@ -243,11 +243,11 @@ static int cmd_deploy(struct hk_session *s, const cJSON *cmd, char **err, int ru
         free(now);
         return refuse(err, why);
     }
-    const char *waiting_stage = session_waiting_stage(s);
+    const char *waiting_stage = hk_session_waiting_stage(s);
     if (stage && (!waiting_stage || strcmp(stage, waiting_stage)))
         return refuse(err, hk_xasprintf("Not answered: the deploy stage %s does not wait (%s).", stage,
                                         waiting_stage ? waiting_stage : "the whole deploy does"));
-    session_deploy(s, run);
+    hk_session_deploy(s, run);
     return 0;
 }
 
@@ -256,7 +256,7 @@ static int cmd_cancel(struct hk_session *s, const cJSON *cmd, char **err)
     (void)cmd;
     if (hk_session_state_terminal(s->state))
         return refuse(err, hk_xasprintf("Nothing to cancel: the session is %s.", hk_session_state_name(s->state)));
-    session_cancel(s);
+    hk_session_cancel(s);
     return 0;
 }
 

@@ -60,7 +60,7 @@ struct hk_session {
     int any_change;
     int tests_passed;
 
-    /* what the journal said, for session_continue */
+    /* what the journal said, for hk_session_continue */
     int resume_open_run;
     char *resume_run_command;
     int resume_committed;
@@ -75,52 +75,49 @@ struct hk_session {
 };
 
 /* session.c */
-void session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data, int sync);
-void session_set_state(struct hk_session *s, enum hk_session_state state);
-void session_error(struct hk_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void session_think(struct hk_session *s);
-void session_after_turn(struct hk_session *s);
-void session_fail(struct hk_session *s, const char *why);
-char *session_system_prompt(const struct hk_session *s);
-void session_runner_changed(struct hk_runner *r, void *data);
-void session_start_deploy(struct hk_session *s);
-void session_tests_done(struct hk_session *s, int passed, const char *tail, int exit_code);
+void hk_session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data, int sync);
+void hk_session_set_state(struct hk_session *s, enum hk_session_state state);
+void hk_session_error(struct hk_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hk_session_think(struct hk_session *s);
+void hk_session_after_turn(struct hk_session *s);
+void hk_session_fail(struct hk_session *s, const char *why);
+void hk_session_runner_changed(struct hk_runner *r, void *data);
+void hk_session_start_deploy(struct hk_session *s);
+void hk_session_tests_done(struct hk_session *s, int passed, const char *tail, int exit_code);
 
 /* session_calls.c */
-void session_take_calls(struct hk_session *s, const struct hk_message *assistant);
-void session_run_calls(struct hk_session *s);
-void session_free_calls(struct hk_session *s);
-void session_add_result(struct hk_session *s, const char *call_id, const char *name, const char *content, int ok);
-void session_decide(struct hk_session *s, const char *proposal_id, int hunk, enum hk_verdict verdict,
-                    const char *reason, const char *edited_text);
-void session_answer_command(struct hk_session *s, int approve, const char *reason);
-void session_run_tests(struct hk_session *s, int for_model);
-struct hk_proposal *session_find_proposal(struct hk_session *s, const char *id);
-int session_all_decided(const struct hk_proposal *p);
-void session_finish_proposal(struct hk_session *s, struct hk_proposal *p);
-void session_remember_reasons(struct hk_session *s, const struct hk_proposal *p, int hunk, const char *reason);
-/* purpose: RUN_LOOP_TESTS, RUN_MODEL_TESTS or RUN_COMMAND */
+void hk_session_take_calls(struct hk_session *s, const struct hk_message *assistant);
+void hk_session_run_calls(struct hk_session *s);
+void hk_session_free_calls(struct hk_session *s);
+void hk_session_answer_command(struct hk_session *s, int approve, const char *reason);
+void hk_session_run_tests(struct hk_session *s, int for_model);
+struct hk_proposal *hk_session_find_proposal(struct hk_session *s, const char *id);
+int hk_session_all_decided(const struct hk_proposal *p);
+void hk_session_finish_proposal(struct hk_session *s, struct hk_proposal *p);
+/* What a run in the runner is for (session_calls.c). */
 enum { RUN_LOOP_TESTS, RUN_MODEL_TESTS, RUN_COMMAND };
-void session_start_run(struct hk_session *s, const char *command, int purpose);
-void session_enter_review(struct hk_session *s);
-void session_after_commit(struct hk_session *s);
+void hk_session_enter_review(struct hk_session *s);
+void hk_session_after_commit(struct hk_session *s);
 
-/* The commands, carried out; session_command.c checks first that they
- * apply (what waits, in which state) and says why when they do not. */
-void session_send(struct hk_session *s, const char *text);
-void session_interrupt(struct hk_session *s);
-void session_cancel(struct hk_session *s);
-void session_answer(struct hk_session *s, int approve, const char *reason);
-void session_undo(struct hk_session *s);
-void session_approve_commit(struct hk_session *s, const char *message);
-void session_deploy(struct hk_session *s, int approve);
+/* The commands, carried out. Only hk_session_command (session_command.c)
+ * calls them, once it has checked that they apply (what waits, in which
+ * state) and said why when they do not. */
+void hk_session_decide(struct hk_session *s, const char *proposal_id, int hunk, enum hk_verdict verdict,
+                       const char *reason, const char *edited_text);
+void hk_session_answer(struct hk_session *s, int approve, const char *reason);
+void hk_session_undo(struct hk_session *s);
+void hk_session_send(struct hk_session *s, const char *text);
+void hk_session_interrupt(struct hk_session *s);
+void hk_session_approve_commit(struct hk_session *s, const char *message); /* NULL: the proposed one */
+void hk_session_deploy(struct hk_session *s, int approve);
+void hk_session_cancel(struct hk_session *s);
 
 /* session_wait.c: the tool call or the deploy stage that waits, or NULL. */
-const struct pending_call *session_waiting_call(const struct hk_session *s);
-const char *session_waiting_stage(const struct hk_session *s);
+const struct pending_call *hk_session_waiting_call(const struct hk_session *s);
+const char *hk_session_waiting_stage(const struct hk_session *s);
 
 /* session_resume.c */
-int session_replay_journal(struct hk_session *s, const char *path, char **err);
-void session_continue(struct hk_session *s);
+int hk_session_replay_journal(struct hk_session *s, const char *path, char **err);
+void hk_session_continue(struct hk_session *s);
 
 #endif

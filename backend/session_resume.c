@@ -240,7 +240,7 @@ static int rebuild_proposals(struct replay *r, char **err)
     return 0;
 }
 
-int session_replay_journal(struct hk_session *s, const char *path, char **err)
+int hk_session_replay_journal(struct hk_session *s, const char *path, char **err)
 {
     struct replay r = {.s = s, .open_run = -1};
     s->resume_policy = s->resume_deploy = -1;
@@ -292,7 +292,7 @@ static void take_unanswered_calls(struct hk_session *s)
             open.calls[open.ncalls++] = asked->calls[i];
     }
     if (open.ncalls)
-        session_take_calls(s, &open);
+        hk_session_take_calls(s, &open);
     free(open.calls);
 }
 
@@ -303,22 +303,22 @@ static int continue_proposal(struct hk_session *s)
         return 0;
     const char *pid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s->resume_proposal_calls,
                                                                              s->calls[s->next_call].id));
-    struct hk_proposal *p = pid ? session_find_proposal(s, pid) : NULL;
+    struct hk_proposal *p = pid ? hk_session_find_proposal(s, pid) : NULL;
     if (!p)
         return 0; /* never proposed: the call runs again */
-    if (!session_all_decided(p) && s->policy == HK_APPROVE_ASK) {
+    if (!hk_session_all_decided(p) && s->policy == HK_APPROVE_ASK) {
         s->waiting = HK_WAIT_PROPOSAL;
         s->waiting_proposal = p;
-        session_set_state(s, HK_STATE_AWAITING);
+        hk_session_set_state(s, HK_STATE_AWAITING);
         return 1;
     }
     s->waiting_proposal = p;
-    if (!session_all_decided(p)) {
+    if (!hk_session_all_decided(p)) {
         /* The policy now lets it pass; the decision goes on with the calls. */
-        session_decide(s, p->id, -1, HK_VERDICT_APPROVE, NULL, NULL);
+        hk_session_decide(s, p->id, -1, HK_VERDICT_APPROVE, NULL, NULL);
         return 1;
     }
-    session_finish_proposal(s, p);
+    hk_session_finish_proposal(s, p);
     return 0;
 }
 
@@ -326,7 +326,7 @@ static int continue_ended(struct hk_session *s)
 {
     switch (s->state) {
     case HK_STATE_DONE:
-        session_set_state(s, HK_STATE_DONE);
+        hk_session_set_state(s, HK_STATE_DONE);
         return 1;
     case HK_STATE_FAILED:
     case HK_STATE_CANCELLED:
@@ -335,25 +335,25 @@ static int continue_ended(struct hk_session *s)
         if (s->conv->nmsgs && s->conv->msgs[s->conv->nmsgs - 1].role == HK_ROLE_USER)
             return 0;
         s->waiting = HK_WAIT_MESSAGE;
-        session_set_state(s, HK_STATE_IDLE);
+        hk_session_set_state(s, HK_STATE_IDLE);
         return 1;
     case HK_STATE_REVIEW:
-        session_enter_review(s);
+        hk_session_enter_review(s);
         return 1;
     case HK_STATE_COMMITTING:
         if (s->resume_committed) {
-            session_after_commit(s);
+            hk_session_after_commit(s);
         } else {
             s->state = HK_STATE_REVIEW;
-            session_approve_commit(s, NULL);
+            hk_session_approve_commit(s, NULL);
         }
         return 1;
     case HK_STATE_DEPLOYING:
-        session_start_deploy(s);
+        hk_session_start_deploy(s);
         return 1;
     case HK_STATE_AWAITING:
         if (s->resume_committed) {
-            session_after_commit(s);
+            hk_session_after_commit(s);
             return 1;
         }
         return 0;
@@ -362,26 +362,26 @@ static int continue_ended(struct hk_session *s)
     }
 }
 
-void session_continue(struct hk_session *s)
+void hk_session_continue(struct hk_session *s)
 {
     if (continue_ended(s))
         return;
     take_unanswered_calls(s);
     if (s->resume_open_run == RUN_LOOP_TESTS && !s->ncalls) {
         s->iteration--; /* the interrupted run is made again */
-        session_run_tests(s, 0);
+        hk_session_run_tests(s, 0);
         return;
     }
     if (continue_proposal(s))
         return;
     if (s->next_call < s->ncalls) {
-        session_run_calls(s);
+        hk_session_run_calls(s);
         return;
     }
-    session_free_calls(s);
+    hk_session_free_calls(s);
     const struct hk_message *last = s->conv->nmsgs ? &s->conv->msgs[s->conv->nmsgs - 1] : NULL;
     if (!last || last->role == HK_ROLE_USER)
-        session_think(s);
+        hk_session_think(s);
     else
-        session_after_turn(s);
+        hk_session_after_turn(s);
 }

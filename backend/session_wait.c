@@ -105,7 +105,7 @@ static size_t pending_hunks(const struct hk_proposal *p, size_t *total)
 }
 
 /* The tool call that waits for approval. */
-const struct pending_call *session_waiting_call(const struct hk_session *s)
+const struct pending_call *hk_session_waiting_call(const struct hk_session *s)
 {
     if (hk_session_wait(s) != HK_WAIT_COMMAND || s->next_call >= s->ncalls)
         return NULL;
@@ -113,7 +113,7 @@ const struct pending_call *session_waiting_call(const struct hk_session *s)
 }
 
 /* The deploy stage an interrupted deploy waits on (honk died while it ran). */
-const char *session_waiting_stage(const struct hk_session *s)
+const char *hk_session_waiting_stage(const struct hk_session *s)
 {
     (void)s;
     return NULL;
@@ -126,7 +126,7 @@ cJSON *hk_session_waiting(const struct hk_session *s)
         return NULL;
     cJSON *w = cJSON_CreateObject();
     cJSON_AddStringToObject(w, "kind", waits[k].name);
-    const struct pending_call *c = session_waiting_call(s);
+    const struct pending_call *c = hk_session_waiting_call(s);
     size_t total = 0, pending;
     char *message;
     switch (k) {

@@ -53,7 +53,7 @@ char *hk_xstrndup(const char *s, size_t n)
     return p;
 }
 
-static char *vasprintf_x(const char *fmt, va_list ap)
+char *hk_xvasprintf(const char *fmt, va_list ap)
 {
     va_list copy;
     va_copy(copy, ap);
@@ -70,7 +70,7 @@ char *hk_xasprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *p = vasprintf_x(fmt, ap);
+    char *p = hk_xvasprintf(fmt, ap);
     va_end(ap);
     return p;
 }
@@ -109,7 +109,7 @@ void hk_buf_printf(struct hk_buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = vasprintf_x(fmt, ap);
+    char *s = hk_xvasprintf(fmt, ap);
     va_end(ap);
     hk_buf_adds(b, s);
     free(s);
@@ -153,11 +153,26 @@ int hk_read_file(const char *path, struct hk_buf *b)
     return failed ? -1 : 0;
 }
 
-int64_t hk_now_ms(void)
+static int64_t clock_us(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t hk_now_us(void)
+{
+    return clock_us(CLOCK_MONOTONIC);
+}
+
+int64_t hk_now_ms(void)
+{
+    return clock_us(CLOCK_MONOTONIC) / 1000;
+}
+
+int64_t hk_wall_ms(void)
+{
+    return clock_us(CLOCK_REALTIME) / 1000;
 }
 
 /* The length of the well-formed UTF-8 sequence at p (at most n bytes), or 0. */

@@ -1,8 +1,9 @@
 /* Small helpers every backend file uses: allocation that aborts on failure,
- * a growable byte buffer, and monotonic time. */
+ * a growable byte buffer, and the clocks. */
 #ifndef HK_UTIL_H
 #define HK_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,7 +12,9 @@ void *hk_xcalloc(size_t count, size_t size);
 void *hk_xrealloc(void *p, size_t n);
 char *hk_xstrdup(const char *s);
 char *hk_xstrndup(const char *s, size_t n);
+/* A fresh string formatted as printf would; aborts only when out of memory. */
 char *hk_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *hk_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* A growable byte buffer, always NUL-terminated after its len bytes. */
 struct hk_buf {
@@ -37,7 +40,11 @@ char *hk_buf_steal(struct hk_buf *b);
 /* Appends the whole file to b; 0, or -1 with errno set. */
 int hk_read_file(const char *path, struct hk_buf *b);
 
-/* Milliseconds on CLOCK_MONOTONIC. */
+/* Milliseconds and microseconds on CLOCK_MONOTONIC (for intervals), and
+ * milliseconds since the epoch on CLOCK_REALTIME (for what is shown or
+ * journalled as a time of day). */
 int64_t hk_now_ms(void);
+int64_t hk_now_us(void);
+int64_t hk_wall_ms(void);
 
 #endif

@@ -181,10 +181,32 @@ static void remember(struct app *a, const struct hk_event *ev)
     }
 }
 
+/* While the deploy waits for approval, Deploy lists the stages that would
+ * run (the session names them only once they start): the wait names them. */
+static void show_waiting_stages(struct app *a, const struct hk_event *ev)
+{
+    if (hk_state_event_wait(ev) != HK_WAIT_DEPLOY)
+        return;
+    const cJSON *stages = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev->data, "waiting"),
+                                                           "stages");
+    const cJSON *name;
+    cJSON_ArrayForEach(name, stages) {
+        if (!cJSON_IsString(name))
+            continue;
+        cJSON *data = cJSON_CreateObject();
+        cJSON_AddStringToObject(data, "stage", name->valuestring);
+        cJSON_AddStringToObject(data, "state", "pending");
+        struct hk_event stage = {HK_EV_DEPLOY_STAGE, ev->time_ms, data};
+        hk_cockpit_event(a->ck, &stage);
+        cJSON_Delete(data);
+    }
+}
+
 static void on_event(const struct hk_event *ev, void *user)
 {
     struct app *a = user;
     remember(a, ev);
+    show_waiting_stages(a, ev);
     hk_cockpit_event(a->ck, ev);
     if (ev->kind == HK_EV_PROPOSAL && a->session)
         show_proposal(a, hk_json_str(ev->data, "id"));
@@ -253,17 +275,12 @@ static void act_interrupt(void *data)
         command(a, new_command("interrupt"), true);
 }
 
-static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, const char *reason,
-                       const char *edited, void *data)
+/* One decision as the command a socket would send; seen: the hunk's state
+ * as the engineer saw it (refused if it changed), or NULL. */
+static int decide(struct app *a, const char *proposal, int hunk, enum hk_verdict verdict, const char *reason,
+                  const char *edited, const char *seen)
 {
     static const char *const verdicts[] = {"approve", "reject", "edit"};
-    struct app *a = data;
-    if (a->whole_shown) {
-        note(a, HK_EV_ERROR, "Hunks are decided in their proposals; [ goes back to them.");
-        return;
-    }
-    if (!a->session)
-        return;
     cJSON *cmd = new_command("decide");
     cJSON_AddStringToObject(cmd, "proposal", proposal ? proposal : "");
     cJSON_AddNumberToObject(cmd, "hunk", hunk);
@@ -272,7 +289,58 @@ static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, 
         cJSON_AddStringToObject(cmd, "reason", reason);
     if (edited)
         cJSON_AddStringToObject(cmd, "text", edited);
-    command(a, cmd, false);
+    if (seen)
+        cJSON_AddStringToObject(cmd, "state", seen);
+    return command(a, cmd, false);
+}
+
+/* A or R once some of the proposal's hunks are decided: those stay as they
+ * are, each undecided one gets the verdict (and the reason), and Chat says
+ * how many of each. Returns false when no hunk is decided yet: the verdict
+ * is then on the whole proposal, as the model is told. */
+static bool decide_undecided(struct app *a, const char *id, enum hk_verdict verdict, const char *reason)
+{
+    const struct hk_proposal *p = find_proposal(a, id);
+    size_t decided = 0, n = 0, flat = 0, *todo = NULL;
+    for (size_t f = 0; p && f < p->nfiles; f++)
+        for (size_t h = 0; h < p->files[f].nhunks; h++, flat++) {
+            const struct hk_hunk *hk = &p->files[f].hunks[h];
+            if (hk->result == HK_HUNK_FAILED)
+                continue; /* left to the engine, as a whole-proposal verdict does */
+            if (hk->state != HK_HUNK_PENDING) {
+                decided++;
+                continue;
+            }
+            todo = hk_xrealloc(todo, (n + 1) * sizeof *todo);
+            todo[n++] = flat;
+        }
+    if (!decided) {
+        free(todo);
+        return false;
+    }
+    size_t done = 0; /* the last one may end the wait: it goes last */
+    while (done < n && decide(a, id, (int)todo[done], verdict, reason, NULL, "pending") == 0)
+        done++;
+    free(todo);
+    if (done < n)
+        return true; /* the refusal is said */
+    const char *did = verdict == HK_VERDICT_APPROVE ? "Approved" : "Rejected";
+    char *msg = n ? hk_xasprintf("%s the %zu undecided hunk%s; the %zu already decided stay as they were.", did, n,
+                                 n == 1 ? "" : "s", decided)
+                  : hk_xasprintf("All %zu hunks are already decided; nothing changed (u takes a decision back).", decided);
+    note(a, HK_EV_NOTE, msg);
+    free(msg);
+    return true;
+}
+
+static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, const char *reason,
+                       const char *edited, void *data)
+{
+    struct app *a = data;
+    if (a->whole_shown)
+        note(a, HK_EV_ERROR, "Hunks are decided in their proposals; [ goes back to them.");
+    else if (a->session && (hunk >= 0 || !decide_undecided(a, proposal, verdict, reason)))
+        decide(a, proposal, hunk, verdict, reason, edited, NULL);
 }
 
 /* The id of what the engineer saw waiting, or NULL. */

@@ -10,13 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 static char *age(int64_t then_ms)
 {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    int64_t s = ((int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000 - then_ms) / 1000;
+    int64_t s = (hk_wall_ms() - then_ms) / 1000;
     if (s < 120)
         return hk_xasprintf("%llds ago", (long long)s);
     if (s < 7200)

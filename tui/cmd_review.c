@@ -17,16 +17,61 @@ struct review_app {
     struct hk_loop *loop;
     struct hk_cockpit *ck;
     struct hk_review *review;
+    char *title;
 };
 
-static struct hk_dv_hunk *view_hunk(struct hk_diffview *dv, int flat)
+static struct hk_dv_hunk *view_hunk_in(struct hk_diffview *dv, int flat, struct hk_dv_file **file)
 {
     for (int f = 0; dv && f < dv->nfiles; f++) {
-        if (flat < dv->files[f].nhunks)
+        if (flat < dv->files[f].nhunks) {
+            if (file)
+                *file = &dv->files[f];
             return &dv->files[f].hunks[flat];
+        }
         flat -= dv->files[f].nhunks;
     }
     return NULL;
+}
+
+static struct hk_dv_hunk *view_hunk(struct hk_diffview *dv, int flat)
+{
+    return view_hunk_in(dv, flat, NULL);
+}
+
+/* What is reviewed, as Diff shows it before any decision. */
+static struct hk_diffview *build_view(struct review_app *a)
+{
+    const struct hk_proposal *p = hk_review_proposal(a->review);
+    struct hk_diffview *dv = p ? hk_diffview_from_proposal(p, NULL)
+                               : hk_diffview_from_diff(hk_review_diff(a->review), "review", a->title);
+    free(dv->summary); /* not a model's proposal: say what is reviewed */
+    dv->summary = hk_xstrdup(a->title);
+    return dv;
+}
+
+/* The hunk's lines as reviewed, back after its edit was undone. */
+static int count_kind(const struct hk_dv_hunk *h, enum hk_dv_kind kind)
+{
+    int n = 0;
+    for (int i = 0; i < h->nlines; i++)
+        n += h->lines[i].kind == kind;
+    return n;
+}
+
+static void restore_lines(struct review_app *a, int flat)
+{
+    struct hk_dv_file *f = NULL;
+    struct hk_dv_hunk *h = view_hunk_in(hk_cockpit_diff(a->ck), flat, &f);
+    struct hk_diffview *fresh = build_view(a);
+    struct hk_dv_hunk *o = view_hunk_in(fresh, flat, NULL);
+    if (h && o && f) {
+        f->adds += count_kind(o, HK_DV_ADD) - count_kind(h, HK_DV_ADD);
+        f->dels += count_kind(o, HK_DV_DEL) - count_kind(h, HK_DV_DEL);
+        struct hk_dv_hunk keep = *h;
+        h->lines = o->lines, h->nlines = o->nlines, h->cap = o->cap, h->new_count = o->new_count;
+        o->lines = keep.lines, o->nlines = keep.nlines, o->cap = keep.cap;
+    }
+    hk_diffview_free(fresh);
 }
 
 static enum hk_dv_state view_state(enum hk_hunk_state s)
@@ -60,17 +105,76 @@ static void say(struct review_app *a, enum hk_event_kind kind, const char *messa
     cJSON_Delete(d);
 }
 
+static bool hunk_fails(struct review_app *a, size_t flat)
+{
+    const struct hk_proposal *p = hk_review_proposal(a->review);
+    for (size_t f = 0; p && f < p->nfiles; f++) {
+        if (flat < p->files[f].nhunks)
+            return p->files[f].hunks[flat].result == HK_HUNK_FAILED;
+        flat -= p->files[f].nhunks;
+    }
+    return false;
+}
+
+/* A or R once some hunks are decided: those stay as they are (300 approved
+ * hunks are not flipped by one key), the undecided ones get the verdict,
+ * and Chat says how many of each. */
+static void decide_undecided(struct review_app *a, enum hk_verdict verdict, const char *reason)
+{
+    size_t n = hk_review_hunk_count(a->review), decided = 0, now = 0;
+    char *err = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (hk_review_state(a->review, i) != HK_HUNK_PENDING) {
+            decided++;
+            continue;
+        }
+        enum hk_verdict v = verdict == HK_VERDICT_APPROVE && hunk_fails(a, i) ? HK_VERDICT_REJECT : verdict;
+        if (hk_review_decide(a->review, (int)i, v, NULL, &err) < 0) {
+            say(a, HK_EV_ERROR, err);
+            free(err);
+            continue;
+        }
+        now++;
+        struct hk_dv_hunk *h = view_hunk(hk_cockpit_diff(a->ck), (int)i);
+        if (h && reason && v == HK_VERDICT_REJECT) {
+            free(h->reason);
+            h->reason = hk_xstrdup(reason);
+        }
+    }
+    const char *did = verdict == HK_VERDICT_APPROVE ? "Approved" : "Rejected";
+    char *msg = now ? hk_xasprintf("%s the %zu undecided hunk%s; the %zu already decided stay as they were (u takes back one decision at a time).",
+                                   did, now, now == 1 ? "" : "s", decided)
+                    : hk_xasprintf("All %zu hunks are already decided; nothing changed (u takes a decision back).", decided);
+    say(a, HK_EV_NOTE, msg);
+    free(msg);
+    show_states(a, NULL, -1);
+}
+
 static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, const char *reason,
                        const char *edited, void *data)
 {
     (void)proposal;
     struct review_app *a = data;
     char *err = NULL;
+    bool any_decided = false;
+    for (size_t i = 0; hunk < 0 && i < hk_review_hunk_count(a->review); i++)
+        any_decided |= hk_review_state(a->review, i) != HK_HUNK_PENDING;
+    if (any_decided) {
+        decide_undecided(a, verdict, reason);
+        return;
+    }
     if (hk_review_decide(a->review, hunk, verdict, edited, &err) < 0) {
         say(a, HK_EV_ERROR, err);
         free(err);
     } else if (verdict == HK_VERDICT_REJECT && reason && *reason) {
         hk_review_set_reason(a->review, hunk, reason);
+    } else if (verdict == HK_VERDICT_EDIT && hunk >= 0) { /* Diff shows the edit, not what it replaced */
+        struct hk_dv_file *f = NULL;
+        struct hk_dv_hunk *h = view_hunk_in(hk_cockpit_diff(a->ck), hunk, &f);
+        if (h && f) {
+            hk_diffview_hunk_set_new_text(f, h, edited ? edited : "");
+            hk_diffview_word_spans(hk_cockpit_diff(a->ck));
+        }
     }
     show_states(a, reason, hunk);
 }
@@ -78,7 +182,12 @@ static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, 
 static void act_undo(void *data)
 {
     struct review_app *a = data;
-    hk_review_undo(a->review);
+    int hunk = hk_review_undo(a->review);
+    const struct hk_dv_hunk *h = hunk >= 0 ? view_hunk(hk_cockpit_diff(a->ck), hunk) : NULL;
+    if (h && h->state == HK_DV_EDITED) {
+        restore_lines(a, hunk);
+        hk_diffview_word_spans(hk_cockpit_diff(a->ck));
+    }
     show_states(a, NULL, -1);
 }
 
@@ -135,27 +244,23 @@ int hk_cmd_review(int argc, char **argv)
     char *cerr = NULL;
     struct hk_config *cfg = hk_config_open(NULL, &cerr);
     free(cerr);
-    struct hk_cockpit_opts opts = {.config = cfg};
+    struct hk_cockpit_opts opts = {.config = cfg, .review = true};
     a.ck = hk_cockpit_new(a.loop, &review_actions, &a, &opts, &err);
     if (!a.ck) {
         fprintf(stderr, "honk: %s\n", err);
         hk_config_free(cfg);
         goto out;
     }
-    char *title = hk_xasprintf("review of %s: a/r per hunk, q to finish", hk_review_title(a.review));
-    struct hk_diffview *dv = hk_review_proposal(a.review) ? hk_diffview_from_proposal(hk_review_proposal(a.review), NULL)
-                                                           : hk_diffview_from_diff(hk_review_diff(a.review), "review", title);
-    free(dv->summary); /* not a model's proposal: say what is reviewed */
-    dv->summary = hk_xstrdup(title);
-    hk_cockpit_set_diff(a.ck, dv);
-    say(&a, HK_EV_NOTE, title);
-    free(title);
+    a.title = hk_xasprintf("review of %s: a/r per hunk, q to finish", hk_review_title(a.review));
+    hk_cockpit_set_diff(a.ck, build_view(&a));
+    say(&a, HK_EV_NOTE, a.title);
     hk_loop_run(a.loop);
     status = hk_review_finish(a.review, &report, &err) == 0 ? HK_EXIT_OK : HK_EXIT_FAILED;
     hk_cockpit_set_summary(a.ck, report ? report : err);
     hk_cockpit_free(a.ck);
     hk_config_free(cfg);
 out:
+    free(a.title);
     free(err);
     free(report);
     hk_review_free(a.review);

@@ -150,7 +150,7 @@ static int parse_args(int argc, char **argv, struct run_args *a, int resume)
         } else if ((rc = hk_flag_value(argc, argv, &i, "--approve", &v))) {
             enum hk_approve_policy p;
             if (rc < 0 || hk_approve_policy_parse(v, &p) != 0) {
-                fprintf(stderr, "honk: --approve takes ask, edits or all\n");
+                fprintf(stderr, "honk: --approve takes %s\n", hk_approve_policy_choices());
                 return -1;
             }
             a->opts.approve = (int)p;
@@ -240,6 +240,7 @@ int hk_cmd_run(int argc, char **argv)
     }
     if (!task.len) {
         fprintf(stderr, "honk run: the task is empty\n");
+        hk_buf_free(&task);
         return HK_EXIT_USAGE;
     }
     a.opts.task = task.data;

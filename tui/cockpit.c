@@ -13,23 +13,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #define FRAME_MS 16
 
-static int64_t now_us(void)
+/* The terminal's modes as the shell had them, put back on every way out
+ * (endwin restores ncurses' copy; this covers what ncurses never saw). */
+static struct termios shell_tty;
+static bool shell_tty_saved;
+
+static void restore_tty(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    if (shell_tty_saved)
+        tcsetattr(STDIN_FILENO, TCSANOW, &shell_tty);
 }
 
-static int64_t wall_ms(void)
+/* XON/XOFF flow control off while the cockpit runs: with it on, C-s froze
+ * the screen and C-q never reached honk. */
+static void no_flow_control(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    struct termios t;
+    if (tcgetattr(STDIN_FILENO, &t) != 0)
+        return;
+    t.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+    tcsetattr(STDIN_FILENO, TCSANOW, &t);
+    def_prog_mode(); /* ncurses keeps it so across the editor and resizes */
 }
 
 /* A crash must not leave the terminal in curses mode: restore it, then let
@@ -37,6 +47,7 @@ static int64_t wall_ms(void)
 static void on_crash(int signo)
 {
     endwin();
+    restore_tty();
     signal(signo, SIG_DFL);
     raise(signo);
 }
@@ -48,6 +59,7 @@ static void catch_crashes(void)
     sa.sa_handler = on_crash;
     sa.sa_flags = SA_RESETHAND | SA_NODEFER;
     sigaction(SIGABRT, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL); /* C-\ */
 #ifndef __SANITIZE_ADDRESS__ /* ASan reports these itself */
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
@@ -81,21 +93,21 @@ static void note_timings(struct hk_cockpit *c)
 {
     if (!c->timings)
         return;
-    int64_t now = now_us();
+    int64_t now = hk_now_us();
     if (!c->first_frame) {
         struct timespec wall;
         clock_gettime(CLOCK_REALTIME, &wall);
-        fprintf(c->timings, "first_frame_ms %.1f\nfirst_frame_at_ns %lld%09ld\n", (now - c->created_ms) / 1000.0,
+        fprintf(c->timings, "first_frame_ms %.1f\nfirst_frame_at_ns %lld%09ld\n", (now - c->created_us) / 1000.0,
                 (long long)wall.tv_sec, wall.tv_nsec);
     }
-    if (c->diff_set_ms)
-        fprintf(c->timings, "diff_open_ms %.1f\n", (now - c->diff_set_ms) / 1000.0);
-    if (c->key_ms)
-        fprintf(c->timings, "key_ms %.3f\n", (now - c->key_ms) / 1000.0);
+    if (c->diff_set_us)
+        fprintf(c->timings, "diff_open_ms %.1f\n", (now - c->diff_set_us) / 1000.0);
+    if (c->key_us)
+        fprintf(c->timings, "key_ms %.3f\n", (now - c->key_us) / 1000.0);
     if (c->turn_end_us)
         fprintf(c->timings, "last_line_ms %.1f\n", (now - c->turn_end_us) / 1000.0);
     fflush(c->timings);
-    c->diff_set_ms = c->key_ms = c->turn_end_us = 0;
+    c->diff_set_us = c->key_us = c->turn_end_us = 0;
 }
 
 void ck_render(struct hk_cockpit *c)
@@ -104,8 +116,12 @@ void ck_render(struct hk_cockpit *c)
         hk_loop_cancel_timer(c->loop, c->frame_timer);
         c->frame_timer = 0;
     }
-    if (c->full_redraw) {
-        ck_layout(c);
+    /* A pane got content or lost it: new sizes, but the terminal still shows
+     * what curses thinks, so no full repaint (a chat line must not flash the
+     * whole screen). */
+    bool content_only = !c->full_redraw && !c->tiny && ck_layout_sig(c) != c->layout_sig;
+    if (content_only || c->full_redraw) {
+        ck_layout(c, !content_only);
         c->full_redraw = false;
     }
     if (c->tiny) {
@@ -140,10 +156,14 @@ void ck_apply(struct hk_cockpit *c, struct pane *p, unsigned result)
         ck_mark_dirty(c, p);
 }
 
-void ck_focus(struct hk_cockpit *c, int index)
+/* Moves the focus to pane index; step (1 or -1) passes over panes this
+ * cockpit does not have, 0 leaves the focus where it is then. */
+static void focus_step(struct hk_cockpit *c, int index, int step)
 {
     index = (index + CK_NPANES) % CK_NPANES;
-    if (index == c->focus)
+    while (step && !ck_pane_available(c, index))
+        index = (index + step + CK_NPANES) % CK_NPANES;
+    if (index == c->focus || !ck_pane_available(c, index))
         return;
     c->panes[c->focus]->focused = false;
     c->panes[c->focus]->dirty = true;
@@ -154,6 +174,16 @@ void ck_focus(struct hk_cockpit *c, int index)
     if (c->zoomed)
         c->full_redraw = true;
     ck_mark_dirty(c, NULL);
+}
+
+void ck_focus(struct hk_cockpit *c, int index)
+{
+    focus_step(c, index, 0);
+}
+
+void ck_focus_next(struct hk_cockpit *c, int step)
+{
+    focus_step(c, c->focus + step, step);
 }
 
 void ck_quit(struct hk_cockpit *c)
@@ -185,7 +215,7 @@ static void send_chat_event(struct hk_cockpit *c, enum hk_event_kind kind, const
 {
     cJSON *data = cJSON_CreateObject();
     cJSON_AddStringToObject(data, key, text);
-    struct hk_event ev = {kind, wall_ms(), data};
+    struct hk_event ev = {kind, hk_wall_ms(), data};
     ck_apply(c, c->panes[CK_CHAT], c->panes[CK_CHAT]->ops->on_event(c->panes[CK_CHAT], &ev));
     cJSON_Delete(data);
 }
@@ -195,12 +225,23 @@ void ck_chat_error(struct hk_cockpit *c, const char *message)
     send_chat_event(c, HK_EV_ERROR, "message", message);
 }
 
-/* Whether the session works on its own (the clock ticks): the state
- * table says, not a list of names here. */
+void ck_chat_note(struct hk_cockpit *c, const char *message)
+{
+    send_chat_event(c, HK_EV_NOTE, "message", message);
+}
+
+bool ck_waiting_for_deploy(struct hk_cockpit *c)
+{
+    return c->wait == HK_WAIT_DEPLOY || c->wait == HK_WAIT_STAGE;
+}
+
+/* The clock ticks while the task lives, waiting included: only an ended
+ * session stops it (a 1 s timer in the loop; idle costs nothing more). The
+ * state table says which states end it. */
 static bool state_active(const char *state)
 {
     int st = hk_session_state_parse(state);
-    return st >= 0 && hk_session_state_active((enum hk_session_state)st);
+    return st >= 0 && !hk_session_state_terminal((enum hk_session_state)st);
 }
 
 static void tick(struct hk_loop *loop, void *data)
@@ -250,17 +291,18 @@ static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
         replace(&c->provider, ev_str(ev, "provider"));
         replace(&c->model, ev_str(ev, "model"));
         replace(&c->branch, ev_str(ev, "branch"));
-        c->task_started = ev->time_ms ? ev->time_ms : wall_ms();
+        c->task_started = ev->time_ms ? ev->time_ms : hk_wall_ms();
         break;
     case HK_EV_STATE:
         replace(&c->state, ev_str(ev, "state"));
+        c->wait = hk_state_event_wait(ev);
         c->iteration = (long)ev_num(ev, "iteration", 0);
         if (state_active(c->state) && !c->tick_timer)
             c->tick_timer = hk_loop_add_timer(c->loop, 1000, tick, c);
         break;
     case HK_EV_TURN_END:
         if (c->timings)
-            c->turn_end_us = now_us();
+            c->turn_end_us = hk_now_us();
         c->tokens_in += (long)ev_num(ev, "input_tokens", 0);
         c->tokens_out += (long)ev_num(ev, "output_tokens", 0);
         break;
@@ -276,20 +318,22 @@ static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
 
 /* When the session starts waiting for the engineer, focus the pane whose keys
  * answer it: in Chat, letters go to the input line, so "a" or "D" would be
- * typed rather than approve. A half-typed message keeps Chat focused. */
+ * typed rather than approve. A half-typed message keeps Chat focused. The
+ * deploy waits after the commit, made from Diff: it takes the focus from any
+ * pane. */
 static void focus_the_decision(struct hk_cockpit *c, const struct hk_event *ev)
 {
-    if (ev->kind != HK_EV_STATE || c->focus != CK_CHAT || c->input.text.len)
+    if (ev->kind != HK_EV_STATE || (c->focus == CK_CHAT && c->input.text.len))
         return;
-    switch (hk_state_event_wait(ev)) {
-    case HK_WAIT_PROPOSAL:
-    case HK_WAIT_COMMIT: ck_focus(c, CK_DIFF); break;
-    case HK_WAIT_DEPLOY:
-    case HK_WAIT_STAGE: ck_focus(c, CK_DEPLOY); break;
-    case HK_WAIT_COMMAND: ck_focus(c, CK_TESTS); break; /* where the command's output will show */
-    case HK_WAIT_MESSAGE:
-    case HK_WAIT_NONE: break;
-    }
+    enum hk_wait_kind wait = hk_state_event_wait(ev);
+    if (wait == HK_WAIT_DEPLOY || wait == HK_WAIT_STAGE)
+        ck_focus(c, CK_DEPLOY);
+    else if (c->focus != CK_CHAT)
+        return;
+    else if (wait == HK_WAIT_PROPOSAL || wait == HK_WAIT_COMMIT)
+        ck_focus(c, CK_DIFF);
+    else if (wait == HK_WAIT_COMMAND)
+        ck_focus(c, CK_TESTS); /* where the command's output will show */
 }
 
 void hk_cockpit_event(struct hk_cockpit *c, const struct hk_event *ev)
@@ -308,7 +352,7 @@ void hk_cockpit_set_diff(struct hk_cockpit *c, struct hk_diffview *dv)
     if (c->diff != dv)
         hk_diffview_free(c->diff);
     c->diff = dv;
-    c->diff_set_ms = now_us();
+    c->diff_set_us = hk_now_us();
     pane_diff_reload(c->panes[CK_DIFF]);
     ck_mark_dirty(c, c->panes[CK_DIFF]);
 }
@@ -359,6 +403,7 @@ static SCREEN *open_terminal(char **err)
     }
     setlocale(LC_ALL, "");
     set_escdelay(25);
+    shell_tty_saved = tcgetattr(STDIN_FILENO, &shell_tty) == 0;
     SCREEN *screen = newterm(NULL, stdout, stdin);
     if (!screen) {
         *err = hk_xasprintf("the terminal \"%s\" is unknown to ncurses", term);
@@ -369,6 +414,7 @@ static SCREEN *open_terminal(char **err)
     nonl();
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
+    no_flow_control();
     return screen;
 }
 
@@ -384,7 +430,7 @@ struct hk_cockpit *hk_cockpit_new(struct hk_loop *loop, const struct hk_cockpit_
         return NULL;
     struct hk_cockpit *c = hk_xcalloc(1, sizeof *c);
     c->screen = screen;
-    c->created_ms = now_us();
+    c->created_us = hk_now_us();
     const char *tpath = getenv("HONK_COCKPIT_TIMINGS");
     if (tpath && *tpath)
         c->timings = fopen(tpath, "a");
@@ -402,7 +448,9 @@ struct hk_cockpit *hk_cockpit_new(struct hk_loop *loop, const struct hk_cockpit_
     c->panes[CK_TESTS] = pane_tests_new(c);
     c->panes[CK_DEPLOY] = pane_deploy_new(c);
     c->help = pane_help_new(c);
-    c->panes[CK_CHAT]->focused = true;
+    c->review = opts->review;
+    c->focus = c->review ? CK_DIFF : CK_CHAT;
+    c->panes[c->focus]->focused = true;
     ck_keys_init(c);
     if (!opts->no_mouse) {
         mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
@@ -456,6 +504,7 @@ void hk_cockpit_free(struct hk_cockpit *c)
     if (c->input_win)
         delwin(c->input_win);
     endwin();
+    restore_tty();
     delscreen(c->screen);
     if (c->summary)
         printf("%s\n", c->summary);

@@ -41,6 +41,9 @@ struct hk_cockpit_opts {
     bool no_color;            /* --no-color (NO_COLOR in the environment too) */
     bool no_mouse;            /* leave the mouse to the terminal */
     struct hk_config *config; /* honk.theme and honk.bind.*; may be NULL */
+    /* honk review: no model and no session, so no Tests or Deploy pane and no
+     * token counter; the focus starts in Diff, where the keys answer. */
+    bool review;
 };
 
 /* Takes over the terminal (stdin/stdout must be one). NULL with *err set

@@ -7,6 +7,7 @@
 #include "cockpit.h"
 #include "input.h"
 #include "pane.h"
+#include "session.h"
 
 #include <stdio.h>
 
@@ -23,6 +24,8 @@ struct hk_cockpit {
     int focus;
     bool zoomed;
     bool tiny; /* below the usable minimum: a notice instead of panes */
+    bool review; /* honk review: Chat and Diff only, no model */
+    unsigned layout_sig; /* which panes had content when laid out */
     WINDOW *status_win, *input_win;
 
     struct hk_input input;
@@ -37,6 +40,7 @@ struct hk_cockpit {
 
     /* Status line. */
     char *state, *provider, *model, *branch, *status_msg;
+    enum hk_wait_kind wait; /* what the last state event said waits */
     long iteration;
     long tokens_in, tokens_out;
     int64_t task_started; /* wall-clock ms; 0 before a TASK event */
@@ -51,13 +55,16 @@ struct hk_cockpit {
     int cursor_shown; /* -1 unknown, 0, 1: curs_set only on change */
 
     FILE *timings; /* HONK_COCKPIT_TIMINGS: figures for the bench */
-    int64_t created_ms, diff_set_ms, key_ms;
+    int64_t created_us, diff_set_us, key_us; /* CLOCK_MONOTONIC, for HONK_COCKPIT_TIMINGS */
     int64_t turn_end_us; /* the model's reply ended; its last line is not drawn yet */
     bool first_frame;
 };
 
 /* cockpit_layout.c */
-void ck_layout(struct hk_cockpit *c);
+void ck_layout(struct hk_cockpit *c, bool repaint); /* repaint: the whole terminal too */
+/* Which panes have content (a bit each): a change means a new layout. */
+unsigned ck_layout_sig(struct hk_cockpit *c);
+bool ck_pane_available(struct hk_cockpit *c, int index); /* review has no Tests, Deploy */
 void ck_draw_status(struct hk_cockpit *c);
 void ck_draw_input(struct hk_cockpit *c);
 void ck_draw_pane(struct hk_cockpit *c, struct pane *p);
@@ -73,7 +80,9 @@ bool ck_input_active(struct hk_cockpit *c);
 void ck_render(struct hk_cockpit *c);
 void ck_apply(struct hk_cockpit *c, struct pane *p, unsigned result);
 void ck_focus(struct hk_cockpit *c, int index);
+void ck_focus_next(struct hk_cockpit *c, int step); /* Tab, S-Tab: over available panes */
 void ck_quit(struct hk_cockpit *c);
 void ck_chat_error(struct hk_cockpit *c, const char *message);
+void ck_chat_note(struct hk_cockpit *c, const char *message);
 
 #endif

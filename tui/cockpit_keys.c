@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 static const struct {
@@ -131,6 +130,10 @@ static void send_message(struct hk_cockpit *c)
         ck_apply(c, c->panes[CK_CHAT], pane_chat_toggle(c->panes[CK_CHAT]));
         return;
     }
+    if (!c->actions.send_message) { /* honk review: the text stays where it is */
+        ck_status_message(c, "there is no model here to send it to");
+        return;
+    }
     char *text = hk_input_take(&c->input, true);
     if (c->actions.send_message)
         c->actions.send_message(text, c->adata);
@@ -148,27 +151,51 @@ static void toggle_help(struct hk_cockpit *c)
     c->full_redraw = true;
 }
 
+/* Esc: stops what the model is doing, whichever pane has the focus (the
+ * session ignores it when nothing runs), and clears the focused pane's
+ * search, whose highlight it also ends. */
+static void interrupt(struct hk_cockpit *c)
+{
+    struct pane *p = c->panes[c->focus];
+    if (c->actions.interrupt)
+        c->actions.interrupt(c->adata);
+    if (p->search) {
+        free(p->search);
+        p->search = NULL;
+        ck_status_message(c, "search cleared");
+        ck_mark_dirty(c, p);
+    }
+}
+
 /* Actions the cockpit itself answers; false for the focused pane's. */
 static bool global_action(struct hk_cockpit *c, enum km_action a)
 {
     switch (a) {
-    case KM_FOCUS_NEXT: ck_focus(c, c->focus + 1); break;
-    case KM_FOCUS_PREV: ck_focus(c, c->focus - 1); break;
+    case KM_FOCUS_NEXT: ck_focus_next(c, 1); break;
+    case KM_FOCUS_PREV: ck_focus_next(c, -1); break;
     case KM_FOCUS_CHAT: ck_focus(c, CK_CHAT); break;
     case KM_FOCUS_DIFF: ck_focus(c, CK_DIFF); break;
-    case KM_FOCUS_TESTS: ck_focus(c, CK_TESTS); break;
-    case KM_FOCUS_DEPLOY: ck_focus(c, CK_DEPLOY); break;
+    case KM_FOCUS_TESTS:
+    case KM_FOCUS_DEPLOY:
+        if (!ck_pane_available(c, a == KM_FOCUS_TESTS ? CK_TESTS : CK_DEPLOY))
+            ck_status_message(c, "a review has no tests or deploy: Chat and Diff only");
+        ck_focus(c, a == KM_FOCUS_TESTS ? CK_TESTS : CK_DEPLOY);
+        break;
     case KM_ZOOM:
         c->zoomed = !c->zoomed;
         c->full_redraw = true;
         break;
     case KM_HELP:
     case KM_HELP_CLOSE: toggle_help(c); break;
-    case KM_INTERRUPT:
-        if (c->actions.interrupt)
-            c->actions.interrupt(c->adata);
-        break;
+    case KM_INTERRUPT: interrupt(c); break;
     case KM_QUIT: ck_quit(c); break;
+    case KM_DEPLOY_APPROVE:
+    case KM_DEPLOY_CANCEL:
+        if (!c->actions.deploy || !ck_waiting_for_deploy(c))
+            ck_status_message(c, "no deploy is waiting for approval");
+        else
+            c->actions.deploy(a == KM_DEPLOY_APPROVE, c->adata);
+        break;
     case KM_COMMIT:
     case KM_COMMIT_EDIT:
         if (c->actions.commit)
@@ -289,20 +316,13 @@ static void mouse(struct hk_cockpit *c)
             ck_focus(c, i);
 }
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 void ck_on_stdin(struct hk_loop *loop, int fd, short revents, void *data)
 {
     (void)loop, (void)fd, (void)revents;
     struct hk_cockpit *c = data;
     wint_t wch;
     int r, handled = 0;
-    c->key_ms = now_us();
+    c->key_us = hk_now_us();
     while ((r = get_wch(&wch)) != ERR) {
         int key = normalize(r, wch);
         if (key == (KM_FN | KEY_RESIZE))
@@ -312,11 +332,20 @@ void ck_on_stdin(struct hk_loop *loop, int fd, short revents, void *data)
             handled++;
             continue;
         }
-        if (key == 27) { /* Alt-x arrives as Esc then x */
+        /* Alt-x arrives as Esc then x; Esc Esc is two presses of Esc (a
+         * second press must not turn the first into nothing). */
+        while (key == 27) {
             wint_t next;
             int r2 = get_wch(&next);
-            if (r2 != ERR)
-                key = KM_META | normalize(r2, next);
+            if (r2 == ERR)
+                break;
+            int k2 = normalize(r2, next);
+            if (k2 != 27) {
+                key = KM_META | k2;
+                break;
+            }
+            dispatch(c, 27);
+            handled++;
         }
         dispatch(c, key);
         handled++;
@@ -324,7 +353,7 @@ void ck_on_stdin(struct hk_loop *loop, int fd, short revents, void *data)
     if (handled) {
         ck_render(c); /* answer keys at once rather than on the frame timer */
     } else {
-        c->key_ms = 0;
+        c->key_us = 0;
         if (revents & (POLLHUP | POLLERR)) { /* the terminal went away */
             hk_loop_unwatch_fd(c->loop, STDIN_FILENO);
             ck_quit(c);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MIN_COLS 40
 #define MIN_ROWS 10
@@ -38,35 +37,107 @@ static void place(struct pane *p, int y, int x, int h, int w, bool sep)
     if (p->ops->resize)
         p->ops->resize(p);
     pane_rows_changed(p);
+    if (p->has_cursor && p->cursor < p->h)
+        p->top = 0; /* grown: what was scrolled off to keep the cursor shown fits again */
     if (p->has_cursor)
         pane_set_cursor(p, p->cursor);
 }
 
-static void stacked(struct hk_cockpit *c, int area)
+bool ck_pane_available(struct hk_cockpit *c, int index)
 {
-    static const int weight[CK_NPANES] = {3, 3, 2, 2};
-    int h[CK_NPANES], used = 0;
-    for (int i = 0; i < CK_NPANES; i++) {
-        h[i] = area * weight[i] / 10;
-        if (h[i] < 1)
-            h[i] = 1;
-        used += h[i];
-    }
-    h[CK_CHAT] += area - used;
-    for (int i = 0, y = 0; i < CK_NPANES; y += h[i], i++)
-        place(c->panes[i], y, 0, h[i], COLS, false);
+    return !c->review || index == CK_CHAT || index == CK_DIFF;
 }
 
+static long pane_rows(struct hk_cockpit *c, int i)
+{
+    return ck_pane_available(c, i) ? c->panes[i]->ops->rows(c->panes[i]) : 0;
+}
+
+static bool pane_empty(struct hk_cockpit *c, int i)
+{
+    return pane_rows(c, i) == 0;
+}
+
+/* The rows each pane has, up to a screen's height (8 bits each): a pane
+ * shorter than its share gets only what it needs, so this changing means
+ * a new layout. */
+unsigned ck_layout_sig(struct hk_cockpit *c)
+{
+    unsigned sig = 0;
+    if (c->zoomed || c->help_shown)
+        return 0; /* one pane: nothing to share */
+    if (COLS >= WIDE_COLS) /* the grid only asks whether its bottom row is empty */
+        return (unsigned)pane_empty(c, CK_TESTS) | (unsigned)pane_empty(c, CK_DEPLOY) << 1;
+    for (int i = 0; i < CK_NPANES; i++) {
+        long n = pane_rows(c, i), cap = LINES < 255 ? LINES : 255;
+        sig |= (unsigned)(n < cap ? n : cap) << (8 * i);
+    }
+    return sig;
+}
+
+/* An empty pane keeps its title and its one line ("No test run yet."); the
+ * panes with something to show share the rest by weight, Diff the most, and
+ * a pane that needs less than its share leaves the rest to the others. */
+static void stacked(struct hk_cockpit *c, int area)
+{
+    enum { EMPTY_ROWS = 2 };
+    static const int weight[CK_NPANES] = {3, 4, 2, 2};
+    static const int by_need[] = {CK_DIFF, CK_CHAT, CK_TESTS, CK_DEPLOY};
+    int h[CK_NPANES] = {0}, wsum = 0, used = 0, biggest = CK_CHAT;
+    long need[CK_NPANES];
+    for (int i = 0; i < CK_NPANES; i++) {
+        need[i] = pane_rows(c, i) + 1; /* + the title */
+        if (!ck_pane_available(c, i))
+            continue;
+        if (pane_empty(c, i))
+            used += h[i] = EMPTY_ROWS;
+        else
+            wsum += weight[i];
+    }
+    for (int i = 0; i < CK_NPANES && wsum; i++) {
+        if (!ck_pane_available(c, i) || pane_empty(c, i))
+            continue;
+        int share = (area - used) * weight[i] / wsum;
+        h[i] = need[i] < share ? (int)need[i] : share;
+        if (h[i] < EMPTY_ROWS)
+            h[i] = EMPTY_ROWS;
+        if (pane_empty(c, biggest) || weight[i] > weight[biggest])
+            biggest = i;
+    }
+    int left = area;
+    for (int i = 0; i < CK_NPANES; i++)
+        left -= h[i];
+    for (size_t k = 0; k < sizeof by_need / sizeof by_need[0] && left > 0; k++) {
+        int i = by_need[k];
+        if (!h[i] || pane_empty(c, i) || need[i] <= h[i])
+            continue;
+        int more = need[i] - h[i] < left ? (int)(need[i] - h[i]) : left;
+        h[i] += more, left -= more;
+    }
+    h[biggest] += left; /* nobody needs it (or rounding took too much) */
+    for (int i = 0, y = 0; i < CK_NPANES; y += h[i], i++)
+        if (h[i] > 0)
+            place(c->panes[i], y, 0, h[i], COLS, false);
+}
+
+/* Chat and Diff on top, Tests and Deploy below: a bottom row with nothing
+ * in it keeps one line. Review has the two top panes only. */
 static void grid(struct hk_cockpit *c, int area)
 {
-    int top = area * 3 / 5, left = COLS / 2;
+    if (c->review) {
+        int left = COLS / 3;
+        place(c->panes[CK_CHAT], 0, 0, area, left, true);
+        place(c->panes[CK_DIFF], 0, left, area, COLS - left, false);
+        return;
+    }
+    int top = pane_empty(c, CK_TESTS) && pane_empty(c, CK_DEPLOY) ? area - 2 : area * 3 / 5, left = COLS / 2;
     place(c->panes[CK_CHAT], 0, 0, top, left, true);
     place(c->panes[CK_DIFF], 0, left, top, COLS - left, false);
     place(c->panes[CK_TESTS], top, 0, area - top, left, true);
     place(c->panes[CK_DEPLOY], top, left, area - top, COLS - left, false);
 }
 
-void ck_layout(struct hk_cockpit *c)
+void ck_layout(struct hk_cockpit *c, bool repaint)
 {
     for (int i = 0; i < CK_NPANES; i++)
         drop_windows(c->panes[i]);
@@ -78,7 +149,9 @@ void ck_layout(struct hk_cockpit *c)
     c->status_win = c->input_win = NULL;
     erase();
     wnoutrefresh(stdscr);
-    clearok(curscr, TRUE); /* repaint everything: no ghost lines */
+    if (repaint)
+        clearok(curscr, TRUE); /* after a resize: no ghost lines */
+    c->layout_sig = ck_layout_sig(c);
     c->tiny = COLS < MIN_COLS || LINES < MIN_ROWS;
     if (c->tiny)
         return;
@@ -158,8 +231,9 @@ void ck_draw_status(struct hk_cockpit *c)
     if (c->iteration > 0)
         snprintf(tmp, sizeof tmp, "%s (%ld)", c->state ? c->state : "idle", c->iteration);
     else
-        snprintf(tmp, sizeof tmp, "%s", c->state ? c->state : "idle");
+        snprintf(tmp, sizeof tmp, "%s", c->state ? c->state : c->review ? "review" : "idle");
     add_field(&b, tmp);
+    add_field(&b, c->status_msg); /* early: the fields after it are cut first */
     if (c->provider || c->model) {
         snprintf(tmp, sizeof tmp, "%s%s%s", c->provider ? c->provider : "",
                  c->provider && c->model ? "/" : "", c->model ? c->model : "");
@@ -167,17 +241,16 @@ void ck_draw_status(struct hk_cockpit *c)
     }
     add_field(&b, c->branch);
     if (c->task_started) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        long s = (long)((ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - c->task_started) / 1000);
+        long s = (long)((hk_wall_ms() - c->task_started) / 1000);
         if (s < 0)
             s = 0;
         snprintf(tmp, sizeof tmp, "%02ld:%02ld", s / 60, s % 60);
         add_field(&b, tmp);
     }
-    snprintf(tmp, sizeof tmp, "tokens %ld/%ld", c->tokens_in, c->tokens_out);
-    add_field(&b, tmp);
-    add_field(&b, c->status_msg);
+    if (!c->review) { /* no model, no tokens */
+        snprintf(tmp, sizeof tmp, "tokens %ld/%ld", c->tokens_in, c->tokens_out);
+        add_field(&b, tmp);
+    }
     WINDOW *w = c->status_win;
     hk_theme_set(w, TH_STATUS);
     int drawn = draw_text(w, 0, 0, b.data, (int)b.len, COLS);
@@ -191,16 +264,43 @@ void ck_draw_status(struct hk_cockpit *c)
     c->status_dirty = false;
 }
 
+/* Whether the key line may offer action a now: no deploy keys unless a
+ * deploy waits, nothing whose callback is missing (review has no model). */
+static bool hint_offered(struct hk_cockpit *c, enum km_action a)
+{
+    switch (a) {
+    case KM_DEPLOY_APPROVE:
+    case KM_DEPLOY_CANCEL: return c->actions.deploy && ck_waiting_for_deploy(c);
+    case KM_PREV_PROPOSAL:
+    case KM_NEXT_PROPOSAL: return c->actions.browse != NULL;
+    case KM_UNDO: return c->actions.undo != NULL;
+    default: return true;
+    }
+}
+
+struct hint {
+    enum km_action action;
+    const char *label;
+};
+
+/* "   key: label" for the hint, or 0 when its action has no key. */
+static int hint_text(const struct hint *h, bool first, char *item, int size)
+{
+    const struct km_action_info *info = hk_keymap_info(h->action);
+    if (!info->nkeys)
+        return 0;
+    char key[32];
+    hk_keymap_key_name(info->keys[0].key[0], key, sizeof key);
+    return snprintf(item, size, "%s%s: %s", first ? "" : "   ", key, h->label);
+}
+
 /* The keys that matter in the focused pane, named from the live keymap so a
- * `honk.bind` change shows here too; hints that do not fit are left out. */
+ * `honk.bind` change shows here too. Help comes first and quit last, always;
+ * the others are left out from the end when they do not fit. */
 static void key_hints(struct hk_cockpit *c, struct hk_buf *b, int width)
 {
-    struct hint {
-        enum km_action action;
-        const char *label;
-    };
     enum { PANE_HINTS = 8 };
-    static const struct hint first = {KM_HELP, "keys"};
+    static const struct hint first = {KM_HELP, "keys"}, quit = {KM_QUIT, "quit"};
     static const struct hint pane[CK_NPANES][PANE_HINTS] = {
         [CK_DIFF] = {{KM_APPROVE_HUNK, "approve"}, {KM_REJECT_HUNK, "reject"}, {KM_APPROVE_ALL, "approve all"},
                      {KM_NEXT_HUNK, "next hunk"}, {KM_EDIT_HUNK, "edit"}, {KM_UNDO, "undo"},
@@ -208,25 +308,26 @@ static void key_hints(struct hk_cockpit *c, struct hk_buf *b, int width)
         [CK_TESTS] = {{KM_PAGE_UP, "scroll back"}, {KM_BOTTOM, "follow"}, {KM_SEARCH, "search"}},
         [CK_DEPLOY] = {{KM_DEPLOY_APPROVE, "deploy"}, {KM_DEPLOY_CANCEL, "skip"}, {KM_STAGE_LOG, "log"}},
     };
-    static const struct hint last[] = {{KM_FOCUS_NEXT, "next pane"}, {KM_ZOOM, "zoom"}, {KM_QUIT, "quit"}};
-    const struct hint *all[1 + PANE_HINTS + 3];
+    static const struct hint last[] = {{KM_FOCUS_NEXT, "next pane"}, {KM_ZOOM, "zoom"}};
+    const struct hint *all[PANE_HINTS + 2];
     size_t n = 0;
-    all[n++] = &first;
     for (size_t i = 0; i < PANE_HINTS; i++)
-        if (pane[c->focus][i].action != KM_NONE)
+        if (pane[c->focus][i].action != KM_NONE && hint_offered(c, pane[c->focus][i].action))
             all[n++] = &pane[c->focus][i];
     for (size_t i = 0; i < sizeof last / sizeof last[0]; i++)
         all[n++] = &last[i];
+    char item[96], end[96];
+    int len = hint_text(&first, true, item, sizeof item);
+    hk_buf_adds(b, len ? item : "");
+    int endlen = hint_text(&quit, !b->len, end, sizeof end);
     for (size_t i = 0; i < n; i++) {
-        const struct km_action_info *info = hk_keymap_info(all[i]->action);
-        if (!info->nkeys)
-            continue;
-        char key[32], item[96];
-        hk_keymap_key_name(info->keys[0].key[0], key, sizeof key);
-        int len = snprintf(item, sizeof item, "%s%s: %s", b->len ? "   " : "", key, all[i]->label);
-        if ((int)b->len + len <= width)
-            hk_buf_adds(b, item);
+        len = hint_text(all[i], !b->len, item, sizeof item);
+        if (!len || (int)b->len + len + endlen > width)
+            break; /* in order: a later hint never shows without an earlier one */
+        hk_buf_adds(b, item);
     }
+    if ((int)b->len + endlen <= width || !b->len)
+        hk_buf_adds(b, end);
 }
 
 void ck_draw_input(struct hk_cockpit *c)

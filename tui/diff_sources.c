@@ -62,11 +62,8 @@ static void hunk_notes(struct hk_dv_hunk *dh, const struct hk_hunk *h, const cha
     set_text(&dh->reason, dh->state == HK_DV_REJECTED && cJSON_IsString(why) ? hk_xstrdup(why->valuestring) : NULL);
 }
 
-static void add_hunk(struct hk_dv_file *df, const struct hk_patch_file *pf, const struct hk_hunk *h)
+static void add_lines(struct hk_dv_file *df, struct hk_dv_hunk *dh, const struct hk_hunk *h)
 {
-    char *function = hk_patch_hunk_function(pf, h);
-    struct hk_dv_hunk *dh = hk_diffview_add_hunk(df, h->old_start, h->old_count, h->new_start, h->new_count, function);
-    free(function);
     int old_no = h->old_start, new_no = h->new_start;
     for (size_t i = 0; i < h->nlines; i++) {
         const struct hk_patch_line *l = &h->lines[i];
@@ -108,6 +105,32 @@ static void set_heading(struct hk_diffview *dv, const struct hk_proposal *p)
     hk_buf_free(&words);
 }
 
+static void add_hunk(struct hk_dv_file *df, const struct hk_patch_file *pf, const struct hk_hunk *h)
+{
+    char *function = hk_patch_hunk_function(pf, h);
+    struct hk_dv_hunk *dh = hk_diffview_add_hunk(df, h->old_start, h->old_count, h->new_start, h->new_count, function);
+    free(function);
+    add_lines(df, dh, h);
+}
+
+/* An edit (or its undo) replaced the hunk's lines in the proposal: show
+ * those, not the model's. */
+static void refresh_lines(struct hk_dv_file *df, struct hk_dv_hunk *dh, const struct hk_hunk *h)
+{
+    for (int k = 0; k < dh->nlines; k++) {
+        df->adds -= dh->lines[k].kind == HK_DV_ADD;
+        df->dels -= dh->lines[k].kind == HK_DV_DEL;
+        free(dh->lines[k].text);
+        free(dh->lines[k].spans);
+    }
+    free(dh->lines);
+    dh->lines = NULL;
+    dh->nlines = dh->cap = 0;
+    dh->old_start = h->old_start, dh->old_count = h->old_count;
+    dh->new_start = h->new_start, dh->new_count = h->new_count;
+    add_lines(df, dh, h);
+}
+
 struct hk_diffview *hk_diffview_from_proposal(const struct hk_proposal *p, const cJSON *reasons)
 {
     struct hk_diffview *dv = hk_diffview_new(p->id, NULL);
@@ -125,13 +148,22 @@ struct hk_diffview *hk_diffview_from_proposal(const struct hk_proposal *p, const
 void hk_diffview_update_states(struct hk_diffview *dv, const struct hk_proposal *p, const cJSON *reasons)
 {
     int flat = 0, rejected = 0, total = 0;
+    bool relined = false;
     for (size_t f = 0; f < p->nfiles && (int)f < dv->nfiles; f++) {
         for (size_t h = 0; h < p->files[f].nhunks && (int)h < dv->files[f].nhunks; h++, flat++) {
-            hunk_notes(&dv->files[f].hunks[h], &p->files[f].hunks[h], p->id, flat, reasons);
+            struct hk_dv_hunk *dh = &dv->files[f].hunks[h];
+            const struct hk_hunk *ph = &p->files[f].hunks[h];
+            if (dh->state == HK_DV_EDITED || ph->state == HK_HUNK_EDITED) {
+                refresh_lines(&dv->files[f], dh, ph);
+                relined = true;
+            }
+            hunk_notes(dh, ph, p->id, flat, reasons);
             rejected += dv->files[f].hunks[h].state == HK_DV_REJECTED;
             total++;
         }
     }
+    if (relined)
+        hk_diffview_word_spans(dv);
     dv->state = total && rejected == total ? HK_DV_REJECTED : HK_DV_PENDING;
     set_heading(dv, p);
 }

@@ -127,6 +127,72 @@ void hk_diffview_word_spans(struct hk_diffview *dv)
         }
 }
 
+struct text_line {
+    char *text;
+    int len;
+};
+
+static int split_lines(const char *text, struct text_line **out)
+{
+    int n = 0;
+    *out = NULL;
+    for (const char *s = text; *s;) {
+        const char *nl = strchr(s, '\n');
+        int len = nl ? (int)(nl - s) : (int)strlen(s);
+        *out = hk_xrealloc(*out, (size_t)(n + 1) * sizeof **out);
+        (*out)[n++] = (struct text_line){hk_xstrndup(s, (size_t)len), len};
+        s += len + (nl != NULL);
+    }
+    return n;
+}
+
+static bool same_text(const struct hk_dv_line *l, const struct text_line *t)
+{
+    return l->len == t->len && !memcmp(l->text, t->text, (size_t)t->len);
+}
+
+void hk_diffview_hunk_set_new_text(struct hk_dv_file *f, struct hk_dv_hunk *h, const char *text)
+{
+    struct hk_dv_line *old = h->lines;
+    int nold_all = h->nlines, no = 0;
+    for (int k = 0; k < nold_all; k++) { /* keep the old side; forget the rest */
+        f->adds -= old[k].kind == HK_DV_ADD;
+        f->dels -= old[k].kind == HK_DV_DEL;
+        if (old[k].kind == HK_DV_ADD) {
+            free(old[k].text);
+            free(old[k].spans);
+            continue;
+        }
+        free(old[k].spans);
+        old[k].spans = NULL, old[k].nspans = 0;
+        old[no++] = old[k];
+    }
+    struct text_line *nw;
+    int nn = split_lines(text, &nw), pre = 0, suf = 0;
+    while (pre < no && pre < nn && same_text(&old[pre], &nw[pre]))
+        pre++;
+    while (suf < no - pre && suf < nn - pre && same_text(&old[no - 1 - suf], &nw[nn - 1 - suf]))
+        suf++;
+    h->lines = NULL;
+    h->nlines = h->cap = 0;
+    h->new_count = nn;
+    int on = h->old_start, nnum = h->new_start;
+    for (int i = 0; i < pre; i++, on++, nnum++)
+        hk_diffview_add_line(f, h, HK_DV_CONTEXT, on, nnum, old[i].text, old[i].len);
+    for (int i = pre; i < no - suf; i++, on++)
+        hk_diffview_add_line(f, h, HK_DV_DEL, on, 0, old[i].text, old[i].len);
+    for (int i = pre; i < nn - suf; i++, nnum++)
+        hk_diffview_add_line(f, h, HK_DV_ADD, 0, nnum, nw[i].text, nw[i].len);
+    for (int i = no - suf; i < no; i++, on++, nnum++)
+        hk_diffview_add_line(f, h, HK_DV_CONTEXT, on, nnum, old[i].text, old[i].len);
+    for (int i = 0; i < no; i++)
+        free(old[i].text);
+    free(old);
+    for (int i = 0; i < nn; i++)
+        free(nw[i].text);
+    free(nw);
+}
+
 char *hk_diffview_hunk_new_text(const struct hk_dv_hunk *h)
 {
     struct hk_buf b = {0};

@@ -68,6 +68,11 @@ struct hk_dv_line *hk_diffview_add_line(struct hk_dv_file *f, struct hk_dv_hunk 
  * pairing them line by line (changed bytes between common prefix and suffix). */
 void hk_diffview_word_spans(struct hk_diffview *dv);
 
+/* Shows text as the hunk's new side: the lines it shares with the old side
+ * at the start and the end are context, the rest deleted then added (the
+ * hunk's counts and its file's follow). Spans: hk_diffview_word_spans. */
+void hk_diffview_hunk_set_new_text(struct hk_dv_file *f, struct hk_dv_hunk *h, const char *text);
+
 /* The hunk's new side as text (context and added lines), for an editor. */
 char *hk_diffview_hunk_new_text(const struct hk_dv_hunk *h);
 

@@ -133,6 +133,43 @@ static int parse_bindings(struct km_action_info *info, const char *text)
     return rc;
 }
 
+static void unknown_action(const char *name, const char *value, void *data)
+{
+    (void)value;
+    const char *action = name + strlen("honk.bind.");
+    for (int a = 1; a < KM_COUNT; a++)
+        if (!strcmp(actions[a].name, action))
+            return;
+    hk_buf_printf(data, "%s: there is no action \"%s\" (? lists them); it is ignored. ", name, action);
+}
+
+static bool same_binding(const struct km_binding *x, const struct km_binding *y)
+{
+    return x->key[0] == y->key[0] && x->key[1] == y->key[1];
+}
+
+/* A key bound to two actions of one scope runs only the first: say so. */
+static void report_twice_bound(struct hk_buf *warn)
+{
+    for (int a = 1; a < KM_COUNT; a++)
+        for (int i = 0; i < actions[a].nkeys; i++)
+            for (int b = a + 1; b < KM_COUNT; b++) {
+                if (actions[b].scope != actions[a].scope)
+                    continue;
+                for (int j = 0; j < actions[b].nkeys; j++) {
+                    if (!same_binding(&actions[a].keys[i], &actions[b].keys[j]))
+                        continue;
+                    char k1[32], k2[32] = "";
+                    hk_keymap_key_name(actions[a].keys[i].key[0], k1, sizeof k1);
+                    if (actions[a].keys[i].key[1])
+                        hk_keymap_key_name(actions[a].keys[i].key[1], k2, sizeof k2);
+                    hk_buf_printf(warn, "%s%s%s is bound to both %s and %s (%s); only %s gets it. ", k1,
+                                  k2[0] ? "+" : "", k2, actions[a].name, actions[b].name,
+                                  hk_keymap_scope_name(actions[a].scope), actions[a].name);
+                }
+            }
+}
+
 void hk_keymap_init(struct hk_config *cfg, char **warning)
 {
     static const struct {
@@ -165,6 +202,8 @@ void hk_keymap_init(struct hk_config *cfg, char **warning)
             hk_buf_printf(&warn, "%s: unknown key in \"%s\" (key names: a, C-x, M-Enter, PgUp, S-Tab, F1, S-F3). ", key, value);
         free(value);
     }
+    hk_config_each(cfg, "honk.bind.", unknown_action, &warn);
+    report_twice_bound(&warn);
     if (warn.len && warning)
         *warning = hk_buf_steal(&warn);
     hk_buf_free(&warn);

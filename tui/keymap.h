@@ -34,7 +34,7 @@ enum km_scope { KM_GLOBAL, KM_PANE, KM_CHAT, KM_DIFF, KM_TESTS, KM_DEPLOY, KM_IN
     X(PAGE_UP, "page-up", KM_PANE, "PgUp", "move up one page")                               \
     X(TOP, "top", KM_PANE, "g Home", "go to the top")                                        \
     X(BOTTOM, "bottom", KM_PANE, "G End", "go to the bottom and follow new output")          \
-    X(SEARCH, "search", KM_PANE, "/ M-/", "search for text (M-/ also while typing in Chat)") \
+    X(SEARCH, "search", KM_PANE, "/ M-/ C-s", "search for text (M-/, C-s also in Chat)")  \
     X(SEARCH_NEXT, "search-next", KM_PANE, "F3 C-n", "find the next match")                  \
     X(SEARCH_PREV, "search-prev", KM_PANE, "S-F3 C-p", "find the previous match")            \
     X(SEND, "send", KM_CHAT, "Enter", "send the message (empty: expand the tool entry)")     \
@@ -60,8 +60,8 @@ enum km_scope { KM_GLOBAL, KM_PANE, KM_CHAT, KM_DIFF, KM_TESTS, KM_DEPLOY, KM_IN
     X(STAGE_NEXT, "stage-next", KM_DEPLOY, "j Down", "select the next stage")                \
     X(STAGE_PREV, "stage-prev", KM_DEPLOY, "k Up", "select the previous stage")              \
     X(STAGE_LOG, "stage-log", KM_DEPLOY, "Enter", "show or hide the stage's log")            \
-    X(DEPLOY_APPROVE, "deploy-approve", KM_DEPLOY, "D", "approve the deploy")                \
-    X(DEPLOY_CANCEL, "deploy-cancel", KM_DEPLOY, "C", "cancel the deploy")                   \
+    X(DEPLOY_APPROVE, "deploy-approve", KM_GLOBAL, "D", "approve the deploy that waits")     \
+    X(DEPLOY_CANCEL, "deploy-cancel", KM_GLOBAL, "C", "skip the deploy that waits")          \
     X(HELP_CLOSE, "help-close", KM_INHELP, "q Esc ?", "close the help")
 
 enum km_action {

@@ -117,6 +117,8 @@ void ck_mark_dirty(struct hk_cockpit *c, struct pane *p); /* schedules a frame *
 struct hk_runner *ck_test_runner(struct hk_cockpit *c);
 struct hk_diffview *ck_diff(struct hk_cockpit *c);
 void ck_status_message(struct hk_cockpit *c, const char *msg);
+/* The session waits for the engineer to approve or skip the deploy. */
+bool ck_waiting_for_deploy(struct hk_cockpit *c);
 
 /* The panes. */
 struct pane *pane_chat_new(struct hk_cockpit *ck);

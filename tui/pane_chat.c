@@ -32,6 +32,7 @@ struct chat {
     struct row *rows;
     long nrows, rcap;
     bool open;     /* the last entry is a reply still streaming */
+    bool tests_passed; /* the last test run (not a command) passed */
     int selected;  /* the tool entry Enter expands; -1 none */
 };
 
@@ -242,6 +243,9 @@ static void on_test_end(struct pane *p, const struct hk_event *ev)
     snprintf(buf, sizeof buf, "Tests %s (exit %d, %.1f s)", passed ? "passed" : "failed",
              (int)ev_num(ev, "exit", -1), ev_num(ev, "duration_ms", 0) / 1000.0);
     add_entry(p, passed ? E_INFO : E_ERROR, buf);
+    const char *purpose = ev_str(ev, "purpose");
+    if (!purpose || strcmp(purpose, "command"))
+        chat_of(p)->tests_passed = passed;
 }
 
 /* What the engineer can do now, said once when the session starts waiting. */
@@ -249,14 +253,15 @@ static void on_state(struct pane *p, const struct hk_event *ev)
 {
     int state = hk_state_event_state(ev);
     switch (hk_state_event_wait(ev)) {
-    case HK_WAIT_COMMIT:
-        infof(p, E_INFO, "Ready for review: the tests pass. ] in Diff shows the whole change; c commits it, E edits the message first%s%s", "", NULL);
+    case HK_WAIT_COMMIT: /* "the tests pass" only when a run said so */
+        infof(p, E_INFO, "Ready for review%s ] in Diff shows the whole change; c commits it, E edits the message first%s",
+              chat_of(p)->tests_passed ? ": the tests pass." : "; no tests ran.", "");
         return;
     case HK_WAIT_COMMAND:
         infof(p, E_INFO, "The model asks to run a command: y allows it, x refuses%s%s", "", NULL);
         return;
     case HK_WAIT_DEPLOY:
-        infof(p, E_INFO, "Committed. D deploys, C skips the deploy (in Deploy: Alt-4)%s%s", "", NULL);
+        infof(p, E_INFO, "Committed. D deploys, C skips the deploy; its stages wait in Deploy%s%s", "", NULL);
         return;
     case HK_WAIT_PROPOSAL:
         infof(p, E_INFO, "Waiting for your decision in Diff (Alt-2): a/r per hunk, A/R for all%s%s", "", NULL);

@@ -174,6 +174,8 @@ static struct stage *find_stage(struct deploy *d, const char *name)
 static unsigned deploy_event(struct pane *p, const struct hk_event *ev)
 {
     struct deploy *d = deploy_of(p);
+    if (ev->kind == HK_EV_STATE)
+        return PANE_REDRAW; /* the title says whether the deploy waits */
     const char *name = ev_str(ev, "stage");
     int state = parse_state(ev_str(ev, "state"));
     if (ev->kind != HK_EV_DEPLOY_STAGE || !name || state < 0)
@@ -212,8 +214,6 @@ static long stage_row(struct deploy *d, int index)
 static unsigned deploy_action(struct pane *p, enum km_action a)
 {
     struct deploy *d = deploy_of(p);
-    void *data;
-    const struct hk_cockpit_actions *acts = ck_actions(p->ck, &data);
     switch (a) {
     case KM_STAGE_NEXT:
     case KM_STAGE_PREV:
@@ -231,11 +231,6 @@ static unsigned deploy_action(struct pane *p, enum km_action a)
         if (d->n)
             d->stages[d->selected].show_log = !d->stages[d->selected].show_log;
         pane_rows_changed(p);
-        break;
-    case KM_DEPLOY_APPROVE:
-    case KM_DEPLOY_CANCEL:
-        if (acts->deploy)
-            acts->deploy(a == KM_DEPLOY_APPROVE, data);
         break;
     default: return 0;
     }
@@ -260,8 +255,9 @@ static void deploy_row_text(struct pane *p, long r, struct hk_buf *out)
 
 static void deploy_title(struct pane *p, char *buf, int size)
 {
-    if (deploy_of(p)->n)
-        snprintf(buf, size, "D: approve  C: cancel");
+    /* D and C answer the wait only: once the deploy runs or ran, they do nothing */
+    if (deploy_of(p)->n && ck_waiting_for_deploy(p->ck))
+        snprintf(buf, size, "waiting: D deploys, C skips");
 }
 
 static void deploy_free(struct pane *p)

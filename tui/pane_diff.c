@@ -255,9 +255,11 @@ static void draw_line_text(struct pane *p, int y, int col, int end, const struct
         draw_marker(p, y, end, ">");
 }
 
+enum { BOTH_SIDES, OLD_SIDE, NEW_SIDE }; /* the numbers a line shows */
+
 /* One side of a line: numbers, sign, then the text. */
 static int draw_line(struct pane *p, int y, int x, int width, const struct hk_dv_line *l, bool sel,
-                     bool both_numbers)
+                     int side)
 {
     struct diff *d = diff_of(p);
     char num[48];
@@ -266,11 +268,11 @@ static int draw_line(struct pane *p, int y, int x, int width, const struct hk_dv
         draw_fill(p->win, y, x, width);
         return width;
     }
-    if (both_numbers)
+    if (side == BOTH_SIDES)
         snprintf(num, sizeof num, "%*.*d %*.*d ", d->numw, l->old_no ? 1 : 0, l->old_no, d->numw,
                  l->new_no ? 1 : 0, l->new_no);
-    else
-        snprintf(num, sizeof num, "%*.*d ", d->numw, 1, l->kind == HK_DV_ADD ? l->new_no : l->old_no);
+    else /* a context line has both: each side shows its own */
+        snprintf(num, sizeof num, "%*.*d ", d->numw, 1, side == NEW_SIDE ? l->new_no : l->old_no);
     int col = x + draw_text_slot(p->win, y, x, num, (int)strlen(num), width,
                                  sel ? TH_SELECTED : TH_DIFF_LINENO);
     enum th_slot base = line_slot(l);
@@ -280,16 +282,43 @@ static int draw_line(struct pane *p, int y, int x, int width, const struct hk_dv
     return width;
 }
 
+/* A hunk's header: "@@ ... @@ function" cut where it must so that its tag
+ * "[hunk N: state]" always shows whole, the state in its own colour. The
+ * tag's place is measured, never guessed from the end of the row (a cut row
+ * once drew "[hunk 1:approvedd"). */
+static void draw_hunk_header(struct pane *p, int y, const struct drow *r, bool sel)
+{
+    const struct hk_dv_hunk *h = &ck_diff(p->ck)->files[r->file].hunks[r->hunk];
+    const char *name = hk_diffview_state_name(h->state);
+    struct hk_buf head = {0}, tag = {0};
+    hk_buf_printf(&head, "@@ -%d,%d +%d,%d @@ %s", h->old_start, h->old_count, h->new_start, h->new_count,
+                  h->context ? h->context : "");
+    hk_buf_printf(&tag, "  [hunk %d: ", diff_of(p)->hunk_base[r->file] + r->hunk + 1);
+    int tagw = text_width(tag.data, (int)tag.len, -1, NULL) + (int)strlen(name) + 1;
+    int room = p->w - tagw > 0 ? p->w - tagw : 0;
+    enum th_slot slot = sel ? TH_SELECTED : TH_DIFF_HUNK;
+    int col = draw_text_slot(p->win, y, 0, head.data, (int)head.len, room, slot);
+    col += draw_text_slot(p->win, y, col, tag.data, (int)tag.len, p->w - col, slot);
+    col += draw_text_slot(p->win, y, col, name, (int)strlen(name), p->w - col, sel ? slot : state_slot(h->state));
+    col += draw_text_slot(p->win, y, col, "]", 1, p->w - col, slot);
+    hk_theme_set(p->win, slot);
+    draw_fill(p->win, y, col, p->w - col);
+    hk_buf_free(&head);
+    hk_buf_free(&tag);
+}
+
 static void draw_header(struct pane *p, int y, const struct drow *r, bool sel)
 {
     struct hk_diffview *dv = ck_diff(p->ck);
+    if (r->type == R_HUNK) {
+        draw_hunk_header(p, y, r, sel);
+        return;
+    }
     struct hk_buf b = {0};
     header_text(p, r, &b);
     enum th_slot slot = TH_NORMAL;
     if (r->type == R_FILE || r->type == R_SUMMARY)
         slot = TH_DIFF_FILE;
-    else if (r->type == R_HUNK)
-        slot = TH_DIFF_HUNK;
     else if (r->type == R_REASON)
         slot = TH_HUNK_REJECTED;
     else if (r->type == R_NOTE)
@@ -299,13 +328,6 @@ static void draw_header(struct pane *p, int y, const struct drow *r, bool sel)
     if (sel)
         slot = TH_SELECTED;
     int n = draw_text_slot(p->win, y, 0, b.data ? b.data : "", (int)b.len, p->w, slot);
-    if (r->type == R_HUNK && !sel) { /* the state in its own colour */
-        const struct hk_dv_hunk *h = &dv->files[r->file].hunks[r->hunk];
-        const char *name = hk_diffview_state_name(h->state);
-        int w = (int)strlen(name) + 1;
-        if (n > w)
-            draw_text_slot(p->win, y, n - w, name, w - 1, w - 1, state_slot(h->state));
-    }
     hk_theme_set(p->win, slot);
     draw_fill(p->win, y, n, p->w - n);
     hk_buf_free(&b);
@@ -326,13 +348,13 @@ static void diff_draw(struct pane *p)
         if (r->type != R_LINE) {
             draw_header(p, y, r, sel);
         } else if (!d->sbs) {
-            draw_line(p, y, 0, p->w, line_at(p, r, r->line), sel, true);
+            draw_line(p, y, 0, p->w, line_at(p, r, r->line), sel, BOTH_SIDES);
         } else {
             int half = p->w / 2;
-            draw_line(p, y, 0, half - 1, line_at(p, r, r->line), sel, false);
+            draw_line(p, y, 0, half - 1, line_at(p, r, r->line), sel, OLD_SIDE);
             hk_theme_set(p->win, TH_BORDER);
             mvwadd_wch(p->win, y, half - 1, WACS_VLINE);
-            draw_line(p, y, half, p->w - half, line_at(p, r, r->line2), sel, false);
+            draw_line(p, y, half, p->w - half, line_at(p, r, r->line2), sel, NEW_SIDE);
         }
     }
 }

@@ -25,12 +25,16 @@ static void build(struct pane *p)
     h->n = 0;
     add(h, hk_xstrdup("Key bindings (change one with: git config honk.bind.<action> \"<keys>\")"));
     for (int s = 0; s < KM_SCOPES; s++) {
-        add(h, hk_xstrdup(""));
-        add(h, hk_xasprintf("%s:", hk_keymap_scope_name((enum km_scope)s)));
+        bool named = false; /* a scope with no action of its own gets no heading */
         for (int a = 1; a < KM_COUNT; a++) {
             const struct km_action_info *info = hk_keymap_info((enum km_action)a);
             if (info->scope != (enum km_scope)s)
                 continue;
+            if (!named) {
+                add(h, hk_xstrdup(""));
+                add(h, hk_xasprintf("%s:", hk_keymap_scope_name((enum km_scope)s)));
+                named = true;
+            }
             char keys[96];
             hk_keymap_keys_text((enum km_action)a, keys, sizeof keys);
             add(h, hk_xasprintf("  %-16s %-16s %s", keys, info->name, info->help));

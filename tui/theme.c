@@ -17,13 +17,42 @@ struct color {
     int index, r, g, b;
 };
 
-static const struct {
+#define DEFAULT_THEME "dark" /* themes/dark.theme */
+
+/* {"slot", "fg", "bg", "attr"} per section of themes/dark.theme, made by
+ * scripts/theme-to-c at build time: the file is the one copy of the
+ * default colours. */
+static const char *const dark_theme[][4] = {
+#include "dark_theme.inc"
+};
+
+static struct {
     const char *name, *fg, *bg, *attr, *mono;
 } slot_defaults[TH_COUNT] = {
-#define TH_DEF(id, name, fg, bg, attr, mono) {name, fg, bg, attr, mono},
+#define TH_DEF(id, name, mono) {name, NULL, NULL, NULL, mono},
     TH_SLOTS(TH_DEF)
 #undef TH_DEF
 };
+
+/* A slot the default theme does not name is a mistake in the source tree. */
+static void fill_defaults(void)
+{
+    if (slot_defaults[0].fg)
+        return; /* an earlier load did */
+    for (int i = 0; i < TH_COUNT; i++) {
+        for (size_t j = 0; j < sizeof dark_theme / sizeof *dark_theme; j++) {
+            if (!strcmp(dark_theme[j][0], slot_defaults[i].name)) {
+                slot_defaults[i].fg = dark_theme[j][1];
+                slot_defaults[i].bg = dark_theme[j][2];
+                slot_defaults[i].attr = dark_theme[j][3];
+            }
+        }
+        if (!slot_defaults[i].fg) {
+            fprintf(stderr, "honk: themes/dark.theme has no [color \"%s\"]\n", slot_defaults[i].name);
+            abort();
+        }
+    }
+}
 
 static struct {
     attr_t attrs;
@@ -251,17 +280,31 @@ int hk_theme_load(const char *name, struct hk_config *cfg, bool no_color, char *
     char *configured = NULL, *path = NULL;
     struct hk_config *theme = NULL;
     int rc = 0;
+    fill_defaults();
     depth = detect_depth(no_color);
     if (!name && cfg)
         name = configured = hk_config_string(cfg, "honk.theme");
     if (!name)
-        name = "dark";
+        name = DEFAULT_THEME;
     path = find_theme(name);
     if (!path) {
-        if (strcmp(name, "dark"))
-            *err = hk_xasprintf("no theme \"%s\" in %s", name, search_path), rc = -1;
+        if (strcmp(name, DEFAULT_THEME))
+            *err = hk_xasprintf("no theme \"%s\" in %s; using the default theme, %s", name, search_path,
+                                DEFAULT_THEME), rc = -1;
     } else if (!(theme = hk_config_open_file(path, err))) {
+        char *why = *err;
+        *err = hk_xasprintf("%s; using the default theme, %s", why ? why : path, DEFAULT_THEME);
+        free(why);
         rc = -1;
+    }
+    /* A theme that is missing or unreadable gives way to the default one,
+     * not to the bare 8-colour slots below every theme. */
+    if (!theme && strcmp(name, DEFAULT_THEME)) {
+        free(path);
+        path = find_theme(DEFAULT_THEME);
+        char *ignored = NULL;
+        theme = path ? hk_config_open_file(path, &ignored) : NULL;
+        free(ignored);
     }
     apply(theme);
     hk_config_free(theme);

@@ -8,48 +8,49 @@
 
 struct hk_config;
 
-/* X(ID, "name", "dark fg", "dark bg", "attr", "attr without colour") */
-#define TH_SLOTS(X)                                                                  \
-    X(NORMAL, "normal", "default", "default", "", "")                                \
-    X(BORDER, "border", "244", "default", "", "")                                    \
-    X(TITLE, "title", "252", "236", "bold", "reverse")                               \
-    X(TITLE_FOCUS, "title-focus", "black", "cyan", "bold", "bold,reverse")           \
-    X(STATUS, "status", "252", "238", "", "reverse")                                 \
-    X(INPUT, "input", "default", "default", "", "")                                  \
-    X(PROMPT, "prompt", "cyan", "default", "bold", "bold")                           \
-    X(SELECTED, "selected", "default", "237", "", "reverse")                         \
-    X(SEARCH_MATCH, "search-match", "black", "yellow", "", "reverse")               \
-    X(USER, "user", "cyan", "default", "bold", "bold")                               \
-    X(ASSISTANT, "assistant", "default", "default", "", "")                          \
-    X(CODE, "code", "180", "235", "", "dim")                                         \
-    X(TOOL, "tool", "110", "default", "", "")                                        \
-    X(TOOL_FAIL, "tool-fail", "167", "default", "", "underline")                     \
-    X(INFO, "info", "245", "default", "", "dim")                                     \
-    X(ERROR, "error", "white", "red", "bold", "bold,reverse")                        \
-    X(RETRY, "retry", "yellow", "default", "", "underline")                          \
-    X(DIFF_FILE, "diff-file", "white", "default", "bold", "bold")                    \
-    X(DIFF_HUNK, "diff-hunk", "cyan", "default", "", "dim")                          \
-    X(DIFF_ADD, "diff-add", "green", "default", "", "bold")                          \
-    X(DIFF_DEL, "diff-delete", "red", "default", "", "underline")                    \
-    X(DIFF_CONTEXT, "diff-context", "default", "default", "", "")                    \
-    X(DIFF_WORD_ADD, "diff-word-add", "black", "green", "", "bold,reverse")          \
-    X(DIFF_WORD_DEL, "diff-word-delete", "black", "red", "", "underline,reverse")    \
-    X(DIFF_LINENO, "diff-lineno", "242", "default", "", "dim")                       \
-    X(HUNK_APPROVED, "hunk-approved", "green", "default", "bold", "bold")             \
-    X(HUNK_REJECTED, "hunk-rejected", "red", "default", "bold", "bold,underline")    \
-    X(HUNK_EDITED, "hunk-edited", "magenta", "default", "bold", "bold")              \
-    X(HUNK_PENDING, "hunk-pending", "yellow", "default", "", "")                     \
-    X(TEST_HEADER, "test-header", "252", "default", "bold", "bold")                  \
-    X(SPINNER, "spinner", "cyan", "default", "bold", "bold")                         \
-    X(STAGE_PENDING, "stage-pending", "244", "default", "", "dim")                   \
-    X(STAGE_RUNNING, "stage-running", "cyan", "default", "bold", "bold")             \
-    X(STAGE_PASSED, "stage-passed", "green", "default", "", "")                      \
-    X(STAGE_FAILED, "stage-failed", "red", "default", "bold", "bold,underline")      \
-    X(STAGE_SKIPPED, "stage-skipped", "244", "default", "", "dim")                   \
-    X(NOTICE, "notice", "yellow", "default", "bold", "bold")
+/* X(ID, "name", "attr without colour"). The colours of the default theme
+ * are themes/dark.theme itself, compiled in (scripts/theme-to-c). */
+#define TH_SLOTS(X)                                           \
+    X(NORMAL, "normal", "")                                   \
+    X(BORDER, "border", "")                                   \
+    X(TITLE, "title", "reverse")                              \
+    X(TITLE_FOCUS, "title-focus", "bold,reverse")             \
+    X(STATUS, "status", "reverse")                            \
+    X(INPUT, "input", "")                                     \
+    X(PROMPT, "prompt", "bold")                               \
+    X(SELECTED, "selected", "reverse")                        \
+    X(SEARCH_MATCH, "search-match", "reverse")                \
+    X(USER, "user", "bold")                                   \
+    X(ASSISTANT, "assistant", "")                             \
+    X(CODE, "code", "dim")                                    \
+    X(TOOL, "tool", "")                                       \
+    X(TOOL_FAIL, "tool-fail", "underline")                    \
+    X(INFO, "info", "dim")                                    \
+    X(ERROR, "error", "bold,reverse")                         \
+    X(RETRY, "retry", "underline")                            \
+    X(DIFF_FILE, "diff-file", "bold")                         \
+    X(DIFF_HUNK, "diff-hunk", "dim")                          \
+    X(DIFF_ADD, "diff-add", "bold")                           \
+    X(DIFF_DEL, "diff-delete", "underline")                   \
+    X(DIFF_CONTEXT, "diff-context", "")                       \
+    X(DIFF_WORD_ADD, "diff-word-add", "bold,reverse")         \
+    X(DIFF_WORD_DEL, "diff-word-delete", "underline,reverse") \
+    X(DIFF_LINENO, "diff-lineno", "dim")                      \
+    X(HUNK_APPROVED, "hunk-approved", "bold")                 \
+    X(HUNK_REJECTED, "hunk-rejected", "bold,underline")       \
+    X(HUNK_EDITED, "hunk-edited", "bold")                     \
+    X(HUNK_PENDING, "hunk-pending", "")                       \
+    X(TEST_HEADER, "test-header", "bold")                     \
+    X(SPINNER, "spinner", "bold")                             \
+    X(STAGE_PENDING, "stage-pending", "dim")                  \
+    X(STAGE_RUNNING, "stage-running", "bold")                 \
+    X(STAGE_PASSED, "stage-passed", "")                       \
+    X(STAGE_FAILED, "stage-failed", "bold,underline")         \
+    X(STAGE_SKIPPED, "stage-skipped", "dim")                  \
+    X(NOTICE, "notice", "bold")
 
 enum th_slot {
-#define TH_ENUM(id, name, fg, bg, attr, mono) TH_##id,
+#define TH_ENUM(id, name, mono) TH_##id,
     TH_SLOTS(TH_ENUM)
 #undef TH_ENUM
         TH_COUNT

@@ -83,7 +83,7 @@ check reject_all_reaches_model poll record_has "not this way"
 tm_task 200 50 "$R" "$SC" "fix the empty playlist crash"
 wait_for "guard empty playlist"
 tm_keys M-2 M-z s
-check side_by_side wait_for "side by side"
+check side_by_side wait_for "decided  side by side"
 check side_by_side_pairs sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q -- '-int count = old_value + 1;.*│.*+int count = new_value + 1;'"
 
 # e: the hunk's new side goes through $EDITOR; the edit is what lands.
@@ -130,6 +130,78 @@ tm_keys M-2 z
 check review_commit_context wait_for "@@ -38,5 +40,5 @@ struct item *first(struct list *list)  [hunk 3: pending]"
 check review_commit_line_numbers wait_for "41    -int count = old_value + 1;"
 check review_commit_counts wait_for "M src/playlist.c  +3 -1"
+tm_keys q
+wait_for "exited" > /dev/null
+
+# A after a and r in a session: the rejected hunk stays rejected (its reason
+# reaches the model), the undecided one is approved, Chat says how many.
+make_playlist "$T/approve_rest"
+tm_task 120 40 "$T/approve_rest" "$SC" "fix the empty playlist crash"
+wait_for "[hunk 1: pending]" > /dev/null
+tm_keys M-2 a r
+wait_for "Reject hunk: reason" > /dev/null
+tm_keys "keep it" Enter
+wait_for "[hunk 2: rejected]" > /dev/null
+tm_keys A
+check session_approve_all_decides_undecided wait_for "[hunk 3: approved]"
+check session_approve_all_keeps_rejected wait_for "[hunk 2: rejected]"
+check session_approve_all_says_counts wait_for "Approved the 1 undecided hunk; the 2 already decided stay as they were."
+check session_approve_all_reason_kept poll record_has "was rejected: keep it"
+check session_approve_all_rejected_not_applied sh -c "grep -q 'int count = old_value' '$T/approve_rest'/.git/honk/worktrees/*/src/playlist.c"
+tm_keys q
+wait_for "exited" > /dev/null
+
+# e on a hunk with no context lines: Diff shows the edited text, not the
+# model's (the whole Diff pane, zoomed).
+S="$HONK_TOP/tests/e2e/screens"
+BARE='--- a/src/playlist.c\n+++ b/src/playlist.c\n@@ -11 +11 @@\n-    return list->items[0];\n+    return list->items[1];\n'
+SC_BARE="{\"turns\":[{\"text\":[\"take the second\"],\"tool_calls\":[{\"id\":\"p\",\"name\":\"apply_patch\",\"input\":{\"patch\":\"$BARE\"}}]}]}"
+cat > "$T/editor2.sh" <<'SH'
+#!/bin/sh
+sed -i 's/items\[1\]/items[2]/' "$1"
+SH
+chmod +x "$T/editor2.sh"
+make_playlist "$T/bare"
+HONK_ENV="EDITOR=$T/editor2.sh" tm_task 80 24 "$T/bare" "$SC_BARE" "take the second item"
+wait_for "[hunk 1: pending]" > /dev/null
+tm_keys M-2 z e
+wait_for "[hunk 1: edited]" > /dev/null
+settle
+check edit_without_context_shows_edit same_screen "$S/diff_edited_80x24.txt"
+tm_keys q
+wait_for "exited" > /dev/null
+
+# Side by side: a context line after additions has its new-side number on
+# the new side (the two sides of "}" are 12 and 14).
+make_playlist "$T/sbs"
+tm_task 200 50 "$T/sbs" "$SC" "fix the empty playlist crash"
+wait_for "guard empty playlist"
+tm_keys M-2 M-z s
+wait_for "decided  side by side" > /dev/null
+settle
+check side_by_side_numbers_each_side same_screen "$S/diff_side_by_side.txt"
+tm_keys q
+wait_for "exited" > /dev/null
+
+# A hunk header too long for the pane: its function is cut, never its
+# "[hunk N: state]" (which once drew as "[hunk 1:approvedd").
+make_playlist "$T/narrow"
+tm_task 70 24 "$T/narrow" "$SC" "fix the empty playlist crash"
+wait_for "guard empty playlist"
+tm_keys M-2 z
+wait_for "[hunk 1: pending]" > /dev/null
+tm_keys a
+wait_for "[hunk 1: approved]" > /dev/null
+settle
+check cut_hunk_header_keeps_state same_screen "$S/diff_header_70x24.txt"
+
+# Esc clears the search in Diff: the status says so and F3 finds nothing more.
+tm_keys / "list" Enter
+wait_for "match 1 of" > /dev/null
+tm_keys Escape
+check esc_clears_search wait_for "search cleared"
+tm_keys F3
+check search_gone_after_esc sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'match [0-9]* of'"
 tm_keys q
 wait_for "exited" > /dev/null
 tm_stop

@@ -17,12 +17,13 @@ check layout_200x50_four_titled_panes same_screen "$S/layout_200x50.txt"
 
 # ? lists every binding, from the table that dispatches keys.
 tm_keys Tab
-wait_for "Tab: next pane"
+wait_for "q: quit"
 tm_keys ?
 wait_for "Key bindings"
 check help_lists_actions wait_for "approve-hunk     approve the hunk"
 check help_shows_chords wait_for "C-x+C-e          editor"
 check help_shows_every_action wait_for "deploy-cancel"
+check help_no_empty_heading sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'Tests:'"
 tm_keys q
 check help_closes wait_for " 1 Chat"
 
@@ -34,7 +35,7 @@ check layout_80x24_four_titled_panes same_screen "$S/layout_80x24.txt"
 
 # Tab moves the focus; z zooms the focused pane, z again restores.
 tm_keys Tab
-wait_for "Tab: next pane"
+wait_for "q: quit"
 tm_keys z
 check zoom_shows_one_pane wait_for "2 Diff  [zoom]"
 check zoom_hides_others sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q '3 Tests'"
@@ -45,11 +46,11 @@ check unzoom_restores wait_for " 3 Tests"
 tm_honk 80 24 "$R"
 check waiting_for_task wait_for "Type a task for the model below"
 tm_keys Tab
-wait_for "Tab: next pane"
+wait_for "q: quit"
 tm_keys ?
 wait_for "Key bindings"
 tm_keys PgDn
-check help_scrolls wait_for "prev-hunk"
+check help_scrolls wait_for "history-prev"
 tm_keys Escape
 check help_closes_with_esc wait_for " 1 Chat"
 
@@ -86,5 +87,24 @@ check resize_mid_stream_wrapped grep -q "END-OF-STREAM" "$T/resized.txt"
 # q quits: the pane's shell is back and says how honk ended.
 tm_keys Tab q
 check quit_exits_0 wait_for "exited 0"
+
+# At 80x24 with a proposal waiting, Diff gets the rows (its hunk's lines
+# show without z), the empty Tests and Deploy keep a line each, and the key
+# line ends with quit.
+mkdir -p "$R/src"
+{
+    i=1; while [ $i -le 8 ]; do echo "/* line $i */"; i=$((i + 1)); done
+    printf 'struct item *first(struct list *list)\n{\n    return list->items[0];\n}\n'
+} > "$R/src/playlist.c"
+(cd "$R" && git add -A && git commit -qm playlist)
+PATCH='--- a/src/playlist.c\n+++ b/src/playlist.c\n@@ -10,3 +10,5 @@ struct item *first(struct list *list)\n {\n-    return list->items[0];\n+    if (list->len == 0)\n+        return NULL;\n+    return list->items[0];\n }\n'
+PROPOSE="{\"turns\":[{\"text\":[\"guard empty playlist\"],\"tool_calls\":[{\"id\":\"p\",\"name\":\"apply_patch\",\"input\":{\"patch\":\"$PATCH\"}}],\"usage\":{\"input_tokens\":1200,\"output_tokens\":340}}]}"
+tm_task 80 24 "$R" "$PROPOSE" "fix the empty playlist crash"
+wait_for "[hunk 1: pending]" > /dev/null
+wait_for "q: quit" > /dev/null
+settle
+check layout_80x24_proposal_gets_the_rows same_screen "$S/layout_80x24_proposal.txt"
+tm_keys q
+wait_for "exited" > /dev/null
 tm_stop
 stop_replay

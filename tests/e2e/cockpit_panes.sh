@@ -149,7 +149,7 @@ deploy_session() {
     tm_keys c
 }
 deploy_session "$T/deploy1"
-check deploy_asks wait_for "D deploys, C skips the deploy (in Deploy: Alt-4)"
+check deploy_asks wait_for "D deploys, C skips the deploy; its stages wait in Deploy"
 tm_keys M-4 z
 tm_keys D
 check deploy_passed wait_for "✓ build  "

@@ -128,7 +128,7 @@ new_repo "$T/r$N"
 tm_honk 200 30 "$T/r$N" review "$T/fix.patch"
 wait_for "zeta three" > /dev/null
 tm_keys M-2 z s
-wait_for "side by side" > /dev/null
+wait_for "decided  side by side" > /dev/null
 tm_keys l
 check side_by_side_scrolls wait_for "col 4"
 check side_by_side_both_halves sh -c "tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q -- '-<.*│.*+<'"

@@ -94,7 +94,7 @@ tm_stop
 TMUX_NAME=honk-test-$$-review
 tm new-session -d -x 120 -y 40 "cd '$R' && env -u ANTHROPIC_API_KEY -u OPENAI_API_KEY TERM=tmux-256color '$HONK' review HEAD~3..HEAD 2>'$T/stderr'; sleep 30"
 check review_shows_commits wait_for "f3.txt"
-tm_keys Tab r
+tm_keys r
 wait_for "reason" > /dev/null
 tm_keys "not this one" Enter
 check review_rejected wait_for "rejected because: not this one"

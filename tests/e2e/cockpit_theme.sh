@@ -47,8 +47,26 @@ for theme in dark light high-contrast solarized-dark; do
     check "theme_${theme}_loads" sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'no theme'"
 done
 
+# An unknown theme: said in one sentence, and the default theme (dark) is
+# used, not the bare 8 colours: the status line is coloured as dark's.
+status_colours() { tm capture-pane -p -e -t 0 | grep -a 'idle' | tail -n 1 | sed 's/idle.*//'; }
+tm_honk 100 50 "$R" --theme dark
+wait_for "Type a task" > /dev/null
+status_colours > "$T/status_dark"
 tm_honk 100 50 "$R" --theme nosuch
 check unknown_theme_says_so wait_for "no theme \"nosuch\" in"
+check unknown_theme_falls_back wait_for "default theme, dark"
+status_colours > "$T/status_nosuch"
+check unknown_theme_uses_default sh -c "grep -q '38;5' '$T/status_dark' && cmp -s '$T/status_dark' '$T/status_nosuch'"
+
+# An unknown honk.bind action and a key bound twice are said, and the rest works.
+git config --global honk.bind.approve-everything "Z"
+git config --global honk.bind.undo "a"
+tm_honk 200 50 "$R"
+check unknown_bind_action_said wait_for 'honk.bind.approve-everything: there is no action "approve-everything"'
+check twice_bound_key_said wait_for "a is bound to both approve-hunk and undo (Diff); only approve-hunk gets it."
+check bind_warnings_keep_going wait_for "Type a task"
+rm -f "$HOME/.gitconfig"
 
 # honk.bind.<action> changes a key; the help shows the new one.
 git config --global honk.bind.approve-hunk "y"

@@ -55,6 +55,33 @@ TEST(config_precedence)
     fx_end();
 }
 
+static void collect(const char *name, const char *value, void *data)
+{
+    struct hk_buf *b = data;
+    hk_buf_printf(b, "%s=%s;", name, value);
+}
+
+/* Every file's honk.bind entries, so the cockpit can name an unknown action. */
+TEST(config_each_lists_a_prefix)
+{
+    char *dir = setup();
+    char *err = NULL;
+    struct hk_config *cfg = hk_config_open(dir, &err);
+    CHECK(cfg, "open: %s", err);
+    struct hk_buf b = {0};
+    hk_config_each(cfg, "honk.bind.", collect, &b);
+    const char *all = b.data ? b.data : "";
+    CHECK(strstr(all, "honk.bind.ctrl-t=tests;"), "team entry missing: %s", all);
+    CHECK(strstr(all, "honk.bind.ctrl-d=diff;") && strstr(all, "honk.bind.ctrl-d=global-diff;"),
+          "both files' ctrl-d: %s", all);
+    CHECK(strstr(all, "honk.bind.ctrl-l=local;"), "local entry missing: %s", all);
+    CHECK(!strstr(all, "honk.model") && !strstr(all, "user."), "other names listed: %s", all);
+    hk_buf_free(&b);
+    hk_config_free(cfg);
+    free(dir);
+    fx_end();
+}
+
 TEST(config_bool_int_and_errors)
 {
     char *dir = setup();

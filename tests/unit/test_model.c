@@ -353,3 +353,38 @@ TEST(refused_connection_is_retried_then_reported)
     hk_model_settings_free(&s);
     hk_loop_free(loop);
 }
+
+/* Each child draws a few delays as another honk process would; with an
+ * unseeded generator (or one seeded before the fork) both draw the same. */
+static int child_jitters(long out[4])
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        long v[4];
+        for (int i = 0; i < 4; i++)
+            v[i] = hk_model_jitter_ms(60000);
+        ssize_t w = write(fds[1], v, sizeof v);
+        _exit(w == (ssize_t)sizeof v ? 0 : 1);
+    }
+    close(fds[1]);
+    ssize_t n = read(fds[0], out, 4 * sizeof *out);
+    close(fds[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    return n == (ssize_t)(4 * sizeof *out) ? 0 : -1;
+}
+
+TEST(retry_jitter_differs_between_processes)
+{
+    long a[4], b[4];
+    hk_model_jitter_ms(1000); /* seeds the parent's generator before the forks */
+    CHECK(child_jitters(a) == 0 && child_jitters(b) == 0, "a child did not report");
+    CHECK(memcmp(a, b, sizeof a) != 0, "two processes drew the same delays %ld %ld %ld %ld", a[0], a[1], a[2],
+          a[3]);
+    for (int i = 0; i < 4; i++)
+        CHECK(a[i] >= 30000 && a[i] <= 60000 && b[i] >= 30000 && b[i] <= 60000, "delay %ld / %ld out of range",
+              a[i], b[i]);
+}
