@@ -464,8 +464,7 @@ void hk_session_decide(struct hk_session *s, const char *proposal_id, int hunk, 
         hk_session_error(s, "proposal %s is not waiting for a decision", proposal_id);
         return;
     }
-    static const char *const names[] = {"approve", "reject", "edit"};
-    emit_decision(s, p->id, hunk, names[verdict], reason, verdict == HK_VERDICT_EDIT ? edited_text : NULL, 0);
+    emit_decision(s, p->id, hunk, hk_verdict_name(verdict), reason, verdict == HK_VERDICT_EDIT ? edited_text : NULL, 0);
     if (s->replaying)
         return;
     char *err = NULL;

@@ -70,15 +70,36 @@ static int decidable(struct hk_session *s, const char *id, struct hk_proposal **
     return 0;
 }
 
-static int parse_verdict(const char *name, enum hk_verdict *out)
+static const struct {
+    const char *name;
+    int state;
+} verdicts[] = {
+#define HK_VERDICT_ROW(name, str, state) {str, state},
+    HK_VERDICTS(HK_VERDICT_ROW)
+#undef HK_VERDICT_ROW
+};
+
+#define NVERDICTS (sizeof verdicts / sizeof verdicts[0])
+
+const char *hk_verdict_name(enum hk_verdict v)
 {
-    static const char *const names[] = {"approve", "reject", "edit"};
-    for (int i = 0; name && i < 3; i++)
-        if (!strcmp(name, names[i])) {
-            *out = (enum hk_verdict)i;
-            return 0;
-        }
+    return (size_t)v < NVERDICTS ? verdicts[v].name : "unknown";
+}
+
+int hk_verdict_parse(const char *name)
+{
+    for (size_t i = 0; name && i < NVERDICTS; i++)
+        if (!strcmp(name, verdicts[i].name))
+            return (int)i;
     return -1;
+}
+
+int hk_verdict_hunk_state(const char *verdict)
+{
+    int v = hk_verdict_parse(verdict);
+    if (v >= 0)
+        return verdicts[v].state;
+    return verdict && !strcmp(verdict, "undo") ? HK_HUNK_PENDING : -1;
 }
 
 /* A decision that says which state it saw the hunk in is refused when the
@@ -107,11 +128,12 @@ static int hunk_changed(const struct hk_proposal *p, int flat, const char *seen,
 static int cmd_decide(struct hk_session *s, const cJSON *cmd, char **err)
 {
     struct hk_proposal *p;
-    enum hk_verdict verdict;
     if (decidable(s, member(cmd, "proposal"), &p, err) != 0)
         return -1;
-    if (parse_verdict(member(cmd, "verdict"), &verdict) != 0)
+    int v = hk_verdict_parse(member(cmd, "verdict"));
+    if (v < 0)
         return refuse(err, hk_xstrdup("Not decided: \"verdict\" must be approve, reject or edit."));
+    enum hk_verdict verdict = (enum hk_verdict)v;
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(cmd, "hunk");
     double hunk = h ? (cJSON_IsNumber(h) ? h->valuedouble : -2) : -1;
     size_t total = hunk_count(p);

@@ -166,9 +166,9 @@ static void remember(struct app *a, const struct hk_event *ev)
     case HK_EV_DECISION:
         if (!verdict)
             break;
-        a->approved += !strcmp(verdict, "approve") || !strcmp(verdict, "edit");
-        a->rejected += !strcmp(verdict, "reject");
-        if (!strcmp(verdict, "reject") && hk_json_str(d, "reason")) {
+        a->approved += hk_verdict_parse(verdict) == HK_VERDICT_APPROVE || hk_verdict_parse(verdict) == HK_VERDICT_EDIT;
+        a->rejected += hk_verdict_parse(verdict) == HK_VERDICT_REJECT;
+        if (hk_verdict_parse(verdict) == HK_VERDICT_REJECT && hk_json_str(d, "reason")) {
             char key[64];
             const cJSON *hunk = cJSON_GetObjectItemCaseSensitive(d, "hunk");
             snprintf(key, sizeof key, "%s:%d", hk_json_str(d, "proposal"), cJSON_IsNumber(hunk) ? hunk->valueint : -1);

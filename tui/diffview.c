@@ -1,6 +1,8 @@
 /* Building and freeing diff views, and their word spans. */
 #include "diffview.h"
+#include "patch.h" /* hk_hunk_state_name */
 #include "repo.h" /* hk_diff_word_spans */
+#include "session.h" /* hk_verdict_hunk_state */
 
 #include "util.h"
 
@@ -205,23 +207,17 @@ char *hk_diffview_hunk_new_text(const struct hk_dv_hunk *h)
     return hk_buf_steal(&b);
 }
 
+/* The diff view's states are the hunk states, in the same order. */
+_Static_assert((int)HK_DV_PENDING == (int)HK_HUNK_PENDING && (int)HK_DV_APPROVED == (int)HK_HUNK_APPROVED &&
+                   (int)HK_DV_REJECTED == (int)HK_HUNK_REJECTED && (int)HK_DV_EDITED == (int)HK_HUNK_EDITED,
+               "hk_dv_state follows hk_hunk_state");
 const char *hk_diffview_state_name(enum hk_dv_state s)
 {
-    static const char *names[] = {"pending", "approved", "rejected", "edited"};
-    return names[s];
+    return hk_hunk_state_name((enum hk_hunk_state)s);
 }
 
 int hk_diffview_parse_verdict(const char *s)
 {
-    if (!s)
-        return -1;
-    if (!strcmp(s, "approve") || !strcmp(s, "approved"))
-        return HK_DV_APPROVED;
-    if (!strcmp(s, "reject") || !strcmp(s, "rejected"))
-        return HK_DV_REJECTED;
-    if (!strcmp(s, "edit") || !strcmp(s, "edited"))
-        return HK_DV_EDITED;
-    if (!strcmp(s, "pending") || !strcmp(s, "undo"))
-        return HK_DV_PENDING;
-    return -1;
+    int st = hk_hunk_state_parse(s);
+    return st >= 0 ? st : hk_verdict_hunk_state(s);
 }
