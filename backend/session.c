@@ -321,6 +321,8 @@ static void on_deploy_done(struct hk_deploy *d, int ok, void *user)
 {
     (void)d;
     struct hk_session *s = user;
+    if (s->state == HK_STATE_CANCELLED)
+        return; /* the engineer stopped it: the stage's end changes nothing */
     if (ok) {
         s->exit_status = 0;
         session_set_state(s, HK_STATE_DONE);

@@ -79,6 +79,9 @@ static void on_interrupt(struct hk_loop *loop, int signo, void *data)
     struct run *r = data;
     if (r->session)
         hk_session_cancel(r->session);
+    /* A session that had ended already has nothing to cancel: honk still ends. */
+    if (!r->finished)
+        stop(r, HK_EXIT_INTERRUPTED);
 }
 
 struct run_args {
@@ -172,9 +175,15 @@ static int drive(struct run_args *a, const char *resume_id)
     }
     r.session = s;
     r.finished = 0;
-    if (a->answer)
+    if (hk_session_state(s) == HK_STATE_DONE) {
+        /* Nothing is left to do or to answer: say so and end. */
+        fprintf(stderr, "honk: session %s is done already; there is nothing to resume\n", hk_session_id(s));
+        stop(&r, HK_EXIT_OK);
+    } else if (a->answer) {
         hk_session_answer(s, !strcmp(a->answer, "accept"), a->reason);
-    else
+    }
+    /* The answer may have changed nothing (no such wait): the state as it is decides. */
+    if (!r.finished)
         on_state(&r, hk_session_state_name(hk_session_state(s)));
     while (!r.finished)
         hk_loop_run_once(r.loop, -1);
