@@ -2,6 +2,7 @@
  * that decides between another iteration and review, then commit, land and
  * deploy. Tool calls and decisions are in session_calls.c. */
 #include "session_internal.h"
+#include "json.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -45,23 +46,78 @@ static int64_t wall_ms(void)
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-/* Journals the event, then delivers it. Takes data. */
-void session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data, int sync)
+/* A streamed answer goes to the journal in pieces of about this size (or
+ * what came in FLUSH_TEXT_MS), not one line per delta: a 10 MB answer was
+ * 100,000 lines. Any other event writes the text before it. */
+#define FLUSH_TEXT_BYTES (8 * 1024)
+#define FLUSH_TEXT_MS 200
+
+static void journal_write(struct hk_session *s, const struct hk_event *ev, int sync)
 {
-    struct hk_event ev = {kind, wall_ms(), data};
     char *err = NULL;
-    if (!s->replaying && s->journal && hk_journal_append(s->journal, &ev, sync, &err) != 0 && s->cb) {
+    if (hk_journal_append(s->journal, ev, sync, &err) != 0 && s->cb) {
         /* The engineer must know the session can no longer be resumed; the
          * front end says so where it says everything else (not journalled). */
         cJSON *d = cJSON_CreateObject();
         char *msg = hk_xasprintf("%s; this session cannot be resumed after honk exits", err);
         cJSON_AddStringToObject(d, "message", msg);
-        struct hk_event warn = {HK_EV_ERROR, ev.time_ms, d};
+        struct hk_event warn = {HK_EV_ERROR, ev->time_ms, d};
         s->cb(&warn, s->user);
         cJSON_Delete(d);
         free(msg);
     }
     free(err);
+}
+
+static void flush_text(struct hk_session *s)
+{
+    if (s->text_timer)
+        hk_loop_cancel_timer(s->loop, s->text_timer);
+    s->text_timer = 0;
+    if (!s->pending_text.len)
+        return;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "text", s->pending_text.data);
+    struct hk_event ev = {HK_EV_TEXT, s->pending_text_ms, d};
+    hk_buf_clear(&s->pending_text);
+    if (s->journal)
+        journal_write(s, &ev, 0);
+    cJSON_Delete(d);
+}
+
+static void on_text_timer(struct hk_loop *loop, void *data)
+{
+    (void)loop;
+    struct hk_session *s = data;
+    s->text_timer = 0;
+    flush_text(s);
+}
+
+/* A text delta waits to be journalled with the ones after it. */
+static void hold_text(struct hk_session *s, const struct hk_event *ev)
+{
+    const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev->data, "text"));
+    if (!text || !*text)
+        return;
+    if (!s->pending_text.len)
+        s->pending_text_ms = ev->time_ms;
+    hk_buf_adds(&s->pending_text, text);
+    if (s->pending_text.len >= FLUSH_TEXT_BYTES)
+        flush_text(s);
+    else if (!s->text_timer)
+        s->text_timer = hk_loop_add_timer(s->loop, FLUSH_TEXT_MS, on_text_timer, s);
+}
+
+/* Journals the event, then delivers it. Takes data. */
+void session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data, int sync)
+{
+    struct hk_event ev = {kind, wall_ms(), data};
+    if (!s->replaying && s->journal && kind == HK_EV_TEXT) {
+        hold_text(s, &ev);
+    } else if (!s->replaying && s->journal) {
+        flush_text(s);
+        journal_write(s, &ev, sync);
+    }
     if (s->cb && !s->replaying)
         s->cb(&ev, s->user);
     cJSON_Delete(data);
@@ -314,7 +370,10 @@ static void on_deploy_stage(struct hk_deploy *d, const struct hk_stage *st, void
     }
     if (st->log)
         cJSON_AddStringToObject(data, "log", last_lines(st->log, 200));
-    session_emit(s, HK_EV_DEPLOY_STAGE, data, st->state != HK_STAGE_RUNNING);
+    if (st->state == HK_STAGE_INTERRUPTED)
+        cJSON_AddStringToObject(data, "message", "interrupted: unknown outcome");
+    /* "running" too is on disk before the command starts (see deploy.c). */
+    session_emit(s, HK_EV_DEPLOY_STAGE, data, 1);
 }
 
 static void on_deploy_done(struct hk_deploy *d, int ok, void *user)
@@ -334,17 +393,79 @@ static void on_deploy_done(struct hk_deploy *d, int ok, void *user)
     free(why);
 }
 
-void session_start_deploy(struct hk_session *s)
+/* Runs the stages that have not passed yet. */
+static void run_deploy(struct hk_session *s)
 {
     s->waiting = WAIT_NOTHING;
     session_set_state(s, HK_STATE_DEPLOYING);
     if (s->replaying)
         return;
-    /* The whole pipeline is shown before its first stage starts. */
-    for (size_t i = 0; i < hk_deploy_stage_count(s->deploy); i++)
-        on_deploy_stage(s->deploy, hk_deploy_stage(s->deploy, i), s);
     hk_deploy_run(s->deploy, s->loop, s->task->worktree, on_deploy_stage, on_deploy_done,
                   session_runner_changed, s);
+}
+
+void session_start_deploy(struct hk_session *s)
+{
+    /* The whole pipeline is shown before its first stage starts. */
+    for (size_t i = 0; !s->replaying && i < hk_deploy_stage_count(s->deploy); i++)
+        on_deploy_stage(s->deploy, hk_deploy_stage(s->deploy, i), s);
+    run_deploy(s);
+}
+
+/* The stage the journal says was running when honk died, if any; the
+ * journal's other stages' states are restored into the pipeline. */
+static const struct hk_stage *restore_stages(struct hk_session *s)
+{
+    const struct hk_stage *interrupted = NULL;
+    for (size_t i = 0; i < hk_deploy_stage_count(s->deploy); i++) {
+        const struct hk_stage *st = hk_deploy_stage(s->deploy, i);
+        const cJSON *j = cJSON_GetObjectItemCaseSensitive(s->resume_stages, st->name);
+        int state = j ? hk_stage_state_parse(hk_json_str(j, "state")) : -1;
+        if (state == HK_STAGE_RUNNING || state == HK_STAGE_INTERRUPTED) {
+            state = HK_STAGE_INTERRUPTED;
+            if (!interrupted)
+                interrupted = st;
+        } else if (state != HK_STAGE_PASSED && state != HK_STAGE_FAILED) {
+            state = HK_STAGE_PENDING;
+        }
+        hk_deploy_restore(s->deploy, st->name, (enum hk_stage_state)state, (int)hk_json_num(j, "exit", -1),
+                          (int64_t)hk_json_num(j, "duration_ms", 0), hk_json_str(j, "log"));
+    }
+    return interrupted;
+}
+
+/* A resumed deploy: stages that passed are never run again; one that was
+ * running when honk died has an unknown outcome and runs again only when
+ * it is idempotent or the engineer says so (hk_session_deploy). */
+void session_resume_deploy(struct hk_session *s)
+{
+    if (!s->deploy) {
+        session_after_commit(s);
+        return;
+    }
+    const struct hk_stage *st = restore_stages(s);
+    for (size_t i = 0; i < hk_deploy_stage_count(s->deploy); i++)
+        if (hk_deploy_stage(s->deploy, i)->state == HK_STAGE_FAILED) {
+            on_deploy_done(s->deploy, 0, s); /* it failed; honk died before saying so */
+            return;
+        }
+    if (st)
+        on_deploy_stage(s->deploy, st, s);
+    if (st && !st->idempotent) {
+        s->waiting = WAIT_STAGE;
+        session_set_state(s, HK_STATE_AWAITING);
+        return;
+    }
+    if (st) {
+        char *msg = hk_xasprintf("The deploy stage %s was interrupted; it runs again (honk.deploy.%s.idempotent).",
+                                 st->name, st->name);
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "message", msg);
+        session_emit(s, HK_EV_NOTE, d, 0);
+        free(msg);
+        hk_deploy_restore(s->deploy, st->name, HK_STAGE_PENDING, -1, 0, NULL);
+    }
+    run_deploy(s);
 }
 
 void session_after_commit(struct hk_session *s)
@@ -405,8 +526,35 @@ void hk_session_approve_commit(struct hk_session *s, const char *message)
     session_after_commit(s);
 }
 
+/* The engineer's answer on an interrupted stage: run it again, or stop
+ * the deploy there (its outcome stays unknown, so the session is not done). */
+static void answer_stage(struct hk_session *s, int approve)
+{
+    const struct hk_stage *st = NULL;
+    for (size_t i = 0; i < hk_deploy_stage_count(s->deploy) && !st; i++)
+        if (hk_deploy_stage(s->deploy, i)->state == HK_STAGE_INTERRUPTED)
+            st = hk_deploy_stage(s->deploy, i);
+    s->waiting = WAIT_NOTHING;
+    if (approve) {
+        if (st)
+            hk_deploy_restore(s->deploy, st->name, HK_STAGE_PENDING, -1, 0, NULL);
+        run_deploy(s);
+        return;
+    }
+    hk_deploy_skip(s->deploy, on_deploy_stage, s);
+    char *why = hk_xasprintf("the deploy stopped at the interrupted stage %s, whose outcome is unknown; the "
+                             "commit %.12s stays on %s", st ? st->name : "", s->commit ? s->commit : "",
+                             s->task->branch);
+    session_fail(s, why);
+    free(why);
+}
+
 void hk_session_deploy(struct hk_session *s, int approve)
 {
+    if (s->waiting == WAIT_STAGE) {
+        answer_stage(s, approve);
+        return;
+    }
     if (s->waiting != WAIT_DEPLOY)
         return;
     if (approve) {
@@ -599,7 +747,7 @@ void hk_session_answer(struct hk_session *s, int approve, const char *reason)
         session_answer_command(s, approve, reason);
     else if (s->waiting == WAIT_COMMIT && approve)
         hk_session_approve_commit(s, NULL);
-    else if (s->waiting == WAIT_DEPLOY)
+    else if (s->waiting == WAIT_DEPLOY || s->waiting == WAIT_STAGE)
         hk_session_deploy(s, approve);
 }
 
@@ -644,6 +792,7 @@ const char *hk_session_waiting_for(const struct hk_session *s)
     case WAIT_COMMIT: return "approval to commit";
     case WAIT_DEPLOY: return "approval to deploy";
     case WAIT_MESSAGE: return "a message from the engineer";
+    case WAIT_STAGE: return "a decision on a deploy stage interrupted with an unknown outcome: run it again?";
     default: return NULL;
     }
 }
@@ -652,6 +801,8 @@ void hk_session_free(struct hk_session *s)
 {
     if (!s)
         return;
+    flush_text(s);
+    hk_buf_free(&s->pending_text);
     hk_model_request_free(s->req);
     hk_runner_free(s->runner);
     hk_deploy_free(s->deploy);
@@ -668,6 +819,7 @@ void hk_session_free(struct hk_session *s)
     free(s->commit);
     free(s->resume_run_command);
     cJSON_Delete(s->resume_proposal_calls);
+    cJSON_Delete(s->resume_stages);
     cJSON_Delete(s->reasons);
     free(s);
 }

@@ -11,6 +11,7 @@
 #include "runner.h"
 #include "session.h"
 #include "tools.h"
+#include "util.h"
 
 struct pending_call {
     char *id;
@@ -18,7 +19,8 @@ struct pending_call {
     cJSON *input; /* NULL when the model sent invalid JSON */
 };
 
-enum waiting_for { WAIT_NOTHING, WAIT_PROPOSAL, WAIT_COMMAND, WAIT_COMMIT, WAIT_DEPLOY, WAIT_MESSAGE };
+/* WAIT_STAGE: a deploy stage was running when honk died; rerun it or not. */
+enum waiting_for { WAIT_NOTHING, WAIT_PROPOSAL, WAIT_COMMAND, WAIT_COMMIT, WAIT_DEPLOY, WAIT_MESSAGE, WAIT_STAGE };
 
 struct hk_session {
     struct hk_loop *loop;
@@ -30,6 +32,11 @@ struct hk_session {
     struct hk_journal *journal;
     hk_event_cb cb;
     void *user;
+    /* The model's text deltas not journalled yet: they go to disk as one
+     * larger text event (session.c, flush_text). */
+    struct hk_buf pending_text;
+    int64_t pending_text_ms;
+    uint64_t text_timer;
 
     char *task_text;
     enum hk_approve_policy policy;
@@ -68,6 +75,7 @@ struct hk_session {
     int resume_policy;    /* as the journal's task event says; -1: not said */
     int resume_deploy;
     cJSON *resume_proposal_calls;
+    cJSON *resume_stages; /* stage name -> its last deploy_stage event's data */
 
     struct hk_deploy *deploy;
     char *commit_message;
@@ -86,6 +94,7 @@ char *session_system_prompt(const struct hk_session *s);
 void session_runner_changed(struct hk_runner *r, void *data);
 void session_start_deploy(struct hk_session *s);
 void session_tests_done(struct hk_session *s, int passed, const char *tail, int exit_code);
+void session_resume_deploy(struct hk_session *s);
 
 /* session_calls.c */
 void session_take_calls(struct hk_session *s, const struct hk_message *assistant);

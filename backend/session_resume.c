@@ -161,6 +161,12 @@ static void read_event(const struct hk_event *ev, void *user)
             s->changed_since_test = 0;
         }
         break;
+    case HK_EV_DEPLOY_STAGE:
+        if (hk_json_str(d, "stage")) {
+            cJSON_DeleteItemFromObjectCaseSensitive(s->resume_stages, hk_json_str(d, "stage"));
+            cJSON_AddItemToObject(s->resume_stages, hk_json_str(d, "stage"), cJSON_Duplicate(d, 1));
+        }
+        break;
     case HK_EV_COMMIT:
         r->committed = 1;
         free(s->commit);
@@ -248,6 +254,7 @@ int session_replay_journal(struct hk_session *s, const char *path, char **err)
     r.proposals = cJSON_CreateObject();
     r.late_decisions = cJSON_CreateObject();
     r.proposal_calls = cJSON_CreateObject();
+    s->resume_stages = cJSON_CreateObject();
     s->conv = hk_conv_new(NULL);
     s->replaying = 1;
     int n = hk_journal_read(path, read_event, &r, err);
@@ -323,6 +330,18 @@ static int continue_proposal(struct hk_session *s)
     return 0;
 }
 
+/* A deploy stage ran (or was running) before honk stopped. */
+static int deploy_began(const struct hk_session *s)
+{
+    const cJSON *st;
+    cJSON_ArrayForEach(st, s->resume_stages) {
+        const char *state = hk_json_str(st, "state") ? hk_json_str(st, "state") : "";
+        if (strcmp(state, "pending") && strcmp(state, "skipped"))
+            return 1;
+    }
+    return 0;
+}
+
 static int continue_ended(struct hk_session *s)
 {
     switch (s->state) {
@@ -351,14 +370,14 @@ static int continue_ended(struct hk_session *s)
         }
         return 1;
     case HK_STATE_DEPLOYING:
-        session_start_deploy(s);
+        session_resume_deploy(s);
         return 1;
     case HK_STATE_AWAITING:
-        if (s->resume_committed) {
+        if (s->resume_committed && deploy_began(s))
+            session_resume_deploy(s); /* it waited on an interrupted stage */
+        else if (s->resume_committed)
             session_after_commit(s);
-            return 1;
-        }
-        return 0;
+        return s->resume_committed;
     default:
         return 0;
     }
