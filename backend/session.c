@@ -12,6 +12,7 @@
 #include <sys/time.h>
 
 #define DEFAULT_MAX_ITERATIONS 5
+#define DEFAULT_MAX_TURNS 50
 #define DEFAULT_TEST_TIMEOUT_MS (10 * 60 * 1000)
 #define FAILURE_TAIL_LINES 120
 #define FAILURE_TAIL_BYTES (12 * 1024)
@@ -261,12 +262,57 @@ static void on_model_event(const struct hk_model_event *ev, void *user)
     }
 }
 
+static void emit_note(struct hk_session *s, const char *msg, const char *field, double value)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "message", msg);
+    if (field)
+        cJSON_AddNumberToObject(d, field, value);
+    session_emit(s, HK_EV_NOTE, d, 1);
+}
+
+/* honk.maxTurns reached: the session stops where it is and waits for the
+ * engineer, who may send a message (or resume with --accept) to go on. */
+static void stop_out_of_turns(struct hk_session *s)
+{
+    char *msg = hk_xasprintf("Stopped after %d model turns without a message from the engineer "
+                             "(honk.maxTurns is %ld). Send a message to go on.", s->turns, s->max_turns);
+    s->out_of_turns = 1;
+    emit_note(s, msg, "max_turns", (double)s->max_turns);
+    free(msg);
+    s->waiting = WAIT_MESSAGE;
+    session_set_state(s, HK_STATE_IDLE);
+}
+
+/* The tool calls left unanswered get a result, so the conversation stays
+ * whole, and the session waits for a message. */
+void session_stop_interrupted(struct hk_session *s)
+{
+    s->interrupt = 0;
+    for (; s->next_call < s->ncalls; s->next_call++)
+        session_add_result(s, s->calls[s->next_call].id, s->calls[s->next_call].name,
+                           "not run: the engineer interrupted", 0);
+    session_free_calls(s);
+    emit_note(s, "Interrupted: the model's tool calls stopped. Send a message to go on.", NULL, 0);
+    s->waiting = WAIT_MESSAGE;
+    session_set_state(s, HK_STATE_IDLE);
+}
+
 void session_think(struct hk_session *s)
 {
+    if (!s->replaying && s->interrupt) {
+        session_stop_interrupted(s);
+        return;
+    }
+    if (!s->replaying && s->max_turns > 0 && s->turns >= s->max_turns) {
+        stop_out_of_turns(s);
+        return;
+    }
     s->waiting = WAIT_NOTHING;
     session_set_state(s, HK_STATE_THINKING);
     if (s->replaying)
         return;
+    s->turns++;
     s->req = hk_model_request_start(s->loop, s->conv, s->model, on_model_event, s);
 }
 
@@ -584,9 +630,11 @@ static int read_settings(struct hk_session *s, const struct hk_session_opts *opt
     s->policy = p;
     int deploy_auto = 0;
     s->max_iterations = DEFAULT_MAX_ITERATIONS;
+    s->max_turns = DEFAULT_MAX_TURNS;
     s->test_timeout_ms = DEFAULT_TEST_TIMEOUT_MS;
     if (hk_config_bool(s->cfg, "honk.deploy.auto", &deploy_auto, err) ||
         hk_config_int(s->cfg, "honk.maxIterations", &s->max_iterations, err) ||
+        hk_config_int(s->cfg, "honk.maxTurns", &s->max_turns, err) ||
         hk_config_seconds(s->cfg, "honk.testTimeout", &s->test_timeout_ms, err))
         return -1;
     s->deploy_auto = opts->deploy >= 0 ? opts->deploy : deploy_auto;
@@ -707,15 +755,31 @@ void hk_session_send(struct hk_session *s, const char *text)
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "text", text);
     session_emit(s, HK_EV_USER, d, 1);
+    s->turns = 0;
+    s->out_of_turns = 0;
     session_think(s);
 }
 
+/* One call stops the agent loop: the model's request ends now; a run of
+ * the tests or of a command is stopped and nothing after it starts. */
 void hk_session_interrupt(struct hk_session *s)
 {
-    if (s->req)
+    if (s->req) {
         hk_model_request_cancel(s->req);
-    else if (s->runner && hk_runner_state(s->runner) == HK_RUNNER_RUNNING)
-        hk_runner_cancel(s->runner);
+        return;
+    }
+    if (s->state != HK_STATE_APPLYING && s->state != HK_STATE_TESTING && s->state != HK_STATE_THINKING)
+        return;
+    s->interrupt = 1;
+    if (s->runner && hk_runner_state(s->runner) == HK_RUNNER_RUNNING)
+        hk_runner_cancel(s->runner); /* its end goes to session_stop_interrupted */
+    else
+        session_stop_interrupted(s);
+}
+
+int hk_session_out_of_turns(const struct hk_session *s)
+{
+    return s->out_of_turns;
 }
 
 void hk_session_cancel(struct hk_session *s)
@@ -739,6 +803,16 @@ void hk_session_decide(struct hk_session *s, const char *proposal_id, int hunk, 
     session_decide(s, proposal_id, hunk, verdict, reason, edited_text);
 }
 
+static void allow_more_turns(struct hk_session *s)
+{
+    char *msg = hk_xasprintf("The engineer allowed %ld more model turns.", s->max_turns);
+    s->turns = 0;
+    s->out_of_turns = 0;
+    emit_note(s, msg, "more_turns", (double)s->max_turns);
+    free(msg);
+    session_think(s);
+}
+
 void hk_session_answer(struct hk_session *s, int approve, const char *reason)
 {
     if (s->waiting == WAIT_PROPOSAL && s->waiting_proposal)
@@ -749,6 +823,8 @@ void hk_session_answer(struct hk_session *s, int approve, const char *reason)
         hk_session_approve_commit(s, NULL);
     else if (s->waiting == WAIT_DEPLOY || s->waiting == WAIT_STAGE)
         hk_session_deploy(s, approve);
+    else if (s->waiting == WAIT_MESSAGE && s->out_of_turns && approve)
+        allow_more_turns(s);
 }
 
 /* --- state out ------------------------------------------------------------ */

@@ -255,6 +255,11 @@ static void on_run_finished(struct hk_runner *r, const struct hk_runner_result *
         free(tail);
         return;
     }
+    if (s->interrupt && s->run_purpose == RUN_LOOP_TESTS) {
+        free(tail);
+        session_stop_interrupted(s); /* no new iteration: the engineer stopped it */
+        return;
+    }
     char *what = res->timed_out ? hk_xstrdup("timed out and was stopped")
                  : res->cancelled ? hk_xstrdup("was interrupted")
                  : res->signal ? hk_xasprintf("was killed by signal %d", res->signal)
@@ -393,6 +398,10 @@ static int run_call(struct hk_session *s, struct pending_call *c)
 
 void session_run_calls(struct hk_session *s)
 {
+    if (!s->replaying && s->interrupt) {
+        session_stop_interrupted(s);
+        return;
+    }
     if (s->state != HK_STATE_APPLYING)
         session_set_state(s, HK_STATE_APPLYING);
     while (s->next_call < s->ncalls)

@@ -43,6 +43,10 @@ struct hk_session {
     int deploy_auto;
     char *test_command;
     long max_iterations;
+    long max_turns;       /* model turns without a word from the engineer; 0: no bound */
+    int turns;            /* model turns since the engineer last spoke (or allowed more) */
+    int out_of_turns;     /* stopped at max_turns */
+    int interrupt;        /* the engineer interrupted: the loop stops at its next step */
     long test_timeout_ms;
 
     enum hk_session_state state;
@@ -95,6 +99,7 @@ void session_runner_changed(struct hk_runner *r, void *data);
 void session_start_deploy(struct hk_session *s);
 void session_tests_done(struct hk_session *s, int passed, const char *tail, int exit_code);
 void session_resume_deploy(struct hk_session *s);
+void session_stop_interrupted(struct hk_session *s);
 
 /* session_calls.c */
 void session_take_calls(struct hk_session *s, const struct hk_message *assistant);

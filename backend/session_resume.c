@@ -121,6 +121,8 @@ static void read_event(const struct hk_event *ev, void *user)
         break;
     }
     case HK_EV_USER:
+        if (!hk_json_true(d, "automatic"))
+            s->turns = 0; /* honk.maxTurns counts from the engineer's last word */
         drop_turn(r);
         hk_conv_add_user_text(s->conv, hk_json_str(d, "text") ? hk_json_str(d, "text") : "");
         break;
@@ -142,7 +144,13 @@ static void read_event(const struct hk_event *ev, void *user)
     case HK_EV_DECISION:
         read_decision(r, d);
         break;
+    case HK_EV_NOTE:
+        if (cJSON_GetObjectItemCaseSensitive(d, "more_turns"))
+            s->turns = 0;
+        break;
     case HK_EV_STATE:
+        if (!strcmp(hk_json_str(d, "state") ? hk_json_str(d, "state") : "", "thinking"))
+            s->turns++;
         r->last_state = (enum hk_session_state)0;
         for (int i = 0; i <= HK_STATE_CANCELLED; i++)
             if (hk_json_str(d, "state") && !strcmp(hk_json_str(d, "state"), hk_session_state_name((enum hk_session_state)i)))

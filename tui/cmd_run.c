@@ -43,7 +43,12 @@ static void on_state(struct run *r, const char *state)
         stop(r, HK_EXIT_FAILED);
     else if (!strcmp(state, "cancelled"))
         stop(r, HK_EXIT_INTERRUPTED);
-    else if (!strcmp(state, "idle")) {
+    else if (!strcmp(state, "idle") && hk_session_out_of_turns(s)) {
+        fprintf(stderr, "honk: session %s stopped at honk.maxTurns and stays resumable.\n"
+                        "      Resume it: honk resume %s --accept (allows as many turns again)\n",
+                hk_session_id(s), hk_session_id(s));
+        stop(r, HK_EXIT_UNDECIDED);
+    } else if (!strcmp(state, "idle")) {
         fprintf(stderr, "honk: the model stopped without a change to commit\n");
         stop(r, HK_EXIT_FAILED);
     } else if (!strcmp(state, "awaiting_approval")) {

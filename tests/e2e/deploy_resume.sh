@@ -54,17 +54,17 @@ start_replay "{\"turns\":[$EDIT,$FINISH]}"
 crash_in_publish "$R" run --approve=all --deploy --base-url "$URL" "fix add"
 id=$(sed -n 's/^honk: task \([0-9a-f]*\) .*/\1/p' "$T/err")
 check killed_build_ran_once [ "$(runs build)" -eq 1 ]
-(cd "$R" && timeout 20 "$HONK" resume "$id" --base-url "$URL" > /dev/null 2> "$T/err2")
+(cd "$R" && timeout -k 5 20 "$HONK" resume "$id" --base-url "$URL" > /dev/null 2> "$T/err2")
 rc=$?
 check resume_waits_on_interrupted_stage [ $rc -eq 3 ]
 check resume_says_unknown_outcome grep -q 'deploy stage publish: interrupted: unknown outcome' "$T/err2"
 check resume_says_how_to_rerun grep -q "honk resume $id --accept" "$T/err2"
 check resume_build_not_rerun [ "$(runs build)" -eq 1 ]
 check resume_publish_not_rerun [ "$(runs publish)" -eq 1 ]
-(cd "$R" && timeout 20 "$HONK" resume "$id" --base-url "$URL" > /dev/null 2> "$T/err3")
+(cd "$R" && timeout -k 5 20 "$HONK" resume "$id" --base-url "$URL" > /dev/null 2> "$T/err3")
 check resume_again_still_waits [ $? -eq 3 ]
 rm -f "$T/slow"
-(cd "$R" && timeout 20 "$HONK" resume "$id" --accept --base-url "$URL" > /dev/null 2> "$T/err4")
+(cd "$R" && timeout -k 5 20 "$HONK" resume "$id" --accept --base-url "$URL" > /dev/null 2> "$T/err4")
 check accept_reruns_and_finishes [ $? -eq 0 ]
 check accept_build_once_publish_twice_notify_once \
     [ "$(runs build) $(runs publish) $(runs notify)" = "1 2 1" ]
@@ -78,7 +78,7 @@ check killed_in_publish_has_id [ -n "$id" ]
 crash_in_publish "$R" resume "$id" --accept --base-url "$URL"
 check two_kills_build_ran_once [ "$(runs build) $(runs publish)" = "1 2" ]
 rm -f "$T/slow"
-(cd "$R" && timeout 20 "$HONK" resume "$id" --accept --base-url "$URL" > /dev/null 2> "$T/err2")
+(cd "$R" && timeout -k 5 20 "$HONK" resume "$id" --accept --base-url "$URL" > /dev/null 2> "$T/err2")
 check two_kills_then_finishes [ $? -eq 0 ]
 check two_kills_counts [ "$(runs build) $(runs publish) $(runs notify)" = "1 3 1" ]
 check two_kills_log_done grep -q 'honk: session done' "$T/err2"
@@ -89,7 +89,7 @@ start_replay "{\"turns\":[$EDIT,$FINISH]}"
 crash_in_publish "$R" run --approve=all --deploy --base-url "$URL" "fix add"
 id=$(sed -n 's/^honk: task \([0-9a-f]*\) .*/\1/p' "$T/err")
 rm -f "$T/slow"
-(cd "$R" && timeout 20 "$HONK" resume "$id" --reject "published already" --base-url "$URL" > /dev/null 2> "$T/err2")
+(cd "$R" && timeout -k 5 20 "$HONK" resume "$id" --reject "published already" --base-url "$URL" > /dev/null 2> "$T/err2")
 check reject_interrupted_exit_1 [ $? -eq 1 ]
 check reject_says_stopped grep -q 'the deploy stopped at the interrupted stage publish' "$T/err2"
 check reject_runs_nothing [ "$(runs build) $(runs publish) $(runs notify)" = "1 1 0" ]
@@ -101,7 +101,7 @@ start_replay "{\"turns\":[$EDIT,$FINISH]}"
 crash_in_publish "$R" run --approve=all --deploy --base-url "$URL" "fix add"
 id=$(sed -n 's/^honk: task \([0-9a-f]*\) .*/\1/p' "$T/err")
 rm -f "$T/slow"
-(cd "$R" && timeout 20 "$HONK" resume "$id" --base-url "$URL" > /dev/null 2> "$T/err2")
+(cd "$R" && timeout -k 5 20 "$HONK" resume "$id" --base-url "$URL" > /dev/null 2> "$T/err2")
 check idempotent_rerun_finishes [ $? -eq 0 ]
 check idempotent_counts [ "$(runs build) $(runs publish) $(runs notify)" = "1 2 1" ]
 check idempotent_says_why grep -q 'publish was interrupted; it runs again (honk.deploy.publish.idempotent)' "$T/err2"
