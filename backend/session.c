@@ -896,6 +896,8 @@ void hk_session_free(struct hk_session *s)
     free(s->resume_run_command);
     cJSON_Delete(s->resume_proposal_calls);
     cJSON_Delete(s->resume_stages);
+    cJSON_Delete(s->resume_last_run);
+    cJSON_Delete(s->history_only);
     cJSON_Delete(s->reasons);
     free(s);
 }

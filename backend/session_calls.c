@@ -450,6 +450,10 @@ void session_decide(struct hk_session *s, const char *proposal_id, int hunk, enu
         session_error(s, "proposal %s is not waiting for a decision", proposal_id);
         return;
     }
+    if (cJSON_GetObjectItemCaseSensitive(s->history_only, proposal_id)) {
+        session_error(s, "proposal %s can take no more decisions: later proposals changed its files", proposal_id);
+        return;
+    }
     static const char *const names[] = {"approve", "reject", "edit"};
     emit_decision(s, p->id, hunk, names[verdict], reason, verdict == HK_VERDICT_EDIT ? edited_text : NULL, 0);
     if (s->replaying)

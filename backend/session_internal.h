@@ -80,6 +80,9 @@ struct hk_session {
     int resume_deploy;
     cJSON *resume_proposal_calls;
     cJSON *resume_stages; /* stage name -> its last deploy_stage event's data */
+    int resume_turn_open;  /* honk died while the model answered */
+    cJSON *resume_last_run; /* the last test_end's data */
+    cJSON *history_only;  /* ids of proposals rebuilt for browsing only */
 
     struct hk_deploy *deploy;
     char *commit_message;

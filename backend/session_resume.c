@@ -23,6 +23,8 @@ struct replay {
     char *open_run_command;
     int committed;
     int stages_done;
+    int turn_open;               /* the model's answer began and never ended */
+    cJSON *last_test_end;        /* the last finished run, for its output */
 };
 
 static void end_turn(struct replay *r)
@@ -64,8 +66,11 @@ static void read_proposal(struct replay *r, const cJSON *d)
     const cJSON *engine = cJSON_GetObjectItemCaseSensitive(d, "proposal");
     if (!id || !engine)
         return;
-    cJSON_DeleteItemFromObjectCaseSensitive(r->proposals, id);
-    cJSON_AddItemToObject(r->proposals, id, cJSON_Duplicate(engine, 1));
+    /* Replaced in place: the proposals keep the order they were made in. */
+    if (cJSON_GetObjectItemCaseSensitive(r->proposals, id))
+        cJSON_ReplaceItemInObjectCaseSensitive(r->proposals, id, cJSON_Duplicate(engine, 1));
+    else
+        cJSON_AddItemToObject(r->proposals, id, cJSON_Duplicate(engine, 1));
     cJSON_DeleteItemFromObjectCaseSensitive(r->late_decisions, id);
     if (hk_json_str(d, "call_id"))
         cJSON_AddStringToObject(r->proposal_calls, hk_json_str(d, "call_id"), id);
@@ -121,19 +126,26 @@ static void read_event(const struct hk_event *ev, void *user)
         break;
     }
     case HK_EV_USER:
+        r->turn_open = 0;
         if (!hk_json_true(d, "automatic"))
             s->turns = 0; /* honk.maxTurns counts from the engineer's last word */
         drop_turn(r);
         hk_conv_add_user_text(s->conv, hk_json_str(d, "text") ? hk_json_str(d, "text") : "");
         break;
     case HK_EV_TEXT:
+        r->turn_open = 1;
         hk_buf_adds(&r->text, hk_json_str(d, "text") ? hk_json_str(d, "text") : "");
         break;
     case HK_EV_TOOL_CALL:
+        r->turn_open = 1;
         read_tool_call(r, d);
         break;
     case HK_EV_TURN_END:
-        end_turn(r);
+        r->turn_open = 0;
+        if (!strcmp(hk_json_str(d, "stop_reason") ? hk_json_str(d, "stop_reason") : "", "interrupted"))
+            drop_turn(r); /* closed by a resume: that answer was asked again */
+        else
+            end_turn(r);
         break;
     case HK_EV_TOOL_RESULT:
         hk_conv_add_tool_result(s->conv, hk_json_str(d, "id"), hk_json_str(d, "content") ? hk_json_str(d, "content") : "", !hk_json_true(d, "ok"));
@@ -164,6 +176,8 @@ static void read_event(const struct hk_event *ev, void *user)
         break;
     case HK_EV_TEST_END:
         r->open_run = -1;
+        cJSON_Delete(r->last_test_end);
+        r->last_test_end = cJSON_Duplicate(d, 1);
         if (strcmp(hk_json_str(d, "purpose") ? hk_json_str(d, "purpose") : "", "command") != 0) {
             s->tests_passed = hk_json_true(d, "passed");
             s->changed_since_test = 0;
@@ -221,6 +235,26 @@ static cJSON *with_late_decisions(const cJSON *engine, const cJSON *decisions)
     return out;
 }
 
+/* A decided proposal whose files later proposals changed again: its hunks
+ * as data, without the files, so the front end can still browse it; it
+ * takes no more decisions (session_decide). */
+static struct hk_proposal *history_only(struct hk_session *s, const cJSON *engine)
+{
+    cJSON *copy = cJSON_Duplicate(engine, 1), *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(copy, "files"))
+        cJSON_ReplaceItemInObjectCaseSensitive(f, "loaded", cJSON_CreateFalse());
+    struct hk_proposal *p = NULL;
+    char *err = NULL;
+    if (hk_patch_from_json(copy, s->task->worktree, &p, &err) == 0) {
+        if (!s->history_only)
+            s->history_only = cJSON_CreateObject();
+        cJSON_AddTrueToObject(s->history_only, p->id);
+    }
+    free(err);
+    cJSON_Delete(copy);
+    return p;
+}
+
 /* Proposals still waiting come back to life. Decided ones whose files later
  * proposals changed again cannot be rebuilt against today's files; they are
  * history (in the journal) and need no engine state. */
@@ -247,7 +281,9 @@ static int rebuild_proposals(struct replay *r, char **err)
                 return -1;
             free(*err);
             *err = NULL;
-            continue;
+            p = history_only(s, engine);
+            if (!p)
+                continue;
         }
         s->proposals = hk_xrealloc(s->proposals, (s->nproposals + 1) * sizeof *s->proposals);
         s->proposals[s->nproposals++] = p;
@@ -275,6 +311,8 @@ int session_replay_journal(struct hk_session *s, const char *path, char **err)
     }
     /* The conversation is rebuilt; its system prompt and tools are today's. */
     hk_buf_free(&r.text);
+    s->resume_turn_open = r.turn_open;
+    s->resume_last_run = r.last_test_end;
     cJSON_Delete(r.proposals);
     cJSON_Delete(r.late_decisions);
     s->state = r.last_state;
@@ -325,7 +363,9 @@ static int continue_proposal(struct hk_session *s)
     if (!session_all_decided(p) && s->policy == HK_APPROVE_ASK) {
         s->waiting = WAIT_PROPOSAL;
         s->waiting_proposal = p;
-        session_set_state(s, HK_STATE_AWAITING);
+        /* The journal's last state says it waits already: said once. */
+        if (s->state != HK_STATE_AWAITING)
+            session_set_state(s, HK_STATE_AWAITING);
         return 1;
     }
     s->waiting_proposal = p;
@@ -391,8 +431,34 @@ static int continue_ended(struct hk_session *s)
     }
 }
 
+/* What an uninterrupted session's front end had: the answer honk died in
+ * the middle of is closed as its own, interrupted message (the turn is
+ * asked again), and the last run's output is on show again. */
+static void restore_screen_state(struct hk_session *s)
+{
+    if (s->resume_turn_open) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "stop_reason", "interrupted");
+        session_emit(s, HK_EV_TURN_END, d, 1);
+        d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "message", "Interrupted: honk stopped while the model was answering; "
+                                              "the unfinished answer is not kept and the turn is asked again.");
+        session_emit(s, HK_EV_NOTE, d, 0);
+    }
+    const cJSON *t = s->resume_last_run;
+    if (!t || s->resume_open_run >= 0 || !hk_json_str(t, "command"))
+        return;
+    struct hk_runner_result res = {
+        .exit_code = (int)hk_json_num(t, "exit", -1), .signal = (int)hk_json_num(t, "signal", 0),
+        .timed_out = hk_json_true(t, "timed_out"), .duration_ms = (int64_t)hk_json_num(t, "duration_ms", 0),
+    };
+    s->runner = hk_runner_replayed(s->loop, hk_json_str(t, "command"), 24, 100,
+                                   hk_json_str(t, "tail") ? hk_json_str(t, "tail") : "", &res);
+}
+
 void session_continue(struct hk_session *s)
 {
+    restore_screen_state(s);
     if (continue_ended(s))
         return;
     take_unanswered_calls(s);

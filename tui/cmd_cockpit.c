@@ -199,6 +199,7 @@ static int start_session(struct app *a, const char *resume_id, const char *task)
         return -1;
     }
     hk_session_watch_runner(a->session, on_runner_change, a);
+    sync_runner(a); /* a resumed session shows its last run's output */
     /* Proposals read back from the journal are not shown by events. */
     size_t n = hk_session_proposal_count(a->session);
     if (n)
