@@ -87,3 +87,29 @@ check resume_new_answer_not_glued screen_has_line 'The position of the sign matt
 check resume_answer_asked_again record_has '"content":"fix add"'
 tm_stop
 stop_replay
+
+# 3. A deploy killed in its second stage, resumed in the cockpit: the stage
+#    is interrupted with an unknown outcome; D runs it again, build never.
+calc_repo "$T/d"
+git -C "$T/d" config honk.deploy.stages "build publish"
+git -C "$T/d" config honk.deploy.build.command "echo build >> '$T/stages.log'"
+git -C "$T/d" config honk.deploy.publish.command "echo publish >> '$T/stages.log'; while [ -e '$T/slow' ]; do sleep 0.05; done"
+: > "$T/stages.log"; touch "$T/slow"
+FIX='{"tool_calls":[{"id":"f","name":"edit_file","input":{"path":"calc.sh","old_string":"$1 - $2)); }\n\n","new_string":"$1 + $2)); }\n\n"}}]}'
+start_replay "{\"turns\":[$FIX,{\"text\":[\"Fixed.\"]}]}"
+(cd "$T/d" && exec "$HONK" run --approve=all --deploy --base-url "$URL" "fix add" > /dev/null 2> "$T/err") &
+pid=$!
+i=0
+while ! grep -q publish "$T/stages.log" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+kill -9 $pid; wait $pid 2>/dev/null
+rm -f "$T/slow"
+id=$(session_id "$T/d")
+tm_honk 120 40 "$T/d" resume "$id" --base-url "$URL" --model claude-test
+check cockpit_stage_interrupted wait_for "publish              interrupted"
+check cockpit_stage_says_unknown wait_for "unknown outcome"
+check cockpit_stage_says_what_to_do wait_for "D runs it again, C stops the deploy there"
+tm_keys M-4 D
+check cockpit_stage_rerun_passes wait_for "✓ publish"
+check cockpit_stage_counts [ "$(grep -c build "$T/stages.log") $(grep -c publish "$T/stages.log")" = "1 2" ]
+tm_stop
+stop_replay
