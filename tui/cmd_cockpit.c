@@ -389,7 +389,8 @@ int hk_cockpit_main(const struct hk_cockpit_args *args)
     else
         note(&a, HK_EV_NOTE, "Type a task for the model below and press Enter. ? lists the keys.");
     hk_loop_run(a.loop);
-    status = a.session ? hk_session_exit_status(a.session) : HK_EXIT_OK;
+    status = hk_cockpit_signalled(a.ck) ? HK_EXIT_INTERRUPTED
+             : a.session ? hk_session_exit_status(a.session) : HK_EXIT_OK;
     char *text = summary(&a);
     hk_cockpit_set_summary(a.ck, text);
     free(text);

@@ -23,6 +23,7 @@ struct hk_cockpit {
     int focus;
     bool zoomed;
     bool tiny; /* below the usable minimum: a notice instead of panes */
+    bool signalled; /* SIGINT or SIGTERM ended it: honk exits 130 */
     WINDOW *status_win, *input_win;
 
     struct hk_input input;
