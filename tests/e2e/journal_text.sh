@@ -35,11 +35,11 @@ check show_reads_old_form grep -q 'Split in two.' "$T/show2"
 #    the turn ends; killed then, the journal keeps it.
 R=$T/r3; new_repo "$R"
 start_replay '{"turns":[{"text":["alpha ","beta ","gamma ","delta ","epsilon ","zeta ","eta ","theta "],"chunk_delay_ms":40,"repeat":{"text":"more ","count":2000}}]}'
-(cd "$R" && exec "$HONK" run --base-url "$URL" "talk" > /dev/null 2> "$T/err") &
+(cd "$R" && exec "$HONK" run --base-url "$URL" "talk" > /dev/null 2> "$T/err3") &
 pid=$!
 i=0
-while ! grep -q '^honk: task' "$T/err" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-id=$(sed -n 's/^honk: task \([0-9a-f]*\) .*/\1/p' "$T/err")
+while ! grep -q '^honk: task' "$T/err3" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+id=$(sed -n 's/^honk: task \([0-9a-f]*\) .*/\1/p' "$T/err3")
 J=$R/.git/honk/sessions/$id.jsonl
 i=0
 while ! grep -q '"text":"[^"]*gamma' "$J" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
