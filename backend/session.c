@@ -584,7 +584,8 @@ fail:
 void hk_session_send(struct hk_session *s, const char *text)
 {
     if (s->state == HK_STATE_THINKING || s->state == HK_STATE_TESTING || s->state == HK_STATE_DEPLOYING ||
-        s->state == HK_STATE_COMMITTING || s->waiting == WAIT_PROPOSAL || s->waiting == WAIT_COMMAND)
+        s->state == HK_STATE_COMMITTING || s->waiting == WAIT_PROPOSAL || s->waiting == WAIT_COMMAND ||
+        s->waiting == WAIT_STAGE)
         return; /* the front end says why; a message then would break the turn order */
     hk_conv_add_user_text(s->conv, text);
     cJSON *d = cJSON_CreateObject();

@@ -163,6 +163,8 @@ static void read_event(const struct hk_event *ev, void *user)
     case HK_EV_STATE:
         if (!strcmp(hk_json_str(d, "state") ? hk_json_str(d, "state") : "", "thinking"))
             s->turns++;
+        else
+            r->turn_open = 0; /* the turn ended another way (interrupted by the engineer) */
         r->last_state = (enum hk_session_state)0;
         for (int i = 0; i <= HK_STATE_CANCELLED; i++)
             if (hk_json_str(d, "state") && !strcmp(hk_json_str(d, "state"), hk_session_state_name((enum hk_session_state)i)))
@@ -390,6 +392,17 @@ static int deploy_began(const struct hk_session *s)
     return 0;
 }
 
+/* A command that waited for approval when honk stopped waits again, as the
+ * journal says already (its command event and state are not repeated). */
+static int continue_command(struct hk_session *s)
+{
+    if (s->state != HK_STATE_AWAITING || s->next_call >= s->ncalls || s->policy == HK_APPROVE_ALL ||
+        hk_tool_kind(s->calls[s->next_call].name) != HK_TOOL_COMMAND || !s->calls[s->next_call].input)
+        return 0;
+    s->waiting = WAIT_COMMAND;
+    return 1;
+}
+
 static int continue_ended(struct hk_session *s)
 {
     switch (s->state) {
@@ -467,7 +480,7 @@ void session_continue(struct hk_session *s)
         session_run_tests(s, 0);
         return;
     }
-    if (continue_proposal(s))
+    if (continue_proposal(s) || continue_command(s))
         return;
     if (s->next_call < s->ncalls) {
         session_run_calls(s);

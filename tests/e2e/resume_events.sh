@@ -24,4 +24,18 @@ mask "$T/run.jsonl" > "$T/a"; mask "$T/resume.jsonl" > "$T/b"
 check events_resume_same_as_run diff -u "$T/a" "$T/b"
 check events_resume_journals_nothing [ "$(wc -l < "$J")" -eq "$lines" ]
 check events_one_waiting_state [ "$(grep -c '"state":"awaiting_approval"' "$T/resume.jsonl")" -eq 1 ]
+
+# The same for a command waiting for approval; --accept then runs it.
+R2=$T/r2; mkdir -p "$R2"
+(cd "$R2" && git init -q -b main && git config user.name Tester && git config user.email t@example.com &&
+ echo hi > README && git add -A && git commit -qm init)
+CMD=$(printf '{"text":["Count."],"tool_calls":[{"id":"c1","name":"run_command","input":{"command":"echo counted >> %s/count.log"}}]}' "$T")
+start_replay "{\"turns\":[$CMD,{\"text\":[\"Done.\"]}]}"
+(cd "$R2" && "$HONK" run --json --base-url "$URL" "count" > "$T/run2.jsonl" 2> "$T/err")
+id=$(sed -n 's/^honk: task \([0-9a-f]*\) .*/\1/p' "$T/err")
+(cd "$R2" && "$HONK" resume "$id" --json --base-url "$URL" > "$T/resume2.jsonl" 2> /dev/null)
+mask "$T/run2.jsonl" > "$T/a"; mask "$T/resume2.jsonl" > "$T/b"
+check events_command_resume_same_as_run diff -u "$T/a" "$T/b"
+(cd "$R2" && "$HONK" resume "$id" --accept --base-url "$URL" > /dev/null 2> /dev/null)
+check events_command_accept_runs_once [ "$(grep -c counted "$T/count.log")" -eq 1 ]
 stop_replay
