@@ -64,6 +64,18 @@ static void on_state(struct run *r, const char *state)
     }
 }
 
+static int waits_in_review(struct run *r)
+{
+    struct hk_session *s = r->session;
+    if (hk_session_state(s) != HK_STATE_REVIEW)
+        return 0;
+    fprintf(stderr, "honk: session %s is ready for review and waits for approval to commit, which nobody can give here.\n"
+                    "      Resume it: honk resume %s --accept (or --approve=all)\n",
+            hk_session_id(s), hk_session_id(s));
+    stop(r, HK_EXIT_UNDECIDED);
+    return 1;
+}
+
 static void on_event(const struct hk_event *ev, void *user)
 {
     struct run *r = user;
@@ -190,7 +202,9 @@ static int drive(struct run_args *a, const char *resume_id)
     /* The answer may have changed nothing (no such wait): the state as it is decides. */
     if (!r.finished)
         on_state(&r, hk_session_state_name(hk_session_state(s)));
-    while (!r.finished)
+    /* Review is where the approve-all policy commits at once; still in
+     * review once the loop has dispatched, it waits for a person. */
+    while (!r.finished && !waits_in_review(&r))
         hk_loop_run_once(r.loop, -1);
     status = r.status;
     hk_session_free(s);

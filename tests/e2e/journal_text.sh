@@ -31,6 +31,22 @@ awk '/"kind":"text"/ { next }
 (cd "$R" && "$HONK" show "$id") > "$T/show2"
 check show_reads_old_form grep -q 'Split in two.' "$T/show2"
 
+# 2b. Resume reads both forms: a session waiting on a proposal after a long
+#     answer, its journal rewritten into one event per delta, resumes with
+#     the whole answer in the conversation sent to the model.
+R=$T/r2; new_repo "$R"
+EDIT='{"tool_calls":[{"id":"e1","name":"write_file","input":{"path":"new.txt","content":"x\n"}}]}'
+start_replay '{"turns":[{"repeat":{"text":"word ","count":3000},"tool_calls":[{"id":"e1","name":"write_file","input":{"path":"new.txt","content":"x\n"}}]},{"text":["Done."]}]}'
+(cd "$R" && "$HONK" run --base-url "$URL" "write" > /dev/null 2> "$T/err2")
+check old_form_run_waits grep -q 'honk resume [0-9a-f]* --accept' "$T/err2"
+id=$(sed -n 's/^honk: task \([0-9a-f]*\) .*/\1/p' "$T/err2")
+J=$R/.git/honk/sessions/$id.jsonl
+check old_form_new_journal_few_text [ "$(grep -c '"kind":"text"' "$J")" -lt 10 ]
+awk '/"kind":"text"/ { if (!done) for (i = 0; i < 3000; i++) print "{\"kind\":\"text\",\"time\":1,\"data\":{\"text\":\"word \"}}"; done = 1; next }
+     { print }' "$J" > "$T/old2.jsonl" && cp "$T/old2.jsonl" "$J"
+(cd "$R" && "$HONK" resume "$id" --accept --base-url "$URL" > /dev/null 2> "$T/err3")
+check old_form_resumes [ "$(tail -n 1 "$T/record.jsonl" | grep -o 'word' | wc -l)" -eq 3000 ]
+
 # 3. While an answer streams slowly, what came reaches the journal before
 #    the turn ends; killed then, the journal keeps it.
 R=$T/r3; new_repo "$R"

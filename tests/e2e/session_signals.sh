@@ -98,4 +98,15 @@ for how in --accept "--reject no" ""; do
 done
 check resume_done_says_done grep -q "session $id is done already" "$T/err2"
 check resume_done_journal_unchanged [ "$(wc -l < "$R/.git/honk/sessions/$id.jsonl")" -eq "$lines" ]
+
+# Review: under --approve=edits the commit waits for a person; headless,
+# that is status 3 at once (it waited forever), and --accept commits.
+R=$T/review; new_repo "$R"
+start_replay "{\"turns\":[$EDIT,$FINISH]}"
+(cd "$R" && timeout -k 2 20 "$HONK" run --approve=edits --base-url "$URL" "fix add" > /dev/null 2> "$T/err")
+check review_headless_exit_3 [ $? -eq 3 ]
+check review_headless_says_why grep -q 'is ready for review and waits for approval to commit' "$T/err"
+id=$(sed -n 's/^honk: task \([0-9a-f]*\) .*/\1/p' "$T/err")
+(cd "$R" && timeout -k 2 20 "$HONK" resume "$id" --accept --base-url "$URL" > /dev/null 2> "$T/err2")
+check review_accept_commits sh -c "[ $? -eq 0 ] && git -C '$R' log -1 --format=%s 'honk/$id' | grep -q 'Fix add'"
 stop_replay
