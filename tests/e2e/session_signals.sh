@@ -1,6 +1,7 @@
 # Every honk run/resume ends on SIGTERM and SIGINT in every state it can be
-# in (thinking while the model stalls, testing, deploying), with status 130; a resume of a session that is done says so and
-# exits 0 at once; a wait in review ends a headless run with status 3.
+# in (thinking while the model stalls, testing, deploying), with status
+# 130; a resume of a session that is done says so and exits 0 at once; a
+# wait in review ends a headless run with status 3.
 # Waits are bounded polls; honk is never left running.
 . "$HONK_TOP/tests/lib.sh"
 export ANTHROPIC_API_KEY=sk-signals-1
