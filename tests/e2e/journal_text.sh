@@ -51,11 +51,12 @@ check old_form_resumes [ "$(tail -n 1 "$T/record.jsonl" | grep -o 'word' | wc -l
 #    the turn ends; killed then, the journal keeps it.
 R=$T/r3; new_repo "$R"
 start_replay '{"turns":[{"text":["alpha ","beta ","gamma ","delta ","epsilon ","zeta ","eta ","theta "],"chunk_delay_ms":40,"repeat":{"text":"more ","count":2000}}]}'
-(cd "$R" && exec "$HONK" run --base-url "$URL" "talk" > /dev/null 2> "$T/err3") &
+rm -f "$T/err_stream"
+(cd "$R" && exec "$HONK" run --base-url "$URL" "talk" > /dev/null 2> "$T/err_stream") &
 pid=$!
 i=0
-while ! grep -q '^honk: task' "$T/err3" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-id=$(sed -n 's/^honk: task \([0-9a-f]*\) .*/\1/p' "$T/err3")
+while ! grep -q '^honk: task' "$T/err_stream" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+id=$(sed -n 's/^honk: task \([0-9a-f]*\) .*/\1/p' "$T/err_stream")
 J=$R/.git/honk/sessions/$id.jsonl
 i=0
 while ! grep -q '"text":"[^"]*gamma' "$J" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
