@@ -82,6 +82,8 @@ void hk_session_decide(struct hk_session *s, const char *proposal_id, int hunk, 
 void hk_session_answer(struct hk_session *s, int approve, const char *reason);
 void hk_session_undo(struct hk_session *s);
 void hk_session_send(struct hk_session *s, const char *text);
+/* Stops the model's turn or the tool loop at once (one call is enough);
+ * the session then waits for a message. */
 void hk_session_interrupt(struct hk_session *s);
 /* message NULL: the one hk_session_commit_message proposes. */
 void hk_session_approve_commit(struct hk_session *s, const char *message);
@@ -106,5 +108,7 @@ int hk_session_diff(const struct hk_session *s, struct hk_diff **out, char **err
 typedef void (*hk_session_runner_cb)(struct hk_runner *r, void *user);
 void hk_session_watch_runner(struct hk_session *s, hk_session_runner_cb cb, void *user);
 int hk_session_exit_status(const struct hk_session *s); /* for honk run */
+/* Stopped at honk.maxTurns: hk_session_answer(s, 1, NULL) or a message goes on. */
+int hk_session_out_of_turns(const struct hk_session *s);
 
 #endif

@@ -222,6 +222,7 @@ static int start_session(struct app *a, const char *resume_id, const char *task)
         return -1;
     }
     hk_session_watch_runner(a->session, on_runner_change, a);
+    sync_runner(a); /* a resumed session shows its last run's output */
     /* Proposals read back from the journal are not shown by events. */
     size_t n = hk_session_proposal_count(a->session);
     if (n)
@@ -447,7 +448,8 @@ int hk_cockpit_main(const struct hk_cockpit_args *args)
     else
         note(&a, HK_EV_NOTE, "Type a task for the model below and press Enter. ? lists the keys.");
     hk_loop_run(a.loop);
-    status = a.session ? hk_session_exit_status(a.session) : HK_EXIT_OK;
+    status = hk_cockpit_signalled(a.ck) ? HK_EXIT_INTERRUPTED
+             : a.session ? hk_session_exit_status(a.session) : HK_EXIT_OK;
     char *text = summary(&a);
     hk_cockpit_set_summary(a.ck, text);
     free(text);

@@ -43,7 +43,12 @@ static void on_state(struct run *r, const char *state)
         stop(r, HK_EXIT_FAILED);
     else if (!strcmp(state, "cancelled"))
         stop(r, HK_EXIT_INTERRUPTED);
-    else if (!strcmp(state, "idle")) {
+    else if (!strcmp(state, "idle") && hk_session_out_of_turns(s)) {
+        fprintf(stderr, "honk: session %s stopped at honk.maxTurns and stays resumable.\n"
+                        "      Resume it: honk resume %s --accept (allows as many turns again)\n",
+                hk_session_id(s), hk_session_id(s));
+        stop(r, HK_EXIT_UNDECIDED);
+    } else if (!strcmp(state, "idle")) {
         fprintf(stderr, "honk: the model stopped without a change to commit\n");
         stop(r, HK_EXIT_FAILED);
     } else if (!strcmp(state, "awaiting_approval")) {
@@ -57,6 +62,18 @@ static void on_state(struct run *r, const char *state)
                 hk_session_id(s), what ? what : "a decision", hk_session_id(s));
         stop(r, HK_EXIT_UNDECIDED);
     }
+}
+
+static int waits_in_review(struct run *r)
+{
+    struct hk_session *s = r->session;
+    if (hk_session_state(s) != HK_STATE_REVIEW)
+        return 0;
+    fprintf(stderr, "honk: session %s is ready for review and waits for approval to commit, which nobody can give here.\n"
+                    "      Resume it: honk resume %s --accept (or --approve=all)\n",
+            hk_session_id(s), hk_session_id(s));
+    stop(r, HK_EXIT_UNDECIDED);
+    return 1;
 }
 
 static void on_event(const struct hk_event *ev, void *user)
@@ -79,6 +96,9 @@ static void on_interrupt(struct hk_loop *loop, int signo, void *data)
     struct run *r = data;
     if (r->session)
         hk_session_cancel(r->session);
+    /* A session that had ended already has nothing to cancel: honk still ends. */
+    if (!r->finished)
+        stop(r, HK_EXIT_INTERRUPTED);
 }
 
 struct run_args {
@@ -165,11 +185,19 @@ static int drive(struct run_args *a, const char *resume_id)
     }
     r.session = s;
     r.finished = 0;
-    if (a->answer)
+    if (hk_session_state(s) == HK_STATE_DONE) {
+        /* Nothing is left to do or to answer: say so and end. */
+        fprintf(stderr, "honk: session %s is done already; there is nothing to resume\n", hk_session_id(s));
+        stop(&r, HK_EXIT_OK);
+    } else if (a->answer) {
         hk_session_answer(s, !strcmp(a->answer, "accept"), a->reason);
-    else
+    }
+    /* The answer may have changed nothing (no such wait): the state as it is decides. */
+    if (!r.finished)
         on_state(&r, hk_session_state_name(hk_session_state(s)));
-    while (!r.finished)
+    /* Review is where the approve-all policy commits at once; still in
+     * review once the loop has dispatched, it waits for a person. */
+    while (!r.finished && !waits_in_review(&r))
         hk_loop_run_once(r.loop, -1);
     status = r.status;
     hk_session_free(s);

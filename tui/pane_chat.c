@@ -260,6 +260,8 @@ static void on_state(struct pane *p, const struct hk_event *ev)
               chat_of(p)->tests_passed ? ": the tests pass." : "; no tests ran.", "");
     else if (!strcmp(state, "awaiting_approval") && strstr(what, "command"))
         infof(p, E_INFO, "The model asks to run a command: y allows it, x refuses%s%s", "", NULL);
+    else if (!strcmp(state, "awaiting_approval") && strstr(what, "interrupted"))
+        infof(p, E_INFO, "A deploy stage was interrupted when honk stopped; its outcome is unknown. D runs it again, C stops the deploy there (in Deploy: Alt-4)%s%s", "", NULL);
     else if (!strcmp(state, "awaiting_approval") && strstr(what, "deploy"))
         infof(p, E_INFO, "Committed. D deploys, C skips the deploy; its stages wait in Deploy%s%s", "", NULL);
     else if (!strcmp(state, "awaiting_approval") && strstr(what, "proposed change"))

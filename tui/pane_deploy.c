@@ -9,7 +9,7 @@
 
 #define SPIN_MS 100
 
-enum stage_state { S_PENDING, S_RUNNING, S_PASSED, S_FAILED, S_SKIPPED };
+enum stage_state { S_PENDING, S_RUNNING, S_PASSED, S_FAILED, S_SKIPPED, S_INTERRUPTED };
 
 struct stage {
     char *name, *log;
@@ -33,11 +33,11 @@ static struct deploy *deploy_of(struct pane *p)
     return p->priv;
 }
 
-static const char *state_names[] = {"pending", "running", "passed", "failed", "skipped"};
+static const char *state_names[] = {"pending", "running", "passed", "failed", "skipped", "interrupted"};
 
 static int parse_state(const char *s)
 {
-    for (int i = 0; s && i < 5; i++)
+    for (int i = 0; s && i < 6; i++)
         if (!strcmp(s, state_names[i]))
             return i;
     return -1;
@@ -94,7 +94,7 @@ static void log_line(const struct stage *st, int line, const char **s, int *len)
 
 static void stage_text(struct deploy *d, int i, struct hk_buf *b)
 {
-    static const char *marks[] = {"\u00b7", "", "\u2713", "\u2717", "\u2013"};
+    static const char *marks[] = {"\u00b7", "", "\u2713", "\u2717", "\u2013", "?"};
     static const char *spinner[] = {"\u280b", "\u2819", "\u2839", "\u2838", "\u283c", "\u2834", "\u2826", "\u2827", "\u2807", "\u280f"};
     const struct stage *st = &d->stages[i];
     const char *mark = st->state == S_RUNNING ? spinner[d->spin % 10] : marks[st->state];
@@ -104,6 +104,8 @@ static void stage_text(struct deploy *d, int i, struct hk_buf *b)
         hk_buf_printf(b, " %6.1f s", ms / 1000.0);
     if (st->state == S_FAILED)
         hk_buf_printf(b, "  exit %d", st->exit_code);
+    if (st->state == S_INTERRUPTED)
+        hk_buf_adds(b, "  unknown outcome");
     if (st->log)
         hk_buf_adds(b, st->show_log ? "  (Enter: hide log)" : "  (Enter: log)");
 }
@@ -111,7 +113,7 @@ static void stage_text(struct deploy *d, int i, struct hk_buf *b)
 static void deploy_draw(struct pane *p)
 {
     static const enum th_slot slots[] = {TH_STAGE_PENDING, TH_STAGE_RUNNING, TH_STAGE_PASSED,
-                                         TH_STAGE_FAILED, TH_STAGE_SKIPPED};
+                                         TH_STAGE_FAILED, TH_STAGE_SKIPPED, TH_STAGE_FAILED};
     struct deploy *d = deploy_of(p);
     if (!d->n) {
         const char *msg = "No deploy yet.";

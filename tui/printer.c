@@ -153,8 +153,9 @@ void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
             break;
         if (!strcmp(str(d, "state"), "running"))
             fprintf(p->out, "honk: deploy stage %s: running %s\n", str(d, "stage"), str(d, "command"));
-        else
-            fprintf(p->out, "honk: deploy stage %s: %s\n", str(d, "stage"), str(d, "state"));
+        else /* "interrupted" comes with a message that says what it means */
+            fprintf(p->out, "honk: deploy stage %s: %s\n", str(d, "stage"),
+                    *str(d, "message") ? str(d, "message") : str(d, "state"));
         break;
     case HK_EV_ERROR:
         fprintf(p->out, "honk: error: %s\n", str(d, "message"));
