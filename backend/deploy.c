@@ -21,11 +21,34 @@ struct hk_deploy {
     void *user;
 };
 
-static const char *const state_names[] = {"pending", "running", "passed", "failed", "skipped"};
+static const char *const state_names[] = {"pending", "running", "passed", "failed", "skipped", "interrupted"};
 
 const char *hk_stage_state_name(enum hk_stage_state s)
 {
     return state_names[s];
+}
+
+int hk_stage_state_parse(const char *name)
+{
+    for (int i = 0; name && i <= HK_STAGE_INTERRUPTED; i++)
+        if (!strcmp(name, state_names[i]))
+            return i;
+    return -1;
+}
+
+void hk_deploy_restore(struct hk_deploy *d, const char *name, enum hk_stage_state state, int exit_code,
+                       int64_t duration_ms, const char *log)
+{
+    for (size_t i = 0; d && i < d->n; i++) {
+        struct hk_stage *st = &d->stages[i];
+        if (strcmp(st->name, name))
+            continue;
+        st->state = state;
+        st->exit_code = exit_code;
+        st->duration_ms = duration_ms;
+        free(st->log);
+        st->log = log ? hk_xstrdup(log) : NULL;
+    }
 }
 
 static void add_stage(struct hk_deploy *d, const char *name, char *command)
@@ -51,6 +74,11 @@ struct hk_deploy *hk_deploy_from_config(struct hk_config *cfg, char **err)
             break;
         }
         add_stage(d, name, command);
+        key = hk_xasprintf("honk.deploy.%s.idempotent", name);
+        int rc = hk_config_bool(cfg, key, &d->stages[d->n - 1].idempotent, err);
+        free(key);
+        if (rc != 0)
+            break;
     }
     free(list);
     if (*err || !d->n) {
@@ -123,12 +151,21 @@ static void on_stage_output(struct hk_runner *r, void *data)
 
 static void start_stage(struct hk_deploy *d)
 {
+    while (d->current < d->n && d->stages[d->current].state == HK_STAGE_PASSED)
+        d->current++; /* passed before honk was restarted: never run twice */
     if (d->current >= d->n) {
         d->on_done(d, 1, d->user);
         return;
     }
     struct hk_stage *st = &d->stages[d->current];
     hk_runner_free(d->runner);
+    d->runner = NULL;
+    free(st->log);
+    st->log = NULL;
+    /* Heard (and journalled) before the command starts: a crash from here
+     * on leaves the stage "running", so a resume knows it may have run. */
+    st->state = HK_STAGE_RUNNING;
+    d->on_stage(d, st, d->user);
     char *err = NULL;
     struct hk_runner_opts opts = {
         .command = st->command, .cwd = d->cwd, .rows = 24, .cols = 100,
@@ -144,8 +181,8 @@ static void start_stage(struct hk_deploy *d)
         d->on_done(d, 0, d->user);
         return;
     }
-    st->state = HK_STAGE_RUNNING;
-    d->on_stage(d, st, d->user);
+    if (d->on_output)
+        d->on_output(d->runner, d->user); /* the front end shows it from its start */
 }
 
 void hk_deploy_run(struct hk_deploy *d, struct hk_loop *loop, const char *cwd, hk_deploy_stage_cb on_stage,

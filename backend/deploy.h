@@ -9,7 +9,12 @@
 
 #include <stdint.h>
 
-enum hk_stage_state { HK_STAGE_PENDING, HK_STAGE_RUNNING, HK_STAGE_PASSED, HK_STAGE_FAILED, HK_STAGE_SKIPPED };
+/* INTERRUPTED: the stage was running when honk died; whether it did its
+ * work is unknown, so it runs again only when the engineer says so or its
+ * configuration says it may (honk.deploy.<stage>.idempotent). */
+enum hk_stage_state {
+    HK_STAGE_PENDING, HK_STAGE_RUNNING, HK_STAGE_PASSED, HK_STAGE_FAILED, HK_STAGE_SKIPPED, HK_STAGE_INTERRUPTED
+};
 
 struct hk_stage {
     char *name;
@@ -18,6 +23,7 @@ struct hk_stage {
     int exit_code;
     int64_t duration_ms;
     char *log; /* the stage's output once it ended */
+    int idempotent; /* running it twice does no harm */
 };
 
 struct hk_deploy;
@@ -36,8 +42,17 @@ void hk_deploy_free(struct hk_deploy *d);
 size_t hk_deploy_stage_count(const struct hk_deploy *d);
 const struct hk_stage *hk_deploy_stage(const struct hk_deploy *d, size_t i);
 const char *hk_stage_state_name(enum hk_stage_state s);
+/* -1 for an unknown name. */
+int hk_stage_state_parse(const char *name);
+/* Gives the stage of that name the state (and the exit, duration and log,
+ * log may be NULL) the journal says it had; a resume then runs only what
+ * is left. Unknown names are ignored. */
+void hk_deploy_restore(struct hk_deploy *d, const char *name, enum hk_stage_state state, int exit_code,
+                       int64_t duration_ms, const char *log);
 
-/* on_output: the running stage's screen changed (may be NULL). */
+/* Runs the stages from the first one that has not passed; on_stage hears
+ * of a stage before its command starts. on_output: the running stage's
+ * screen changed (may be NULL). */
 void hk_deploy_run(struct hk_deploy *d, struct hk_loop *loop, const char *cwd, hk_deploy_stage_cb on_stage,
                    hk_deploy_done_cb on_done, void (*on_output)(struct hk_runner *r, void *user), void *user);
 /* Marks every stage not yet run as skipped, telling on_stage (or, when it

@@ -155,7 +155,7 @@ static const struct hk_patch_line **file_lines(const struct hk_patch_file *f, si
     return v;
 }
 
-static char *file_build(const struct hk_patch_file *f, size_t *len)
+char *hk_patch_file_build(const struct hk_patch_file *f, size_t *len)
 {
     size_t n;
     const struct hk_patch_line **v = file_lines(f, &n);
@@ -292,7 +292,7 @@ static int file_sync(struct hk_patch_file *f, char **err)
     if (f->status == HK_FILE_DELETED)
         return drop(f, f->abs, f->path, err);
     size_t len;
-    char *data = file_build(f, &len);
+    char *data = hk_patch_file_build(f, &len);
     int rc = put(f, f->abs, f->path, data, len, mode_after(f), err);
     free(data);
     return rc;

@@ -119,5 +119,7 @@ struct hk_patch_file *hk_patch_proposal_add_file(struct hk_proposal *p, const ch
 int hk_patch_file_load(struct hk_proposal *p, struct hk_patch_file *f, char **err);
 int hk_patch_proposal_sync(struct hk_proposal *p, char **err);
 int hk_patch_file_in_effect(const struct hk_patch_file *f);
+/* The file's bytes from its original and its hunks' states (sets the new-side numbers). */
+char *hk_patch_file_build(const struct hk_patch_file *f, size_t *len);
 
 #endif

@@ -82,6 +82,8 @@ static cJSON *hunk_json(const struct hk_proposal *p, const struct hk_hunk *h)
     cJSON_AddNumberToObject(o, "nold", (double)h->nold);
     cJSON_AddNumberToObject(o, "old_start", h->old_start);
     cJSON_AddNumberToObject(o, "old_count", h->old_count);
+    cJSON_AddNumberToObject(o, "new_start", h->new_start);
+    cJSON_AddNumberToObject(o, "new_count", h->new_count);
     cJSON_AddStringToObject(o, "state", states[h->state]);
     cJSON_AddStringToObject(o, "result", results[h->result]);
     /* for the front ends that read JSON: the word they show (not read back) */
@@ -148,6 +150,8 @@ static int hunk_from(const cJSON *o, struct hk_hunk *h)
     h->nold = (size_t)(int)hk_json_num(o, "nold", 0);
     h->old_start = (int)hk_json_num(o, "old_start", 0);
     h->old_count = (int)hk_json_num(o, "old_count", 0);
+    h->new_start = (int)hk_json_num(o, "new_start", 0);
+    h->new_count = (int)hk_json_num(o, "new_count", 0);
     h->state = (enum hk_hunk_state)st;
     h->result = (enum hk_hunk_result)res;
     h->offset = (int)hk_json_num(o, "offset", 0);
@@ -308,7 +312,12 @@ static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
     }
     if (!hk_json_true(jf, "loaded"))
         return 0;
-    return recover(p, f, jf, err);
+    if (recover(p, f, jf, err) < 0)
+        return -1;
+    /* The new-side numbers are not journalled: building the file sets them. */
+    size_t len;
+    free(hk_patch_file_build(f, &len));
+    return 0;
 }
 
 int hk_patch_from_json(const cJSON *json, const char *root, struct hk_proposal **out,

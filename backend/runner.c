@@ -452,6 +452,24 @@ struct hk_runner *hk_runner_start(struct hk_loop *loop, const struct hk_runner_o
     return r;
 }
 
+struct hk_runner *hk_runner_replayed(struct hk_loop *loop, const char *command, int rows, int cols,
+                                     const char *output, const struct hk_runner_result *res)
+{
+    struct hk_runner_opts o = {.command = command, .rows = rows, .cols = cols};
+    struct hk_runner *r = runner_new(loop, &o);
+    for (const char *line = output; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        hk_screen_feed(r->screen, line, len);
+        if (nl)
+            hk_screen_feed(r->screen, "\r\n", 2); /* a tty's newline */
+        line += len + (nl ? 1 : 0);
+    }
+    r->result = *res;
+    r->finished = r->reaped = r->eof = true;
+    return r;
+}
+
 static void unlink_runner(struct hk_runner *r)
 {
     for (struct hk_runner **p = &runners; *p; p = &(*p)->next) {

@@ -55,6 +55,11 @@ enum hk_runner_state { HK_RUNNER_RUNNING, HK_RUNNER_FINISHED };
 struct hk_runner *hk_runner_start(struct hk_loop *loop, const struct hk_runner_opts *opts,
                                   char **err);
 
+/* A run that ended before honk restarted: no process, a screen holding the
+ * output it left (plain text, as journalled) and its result, so a resumed
+ * front end shows what it showed. Free with hk_runner_free. */
+struct hk_runner *hk_runner_replayed(struct hk_loop *loop, const char *command, int rows, int cols,
+                                     const char *output, const struct hk_runner_result *res);
 /* Stops the command: SIGTERM to its process group, SIGKILL after the grace
  * period if anything is left. The finished callback still comes. */
 void hk_runner_cancel(struct hk_runner *r);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #define DEFAULT_MAX_ITERATIONS 5
+#define DEFAULT_MAX_TURNS 50
 #define DEFAULT_TEST_TIMEOUT_MS (10 * 60 * 1000)
 #define FAILURE_TAIL_LINES 120
 #define FAILURE_TAIL_BYTES (12 * 1024)
@@ -50,23 +51,78 @@ const char *hk_approve_policy_choices(void)
     return text;
 }
 
-/* Journals the event, then delivers it. Takes data. */
-void hk_session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data, int sync)
+/* A streamed answer goes to the journal in pieces of about this size (or
+ * what came in FLUSH_TEXT_MS), not one line per delta: a 10 MB answer was
+ * 100,000 lines. Any other event writes the text before it. */
+#define FLUSH_TEXT_BYTES (8 * 1024)
+#define FLUSH_TEXT_MS 200
+
+static void journal_write(struct hk_session *s, const struct hk_event *ev, int sync)
 {
-    struct hk_event ev = {kind, hk_wall_ms(), data};
     char *err = NULL;
-    if (!s->replaying && s->journal && hk_journal_append(s->journal, &ev, sync, &err) != 0 && s->cb) {
+    if (hk_journal_append(s->journal, ev, sync, &err) != 0 && s->cb) {
         /* The engineer must know the session can no longer be resumed; the
          * front end says so where it says everything else (not journalled). */
         cJSON *d = cJSON_CreateObject();
         char *msg = hk_xasprintf("%s; this session cannot be resumed after honk exits", err);
         cJSON_AddStringToObject(d, "message", msg);
-        struct hk_event warn = {HK_EV_ERROR, ev.time_ms, d};
+        struct hk_event warn = {HK_EV_ERROR, ev->time_ms, d};
         s->cb(&warn, s->user);
         cJSON_Delete(d);
         free(msg);
     }
     free(err);
+}
+
+static void flush_text(struct hk_session *s)
+{
+    if (s->text_timer)
+        hk_loop_cancel_timer(s->loop, s->text_timer);
+    s->text_timer = 0;
+    if (!s->pending_text.len)
+        return;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "text", s->pending_text.data);
+    struct hk_event ev = {HK_EV_TEXT, s->pending_text_ms, d};
+    hk_buf_clear(&s->pending_text);
+    if (s->journal)
+        journal_write(s, &ev, 0);
+    cJSON_Delete(d);
+}
+
+static void on_text_timer(struct hk_loop *loop, void *data)
+{
+    (void)loop;
+    struct hk_session *s = data;
+    s->text_timer = 0;
+    flush_text(s);
+}
+
+/* A text delta waits to be journalled with the ones after it. */
+static void hold_text(struct hk_session *s, const struct hk_event *ev)
+{
+    const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev->data, "text"));
+    if (!text || !*text)
+        return;
+    if (!s->pending_text.len)
+        s->pending_text_ms = ev->time_ms;
+    hk_buf_adds(&s->pending_text, text);
+    if (s->pending_text.len >= FLUSH_TEXT_BYTES)
+        flush_text(s);
+    else if (!s->text_timer)
+        s->text_timer = hk_loop_add_timer(s->loop, FLUSH_TEXT_MS, on_text_timer, s);
+}
+
+/* Journals the event, then delivers it. Takes data. */
+void hk_session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data, int sync)
+{
+    struct hk_event ev = {kind, hk_wall_ms(), data};
+    if (!s->replaying && s->journal && kind == HK_EV_TEXT) {
+        hold_text(s, &ev);
+    } else if (!s->replaying && s->journal) {
+        flush_text(s);
+        journal_write(s, &ev, sync);
+    }
     if (s->cb && !s->replaying)
         s->cb(&ev, s->user);
     cJSON_Delete(data);
@@ -221,12 +277,57 @@ static void on_model_event(const struct hk_model_event *ev, void *user)
     }
 }
 
+static void emit_note(struct hk_session *s, const char *msg, const char *field, double value)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "message", msg);
+    if (field)
+        cJSON_AddNumberToObject(d, field, value);
+    hk_session_emit(s, HK_EV_NOTE, d, 1);
+}
+
+/* honk.maxTurns reached: the session stops where it is and waits for the
+ * engineer, who may send a message (or resume with --accept) to go on. */
+static void stop_out_of_turns(struct hk_session *s)
+{
+    char *msg = hk_xasprintf("Stopped after %d model turns without a message from the engineer "
+                             "(honk.maxTurns is %ld). Send a message to go on.", s->turns, s->max_turns);
+    s->out_of_turns = 1;
+    emit_note(s, msg, "max_turns", (double)s->max_turns);
+    free(msg);
+    s->waiting = HK_WAIT_MESSAGE;
+    hk_session_set_state(s, HK_STATE_IDLE);
+}
+
+/* The tool calls left unanswered get a result, so the conversation stays
+ * whole, and the session waits for a message. */
+void hk_session_stop_interrupted(struct hk_session *s)
+{
+    s->interrupt = 0;
+    for (; s->next_call < s->ncalls; s->next_call++)
+        hk_session_add_result(s, s->calls[s->next_call].id, s->calls[s->next_call].name,
+                           "not run: the engineer interrupted", 0);
+    hk_session_free_calls(s);
+    emit_note(s, "Interrupted: the model's tool calls stopped. Send a message to go on.", NULL, 0);
+    s->waiting = HK_WAIT_MESSAGE;
+    hk_session_set_state(s, HK_STATE_IDLE);
+}
+
 void hk_session_think(struct hk_session *s)
 {
+    if (!s->replaying && s->interrupt) {
+        hk_session_stop_interrupted(s);
+        return;
+    }
+    if (!s->replaying && s->max_turns > 0 && s->turns >= s->max_turns) {
+        stop_out_of_turns(s);
+        return;
+    }
     s->waiting = HK_WAIT_NONE;
     hk_session_set_state(s, HK_STATE_THINKING);
     if (s->replaying)
         return;
+    s->turns++;
     s->req = hk_model_request_start(s->loop, s->conv, s->model, on_model_event, s);
 }
 
@@ -305,62 +406,6 @@ static char *commit_message_from(const struct hk_session *s)
     return hk_xasprintf("%.72s", s->task_text);
 }
 
-/* The tail of a stage's output that its event carries, for the Deploy pane
- * and `honk show`: the last lines are where a failure says why. */
-static const char *last_lines(const char *text, int n)
-{
-    const char *p = text + strlen(text);
-    while (p > text && n >= 0)
-        if (*--p == '\n')
-            n--;
-    return p == text ? p : p + 1;
-}
-
-static void on_deploy_stage(struct hk_deploy *d, const struct hk_stage *st, void *user)
-{
-    (void)d;
-    struct hk_session *s = user;
-    cJSON *data = cJSON_CreateObject();
-    cJSON_AddStringToObject(data, "stage", st->name);
-    cJSON_AddStringToObject(data, "state", hk_stage_state_name(st->state));
-    cJSON_AddStringToObject(data, "command", st->command);
-    if (st->state == HK_STAGE_PASSED || st->state == HK_STAGE_FAILED) {
-        cJSON_AddNumberToObject(data, "exit", st->exit_code);
-        cJSON_AddNumberToObject(data, "duration_ms", (double)st->duration_ms);
-    }
-    if (st->log)
-        cJSON_AddStringToObject(data, "log", last_lines(st->log, 200));
-    hk_session_emit(s, HK_EV_DEPLOY_STAGE, data, st->state != HK_STAGE_RUNNING);
-}
-
-static void on_deploy_done(struct hk_deploy *d, int ok, void *user)
-{
-    (void)d;
-    struct hk_session *s = user;
-    if (ok) {
-        s->exit_status = 0;
-        hk_session_set_state(s, HK_STATE_DONE);
-        return;
-    }
-    char *why = hk_xasprintf("the deploy failed; the commit %.12s stays on %s", s->commit ? s->commit : "",
-                             s->task->branch);
-    hk_session_fail(s, why);
-    free(why);
-}
-
-void hk_session_start_deploy(struct hk_session *s)
-{
-    s->waiting = HK_WAIT_NONE;
-    hk_session_set_state(s, HK_STATE_DEPLOYING);
-    if (s->replaying)
-        return;
-    /* The whole pipeline is shown before its first stage starts. */
-    for (size_t i = 0; i < hk_deploy_stage_count(s->deploy); i++)
-        on_deploy_stage(s->deploy, hk_deploy_stage(s->deploy, i), s);
-    hk_deploy_run(s->deploy, s->loop, s->task->worktree, on_deploy_stage, on_deploy_done,
-                  hk_session_runner_changed, s);
-}
-
 void hk_session_after_commit(struct hk_session *s)
 {
     if (!s->deploy) {
@@ -419,20 +464,6 @@ void hk_session_approve_commit(struct hk_session *s, const char *message)
     hk_session_after_commit(s);
 }
 
-void hk_session_deploy(struct hk_session *s, int approve)
-{
-    if (s->waiting != HK_WAIT_DEPLOY)
-        return;
-    if (approve) {
-        hk_session_start_deploy(s);
-        return;
-    }
-    hk_deploy_skip(s->deploy, on_deploy_stage, s);
-    s->waiting = HK_WAIT_NONE;
-    s->exit_status = 0;
-    hk_session_set_state(s, HK_STATE_DONE);
-}
-
 /* --- starting ------------------------------------------------------------ */
 
 static int read_settings(struct hk_session *s, const struct hk_session_opts *opts, char **err)
@@ -450,9 +481,11 @@ static int read_settings(struct hk_session *s, const struct hk_session_opts *opt
     s->policy = p;
     int deploy_auto = 0;
     s->max_iterations = DEFAULT_MAX_ITERATIONS;
+    s->max_turns = DEFAULT_MAX_TURNS;
     s->test_timeout_ms = DEFAULT_TEST_TIMEOUT_MS;
     if (hk_config_bool(s->cfg, "honk.deploy.auto", &deploy_auto, err) ||
         hk_config_int(s->cfg, "honk.maxIterations", &s->max_iterations, err) ||
+        hk_config_int(s->cfg, "honk.maxTurns", &s->max_turns, err) ||
         hk_config_seconds(s->cfg, "honk.testTimeout", &s->test_timeout_ms, err))
         return -1;
     s->deploy_auto = opts->deploy >= 0 ? opts->deploy : deploy_auto;
@@ -566,21 +599,38 @@ fail:
 void hk_session_send(struct hk_session *s, const char *text)
 {
     if (s->state == HK_STATE_THINKING || s->state == HK_STATE_TESTING || s->state == HK_STATE_DEPLOYING ||
-        s->state == HK_STATE_COMMITTING || s->waiting == HK_WAIT_PROPOSAL || s->waiting == HK_WAIT_COMMAND)
+        s->state == HK_STATE_COMMITTING || s->waiting == HK_WAIT_PROPOSAL || s->waiting == HK_WAIT_COMMAND ||
+        s->waiting == HK_WAIT_STAGE)
         return; /* the front end says why; a message then would break the turn order */
     hk_conv_add_user_text(s->conv, text);
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "text", text);
     hk_session_emit(s, HK_EV_USER, d, 1);
+    s->turns = 0;
+    s->out_of_turns = 0;
     hk_session_think(s);
 }
 
+/* One call stops the agent loop: the model's request ends now; a run of
+ * the tests or of a command is stopped and nothing after it starts. */
 void hk_session_interrupt(struct hk_session *s)
 {
-    if (s->req)
+    if (s->req) {
         hk_model_request_cancel(s->req);
-    else if (s->runner && hk_runner_state(s->runner) == HK_RUNNER_RUNNING)
-        hk_runner_cancel(s->runner);
+        return;
+    }
+    if (s->state != HK_STATE_APPLYING && s->state != HK_STATE_TESTING && s->state != HK_STATE_THINKING)
+        return;
+    s->interrupt = 1;
+    if (s->runner && hk_runner_state(s->runner) == HK_RUNNER_RUNNING)
+        hk_runner_cancel(s->runner); /* its end goes to hk_session_stop_interrupted */
+    else
+        hk_session_stop_interrupted(s);
+}
+
+int hk_session_out_of_turns(const struct hk_session *s)
+{
+    return s->out_of_turns;
 }
 
 void hk_session_cancel(struct hk_session *s)
@@ -598,6 +648,16 @@ void hk_session_cancel(struct hk_session *s)
     hk_session_set_state(s, HK_STATE_CANCELLED);
 }
 
+static void allow_more_turns(struct hk_session *s)
+{
+    char *msg = hk_xasprintf("The engineer allowed %ld more model turns.", s->max_turns);
+    s->turns = 0;
+    s->out_of_turns = 0;
+    emit_note(s, msg, "more_turns", (double)s->max_turns);
+    free(msg);
+    hk_session_think(s);
+}
+
 void hk_session_answer(struct hk_session *s, int approve, const char *reason)
 {
     if (s->waiting == HK_WAIT_PROPOSAL && s->waiting_proposal)
@@ -606,8 +666,10 @@ void hk_session_answer(struct hk_session *s, int approve, const char *reason)
         hk_session_answer_command(s, approve, reason);
     else if (s->waiting == HK_WAIT_COMMIT && approve)
         hk_session_approve_commit(s, NULL);
-    else if (s->waiting == HK_WAIT_DEPLOY)
+    else if (s->waiting == HK_WAIT_DEPLOY || s->waiting == HK_WAIT_STAGE)
         hk_session_deploy(s, approve);
+    else if (s->waiting == HK_WAIT_MESSAGE && s->out_of_turns && approve)
+        allow_more_turns(s);
 }
 
 /* --- state out ------------------------------------------------------------ */
@@ -647,6 +709,8 @@ void hk_session_free(struct hk_session *s)
 {
     if (!s)
         return;
+    flush_text(s);
+    hk_buf_free(&s->pending_text);
     hk_model_request_free(s->req);
     hk_runner_free(s->runner);
     hk_deploy_free(s->deploy);
@@ -663,6 +727,9 @@ void hk_session_free(struct hk_session *s)
     free(s->commit);
     free(s->resume_run_command);
     cJSON_Delete(s->resume_proposal_calls);
+    cJSON_Delete(s->resume_stages);
+    cJSON_Delete(s->resume_last_run);
+    cJSON_Delete(s->history_only);
     cJSON_Delete(s->reasons);
     free(s);
 }

@@ -190,5 +190,7 @@ int hk_session_diff(const struct hk_session *s, struct hk_diff **out, char **err
 typedef void (*hk_session_runner_cb)(struct hk_runner *r, void *user);
 void hk_session_watch_runner(struct hk_session *s, hk_session_runner_cb cb, void *user);
 int hk_session_exit_status(const struct hk_session *s); /* for honk run */
+/* Stopped at honk.maxTurns: hk_session_answer(s, 1, NULL) or a message goes on. */
+int hk_session_out_of_turns(const struct hk_session *s);
 
 #endif

@@ -59,7 +59,7 @@ void hk_session_take_calls(struct hk_session *s, const struct hk_message *assist
     s->ncalls = assistant->ncalls;
 }
 
-static void session_add_result(struct hk_session *s, const char *call_id, const char *name, const char *content, int ok)
+void hk_session_add_result(struct hk_session *s, const char *call_id, const char *name, const char *content, int ok)
 {
     if (!s->replaying)
         hk_conv_add_tool_result(s->conv, call_id, content, !ok);
@@ -77,7 +77,7 @@ static void session_add_result(struct hk_session *s, const char *call_id, const 
 static void call_done(struct hk_session *s, const char *content, int ok)
 {
     struct pending_call *c = &s->calls[s->next_call];
-    session_add_result(s, c->id, c->name, content, ok);
+    hk_session_add_result(s, c->id, c->name, content, ok);
     s->next_call++;
 }
 
@@ -274,6 +274,11 @@ static void on_run_finished(struct hk_runner *r, const struct hk_runner_result *
         free(tail);
         return;
     }
+    if (s->interrupt && s->run_purpose == RUN_LOOP_TESTS) {
+        free(tail);
+        hk_session_stop_interrupted(s); /* no new iteration: the engineer stopped it */
+        return;
+    }
     char *what = res->timed_out ? hk_xstrdup("timed out and was stopped")
                  : res->cancelled ? hk_xstrdup("was interrupted")
                  : res->signal ? hk_xasprintf("was killed by signal %d", res->signal)
@@ -416,6 +421,10 @@ static int run_call(struct hk_session *s, struct pending_call *c)
 
 void hk_session_run_calls(struct hk_session *s)
 {
+    if (!s->replaying && s->interrupt) {
+        hk_session_stop_interrupted(s);
+        return;
+    }
     if (s->state != HK_STATE_APPLYING)
         hk_session_set_state(s, HK_STATE_APPLYING);
     while (s->next_call < s->ncalls)
@@ -462,6 +471,10 @@ void hk_session_decide(struct hk_session *s, const char *proposal_id, int hunk, 
     struct hk_proposal *p = hk_session_find_proposal(s, proposal_id);
     if (!p || (p != s->waiting_proposal && s->state != HK_STATE_REVIEW)) {
         hk_session_error(s, "proposal %s is not waiting for a decision", proposal_id);
+        return;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(s->history_only, proposal_id)) {
+        hk_session_error(s, "proposal %s can take no more decisions: later proposals changed its files", proposal_id);
         return;
     }
     emit_decision(s, p->id, hunk, hk_verdict_name(verdict), reason, verdict == HK_VERDICT_EDIT ? edited_text : NULL, 0);

@@ -159,6 +159,8 @@ static int same_wait(struct hk_session *s, enum hk_wait_kind kind, const char *i
         now = s->waiting_proposal ? s->waiting_proposal->id : NULL;
     else if (kind == HK_WAIT_COMMAND)
         now = hk_session_waiting_call(s) ? hk_session_waiting_call(s)->id : NULL;
+    else if (kind == HK_WAIT_STAGE && id) /* optional: the stage is known by its name */
+        now = hk_session_waiting_stage(s);
     else
         return 0;
     if (!id)
@@ -192,8 +194,9 @@ static int cmd_answer(struct hk_session *s, const cJSON *cmd, char **err)
     if (kind == HK_WAIT_COMMIT && !yes)
         return refuse(err, hk_xstrdup("Not answered: a commit is not declined; send a message to change the work, "
                                       "or cancel the session."));
-    if (kind == HK_WAIT_MESSAGE)
-        return refuse(err, hk_xstrdup("Not answered: honk waits for a message; send one."));
+    if (kind == HK_WAIT_MESSAGE && !(s->out_of_turns && yes))
+        return refuse(err, hk_xstrdup(s->out_of_turns ? "Not answered: send a message, or accept more turns."
+                                                      : "Not answered: honk waits for a message; send one."));
     hk_session_answer(s, yes, member(cmd, "reason"));
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "runner.h"
 #include "session.h"
 #include "tools.h"
+#include "util.h"
 
 struct pending_call {
     char *id;
@@ -29,12 +30,21 @@ struct hk_session {
     struct hk_journal *journal;
     hk_event_cb cb;
     void *user;
+    /* The model's text deltas not journalled yet: they go to disk as one
+     * larger text event (session.c, flush_text). */
+    struct hk_buf pending_text;
+    int64_t pending_text_ms;
+    uint64_t text_timer;
 
     char *task_text;
     enum hk_approve_policy policy;
     int deploy_auto;
     char *test_command;
     long max_iterations;
+    long max_turns;       /* model turns without a word from the engineer; 0: no bound */
+    int turns;            /* model turns since the engineer last spoke (or allowed more) */
+    int out_of_turns;     /* stopped at max_turns */
+    int interrupt;        /* the engineer interrupted: the loop stops at its next step */
     long test_timeout_ms;
 
     enum hk_session_state state;
@@ -67,6 +77,10 @@ struct hk_session {
     int resume_policy;    /* as the journal's task event says; -1: not said */
     int resume_deploy;
     cJSON *resume_proposal_calls;
+    cJSON *resume_stages; /* stage name -> its last deploy_stage event's data */
+    int resume_turn_open;  /* honk died while the model answered */
+    cJSON *resume_last_run; /* the last test_end's data */
+    cJSON *history_only;  /* ids of proposals rebuilt for browsing only */
 
     struct hk_deploy *deploy;
     char *commit_message;
@@ -84,11 +98,15 @@ void hk_session_fail(struct hk_session *s, const char *why);
 void hk_session_runner_changed(struct hk_runner *r, void *data);
 void hk_session_start_deploy(struct hk_session *s);
 void hk_session_tests_done(struct hk_session *s, int passed, const char *tail, int exit_code);
+void hk_session_resume_deploy(struct hk_session *s);
+void hk_session_stop_interrupted(struct hk_session *s);
 
 /* session_calls.c */
 void hk_session_take_calls(struct hk_session *s, const struct hk_message *assistant);
 void hk_session_run_calls(struct hk_session *s);
 void hk_session_free_calls(struct hk_session *s);
+/* A tool call's result, for the model's next turn. */
+void hk_session_add_result(struct hk_session *s, const char *call_id, const char *name, const char *content, int ok);
 void hk_session_answer_command(struct hk_session *s, int approve, const char *reason);
 void hk_session_run_tests(struct hk_session *s, int for_model);
 struct hk_proposal *hk_session_find_proposal(struct hk_session *s, const char *id);
@@ -107,6 +125,8 @@ void hk_session_decide(struct hk_session *s, const char *proposal_id, int hunk, 
 void hk_session_answer(struct hk_session *s, int approve, const char *reason);
 void hk_session_undo(struct hk_session *s);
 void hk_session_send(struct hk_session *s, const char *text);
+/* Stops the model's turn or the tool loop at once (one call is enough);
+ * the session then waits for a message. */
 void hk_session_interrupt(struct hk_session *s);
 void hk_session_approve_commit(struct hk_session *s, const char *message); /* NULL: the proposed one */
 void hk_session_deploy(struct hk_session *s, int approve);

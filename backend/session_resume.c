@@ -23,6 +23,8 @@ struct replay {
     char *open_run_command;
     int committed;
     int stages_done;
+    int turn_open;               /* the model's answer began and never ended */
+    cJSON *last_test_end;        /* the last finished run, for its output */
 };
 
 static void end_turn(struct replay *r)
@@ -64,8 +66,11 @@ static void read_proposal(struct replay *r, const cJSON *d)
     const cJSON *engine = cJSON_GetObjectItemCaseSensitive(d, "proposal");
     if (!id || !engine)
         return;
-    cJSON_DeleteItemFromObjectCaseSensitive(r->proposals, id);
-    cJSON_AddItemToObject(r->proposals, id, cJSON_Duplicate(engine, 1));
+    /* Replaced in place: the proposals keep the order they were made in. */
+    if (cJSON_GetObjectItemCaseSensitive(r->proposals, id))
+        cJSON_ReplaceItemInObjectCaseSensitive(r->proposals, id, cJSON_Duplicate(engine, 1));
+    else
+        cJSON_AddItemToObject(r->proposals, id, cJSON_Duplicate(engine, 1));
     cJSON_DeleteItemFromObjectCaseSensitive(r->late_decisions, id);
     if (hk_json_str(d, "call_id"))
         cJSON_AddStringToObject(r->proposal_calls, hk_json_str(d, "call_id"), id);
@@ -121,17 +126,26 @@ static void read_event(const struct hk_event *ev, void *user)
         break;
     }
     case HK_EV_USER:
+        r->turn_open = 0;
+        if (!hk_json_true(d, "automatic"))
+            s->turns = 0; /* honk.maxTurns counts from the engineer's last word */
         drop_turn(r);
         hk_conv_add_user_text(s->conv, hk_json_str(d, "text") ? hk_json_str(d, "text") : "");
         break;
     case HK_EV_TEXT:
+        r->turn_open = 1;
         hk_buf_adds(&r->text, hk_json_str(d, "text") ? hk_json_str(d, "text") : "");
         break;
     case HK_EV_TOOL_CALL:
+        r->turn_open = 1;
         read_tool_call(r, d);
         break;
     case HK_EV_TURN_END:
-        end_turn(r);
+        r->turn_open = 0;
+        if (!strcmp(hk_json_str(d, "stop_reason") ? hk_json_str(d, "stop_reason") : "", "interrupted"))
+            drop_turn(r); /* closed by a resume: that answer was asked again */
+        else
+            end_turn(r);
         break;
     case HK_EV_TOOL_RESULT:
         hk_conv_add_tool_result(s->conv, hk_json_str(d, "id"), hk_json_str(d, "content") ? hk_json_str(d, "content") : "", !hk_json_true(d, "ok"));
@@ -142,7 +156,15 @@ static void read_event(const struct hk_event *ev, void *user)
     case HK_EV_DECISION:
         read_decision(r, d);
         break;
+    case HK_EV_NOTE:
+        if (cJSON_GetObjectItemCaseSensitive(d, "more_turns"))
+            s->turns = 0;
+        break;
     case HK_EV_STATE:
+        if (hk_session_state_parse(hk_json_str(d, "state")) == HK_STATE_THINKING)
+            s->turns++;
+        else
+            r->turn_open = 0; /* the turn ended another way (interrupted by the engineer) */
         r->last_state = hk_session_state_parse(hk_json_str(d, "state")) < 0
                             ? (enum hk_session_state)0
                             : (enum hk_session_state)hk_session_state_parse(hk_json_str(d, "state"));
@@ -155,9 +177,17 @@ static void read_event(const struct hk_event *ev, void *user)
         break;
     case HK_EV_TEST_END:
         r->open_run = -1;
+        cJSON_Delete(r->last_test_end);
+        r->last_test_end = cJSON_Duplicate(d, 1);
         if (strcmp(hk_json_str(d, "purpose") ? hk_json_str(d, "purpose") : "", "command") != 0) {
             s->tests_passed = hk_json_true(d, "passed");
             s->changed_since_test = 0;
+        }
+        break;
+    case HK_EV_DEPLOY_STAGE:
+        if (hk_json_str(d, "stage")) {
+            cJSON_DeleteItemFromObjectCaseSensitive(s->resume_stages, hk_json_str(d, "stage"));
+            cJSON_AddItemToObject(s->resume_stages, hk_json_str(d, "stage"), cJSON_Duplicate(d, 1));
         }
         break;
     case HK_EV_COMMIT:
@@ -206,6 +236,26 @@ static cJSON *with_late_decisions(const cJSON *engine, const cJSON *decisions)
     return out;
 }
 
+/* A decided proposal whose files later proposals changed again: its hunks
+ * as data, without the files, so the front end can still browse it; it
+ * takes no more decisions (hk_session_decide). */
+static struct hk_proposal *history_only(struct hk_session *s, const cJSON *engine)
+{
+    cJSON *copy = cJSON_Duplicate(engine, 1), *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(copy, "files"))
+        cJSON_ReplaceItemInObjectCaseSensitive(f, "loaded", cJSON_CreateFalse());
+    struct hk_proposal *p = NULL;
+    char *err = NULL;
+    if (hk_patch_from_json(copy, s->task->worktree, &p, &err) == 0) {
+        if (!s->history_only)
+            s->history_only = cJSON_CreateObject();
+        cJSON_AddTrueToObject(s->history_only, p->id);
+    }
+    free(err);
+    cJSON_Delete(copy);
+    return p;
+}
+
 /* Proposals still waiting come back to life. Decided ones whose files later
  * proposals changed again cannot be rebuilt against today's files; they are
  * history (in the journal) and need no engine state. */
@@ -232,7 +282,9 @@ static int rebuild_proposals(struct replay *r, char **err)
                 return -1;
             free(*err);
             *err = NULL;
-            continue;
+            p = history_only(s, engine);
+            if (!p)
+                continue;
         }
         s->proposals = hk_xrealloc(s->proposals, (s->nproposals + 1) * sizeof *s->proposals);
         s->proposals[s->nproposals++] = p;
@@ -247,6 +299,7 @@ int hk_session_replay_journal(struct hk_session *s, const char *path, char **err
     r.proposals = cJSON_CreateObject();
     r.late_decisions = cJSON_CreateObject();
     r.proposal_calls = cJSON_CreateObject();
+    s->resume_stages = cJSON_CreateObject();
     s->conv = hk_conv_new(NULL);
     s->replaying = 1;
     int n = hk_journal_read(path, read_event, &r, err);
@@ -259,6 +312,8 @@ int hk_session_replay_journal(struct hk_session *s, const char *path, char **err
     }
     /* The conversation is rebuilt; its system prompt and tools are today's. */
     hk_buf_free(&r.text);
+    s->resume_turn_open = r.turn_open;
+    s->resume_last_run = r.last_test_end;
     cJSON_Delete(r.proposals);
     cJSON_Delete(r.late_decisions);
     s->state = r.last_state;
@@ -309,7 +364,9 @@ static int continue_proposal(struct hk_session *s)
     if (!hk_session_all_decided(p) && s->policy == HK_APPROVE_ASK) {
         s->waiting = HK_WAIT_PROPOSAL;
         s->waiting_proposal = p;
-        hk_session_set_state(s, HK_STATE_AWAITING);
+        /* The journal's last state says it waits already: said once. */
+        if (s->state != HK_STATE_AWAITING)
+            hk_session_set_state(s, HK_STATE_AWAITING);
         return 1;
     }
     s->waiting_proposal = p;
@@ -322,11 +379,35 @@ static int continue_proposal(struct hk_session *s)
     return 0;
 }
 
+/* A deploy stage ran (or was running) before honk stopped. */
+static int deploy_began(const struct hk_session *s)
+{
+    const cJSON *st;
+    cJSON_ArrayForEach(st, s->resume_stages) {
+        const char *state = hk_json_str(st, "state") ? hk_json_str(st, "state") : "";
+        if (strcmp(state, "pending") && strcmp(state, "skipped"))
+            return 1;
+    }
+    return 0;
+}
+
+/* A command that waited for approval when honk stopped waits again, as the
+ * journal says already (its command event and state are not repeated). */
+static int continue_command(struct hk_session *s)
+{
+    if (s->state != HK_STATE_AWAITING || s->next_call >= s->ncalls || s->policy == HK_APPROVE_ALL ||
+        hk_tool_kind(s->calls[s->next_call].name) != HK_TOOL_COMMAND || !s->calls[s->next_call].input)
+        return 0;
+    s->waiting = HK_WAIT_COMMAND;
+    return 1;
+}
+
 static int continue_ended(struct hk_session *s)
 {
     switch (s->state) {
     case HK_STATE_DONE:
-        hk_session_set_state(s, HK_STATE_DONE);
+        /* Nothing is left to do; the journal says done already. */
+        s->exit_status = 0;
         return 1;
     case HK_STATE_FAILED:
     case HK_STATE_CANCELLED:
@@ -349,21 +430,47 @@ static int continue_ended(struct hk_session *s)
         }
         return 1;
     case HK_STATE_DEPLOYING:
-        hk_session_start_deploy(s);
+        hk_session_resume_deploy(s);
         return 1;
     case HK_STATE_AWAITING:
-        if (s->resume_committed) {
+        if (s->resume_committed && deploy_began(s))
+            hk_session_resume_deploy(s); /* it waited on an interrupted stage */
+        else if (s->resume_committed)
             hk_session_after_commit(s);
-            return 1;
-        }
-        return 0;
+        return s->resume_committed;
     default:
         return 0;
     }
 }
 
+/* What an uninterrupted session's front end had: the answer honk died in
+ * the middle of is closed as its own, interrupted message (the turn is
+ * asked again), and the last run's output is on show again. */
+static void restore_screen_state(struct hk_session *s)
+{
+    if (s->resume_turn_open) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "stop_reason", "interrupted");
+        hk_session_emit(s, HK_EV_TURN_END, d, 1);
+        d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "message", "Interrupted: honk stopped while the model was answering; "
+                                              "the unfinished answer is not kept and the turn is asked again.");
+        hk_session_emit(s, HK_EV_NOTE, d, 0);
+    }
+    const cJSON *t = s->resume_last_run;
+    if (!t || s->resume_open_run >= 0 || !hk_json_str(t, "command"))
+        return;
+    struct hk_runner_result res = {
+        .exit_code = (int)hk_json_num(t, "exit", -1), .signal = (int)hk_json_num(t, "signal", 0),
+        .timed_out = hk_json_true(t, "timed_out"), .duration_ms = (int64_t)hk_json_num(t, "duration_ms", 0),
+    };
+    s->runner = hk_runner_replayed(s->loop, hk_json_str(t, "command"), 24, 100,
+                                   hk_json_str(t, "tail") ? hk_json_str(t, "tail") : "", &res);
+}
+
 void hk_session_continue(struct hk_session *s)
 {
+    restore_screen_state(s);
     if (continue_ended(s))
         return;
     take_unanswered_calls(s);
@@ -372,7 +479,7 @@ void hk_session_continue(struct hk_session *s)
         hk_session_run_tests(s, 0);
         return;
     }
-    if (continue_proposal(s))
+    if (continue_proposal(s) || continue_command(s))
         return;
     if (s->next_call < s->ncalls) {
         hk_session_run_calls(s);

@@ -115,7 +115,11 @@ const struct pending_call *hk_session_waiting_call(const struct hk_session *s)
 /* The deploy stage an interrupted deploy waits on (honk died while it ran). */
 const char *hk_session_waiting_stage(const struct hk_session *s)
 {
-    (void)s;
+    if (hk_session_wait(s) != HK_WAIT_STAGE)
+        return NULL;
+    for (size_t i = 0; i < hk_deploy_stage_count(s->deploy); i++)
+        if (hk_deploy_stage(s->deploy, i)->state == HK_STAGE_INTERRUPTED)
+            return hk_deploy_stage(s->deploy, i)->name;
     return NULL;
 }
 
@@ -156,7 +160,13 @@ cJSON *hk_session_waiting(const struct hk_session *s)
         break;
     }
     case HK_WAIT_STAGE:
+        if (hk_session_waiting_stage(s))
+            cJSON_AddStringToObject(w, "id", hk_session_waiting_stage(s));
+        break;
     case HK_WAIT_MESSAGE:
+        if (s->out_of_turns)
+            cJSON_AddBoolToObject(w, "out_of_turns", 1);
+        break;
     case HK_WAIT_NONE:
         break;
     }

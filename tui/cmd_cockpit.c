@@ -5,6 +5,7 @@
 #include "json.h"
 #include "commands.h"
 #include "config.h"
+#include "deploy.h"
 #include "diff_sources.h"
 #include "flags.h"
 #include "session.h"
@@ -157,7 +158,7 @@ static void remember(struct app *a, const struct hk_event *ev)
     case HK_EV_COMMIT: replace(&a->commit, hk_json_str(d, "commit")); break;
     case HK_EV_LAND: replace(&a->land, hk_json_str(d, "message")); break;
     case HK_EV_DEPLOY_STAGE:
-        if (hk_json_str(d, "state") && strcmp(hk_json_str(d, "state"), "running")) {
+        if (hk_json_str(d, "state") && hk_stage_state_parse(hk_json_str(d, "state")) != HK_STAGE_RUNNING) {
             char *s = hk_xasprintf("%s %s", hk_json_str(d, "stage"), hk_json_str(d, "state"));
             replace(&a->deploy, s);
             free(s);
@@ -228,6 +229,7 @@ static int start_session(struct app *a, const char *resume_id, const char *task)
     hk_session_watch_runner(a->session, on_runner_change, a);
     cJSON_Delete(a->waiting); /* a resumed session's events were not delivered */
     a->waiting = hk_session_waiting(a->session);
+    sync_runner(a); /* a resumed session shows its last run's output */
     /* Proposals read back from the journal are not shown by events. */
     size_t n = hk_session_proposal_count(a->session);
     if (n)
@@ -511,7 +513,8 @@ int hk_cockpit_main(const struct hk_cockpit_args *args)
     else
         note(&a, HK_EV_NOTE, "Type a task for the model below and press Enter. ? lists the keys.");
     hk_loop_run(a.loop);
-    status = a.session ? hk_session_exit_status(a.session) : HK_EXIT_OK;
+    status = hk_cockpit_signalled(a.ck) ? HK_EXIT_INTERRUPTED
+             : a.session ? hk_session_exit_status(a.session) : HK_EXIT_OK;
     char *text = summary(&a);
     hk_cockpit_set_summary(a.ck, text);
     free(text);

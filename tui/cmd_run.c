@@ -45,7 +45,12 @@ static void on_state(struct run *r, int state, enum hk_wait_kind wait)
         stop(r, HK_EXIT_FAILED);
     else if (state == HK_STATE_CANCELLED)
         stop(r, HK_EXIT_INTERRUPTED);
-    else if (wait == HK_WAIT_MESSAGE) {
+    else if (wait == HK_WAIT_MESSAGE && hk_session_out_of_turns(s)) {
+        fprintf(stderr, "honk: session %s stopped at honk.maxTurns and stays resumable.\n"
+                        "      Resume it: honk resume %s --accept (allows as many turns again)\n",
+                hk_session_id(s), hk_session_id(s));
+        stop(r, HK_EXIT_UNDECIDED);
+    } else if (wait == HK_WAIT_MESSAGE) {
         fprintf(stderr, "honk: the model stopped without a change to commit\n");
         stop(r, HK_EXIT_FAILED);
     } else if (wait == HK_WAIT_DEPLOY && !r->deploy) {
@@ -56,13 +61,25 @@ static void on_state(struct run *r, int state, enum hk_wait_kind wait)
             stop(r, HK_EXIT_FAILED);
         }
         free(err);
-    } else if (wait != HK_WAIT_NONE) { /* a commit waits too, under --approve=edits */
+    } else if (wait != HK_WAIT_NONE && wait != HK_WAIT_COMMIT) { /* the commit: waits_in_review */
         const char *what = hk_session_waiting_for(s);
         fprintf(stderr, "honk: session %s waits for %s, which nobody can give here.\n"
                         "      Resume it: honk resume %s --accept (or --reject REASON, or --approve=all)\n",
                 hk_session_id(s), what ? what : "a decision", hk_session_id(s));
         stop(r, HK_EXIT_UNDECIDED);
     }
+}
+
+static int waits_in_review(struct run *r)
+{
+    struct hk_session *s = r->session;
+    if (hk_session_wait(s) != HK_WAIT_COMMIT)
+        return 0;
+    fprintf(stderr, "honk: session %s is ready for review and waits for approval to commit, which nobody can give here.\n"
+                    "      Resume it: honk resume %s --accept (or --approve=all)\n",
+            hk_session_id(s), hk_session_id(s));
+    stop(r, HK_EXIT_UNDECIDED);
+    return 1;
 }
 
 static void on_event(const struct hk_event *ev, void *user)
@@ -102,9 +119,12 @@ static void on_interrupt(struct hk_loop *loop, int signo, void *data)
     (void)signo;
     struct run *r = data;
     char *err = NULL;
-    if (r->session && hk_session_command(r->session, "{\"command\": \"cancel\"}", &err) != 0)
-        stop(r, HK_EXIT_INTERRUPTED); /* it had ended: honk still ends */
+    if (r->session)
+        hk_session_command(r->session, "{\"command\": \"cancel\"}", &err);
     free(err);
+    /* A session that had ended already has nothing to cancel: honk still ends. */
+    if (!r->finished)
+        stop(r, HK_EXIT_INTERRUPTED);
 }
 
 struct run_args {
@@ -191,11 +211,19 @@ static int drive(struct run_args *a, const char *resume_id)
     }
     r.session = s;
     r.finished = 0;
-    if (a->answer)
+    if (hk_session_state(s) == HK_STATE_DONE) {
+        /* Nothing is left to do or to answer: say so and end. */
+        fprintf(stderr, "honk: session %s is done already; there is nothing to resume\n", hk_session_id(s));
+        stop(&r, HK_EXIT_OK);
+    } else if (a->answer) {
         answer(s, a->answer, a->reason);
+    }
+    /* The answer may have changed nothing (no such wait): the state as it is decides. */
     if (!r.finished)
         on_state(&r, hk_session_state(s), hk_session_wait(s));
-    while (!r.finished)
+    /* Review is where the approve-all policy commits at once; still in
+     * review once the loop has dispatched, it waits for a person. */
+    while (!r.finished && !waits_in_review(&r))
         hk_loop_run_once(r.loop, -1);
     status = r.status;
     hk_session_free(s);

@@ -207,7 +207,13 @@ static void on_signal(struct hk_loop *loop, int signo, void *data)
         ck_render(c);
         return;
     }
+    c->signalled = true;
     ck_quit(c);
+}
+
+bool hk_cockpit_signalled(const struct hk_cockpit *c)
+{
+    return c->signalled;
 }
 
 static void send_chat_event(struct hk_cockpit *c, enum hk_event_kind kind, const char *key,

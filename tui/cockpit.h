@@ -76,6 +76,9 @@ void hk_cockpit_test_changed(struct hk_cockpit *c);
  * does); what was saved, or NULL when the editor failed. Caller frees. */
 char *hk_cockpit_edit(struct hk_cockpit *c, const char *text, const char *suffix);
 
+/* SIGINT or SIGTERM made it quit (the exit status says so). */
+bool hk_cockpit_signalled(const struct hk_cockpit *c);
+
 /* Text printed on the normal screen after the cockpit closes (a SUMMARY
  * event sets it too). */
 void hk_cockpit_set_summary(struct hk_cockpit *c, const char *text);

@@ -26,6 +26,7 @@ struct hk_cockpit {
     bool tiny; /* below the usable minimum: a notice instead of panes */
     bool review; /* honk review: Chat and Diff only, no model */
     unsigned layout_sig; /* which panes had content when laid out */
+    bool signalled; /* SIGINT or SIGTERM ended it: honk exits 130 */
     WINDOW *status_win, *input_win;
 
     struct hk_input input;

@@ -260,13 +260,15 @@ static void on_state(struct pane *p, const struct hk_event *ev)
     case HK_WAIT_COMMAND:
         infof(p, E_INFO, "The model asks to run a command: y allows it, x refuses%s%s", "", NULL);
         return;
+    case HK_WAIT_STAGE:
+        infof(p, E_INFO, "A deploy stage was interrupted when honk stopped; its outcome is unknown. D runs it again, C stops the deploy there (in Deploy: Alt-4)%s%s", "", NULL);
+        return;
     case HK_WAIT_DEPLOY:
         infof(p, E_INFO, "Committed. D deploys, C skips the deploy; its stages wait in Deploy%s%s", "", NULL);
         return;
     case HK_WAIT_PROPOSAL:
         infof(p, E_INFO, "Waiting for your decision in Diff (Alt-2): a/r per hunk, A/R for all%s%s", "", NULL);
         return;
-    case HK_WAIT_STAGE:
     case HK_WAIT_MESSAGE:
     case HK_WAIT_NONE:
         break;

@@ -2,6 +2,7 @@
  * durations, a spinner on the running one (its timer lives only while
  * something runs), a stage's log on Enter, and the approve/cancel keys. */
 #include "pane.h"
+#include "deploy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,7 @@
 
 #define SPIN_MS 100
 
-enum stage_state { S_PENDING, S_RUNNING, S_PASSED, S_FAILED, S_SKIPPED };
+enum stage_state { S_PENDING, S_RUNNING, S_PASSED, S_FAILED, S_SKIPPED, S_INTERRUPTED };
 
 struct stage {
     char *name, *log;
@@ -33,14 +34,14 @@ static struct deploy *deploy_of(struct pane *p)
     return p->priv;
 }
 
-static const char *state_names[] = {"pending", "running", "passed", "failed", "skipped"};
+/* The stage states of the backend's deploy (deploy.h), in the same order. */
+_Static_assert((int)S_PENDING == (int)HK_STAGE_PENDING && (int)S_SKIPPED == (int)HK_STAGE_SKIPPED &&
+                   (int)S_INTERRUPTED == (int)HK_STAGE_INTERRUPTED,
+               "stage_state follows hk_stage_state");
 
 static int parse_state(const char *s)
 {
-    for (int i = 0; s && i < 5; i++)
-        if (!strcmp(s, state_names[i]))
-            return i;
-    return -1;
+    return s ? hk_stage_state_parse(s) : -1;
 }
 
 /* Row r: the stage and which log line (-1: the stage's own line). */
@@ -94,16 +95,18 @@ static void log_line(const struct stage *st, int line, const char **s, int *len)
 
 static void stage_text(struct deploy *d, int i, struct hk_buf *b)
 {
-    static const char *marks[] = {"\u00b7", "", "\u2713", "\u2717", "\u2013"};
+    static const char *marks[] = {"\u00b7", "", "\u2713", "\u2717", "\u2013", "?"};
     static const char *spinner[] = {"\u280b", "\u2819", "\u2839", "\u2838", "\u283c", "\u2834", "\u2826", "\u2827", "\u2807", "\u280f"};
     const struct stage *st = &d->stages[i];
     const char *mark = st->state == S_RUNNING ? spinner[d->spin % 10] : marks[st->state];
     long ms = st->state == S_RUNNING ? (long)(hk_now_ms() - st->started) : st->duration_ms;
-    hk_buf_printf(b, "%s %-20s %-8s", mark, st->name, state_names[st->state]);
+    hk_buf_printf(b, "%s %-20s %-8s", mark, st->name, hk_stage_state_name((enum hk_stage_state)st->state));
     if (st->state != S_PENDING && st->state != S_SKIPPED)
         hk_buf_printf(b, " %6.1f s", ms / 1000.0);
     if (st->state == S_FAILED)
         hk_buf_printf(b, "  exit %d", st->exit_code);
+    if (st->state == S_INTERRUPTED)
+        hk_buf_adds(b, "  unknown outcome");
     if (st->log)
         hk_buf_adds(b, st->show_log ? "  (Enter: hide log)" : "  (Enter: log)");
 }
@@ -111,7 +114,7 @@ static void stage_text(struct deploy *d, int i, struct hk_buf *b)
 static void deploy_draw(struct pane *p)
 {
     static const enum th_slot slots[] = {TH_STAGE_PENDING, TH_STAGE_RUNNING, TH_STAGE_PASSED,
-                                         TH_STAGE_FAILED, TH_STAGE_SKIPPED};
+                                         TH_STAGE_FAILED, TH_STAGE_SKIPPED, TH_STAGE_FAILED};
     struct deploy *d = deploy_of(p);
     if (!d->n) {
         const char *msg = "No deploy yet.";

@@ -1,6 +1,7 @@
 /* Rendering events as lines of text. */
 #include "printer.h"
 #include "json.h"
+#include "deploy.h"
 #include "session.h"
 
 #include <cJSON.h>
@@ -160,12 +161,13 @@ void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
         fprintf(p->out, "honk: %s\n", str(d, "message"));
         break;
     case HK_EV_DEPLOY_STAGE:
-        if (!strcmp(str(d, "state"), "pending"))
+        if (hk_stage_state_parse(str(d, "state")) == HK_STAGE_PENDING)
             break;
-        if (!strcmp(str(d, "state"), "running"))
+        if (hk_stage_state_parse(str(d, "state")) == HK_STAGE_RUNNING)
             fprintf(p->out, "honk: deploy stage %s: running %s\n", str(d, "stage"), str(d, "command"));
-        else
-            fprintf(p->out, "honk: deploy stage %s: %s\n", str(d, "stage"), str(d, "state"));
+        else /* "interrupted" comes with a message that says what it means */
+            fprintf(p->out, "honk: deploy stage %s: %s\n", str(d, "stage"),
+                    *str(d, "message") ? str(d, "message") : str(d, "state"));
         break;
     case HK_EV_ERROR:
         fprintf(p->out, "honk: error: %s\n", str(d, "message"));

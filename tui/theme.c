@@ -289,8 +289,9 @@ int hk_theme_load(const char *name, struct hk_config *cfg, bool no_color, char *
     path = find_theme(name);
     if (!path) {
         if (strcmp(name, DEFAULT_THEME))
-            *err = hk_xasprintf("no theme \"%s\" in %s; using the default theme, %s", name, search_path,
-                                DEFAULT_THEME), rc = -1;
+            /* the sentence first: the places looked in can be long and wrap */
+            *err = hk_xasprintf("no theme \"%s\"; using the default theme, %s (looked in %s)", name,
+                                DEFAULT_THEME, search_path), rc = -1;
     } else if (!(theme = hk_config_open_file(path, err))) {
         char *why = *err;
         *err = hk_xasprintf("%s; using the default theme, %s", why ? why : path, DEFAULT_THEME);

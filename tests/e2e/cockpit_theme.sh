@@ -54,7 +54,7 @@ tm_honk 100 50 "$R" --theme dark
 wait_for "Type a task" > /dev/null
 status_colours > "$T/status_dark"
 tm_honk 100 50 "$R" --theme nosuch
-check unknown_theme_says_so wait_for "no theme \"nosuch\" in"
+check unknown_theme_says_so wait_for "no theme \"nosuch\"; using"
 check unknown_theme_falls_back wait_for "default theme, dark"
 status_colours > "$T/status_nosuch"
 check unknown_theme_uses_default sh -c "grep -q '38;5' '$T/status_dark' && cmp -s '$T/status_dark' '$T/status_nosuch'"

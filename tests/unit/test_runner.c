@@ -621,3 +621,19 @@ TEST(free_from_finished_callback)
     free(err);
     hk_loop_free(loop);
 }
+
+/* A run read back from a journal: no process, the output on its screen. */
+TEST(replayed_run_shows_its_output)
+{
+    struct hk_loop *loop = hk_loop_new();
+    struct hk_runner_result res = {.exit_code = 1, .duration_ms = 40};
+    struct hk_runner *r = hk_runner_replayed(loop, "sh test.sh", 24, 100, "checking add\nFAIL add: got 6\n", &res);
+    check_screen_row(r, 0, "checking add");
+    check_screen_row(r, 1, "FAIL add: got 6");
+    check_tail(r, "checking add\nFAIL add: got 6\n");
+    CHECK(hk_runner_state(r) == HK_RUNNER_FINISHED, "state");
+    CHECK(hk_runner_result(r) && hk_runner_result(r)->exit_code == 1, "result");
+    CHECK_STR(hk_runner_command(r), "sh test.sh");
+    hk_runner_free(r);
+    hk_loop_free(loop);
+}
