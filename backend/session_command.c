@@ -231,8 +231,9 @@ static int cmd_send(struct hk_session *s, const cJSON *cmd, char **err)
         return 0;
     }
     const char *waiting = hk_session_waiting_for(s);
-    return refuse(err, hk_xasprintf("Not sent: honk is %s%s%s.", hk_session_state_name(st),
-                                    waiting ? ", waiting for " : "", waiting ? waiting : ""));
+    bool asks = waiting && *waiting && waiting[strlen(waiting) - 1] == '?';
+    return refuse(err, hk_xasprintf("Not sent: honk is %s%s%s%s", hk_session_state_name(st),
+                                    waiting ? ", waiting for " : "", waiting ? waiting : "", asks ? "" : "."));
 }
 
 static int cmd_interrupt(struct hk_session *s, const cJSON *cmd, char **err)

@@ -14,6 +14,7 @@
 #include "util.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 struct run {
     struct replay replay;
@@ -44,7 +45,8 @@ static void on_event(const struct hk_event *ev, void *user)
 
 /* A repository whose a.txt has twelve lines, honk.* settings from extra
  * (git config lines), and a session started on the scenario. */
-static int start(struct run *r, const char *scenario, const char *config, const char *task)
+static int start_with(struct run *r, const char *scenario, const char *config, const char *task, int approve,
+                      int deploy)
 {
     memset(r, 0, sizeof *r);
     fx_begin(1);
@@ -61,12 +63,31 @@ static int start(struct run *r, const char *scenario, const char *config, const 
                                           .max_tokens = 1000, .max_tries = 1, .timeout_ms = 10000,
                                           .retry_base_ms = 10};
     r->loop = hk_loop_new();
-    struct hk_session_opts opts = {.task = task, .approve = HK_APPROVE_ASK, .deploy = -1, .model = &r->model,
+    struct hk_session_opts opts = {.task = task, .approve = approve, .deploy = deploy, .model = &r->model,
                                    .config = r->cfg};
     if (r->cfg && r->repo)
         r->s = hk_session_start(r->loop, r->repo, NULL, &opts, on_event, r, &err);
     CHECK(r->s, "session: %s", err);
     free(err);
+    return r->s ? 0 : -1;
+}
+
+static int start(struct run *r, const char *scenario, const char *config, const char *task)
+{
+    return start_with(r, scenario, config, task, HK_APPROVE_ASK, -1);
+}
+
+/* honk dies (the session goes without a word) and comes back from its
+ * journal, as honk resume does. */
+static int die_and_resume(struct run *r)
+{
+    char *id = hk_xstrdup(hk_session_id(r->s)), *err = NULL;
+    hk_session_free(r->s);
+    struct hk_session_opts opts = {.approve = -1, .deploy = -1, .model = &r->model, .config = r->cfg};
+    r->s = hk_session_start(r->loop, r->repo, id, &opts, on_event, r, &err);
+    CHECK(r->s, "resumed: %s", err);
+    free(err);
+    free(id);
     return r->s ? 0 : -1;
 }
 
@@ -298,6 +319,73 @@ TEST(message_wait_send_interrupt_cancel)
     TAKES(&r, "{\"command\": \"cancel\"}");
     CHECK(hk_session_state(r.s) == HK_STATE_CANCELLED, "cancelled");
     CHECK(strstr(r.states.data, "idle/message thinking/- idle/message cancelled/- "), "states: %s", r.states.data);
+out:
+    finish(&r);
+}
+
+/* A stage that was running when honk died has an unknown outcome: the
+ * resumed session waits for a decision on that stage, by its name. */
+TEST(interrupted_stage_wait)
+{
+    struct run r;
+    char config[1024], started[600];
+    snprintf(config, sizeof config, "git config honk.deploy.stages 'build ship' && "
+             "git config honk.deploy.build.command true && "
+             "git config honk.deploy.ship.command 'touch ../started; while [ -e ../slow ]; do sleep 0.05; done'");
+    const char *scenario = "{\"turns\": [{\"tool_calls\": [{\"id\": \"t1\", \"name\": \"write_file\", \"input\": "
+                           "{\"path\": \"b.txt\", \"content\": \"b\\n\"}}]}, {\"text\": \"Done.\"}]}";
+    if (start_with(&r, scenario, config, "add b", HK_APPROVE_ALL, 1) != 0)
+        goto out;
+    /* The stage runs in the task's worktree, .git/honk/worktrees/ID: ../ is worktrees/. */
+    snprintf(started, sizeof started, "%s/.git/honk/worktrees/started", r.dir);
+    sh("touch '%s/.git/honk/worktrees/slow'", r.dir);
+    int64_t deadline = hk_now_ms() + 30000;
+    while (access(started, F_OK) != 0 && hk_now_ms() < deadline && !hk_session_state_terminal(hk_session_state(r.s)))
+        hk_loop_run_once(r.loop, 100);
+    CHECK(access(started, F_OK) == 0, "the ship stage started (states: %s; errors: %s)", r.states.data,
+          r.errors.data ? r.errors.data : "");
+    if (access(started, F_OK) != 0 || die_and_resume(&r) != 0)
+        goto out;
+    CHECK(hk_session_wait(r.s) == HK_WAIT_STAGE, "the resumed session waits on the stage: %s", r.states.data);
+    cJSON *w = hk_session_waiting(r.s);
+    CHECK_STR(hk_json_str(w, "kind"), "stage");
+    CHECK_STR(hk_json_str(w, "id"), "ship");
+    cJSON_Delete(w);
+    CHECK_STR(hk_session_waiting_for(r.s), "a decision on a deploy stage interrupted with an unknown outcome: run it again?");
+    REFUSED(&r, "{\"command\": \"deploy\", \"stage\": \"build\"}",
+            "Not answered: the deploy stage build does not wait (ship).");
+    REFUSED(&r, "{\"command\": \"answer\", \"wait\": \"stage\", \"id\": \"build\", \"approve\": true}",
+            "Not answered: stage build is not waiting any more (stage ship is).");
+    REFUSED(&r, "{\"command\": \"send\", \"text\": \"hi\"}",
+            "Not sent: honk is awaiting_approval, waiting for a decision on a deploy stage interrupted with an "
+            "unknown outcome: run it again?");
+    sh("rm -f '%s/.git/honk/worktrees/slow'", r.dir);
+    TAKES(&r, "{\"command\": \"deploy\", \"stage\": \"ship\"}");
+    if (run_until(&r, HK_WAIT_NONE) == 0)
+        CHECK(hk_session_state(r.s) == HK_STATE_DONE, "done after the stage ran again: %s",
+              hk_session_state_name(hk_session_state(r.s)));
+out:
+    finish(&r);
+}
+
+/* Stopped at honk.maxTurns: a message wait that says so, and that an
+ * answer (more turns) ends as well as a message. */
+TEST(out_of_turns_wait)
+{
+    struct run r;
+    const char *read = "{\"tool_calls\": [{\"name\": \"read_file\", \"input\": {\"path\": \"a.txt\"}}]}";
+    char scenario[512];
+    snprintf(scenario, sizeof scenario, "{\"turns\": [%s, {\"text\": \"Read it.\"}]}", read);
+    if (start(&r, scenario, "git config honk.maxTurns 1", "read a") != 0 || run_until(&r, HK_WAIT_MESSAGE) != 0)
+        goto out;
+    CHECK(hk_json_true(r.waiting, "out_of_turns"), "the wait says why");
+    REFUSED(&r, "{\"command\": \"answer\", \"wait\": \"message\", \"approve\": false}",
+            "Not answered: send a message, or accept more turns.");
+    TAKES(&r, "{\"command\": \"answer\", \"wait\": \"message\", \"approve\": true}");
+    CHECK(hk_session_state(r.s) == HK_STATE_THINKING, "more turns: %s", hk_session_state_name(hk_session_state(r.s)));
+    if (run_until(&r, HK_WAIT_MESSAGE) != 0)
+        goto out;
+    CHECK(!hk_json_true(r.waiting, "out_of_turns"), "a plain message wait now");
 out:
     finish(&r);
 }
