@@ -136,9 +136,10 @@ void hk_session_free(struct hk_session *s);
     X(DECIDE, "decide", "proposal; hunk (absent or -1: all of it); verdict approve|reject|edit; "    \
                         "reason; text (edit: the hunk's new text); state (optional: the hunk's "    \
                         "state the sender saw, pending|approved|rejected|edited: refused when "    \
-                        "it changed meanwhile)")                  \
+                        "it changed meanwhile)")                                                \
     X(ANSWER, "answer", "wait: the kind that waits; id (proposal, command: required; stage: "        \
-                        "optional); approve: true|false; reason")                                   \
+                        "optional); approve: true|false; reason. A commit is only approved, and a " \
+                        "message wait answered only out of turns (approve: more turns)")            \
     X(UNDO, "undo", "proposal: the waiting one; undoes its last decision")                         \
     X(SEND, "send", "text: a message to the model")                                                \
     X(INTERRUPT, "interrupt", "stops the model's turn or the tool loop")                           \
@@ -190,7 +191,8 @@ int hk_session_diff(const struct hk_session *s, struct hk_diff **out, char **err
 typedef void (*hk_session_runner_cb)(struct hk_runner *r, void *user);
 void hk_session_watch_runner(struct hk_session *s, hk_session_runner_cb cb, void *user);
 int hk_session_exit_status(const struct hk_session *s); /* for honk run */
-/* Stopped at honk.maxTurns: hk_session_answer(s, 1, NULL) or a message goes on. */
+/* Stopped at honk.maxTurns: a message, or the answer {"command": "answer",
+ * "wait": "message", "approve": true} (more turns), goes on. */
 int hk_session_out_of_turns(const struct hk_session *s);
 
 #endif
