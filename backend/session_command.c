@@ -176,6 +176,9 @@ static int cmd_answer(struct hk_session *s, const cJSON *cmd, char **err)
     const char *name = member(cmd, "wait");
     enum hk_wait_kind kind = hk_wait_kind_parse(name), now = hk_session_wait(s);
     const cJSON *approve = cJSON_GetObjectItemCaseSensitive(cmd, "approve");
+    if (now == HK_WAIT_NONE)
+        return refuse(err, hk_xasprintf("Not answered: nothing waits for an answer (honk is %s).",
+                                        hk_session_state_name(s->state)));
     if (kind == HK_WAIT_NONE)
         return refuse(err, hk_xasprintf("Not answered: \"wait\" must be proposal, command, commit, deploy, stage "
                                         "or message%s%s%s.", name ? ", not \"" : "", name ? name : "",

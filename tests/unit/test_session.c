@@ -311,6 +311,8 @@ TEST(message_wait_send_interrupt_cancel)
             "Not undone: proposal p1 is not waiting for a decision (honk waits for a message from the engineer).");
     TAKES(&r, "{\"command\": \"send\", \"text\": \"go on\"}");
     CHECK(hk_session_state(r.s) == HK_STATE_THINKING, "thinking");
+    REFUSED(&r, "{\"command\": \"answer\", \"wait\": \"command\", \"id\": \"t1\", \"approve\": true}",
+            "Not answered: nothing waits for an answer (honk is thinking).");
     CHECK(hk_session_wait(r.s) == HK_WAIT_NONE, "nothing waits while the model answers");
     REFUSED(&r, "{\"command\": \"send\", \"text\": \"again\"}", "Not sent: honk is thinking.");
     TAKES(&r, "{\"command\": \"interrupt\"}");
