@@ -29,6 +29,7 @@ struct app {
     cJSON *reasons;      /* "p1:3" -> the engineer's reason for rejecting it */
     char *shown_proposal;
     bool whole_shown;    /* Diff shows the whole change, not one proposal */
+    bool stages_known;   /* the session has named its deploy stages itself */
     /* for the summary printed on exit */
     char *task, *state, *commit, *deploy, *land;
     int approved, rejected;
@@ -181,9 +182,10 @@ static void remember(struct app *a, const struct hk_event *ev)
  * run (the session names them only once they start). */
 static void show_waiting_stages(struct app *a, const struct hk_event *ev)
 {
+    a->stages_known |= ev->kind == HK_EV_DEPLOY_STAGE;
     const char *what = ev->kind == HK_EV_STATE ? hk_json_str(ev->data, "waiting_for") : NULL;
-    if (!what || !strstr(what, "deploy"))
-        return;
+    if (!what || !strstr(what, "deploy") || a->stages_known)
+        return; /* once the session has said how its stages stand (a resume), that stands */
     char *err = NULL;
     struct hk_deploy *d = hk_deploy_from_config(a->cfg, &err);
     for (size_t i = 0; d && i < hk_deploy_stage_count(d); i++) {
