@@ -38,7 +38,7 @@ CFLAGS  += -std=c11 -Wall -Wextra -Wpedantic -Werror $(OPT) $(SANFLAGS) -D_POSIX
 LDFLAGS += $(SANFLAGS)
 
 BACKEND_SRC := $(wildcard backend/*.c)
-TUI_SRC     := $(wildcard tui/*.c)
+TUI_SRC     := $(wildcard tui/cli/*.c tui/cockpit/*.c)
 REPLAY_SRC  := $(wildcard tests/replay/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 
@@ -67,8 +67,10 @@ $(BUILD)/%.o: %.c
 $(BUILD)/gen/dark_theme.inc: themes/dark.theme scripts/theme-to-c
 	@mkdir -p $(@D)
 	$(Q)scripts/theme-to-c themes/dark.theme > $@.tmp && mv $@.tmp $@
-$(BUILD)/tui/theme.o: $(BUILD)/gen/dark_theme.inc
-$(BUILD)/tui/theme.o: CFLAGS += -I$(BUILD)/gen
+$(BUILD)/tui/cockpit/theme.o: $(BUILD)/gen/dark_theme.inc
+$(BUILD)/tui/cockpit/theme.o: CFLAGS += -I$(BUILD)/gen
+# The cockpit's commands share the command line's flags and entry points.
+$(TUI_OBJ): CFLAGS += -Itui/cli -Itui/cockpit
 
 $(LIBHONK): $(BACKEND_OBJ)
 	@rm -f $@

@@ -4,7 +4,7 @@
  * assembled from the protocol's pieces. */
 #include "model.h"
 #include "loop.h"
-#include "provider.h"
+#include "model_provider.h"
 #include "util.h"
 
 #include <cJSON.h>

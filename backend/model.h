@@ -1,5 +1,5 @@
 /* The provider-neutral conversation with a coding model, and one streamed
- * request to it. The wire protocols live in anthropic.c and openai.c; this
+ * request to it. The wire protocols live in model_anthropic.c and model_openai.c; this
  * module owns retries, timeouts, cancel and the turn being assembled. */
 #ifndef HK_MODEL_H
 #define HK_MODEL_H

@@ -1,6 +1,6 @@
 /* Proposals: built from edit_file, write_file or apply_patch, applied all or
  * nothing (or partially on request), then decided hunk by hunk with undo. */
-#include "patch_int.h"
+#include "patch_internal.h"
 #include "util.h"
 
 #include <stdlib.h>

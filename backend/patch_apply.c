@@ -1,7 +1,7 @@
 /* Locating hunks in a file's original lines: by stated position, then by offset
  * search outward, then with fuzz (context dropped at the edges, as GNU patch
  * does); and the string replacement of edit_file, exact first, then tolerant. */
-#include "patch_int.h"
+#include "patch_internal.h"
 #include "util.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Decisions on an applied proposal's hunks (approve, reject, edit, undo) and the
  * sentences that describe each hunk's result. */
-#include "patch_int.h"
+#include "patch_internal.h"
 #include "util.h"
 
 #include <ctype.h>

@@ -1,6 +1,6 @@
 /* edit_file's string replacement: an exact match first, then a match that
  * tolerates indentation, trailing blanks and CRLF; ambiguity is refused. */
-#include "patch_int.h"
+#include "patch_internal.h"
 #include "util.h"
 
 #include <stdlib.h>

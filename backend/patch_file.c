@@ -1,6 +1,6 @@
 /* A proposal's files on disk: loading originals, computing each file from its
  * original and its hunks' states, and writing or removing it to match. */
-#include "patch_int.h"
+#include "patch_internal.h"
 #include "path.h"
 #include "util.h"
 

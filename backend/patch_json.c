@@ -1,6 +1,6 @@
 /* A proposal as JSON for the journal, and back: the originals are recovered from
  * the files on disk by walking back through the hunks that are in effect. */
-#include "patch_int.h"
+#include "patch_internal.h"
 #include "json.h"
 #include "util.h"
 

@@ -1,6 +1,6 @@
 /* Parses patches as git, diff -u and models write them (unified diffs, loose ones
  * included) and the `*** Begin Patch` envelope, into files and hunks. */
-#include "patch_int.h"
+#include "patch_internal.h"
 #include "util.h"
 
 #include <ctype.h>

@@ -1,7 +1,7 @@
 /* The hunks a proposal left out of the files, as a .rej patch that git apply
  * (and GNU patch) read against the files as they are now: headers whose
  * numbers are counted from the lines themselves, never a corrupt one. */
-#include "patch_int.h"
+#include "patch_internal.h"
 #include "path.h"
 #include "util.h"
 

@@ -1,6 +1,6 @@
 /* Lines for the patch engine: splitting and joining bytes exactly, comparing
  * lines strictly or loosely, and a small line diff for display and write_file. */
-#include "patch_int.h"
+#include "patch_internal.h"
 #include "util.h"
 
 #include <stdlib.h>

@@ -14,7 +14,7 @@ check approve_policies_in_man grep -qF -- ".BI \\-\\-approve= $man_bar" man/honk
 "$HONK" run --approve=never t > "$T/out" 2> "$T/err" < /dev/null
 check approve_policy_refused_with_the_choices [ "$(cat "$T/err")" = "honk: --approve takes $sentence" ]
 
-# A family's internal header (patch_int.h, repo_internal.h ...) is included
+# A family's internal header (patch_internal.h, repo_internal.h ...) is included
 # only by that family's files (patch.c, patch_*.c ...), wherever they live.
 find backend tui -name '*.[ch]' | while read -r f; do
     sed -n 's/^#[[:space:]]*include[[:space:]]*"\([^"]*_int\(ernal\)\{0,1\}\.h\)".*/\1/p' "$f" | while read -r h; do
@@ -26,7 +26,7 @@ if [ -s "$T/foreign" ]; then fail no_module_includes_another_modules_internal_he
 else ok no_module_includes_another_modules_internal_header; fi
 
 # libhonk.a exports only hk_ names: a helper one file uses is static, one a
-# family shares (patch_int.h, repo_internal.h ...) carries the hk_ prefix.
+# family shares (patch_internal.h, repo_internal.h ...) carries the hk_ prefix.
 lib=$HONK_BUILD/libhonk.a
 if [ ! -f "$lib" ]; then fail libhonk_exports_only_hk_symbols "no $lib"
 elif ! nm -g --defined-only "$lib" > "$T/nm" 2> "$T/nm.err"; then fail libhonk_exports_only_hk_symbols "nm: $(cat "$T/nm.err")"

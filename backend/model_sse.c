@@ -1,7 +1,7 @@
 /* The SSE parser. It keeps only the unfinished line and the event being
  * assembled, so memory is bounded by the longest line and event, and a
  * stream split at any byte (even inside CRLF) parses identically. */
-#include "sse.h"
+#include "model_sse.h"
 #include "util.h"
 
 #include <stdlib.h>

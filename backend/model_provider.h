@@ -1,11 +1,11 @@
-/* What a wire protocol (anthropic.c, openai.c) provides to model.c, and the
+/* What a wire protocol (model_anthropic.c, model_openai.c) provides to model.c, and the
  * turn-assembly calls it makes back while parsing a stream. Internal to
  * backend/. */
-#ifndef HK_PROVIDER_H
-#define HK_PROVIDER_H
+#ifndef HK_MODEL_PROVIDER_H
+#define HK_MODEL_PROVIDER_H
 
 #include "model.h"
-#include "sse.h"
+#include "model_sse.h"
 
 #include <cJSON.h>
 #include "curl_api.h"

@@ -1,7 +1,7 @@
 /* Keys and the mouse: reading them off the terminal, finding the action
  * through the keymap (focused pane's scope, the input line, any pane,
  * global), the prompt in the input line, and $EDITOR. */
-#include "cockpit_int.h"
+#include "cockpit_internal.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -30,6 +30,7 @@ struct app {
     char *shown_proposal;
     bool whole_shown;    /* Diff shows the whole change, not one proposal */
     cJSON *waiting;      /* what the last state event said waits: an answer names it */
+    bool stages_known;   /* the session has named its deploy stages itself */
     /* for the summary printed on exit */
     char *task, *state, *commit, *deploy, *land;
     int approved, rejected;
@@ -186,8 +187,9 @@ static void remember(struct app *a, const struct hk_event *ev)
  * run (the session names them only once they start): the wait names them. */
 static void show_waiting_stages(struct app *a, const struct hk_event *ev)
 {
-    if (hk_state_event_wait(ev) != HK_WAIT_DEPLOY)
-        return;
+    a->stages_known |= ev->kind == HK_EV_DEPLOY_STAGE;
+    if (hk_state_event_wait(ev) != HK_WAIT_DEPLOY || a->stages_known)
+        return; /* once the session has said how its stages stand (a resume), that stands */
     const cJSON *stages = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev->data, "waiting"),
                                                            "stages");
     const cJSON *name;

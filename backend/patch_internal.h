@@ -1,6 +1,6 @@
 /* Declarations shared by the patch engine's files (patch*.c), not for the rest of honk. */
-#ifndef HK_PATCH_INT_H
-#define HK_PATCH_INT_H
+#ifndef HK_PATCH_INTERNAL_H
+#define HK_PATCH_INTERNAL_H
 
 #include "patch.h"
 

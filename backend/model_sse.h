@@ -1,7 +1,7 @@
 /* Incremental Server-Sent Events parser (the WHATWG event-stream format):
  * bytes go in as they arrive, cut anywhere; whole events come out. */
-#ifndef HK_SSE_H
-#define HK_SSE_H
+#ifndef HK_MODEL_SSE_H
+#define HK_MODEL_SSE_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* Anthropic's Messages API with stream: true: the request body, the headers,
  * and the stream of message/content_block events turned into a turn. */
-#include "provider.h"
+#include "model_provider.h"
 #include "json.h"
 #include "util.h"
 

@@ -1,7 +1,7 @@
 /* The SSE parser: the same stream, cut at every byte position (and into
  * single bytes), must give identical events. */
 #include "check.h"
-#include "sse.h"
+#include "model_sse.h"
 #include "util.h"
 
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* The cockpit's private state, shared by cockpit.c (events, frames,
  * terminal), cockpit_layout.c (sizes, status and input lines) and
  * cockpit_keys.c (keys, mouse, prompt, editor). */
-#ifndef HK_COCKPIT_INT_H
-#define HK_COCKPIT_INT_H
+#ifndef HK_COCKPIT_INTERNAL_H
+#define HK_COCKPIT_INTERNAL_H
 
 #include "cockpit.h"
 #include "input.h"

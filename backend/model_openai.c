@@ -2,7 +2,7 @@
  * Ollama, llama.cpp's server, vLLM and gateways: the request body, the
  * bearer header, and `data:` chunks turned into a turn. */
 #include "json.h"
-#include "provider.h"
+#include "model_provider.h"
 #include "util.h"
 
 #include <cJSON.h>

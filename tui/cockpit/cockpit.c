@@ -1,7 +1,7 @@
 /* The cockpit's life: taking over and restoring the terminal, signals,
  * feeding events to the panes, and frames (dirty panes only, one doupdate,
  * bursts merged on a short timer). */
-#include "cockpit_int.h"
+#include "cockpit_internal.h"
 
 #include "runner.h"
 #include "session.h"

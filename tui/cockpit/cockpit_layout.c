@@ -1,7 +1,7 @@
 /* Where the panes go for the terminal's size (side by side from 160
  * columns, stacked below, one pane when zoomed, a notice when too small), and
  * drawing the pane frames, the status line and the input line. */
-#include "cockpit_int.h"
+#include "cockpit_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
