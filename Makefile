@@ -89,6 +89,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBHONK)
 	@$(if $(V),,echo "  TEST    $@")
 	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< $(LIBHONK) $(LDFLAGS) $(PKG_LIBS) $(CURL_LIBS) $(GIT_LIBS) -lm
 
+# The Diff pane's views are plain data built without curses: their test links them.
+DIFFVIEW_OBJ := $(BUILD)/tui/cockpit/diffview.o $(BUILD)/tui/cockpit/diff_sources.o
+$(BUILD)/tests/test_diffview: tests/unit/test_diffview.c $(DIFFVIEW_OBJ) $(LIBHONK)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  TEST    $@")
+	$(Q)$(CC) $(CFLAGS) -Itests -Itui/cockpit -o $@ $< $(DIFFVIEW_OBJ) $(LIBHONK) $(LDFLAGS) $(PKG_LIBS) $(GIT_LIBS) -lm
+
 test: all $(UNIT_BIN)
 	@HONK_BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run
 

@@ -131,8 +131,6 @@ int hk_patch_reject_all(struct hk_proposal *p, char **err);
 /* Takes back the last decision (a whole-proposal decision counts as one). */
 int hk_patch_undo(struct hk_proposal *p, char **err);
 
-/* The new side of a hunk as text, for $EDITOR. */
-char *hk_patch_hunk_new_text(const struct hk_hunk *h);
 /* The hunk's state word, given whether its proposal was written. */
 enum hk_hunk_word hk_patch_hunk_word(const struct hk_proposal *p, const struct hk_hunk *h);
 const char *hk_hunk_word_name(enum hk_hunk_word w);

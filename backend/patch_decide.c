@@ -129,23 +129,6 @@ int hk_patch_undo(struct hk_proposal *p, char **err)
     return hk_patch_proposal_sync(p, err);
 }
 
-char *hk_patch_hunk_new_text(const struct hk_hunk *h)
-{
-    struct hk_buf b = {0};
-    size_t last = h->nlines;
-    for (size_t i = 0; i < h->nlines; i++)
-        if (h->lines[i].kind != HK_LINE_DEL)
-            last = i;
-    for (size_t i = 0; i < h->nlines; i++) {
-        if (h->lines[i].kind == HK_LINE_DEL)
-            continue;
-        hk_buf_add(&b, h->lines[i].text, h->lines[i].len);
-        if (!(h->lines[i].noeol && i == last))
-            hk_buf_addc(&b, '\n');
-    }
-    return hk_buf_steal(&b);
-}
-
 enum hk_hunk_word hk_patch_hunk_word(const struct hk_proposal *p, const struct hk_hunk *h)
 {
     if (h->result == HK_HUNK_FAILED)

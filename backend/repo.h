@@ -124,6 +124,7 @@ struct hk_diff_line {
     unsigned len;
     const struct hk_diff_span *spans; /* intra-line changes; only on paired add/delete lines */
     unsigned nspans;
+    int pair; /* index in its hunk of the line it pairs with (hk_diff_pair_lines), or -1 */
 };
 
 struct hk_diff_hunk {
@@ -174,5 +175,17 @@ int hk_repo_has_commits(struct hk_repo *repo);
 void hk_diff_word_spans(const char *a, unsigned alen, const char *b, unsigned blen,
                         struct hk_diff_span *sa, unsigned *na,
                         struct hk_diff_span *sb, unsigned *nb, unsigned max);
+
+/* Word spans a line keeps; more are merged into the last. */
+#define HK_DIFF_MAX_SPANS 16
+
+/* The one "deletions, then additions" walk of every diff honk shows, so a
+ * hunk's word highlights and side-by-side rows do not depend on where it
+ * came from. Pairs each run of deleted lines of a hunk's n lines (only kind,
+ * content and len are read) with the run of added lines after it (a "No
+ * newline" marker does not end a run): in order when the runs are as long,
+ * else each deleted line with the most alike of the next few added lines.
+ * pair[i] gets the index of line i's partner, or -1. */
+void hk_diff_pair_lines(const struct hk_diff_line *lines, int n, int *pair);
 
 #endif

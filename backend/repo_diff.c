@@ -9,8 +9,6 @@
 
 #include "util.h"
 
-#define MAX_SPANS 16     /* per line; more are merged into the last */
-#define PAIR_WINDOW 16   /* added lines searched for a deleted line's partner */
 
 struct block {
     struct block *next;
@@ -87,6 +85,7 @@ static void add_line(struct diff_impl *d, const git_diff_line *l)
     memset(out, 0, sizeof *out);
     out->old_lineno = l->old_lineno;
     out->new_lineno = l->new_lineno;
+    out->pair = -1;
     switch (l->origin) {
     case GIT_DIFF_LINE_ADDITION: out->kind = HK_DIFF_LINE_ADD; break;
     case GIT_DIFF_LINE_DELETION: out->kind = HK_DIFF_LINE_DELETE; break;
@@ -161,26 +160,12 @@ static void add_file(struct diff_impl *d, git_patch *patch)
     f->nhunks = d->nhunks - d->file_hunk[d->pub.nfiles - 1];
 }
 
-/* Cheap likeness of two lines: shared prefix and suffix bytes over the longer length. */
-static double likeness(const struct hk_diff_line *a, const struct hk_diff_line *b)
-{
-    unsigned n = a->len < b->len ? a->len : b->len, max = a->len > b->len ? a->len : b->len;
-    unsigned pre = 0, suf = 0;
-    if (!max)
-        return 1.0;
-    while (pre < n && a->content[pre] == b->content[pre])
-        pre++;
-    while (suf < n - pre && a->content[a->len - 1 - suf] == b->content[b->len - 1 - suf])
-        suf++;
-    return (double)(pre + suf) / max;
-}
-
 static void pair_spans(struct diff_impl *d, struct words_scratch *w, size_t del, size_t add)
 {
-    struct hk_diff_span sa[MAX_SPANS], sb[MAX_SPANS];
+    struct hk_diff_span sa[HK_DIFF_MAX_SPANS], sb[HK_DIFF_MAX_SPANS];
     unsigned na, nb;
     struct hk_diff_line *a = &d->lines[del], *b = &d->lines[add];
-    hk_words_diff(w, a->content, a->len, b->content, b->len, sa, &na, sb, &nb, MAX_SPANS);
+    hk_words_diff(w, a->content, a->len, b->content, b->len, sa, &na, sb, &nb, HK_DIFF_MAX_SPANS);
     if (!na && !nb)
         return;
     while (d->nspans + na + nb > d->capspans) {
@@ -197,74 +182,26 @@ static void pair_spans(struct diff_impl *d, struct words_scratch *w, size_t del,
     d->nspans += nb;
 }
 
-/* Pairs the deleted lines dels[0..nd) with added lines adds[0..na): in order
- * when the counts match, else each with the most alike of the next few. */
-static void pair_block(struct diff_impl *d, struct words_scratch *w, const size_t *dels,
-                       size_t nd, const size_t *adds, size_t na)
-{
-    if (nd == na) {
-        for (size_t i = 0; i < nd; i++)
-            pair_spans(d, w, dels[i], adds[i]);
-        return;
-    }
-    size_t next = 0;
-    for (size_t i = 0; i < nd && next < na; i++) {
-        size_t best = na;
-        double best_score = 0.5;
-        for (size_t j = next; j < na && j < next + PAIR_WINDOW; j++) {
-            double s = likeness(&d->lines[dels[i]], &d->lines[adds[j]]);
-            if (s >= best_score) {
-                best_score = s;
-                best = j;
-            }
-        }
-        if (best == na)
-            continue;
-        pair_spans(d, w, dels[i], adds[best]);
-        next = best + 1;
-    }
-}
-
-struct block_buf {
-    size_t *dels, *adds;
-    size_t nd, na, capd, capa;
-};
-
-static void hunk_spans(struct diff_impl *d, struct words_scratch *w, struct block_buf *bb,
-                       size_t first, size_t n)
-{
-    size_t i = first, end = first + n;
-    while (i < end) {
-        bb->nd = bb->na = 0;
-        for (; i < end && d->lines[i].kind != HK_DIFF_LINE_CONTEXT && d->lines[i].kind != HK_DIFF_LINE_ADD;
-             i++)
-            if (d->lines[i].kind == HK_DIFF_LINE_DELETE) {
-                GROW(bb->dels, bb->nd, bb->capd);
-                bb->dels[bb->nd++] = i;
-            }
-        for (; i < end && d->lines[i].kind != HK_DIFF_LINE_CONTEXT && d->lines[i].kind != HK_DIFF_LINE_DELETE;
-             i++)
-            if (d->lines[i].kind == HK_DIFF_LINE_ADD) {
-                GROW(bb->adds, bb->na, bb->capa);
-                bb->adds[bb->na++] = i;
-            }
-        if (bb->nd && bb->na)
-            pair_block(d, w, bb->dels, bb->nd, bb->adds, bb->na);
-        if (!bb->nd && !bb->na)
-            i++;
-    }
-}
-
+/* Each hunk's pairs (hk_diff_pair_lines) and their word spans. */
 static void compute_spans(struct diff_impl *d)
 {
     struct words_scratch w = {0};
-    struct block_buf bb = {0};
+    int *pair = NULL;
+    size_t cap = 0;
     d->line_span = hk_xcalloc(d->nlines ? d->nlines : 1, sizeof *d->line_span);
-    for (size_t h = 0; h < d->nhunks; h++)
-        hunk_spans(d, &w, &bb, d->hunk_line[h], d->hunks[h].nlines);
+    for (size_t h = 0; h < d->nhunks; h++) {
+        size_t first = d->hunk_line[h], n = d->hunks[h].nlines;
+        if (n > cap)
+            pair = hk_xrealloc(pair, (cap = n) * sizeof *pair);
+        hk_diff_pair_lines(d->lines + first, (int)n, pair);
+        for (size_t i = 0; i < n; i++) {
+            d->lines[first + i].pair = pair[i];
+            if (d->lines[first + i].kind == HK_DIFF_LINE_DELETE && pair[i] >= 0)
+                pair_spans(d, &w, first + i, first + (size_t)pair[i]);
+        }
+    }
     hk_words_scratch_free(&w);
-    free(bb.dels);
-    free(bb.adds);
+    free(pair);
 }
 
 /* Turns the build-time indexes into the public pointers. */

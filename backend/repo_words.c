@@ -1,5 +1,5 @@
-/* Intra-line highlighting: which words changed between a deleted line and
- * the added line that replaced it, by an LCS over word, space and
+/* Intra-line highlighting: which deleted line each added line replaced, and
+ * which words changed between them, by an LCS over word, space and
  * punctuation tokens. */
 #include "repo_words.h"
 
@@ -11,6 +11,8 @@
 /* Above this many token pairs, the changed middle is marked as one span
  * rather than spending quadratic time on a pathological line. */
 #define LCS_LIMIT (256 * 256)
+
+#define PAIR_WINDOW 16 /* added lines searched for a deleted line's partner */
 
 static int is_word(unsigned char c)
 {
@@ -161,4 +163,66 @@ void hk_diff_word_spans(const char *a, unsigned alen, const char *b, unsigned bl
     struct words_scratch w = {0};
     hk_words_diff(&w, a, alen, b, blen, sa, na, sb, nb, max);
     hk_words_scratch_free(&w);
+}
+
+/* Cheap likeness of two lines: shared prefix and suffix bytes over the longer length. */
+static double likeness(const struct hk_diff_line *a, const struct hk_diff_line *b)
+{
+    unsigned n = a->len < b->len ? a->len : b->len, max = a->len > b->len ? a->len : b->len;
+    unsigned pre = 0, suf = 0;
+    if (!max)
+        return 1.0;
+    while (pre < n && a->content[pre] == b->content[pre])
+        pre++;
+    while (suf < n - pre && a->content[a->len - 1 - suf] == b->content[b->len - 1 - suf])
+        suf++;
+    return (double)(pre + suf) / max;
+}
+
+/* Pairs the deleted lines dels[0..nd) with the added lines adds[0..na). */
+static void pair_block(const struct hk_diff_line *l, const int *dels, int nd, const int *adds, int na,
+                       int *pair)
+{
+    if (nd == na) {
+        for (int i = 0; i < nd; i++)
+            pair[dels[i]] = adds[i], pair[adds[i]] = dels[i];
+        return;
+    }
+    int next = 0;
+    for (int i = 0; i < nd && next < na; i++) {
+        int best = na;
+        double best_score = 0.5;
+        for (int j = next; j < na && j < next + PAIR_WINDOW; j++) {
+            double s = likeness(&l[dels[i]], &l[adds[j]]);
+            if (s >= best_score) {
+                best_score = s;
+                best = j;
+            }
+        }
+        if (best == na)
+            continue;
+        pair[dels[i]] = adds[best], pair[adds[best]] = dels[i];
+        next = best + 1;
+    }
+}
+
+void hk_diff_pair_lines(const struct hk_diff_line *lines, int n, int *pair)
+{
+    int *dels = hk_xmalloc(2 * (size_t)(n > 0 ? n : 1) * sizeof *dels), *adds = dels + n;
+    for (int i = 0; i < n; i++)
+        pair[i] = -1;
+    for (int i = 0; i < n;) {
+        int nd = 0, na = 0;
+        for (; i < n && lines[i].kind != HK_DIFF_LINE_CONTEXT && lines[i].kind != HK_DIFF_LINE_ADD; i++)
+            if (lines[i].kind == HK_DIFF_LINE_DELETE)
+                dels[nd++] = i;
+        for (; i < n && lines[i].kind != HK_DIFF_LINE_CONTEXT && lines[i].kind != HK_DIFF_LINE_DELETE; i++)
+            if (lines[i].kind == HK_DIFF_LINE_ADD)
+                adds[na++] = i;
+        if (nd && na)
+            pair_block(lines, dels, nd, adds, na, pair);
+        if (!nd && !na)
+            i++;
+    }
+    free(dels);
 }

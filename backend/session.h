@@ -78,14 +78,14 @@ enum hk_approve_policy {
 };
 
 /* A decision's verdict: enum name, its name in commands and `decision`
- * events, the hunk state (enum hk_hunk_state) it leaves. */
-#define HK_VERDICTS(X)                         \
-    X(APPROVE, "approve", HK_HUNK_APPROVED)    \
-    X(REJECT, "reject", HK_HUNK_REJECTED)      \
-    X(EDIT, "edit", HK_HUNK_EDITED)
+ * events. */
+#define HK_VERDICTS(X)         \
+    X(APPROVE, "approve")      \
+    X(REJECT, "reject")        \
+    X(EDIT, "edit")
 
 enum hk_verdict {
-#define HK_VERDICT_ENUM(name, str, state) HK_VERDICT_##name,
+#define HK_VERDICT_ENUM(name, str) HK_VERDICT_##name,
     HK_VERDICTS(HK_VERDICT_ENUM)
 #undef HK_VERDICT_ENUM
 };
@@ -163,9 +163,6 @@ int hk_session_command(struct hk_session *s, const char *json, char **err);
 int hk_session_command_json(struct hk_session *s, const cJSON *cmd, char **err);
 const char *hk_verdict_name(enum hk_verdict v);
 int hk_verdict_parse(const char *name); /* -1 for an unknown name */
-/* The hunk state a `decision` event's verdict leaves (its verdicts, and
- * "undo": pending), or -1. */
-int hk_verdict_hunk_state(const char *verdict);
 /* The command's name, or NULL. */
 const char *hk_session_command_name(enum hk_session_command_kind k);
 /* The commit message the model wrote (a ```commit block), or the task's first

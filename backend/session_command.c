@@ -70,36 +70,25 @@ static int decidable(struct hk_session *s, const char *id, struct hk_proposal **
     return 0;
 }
 
-static const struct {
-    const char *name;
-    int state;
-} verdicts[] = {
-#define HK_VERDICT_ROW(name, str, state) {str, state},
-    HK_VERDICTS(HK_VERDICT_ROW)
-#undef HK_VERDICT_ROW
+static const char *const verdicts[] = {
+#define HK_VERDICT_NAME(name, str) str,
+    HK_VERDICTS(HK_VERDICT_NAME)
+#undef HK_VERDICT_NAME
 };
 
 #define NVERDICTS (sizeof verdicts / sizeof verdicts[0])
 
 const char *hk_verdict_name(enum hk_verdict v)
 {
-    return (size_t)v < NVERDICTS ? verdicts[v].name : "unknown";
+    return (size_t)v < NVERDICTS ? verdicts[v] : "unknown";
 }
 
 int hk_verdict_parse(const char *name)
 {
     for (size_t i = 0; name && i < NVERDICTS; i++)
-        if (!strcmp(name, verdicts[i].name))
+        if (!strcmp(name, verdicts[i]))
             return (int)i;
     return -1;
-}
-
-int hk_verdict_hunk_state(const char *verdict)
-{
-    int v = hk_verdict_parse(verdict);
-    if (v >= 0)
-        return verdicts[v].state;
-    return verdict && !strcmp(verdict, "undo") ? HK_HUNK_PENDING : -1;
 }
 
 /* A decision that says which state it saw the hunk in is refused when the

@@ -179,6 +179,32 @@ static enum hk_dv_status status_of_diff(enum hk_diff_status s)
     }
 }
 
+/* The hunk's lines, their word spans and their pairs (the repository diff
+ * counts its "No newline" markers as lines; the view has none). */
+static void add_diff_lines(struct hk_dv_file *vf, struct hk_dv_hunk *vh, const struct hk_diff_hunk *dh)
+{
+    int *at = hk_xmalloc((dh->nlines + 1) * sizeof *at); /* view index of each line */
+    for (size_t i = 0; i < dh->nlines; i++) {
+        const struct hk_diff_line *l = &dh->lines[i];
+        at[i] = -1;
+        if (l->kind == HK_DIFF_LINE_NO_NEWLINE)
+            continue;
+        enum hk_dv_kind kind = l->kind == HK_DIFF_LINE_ADD ? HK_DV_ADD
+                               : l->kind == HK_DIFF_LINE_DELETE ? HK_DV_DEL : HK_DV_CONTEXT;
+        at[i] = vh->nlines;
+        struct hk_dv_line *vl = hk_diffview_add_line(vf, vh, kind, l->old_lineno > 0 ? l->old_lineno : 0,
+                                                     l->new_lineno > 0 ? l->new_lineno : 0, l->content, (int)l->len);
+        for (unsigned k = 0; k < l->nspans; k++) {
+            vl->spans = hk_xrealloc(vl->spans, (size_t)(vl->nspans + 1) * sizeof *vl->spans);
+            vl->spans[vl->nspans++] = (struct hk_dv_span){(int)l->spans[k].start, (int)l->spans[k].end};
+        }
+    }
+    for (size_t i = 0; i < dh->nlines; i++)
+        if (at[i] >= 0 && dh->lines[i].pair >= 0)
+            vh->lines[at[i]].pair = at[dh->lines[i].pair];
+    free(at);
+}
+
 struct hk_diffview *hk_diffview_from_diff(const struct hk_diff *d, const char *id, const char *summary)
 {
     struct hk_diffview *dv = hk_diffview_new(id, summary);
@@ -192,20 +218,7 @@ struct hk_diffview *hk_diffview_from_diff(const struct hk_diff *d, const char *i
             const char *ctx = dh->header ? strstr(dh->header + 2, "@@") : NULL;
             struct hk_dv_hunk *vh = hk_diffview_add_hunk(vf, dh->old_start, dh->old_lines, dh->new_start,
                                                          dh->new_lines, ctx && ctx[2] ? ctx + 3 : NULL);
-            for (size_t i = 0; i < dh->nlines; i++) {
-                const struct hk_diff_line *l = &dh->lines[i];
-                if (l->kind == HK_DIFF_LINE_NO_NEWLINE)
-                    continue;
-                enum hk_dv_kind kind = l->kind == HK_DIFF_LINE_ADD ? HK_DV_ADD
-                                       : l->kind == HK_DIFF_LINE_DELETE ? HK_DV_DEL : HK_DV_CONTEXT;
-                struct hk_dv_line *vl = hk_diffview_add_line(vf, vh, kind, l->old_lineno > 0 ? l->old_lineno : 0,
-                                                             l->new_lineno > 0 ? l->new_lineno : 0, l->content,
-                                                             (int)l->len);
-                for (unsigned k = 0; k < l->nspans; k++) {
-                    vl->spans = hk_xrealloc(vl->spans, (size_t)(vl->nspans + 1) * sizeof *vl->spans);
-                    vl->spans[vl->nspans++] = (struct hk_dv_span){(int)l->spans[k].start, (int)l->spans[k].end};
-                }
-            }
+            add_diff_lines(vf, vh, dh);
         }
     }
     return dv;

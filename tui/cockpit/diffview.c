@@ -1,8 +1,7 @@
 /* Building and freeing diff views, and their word spans. */
 #include "diffview.h"
 #include "patch.h" /* hk_hunk_state_name */
-#include "repo.h" /* hk_diff_word_spans */
-#include "session.h" /* hk_verdict_hunk_state */
+#include "repo.h" /* hk_diff_pair_lines, hk_diff_word_spans */
 
 #include "util.h"
 
@@ -77,6 +76,7 @@ struct hk_dv_line *hk_diffview_add_line(struct hk_dv_file *f, struct hk_dv_hunk 
     struct hk_dv_line *l = &h->lines[h->nlines++];
     memset(l, 0, sizeof *l);
     l->kind = kind, l->old_no = old_no, l->new_no = new_no;
+    l->pair = -1;
     l->text = hk_xstrndup(text, (size_t)len);
     l->len = len;
     f->adds += kind == HK_DV_ADD;
@@ -96,37 +96,45 @@ static void add_span(struct hk_dv_line *l, int start, int end)
  * diff computes them (one tokenizer and LCS for every diff honk shows). */
 static void pair_spans(struct hk_dv_line *del, struct hk_dv_line *add)
 {
-    free(del->spans);
-    free(add->spans);
-    del->spans = add->spans = NULL;
-    del->nspans = add->nspans = 0;
-    struct hk_diff_span a[32], b[32];
+    struct hk_diff_span a[HK_DIFF_MAX_SPANS], b[HK_DIFF_MAX_SPANS];
     unsigned na = 0, nb = 0;
-    hk_diff_word_spans(del->text, (unsigned)del->len, add->text, (unsigned)add->len, a, &na, b, &nb, 32);
+    hk_diff_word_spans(del->text, (unsigned)del->len, add->text, (unsigned)add->len, a, &na, b, &nb,
+                       HK_DIFF_MAX_SPANS);
     for (unsigned i = 0; i < na; i++)
         add_span(del, (int)a[i].start, (int)a[i].end);
     for (unsigned i = 0; i < nb; i++)
         add_span(add, (int)b[i].start, (int)b[i].end);
 }
 
+static void hunk_word_spans(struct hk_dv_hunk *h)
+{
+    struct hk_diff_line *in = hk_xcalloc((size_t)h->nlines + 1, sizeof *in);
+    int *pair = hk_xmalloc(((size_t)h->nlines + 1) * sizeof *pair);
+    for (int k = 0; k < h->nlines; k++) {
+        struct hk_dv_line *l = &h->lines[k];
+        in[k].kind = l->kind == HK_DV_ADD ? HK_DIFF_LINE_ADD : l->kind == HK_DV_DEL ? HK_DIFF_LINE_DELETE
+                                                                                   : HK_DIFF_LINE_CONTEXT;
+        in[k].content = l->text;
+        in[k].len = (unsigned)l->len;
+        free(l->spans);
+        l->spans = NULL;
+        l->nspans = 0;
+    }
+    hk_diff_pair_lines(in, h->nlines, pair);
+    for (int k = 0; k < h->nlines; k++) {
+        h->lines[k].pair = pair[k];
+        if (h->lines[k].kind == HK_DV_DEL && pair[k] >= 0)
+            pair_spans(&h->lines[k], &h->lines[pair[k]]);
+    }
+    free(pair);
+    free(in);
+}
+
 void hk_diffview_word_spans(struct hk_diffview *dv)
 {
     for (int i = 0; i < dv->nfiles; i++)
-        for (int j = 0; j < dv->files[i].nhunks; j++) {
-            struct hk_dv_hunk *h = &dv->files[i].hunks[j];
-            for (int k = 0; k < h->nlines;) {
-                int d0 = k;
-                while (k < h->nlines && h->lines[k].kind == HK_DV_DEL)
-                    k++;
-                int a0 = k;
-                while (k < h->nlines && h->lines[k].kind == HK_DV_ADD)
-                    k++;
-                for (int n = 0; n < a0 - d0 && n < k - a0; n++)
-                    pair_spans(&h->lines[d0 + n], &h->lines[a0 + n]);
-                if (k == d0)
-                    k++;
-            }
-        }
+        for (int j = 0; j < dv->files[i].nhunks; j++)
+            hunk_word_spans(&dv->files[i].hunks[j]);
 }
 
 struct text_line {
@@ -214,10 +222,4 @@ _Static_assert((int)HK_DV_PENDING == (int)HK_HUNK_PENDING && (int)HK_DV_APPROVED
 const char *hk_diffview_state_name(enum hk_dv_state s)
 {
     return hk_hunk_state_name((enum hk_hunk_state)s);
-}
-
-int hk_diffview_parse_verdict(const char *s)
-{
-    int st = hk_hunk_state_parse(s);
-    return st >= 0 ? st : hk_verdict_hunk_state(s);
 }

@@ -1,7 +1,9 @@
 /* The diff the Diff pane shows: plain data (files, hunks, lines with
  * intra-line change spans, decision states), filled by whoever owns the
  * proposal (the patch engine's proposals, libgit2 diffs) and never by the
- * pane itself. Arrays grow through the hk_diffview_add_* helpers. */
+ * pane itself: hunk states come from backend data, the proposal's hunk
+ * states (diff_sources.c) or the review's decisions (cmd_review.c). Arrays
+ * grow through the hk_diffview_add_* helpers. */
 #ifndef HK_DIFFVIEW_H
 #define HK_DIFFVIEW_H
 
@@ -24,6 +26,7 @@ struct hk_dv_line {
     int len;
     struct hk_dv_span *spans;
     int nspans;
+    int pair;             /* the line of its hunk it pairs with (word spans, side by side), or -1 */
 };
 
 struct hk_dv_hunk {
@@ -64,8 +67,9 @@ struct hk_dv_line *hk_diffview_add_line(struct hk_dv_file *f, struct hk_dv_hunk 
                                         enum hk_dv_kind kind, int old_no, int new_no,
                                         const char *text, int len);
 
-/* Fills the word spans of each run of deleted lines followed by added lines,
- * pairing them line by line (changed bytes between common prefix and suffix). */
+/* Pairs each run of deleted lines with the added lines after it and fills
+ * their word spans, as the repository diff does (hk_diff_pair_lines and
+ * hk_diff_word_spans), so a hunk looks the same whatever its source. */
 void hk_diffview_word_spans(struct hk_diffview *dv);
 
 /* Shows text as the hunk's new side: the lines it shares with the old side
@@ -77,7 +81,5 @@ void hk_diffview_hunk_set_new_text(struct hk_dv_file *f, struct hk_dv_hunk *h, c
 char *hk_diffview_hunk_new_text(const struct hk_dv_hunk *h);
 
 const char *hk_diffview_state_name(enum hk_dv_state s);
-/* "approve", "reject", "edit", "pending" -> state; -1 if unknown. */
-int hk_diffview_parse_verdict(const char *s);
 
 #endif

@@ -40,7 +40,25 @@ static void push(struct diff *d, int type, int file, int hunk, int line, int lin
     d->rows[d->nrows++] = (struct drow){(uint8_t)type, file, hunk, line, line2};
 }
 
-/* Side by side: deletions pair with the additions that follow them. */
+/* Side by side: a deleted line and the added line it pairs with (the one
+ * its word spans compare it to) share a row; the unpaired lines between two
+ * pairs fill rows side by side. */
+static void push_block(struct diff *d, int f, int h, const struct hk_dv_hunk *hk, int d0, int a0, int end)
+{
+    int i = d0, j = a0;
+    while (i < a0 || j < end) {
+        int pd = i, pa = end;
+        while (pd < a0 && (hk->lines[pd].pair < j || hk->lines[pd].pair >= end))
+            pd++;
+        if (pd < a0)
+            pa = hk->lines[pd].pair;
+        while (i < pd || j < pa)
+            push(d, R_LINE, f, h, i < pd ? i++ : -1, j < pa ? j++ : -1);
+        if (pd < a0)
+            push(d, R_LINE, f, h, i++, j++);
+    }
+}
+
 static void push_paired(struct diff *d, int f, int h, const struct hk_dv_hunk *hk)
 {
     for (int k = 0; k < hk->nlines;) {
@@ -55,9 +73,7 @@ static void push_paired(struct diff *d, int f, int h, const struct hk_dv_hunk *h
         int a0 = k;
         while (k < hk->nlines && hk->lines[k].kind == HK_DV_ADD)
             k++;
-        int nd = a0 - d0, na = k - a0;
-        for (int i = 0; i < nd || i < na; i++)
-            push(d, R_LINE, f, h, i < nd ? d0 + i : -1, i < na ? a0 + i : -1);
+        push_block(d, f, h, hk, d0, a0, k);
     }
 }
 
@@ -535,37 +551,6 @@ static unsigned diff_action(struct pane *p, enum km_action a)
     return done;
 }
 
-static void apply_decision(struct hk_diffview *dv, int hunk, int state, const char *reason)
-{
-    for (int f = 0, g = 0; f < dv->nfiles; f++)
-        for (int h = 0; h < dv->files[f].nhunks; h++, g++) {
-            struct hk_dv_hunk *hk = &dv->files[f].hunks[h];
-            if (hunk >= 0 && g != hunk)
-                continue;
-            hk->state = (enum hk_dv_state)state;
-            free(hk->reason);
-            hk->reason = reason ? hk_xstrdup(reason) : NULL;
-        }
-    if (hunk < 0)
-        dv->state = (enum hk_dv_state)state;
-}
-
-static unsigned diff_event(struct pane *p, const struct hk_event *ev)
-{
-    struct hk_diffview *dv = ck_diff(p->ck);
-    if (ev->kind != HK_EV_DECISION || !dv)
-        return 0;
-    const char *proposal = ev_str(ev, "proposal");
-    int state = hk_diffview_parse_verdict(ev_str(ev, "verdict"));
-    if (!proposal || strcmp(proposal, dv->proposal_id) || state < 0)
-        return 0;
-    apply_decision(dv, (int)ev_num(ev, "hunk", -1), state, ev_str(ev, "reason"));
-    long cursor = p->cursor;
-    build_rows(p);
-    pane_set_cursor(p, cursor);
-    return PANE_REDRAW;
-}
-
 static long diff_rows(struct pane *p)
 {
     return ck_diff(p->ck) ? diff_of(p)->nrows : 0;
@@ -618,7 +603,6 @@ static const struct pane_ops diff_ops = {
     .scope = KM_DIFF,
     .draw = diff_draw,
     .action = diff_action,
-    .on_event = diff_event,
     .resize = diff_resize,
     .rows = diff_rows,
     .row_text = diff_row_text,

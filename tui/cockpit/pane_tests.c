@@ -120,6 +120,9 @@ static void tests_draw(struct pane *p)
     enum th_slot slot = t->ended && t->exit_code ? TH_STAGE_FAILED : t->ended ? TH_STAGE_PASSED : TH_TEST_HEADER;
     draw_text_slot(p->win, 0, 0, b.data, (int)b.len, p->w, slot);
     hk_buf_free(&b);
+    /* a cell of the default colours takes the window's: the header's red or
+     * green must not run on into the output */
+    hk_theme_set(p->win, TH_NORMAL);
     for (int y = 1; r && y < p->h; y++) {
         long row = p->top + y - 1;
         if (row >= total)
