@@ -34,6 +34,11 @@ tm_keys ?
 wait_for "Key bindings" > /dev/null
 settle
 check help_80x24 same_screen "$S/help_80x24.txt"
+# Its end: the notes wrapped at words (they were cut at the edge).
+tm_keys G
+wait_for "a click focuses it." > /dev/null
+settle
+check help_end_80x24_wrapped same_screen "$S/help_end_80x24.txt"
 tm_keys q
 wait_gone "Key bindings" > /dev/null
 # Tests zoomed: only the last state of the \r progress line shows.
