@@ -84,5 +84,6 @@ tm_keys q
 wait_for "exited 1" > /dev/null
 settle
 check exit_summary_200x50 same_screen "$S/exit_summary_200x50.txt"
+check screens_stderr_clean sh -c "! grep -q 'ERROR\|runtime error' '$T/stderr'"
 tm_stop
 stop_replay
