@@ -28,6 +28,9 @@ check session_200x50_four_panes same_screen "$S/session_200x50.txt"
 
 # The same at 80x24: Chat follows its end, Deploy keeps what fits.
 tm resize-window -t 0 -x 80 -y 24
+# (at 200 columns Diff's title is past column 80: it shows once honk has
+# redrawn, not while tmux only cut the old lines)
+wait_for " 2 Diff  p1  1/1 decided" > /dev/null
 settle
 check session_80x24_four_panes same_screen "$S/session_80x24.txt"
 tm_keys ?
