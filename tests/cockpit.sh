@@ -96,8 +96,16 @@ wait_gone() {
     return 1
 }
 
-# masked: the screen with the elapsed time and the session id masked.
-masked() { screen | sed 's/[0-9][0-9]:[0-9][0-9]/MM:SS/g; s/honk\/[0-9a-f]\{8\}/honk\/xxxxxxxx/g'; }
+# masked: the screen with what varies from run to run masked: elapsed times
+# (MM:SS, N.N s), the session id (xxxxxxxx), commit ids (ccc...), a running stage's
+# spinner (*) and the test's temporary directory (TMP).
+masked() {
+    screen | sed "s/[0-9][0-9]:[0-9][0-9]/MM:SS/g; s/[0-9][0-9]*\.[0-9] s/N.N s/g
+        s/honk\/[0-9a-f]\{8\}/honk\/xxxxxxxx/g; s/\(session\|resume\) [0-9a-f]\{8\}/\1 xxxxxxxx/g
+        s/[0-9a-f]\{40\}/$(printf %040d 0 | tr 0 c)/g; s/\([ (]\)[0-9a-f]\{12\}\([ )]\)/\1cccccccccccc\2/g
+        s/to [0-9a-f]\{7\})/to ccccccc)/g
+        s/⠋\|⠙\|⠹\|⠸\|⠼\|⠴\|⠦\|⠧\|⠇\|⠏/*/g; s|$T|TMP|g"
+}
 
 # same_screen EXPECTED-FILE: the masked screen equals the file. With
 # HONK_UPDATE_SCREENS=1 the file is rewritten from the screen instead (then

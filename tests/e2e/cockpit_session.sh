@@ -1,6 +1,7 @@
 # The cockpit on a real session: honk TASK inside a private tmux server,
 # honk-replay playing the model, a real repository, tests and deploy.
 . "$HONK_TOP/tests/cockpit.sh"
+S="$HONK_TOP/tests/e2e/screens"
 
 R=$T/calc
 mkdir -p "$R"
@@ -36,8 +37,12 @@ settle
 masked > "$T/after_resize.txt"
 tm resize-window -t 0 -x 81 -y 24 2>/dev/null; settle
 tm resize-window -t 0 -x 80 -y 24 2>/dev/null; settle
-masked > "$T/relaid.txt"
-check session_resize_mid_stream_consistent diff -u "$T/after_resize.txt" "$T/relaid.txt"
+# A one-column change can leave the trimmed capture as it was before honk
+# has redrawn, so settle may return early: poll until the relaid screen is
+# the one after the first resize, and show the difference if it never is.
+relaid_same() { masked > "$T/relaid.txt" && cmp -s "$T/after_resize.txt" "$T/relaid.txt"; }
+poll relaid_same || diff -u "$T/after_resize.txt" "$T/relaid.txt"
+check session_resize_mid_stream_consistent relaid_same
 check session_panes_at_80x24 fits_80x24
 tm resize-window -t 0 -x 200 -y 50 2>/dev/null; settle
 
@@ -54,16 +59,16 @@ check session_reason_reaches_model poll record_has "was rejected: keep sub as it
 # The tests run in the Tests pane: colours kept, the progress line in its final state.
 check session_tests_pass wait_for "passed  exit 0"
 check session_progress_final progress_final
-check session_test_colours green_pass
+check session_test_colours poll green_pass
 
 # Review, commit, deploy.
 check session_ready_for_review wait_for "Ready for review"
 # ] after the last proposal shows the whole change the commit will hold:
 # the approved hunk only.
 tm_keys "]"
-check session_review_shows_whole_change wait_for "The whole change: 1 file +1 -1"
-check session_whole_change_has_fix wait_for "+add() { echo \$((\$1 + \$2)); }"
-check session_whole_change_without_rejected sh -c "! tmux -L $TMUX_NAME capture-pane -p -t 0 | grep -q 'TODO: remove sub'"
+wait_for "The whole change: 1 file +1 -1" > /dev/null
+settle
+check session_review_shows_whole_change same_screen "$S/session_whole_change_200x50.txt"
 tm_keys a
 check session_whole_change_not_decided wait_for "Hunks are decided in their proposals"
 tm_keys "["
@@ -86,7 +91,9 @@ tm_keys ?
 check session_help_lists_bindings wait_for "approve-hunk"
 tm_keys q
 tm_keys q
-check session_summary_on_exit wait_for "decisions: 1 approved, 1 rejected"
+wait_for "decisions: 1 approved, 1 rejected" > /dev/null
+settle
+check session_summary_on_exit same_screen "$S/session_summary_200x50.txt"
 tm_stop
 
 # honk review HEAD~3..HEAD with no model configured at all.

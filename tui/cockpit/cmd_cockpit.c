@@ -34,6 +34,7 @@ struct app {
     /* for the summary printed on exit */
     char *task, *state, *commit, *deploy, *land;
     int approved, rejected;
+    bool deploy_failed; /* the stages skipped after a failure must not hide it */
 };
 
 static void note(struct app *a, enum hk_event_kind kind, const char *message)
@@ -51,8 +52,13 @@ static void replace(char **slot, const char *value)
     *slot = value ? hk_xstrdup(value) : NULL;
 }
 
+/* Tests shows the test run: while a deploy stage runs the session's runner
+ * is the stage's, whose output is Deploy's (under the tests' header it once
+ * blanked the finished run). */
 static void sync_runner(struct app *a)
 {
+    if (a->session && hk_session_state(a->session) == HK_STATE_DEPLOYING)
+        return;
     struct hk_runner *r = a->session ? hk_session_runner(a->session) : NULL;
     if (r == a->shown_runner)
         return;
@@ -159,10 +165,12 @@ static void remember(struct app *a, const struct hk_event *ev)
     case HK_EV_COMMIT: replace(&a->commit, hk_json_str(d, "commit")); break;
     case HK_EV_LAND: replace(&a->land, hk_json_str(d, "message")); break;
     case HK_EV_DEPLOY_STAGE:
-        if (hk_json_str(d, "state") && hk_stage_state_parse(hk_json_str(d, "state")) != HK_STAGE_RUNNING) {
+        if (hk_json_str(d, "state") && hk_stage_state_parse(hk_json_str(d, "state")) != HK_STAGE_RUNNING &&
+            !a->deploy_failed) {
             char *s = hk_xasprintf("%s %s", hk_json_str(d, "stage"), hk_json_str(d, "state"));
             replace(&a->deploy, s);
             free(s);
+            a->deploy_failed = hk_stage_state_parse(hk_json_str(d, "state")) == HK_STAGE_FAILED;
         }
         break;
     case HK_EV_DECISION:

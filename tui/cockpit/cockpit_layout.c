@@ -217,39 +217,50 @@ void ck_draw_pane(struct hk_cockpit *c, struct pane *p)
     p->dirty = false;
 }
 
-static void add_field(struct hk_buf *b, const char *text)
+/* Adds " | text". A field that would pass the right edge is left out, and
+ * every field after it: cut, "tokens 1546/6" read as "tokens 1546" and
+ * "tokens" alone as a wrong count. Only the status message may be cut. */
+static void add_field(struct hk_buf *b, bool *full, const char *text, bool may_cut)
 {
-    if (!text || !*text)
+    if (!text || !*text || *full)
         return;
-    hk_buf_printf(b, "%s%s", b->len ? " \u2502 " : " ", text);
+    const char *sep = b->len ? " \u2502 " : " ";
+    int w = text_width(b->len ? b->data : "", (int)b->len, -1, NULL) + text_width(sep, (int)strlen(sep), -1, NULL) +
+            text_width(text, (int)strlen(text), -1, NULL);
+    if (w > COLS && !may_cut) {
+        *full = true;
+        return;
+    }
+    hk_buf_printf(b, "%s%s", sep, text);
 }
 
 void ck_draw_status(struct hk_cockpit *c)
 {
     struct hk_buf b = {0};
+    bool full = false;
     char tmp[128];
     if (c->iteration > 0)
         snprintf(tmp, sizeof tmp, "%s (%ld)", c->state ? c->state : "idle", c->iteration);
     else
         snprintf(tmp, sizeof tmp, "%s", c->state ? c->state : c->review ? "review" : "idle");
-    add_field(&b, tmp);
-    add_field(&b, c->status_msg); /* early: the fields after it are cut first */
+    add_field(&b, &full, tmp, true);
+    add_field(&b, &full, c->status_msg, true); /* early: the fields after it go first */
     if (c->provider || c->model) {
         snprintf(tmp, sizeof tmp, "%s%s%s", c->provider ? c->provider : "",
                  c->provider && c->model ? "/" : "", c->model ? c->model : "");
-        add_field(&b, tmp);
+        add_field(&b, &full, tmp, false);
     }
-    add_field(&b, c->branch);
+    add_field(&b, &full, c->branch, false);
     if (c->task_started) {
         long s = (long)((hk_wall_ms() - c->task_started) / 1000);
         if (s < 0)
             s = 0;
         snprintf(tmp, sizeof tmp, "%02ld:%02ld", s / 60, s % 60);
-        add_field(&b, tmp);
+        add_field(&b, &full, tmp, false);
     }
     if (!c->review) { /* no model, no tokens */
         snprintf(tmp, sizeof tmp, "tokens %ld/%ld", c->tokens_in, c->tokens_out);
-        add_field(&b, tmp);
+        add_field(&b, &full, tmp, false);
     }
     WINDOW *w = c->status_win;
     hk_theme_set(w, TH_STATUS);
