@@ -113,6 +113,10 @@ enum hk_wait_kind hk_wait_kind_parse(const char *name);
  * waits for (HK_WAIT_NONE when nothing, or for another event). */
 int hk_state_event_state(const struct hk_event *ev);
 enum hk_wait_kind hk_state_event_wait(const struct hk_event *ev);
+/* What a test_start or test_end event's run is for: the project's tests or
+ * a command the model asked for (its "purpose"). */
+const char *hk_run_purpose_name(bool command);
+bool hk_run_is_command(const cJSON *data);
 int hk_approve_policy_parse(const char *name, enum hk_approve_policy *out);
 const char *hk_approve_policy_name(enum hk_approve_policy p);
 /* "ask, edits or all", for a sentence that lists the choices. */

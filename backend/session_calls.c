@@ -267,7 +267,7 @@ static void on_run_finished(struct hk_runner *r, const struct hk_runner_result *
     cJSON_AddBoolToObject(d, "timed_out", res->timed_out);
     cJSON_AddNumberToObject(d, "duration_ms", (double)res->duration_ms);
     cJSON_AddBoolToObject(d, "passed", passed);
-    cJSON_AddStringToObject(d, "purpose", s->run_purpose == RUN_COMMAND ? "command" : "tests");
+    cJSON_AddStringToObject(d, "purpose", hk_run_purpose_name(s->run_purpose == RUN_COMMAND));
     cJSON_AddStringToObject(d, "tail", tail);
     hk_session_emit(s, HK_EV_TEST_END, d, 1);
     if (s->state == HK_STATE_CANCELLED) {
@@ -313,7 +313,7 @@ static void session_start_run(struct hk_session *s, const char *command, int pur
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "command", command);
     cJSON_AddNumberToObject(d, "iteration", s->iteration);
-    cJSON_AddStringToObject(d, "purpose", purpose == RUN_COMMAND ? "command" : "tests");
+    cJSON_AddStringToObject(d, "purpose", hk_run_purpose_name(purpose == RUN_COMMAND));
     hk_session_emit(s, HK_EV_TEST_START, d, 1);
     if (s->replaying)
         return;

@@ -171,7 +171,7 @@ static void read_event(const struct hk_event *ev, void *user)
         s->iteration = (int)hk_json_num(d, "iteration", 0);
         break;
     case HK_EV_TEST_START:
-        r->open_run = !strcmp(hk_json_str(d, "purpose") ? hk_json_str(d, "purpose") : "", "command") ? RUN_COMMAND : RUN_LOOP_TESTS;
+        r->open_run = hk_run_is_command(d) ? RUN_COMMAND : RUN_LOOP_TESTS;
         free(r->open_run_command);
         r->open_run_command = hk_xstrdup(hk_json_str(d, "command") ? hk_json_str(d, "command") : "");
         break;
@@ -179,7 +179,7 @@ static void read_event(const struct hk_event *ev, void *user)
         r->open_run = -1;
         cJSON_Delete(r->last_test_end);
         r->last_test_end = cJSON_Duplicate(d, 1);
-        if (strcmp(hk_json_str(d, "purpose") ? hk_json_str(d, "purpose") : "", "command") != 0) {
+        if (!hk_run_is_command(d)) {
             s->tests_passed = hk_json_true(d, "passed");
             s->changed_since_test = 0;
         }

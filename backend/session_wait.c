@@ -172,3 +172,14 @@ cJSON *hk_session_waiting(const struct hk_session *s)
     }
     return w;
 }
+
+const char *hk_run_purpose_name(bool command)
+{
+    return command ? "command" : "tests";
+}
+
+bool hk_run_is_command(const cJSON *data)
+{
+    const char *purpose = hk_json_str(data, "purpose");
+    return purpose && !strcmp(purpose, hk_run_purpose_name(true));
+}

@@ -71,7 +71,7 @@ static void print_state(struct hk_printer *p, const struct hk_event *ev)
 
 static void print_test_end(struct hk_printer *p, const cJSON *d)
 {
-    const char *what = strcmp(str(d, "purpose"), "command") ? "tests" : "command";
+    const char *what = hk_run_purpose_name(hk_run_is_command(d));
     if (hk_json_true(d, "passed"))
         fprintf(p->out, "honk: %s passed (%.1f s)\n", what, hk_json_num(d, "duration_ms", 0) / 1000);
     else if (hk_json_true(d, "timed_out"))

@@ -243,8 +243,7 @@ static void on_test_end(struct pane *p, const struct hk_event *ev)
     snprintf(buf, sizeof buf, "Tests %s (exit %d, %.1f s)", passed ? "passed" : "failed",
              (int)ev_num(ev, "exit", -1), ev_num(ev, "duration_ms", 0) / 1000.0);
     add_entry(p, passed ? E_INFO : E_ERROR, buf);
-    const char *purpose = ev_str(ev, "purpose");
-    if (!purpose || strcmp(purpose, "command"))
+    if (!hk_run_is_command(ev->data))
         chat_of(p)->tests_passed = passed;
 }
 
