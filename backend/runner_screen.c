@@ -226,6 +226,8 @@ struct hk_screen *hk_screen_new(int rows, int cols, int scrollback_cap,
     struct hk_screen *s = hk_xcalloc(1, sizeof *s);
     s->rows = rows > 0 ? rows : 24;
     s->cols = cols > 0 ? cols : 80;
+    if (s->cols < HK_SCREEN_MIN_COLS)
+        s->cols = HK_SCREEN_MIN_COLS;
     s->sb_cap = scrollback_cap > 0 ? scrollback_cap : 0;
     s->sb = hk_xcalloc((size_t)(s->sb_cap ? s->sb_cap : 1), sizeof *s->sb);
     s->cur_visible = true;
@@ -264,7 +266,11 @@ void hk_screen_feed(struct hk_screen *s, const char *bytes, size_t len)
 
 void hk_screen_resize(struct hk_screen *s, int rows, int cols)
 {
-    if (rows <= 0 || cols <= 0 || (rows == s->rows && cols == s->cols))
+    if (rows <= 0 || cols <= 0)
+        return;
+    if (cols < HK_SCREEN_MIN_COLS)
+        cols = HK_SCREEN_MIN_COLS;
+    if (rows == s->rows && cols == s->cols)
         return;
     s->rows = rows;
     s->cols = cols;

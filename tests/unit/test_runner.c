@@ -530,6 +530,41 @@ TEST(wide_characters)
     finish(loop, &run);
 }
 
+/* A wide character on a 1-column libvterm screen writes out of bounds (a fuzz
+ * finding): every screen, made or resized, is at least 2 columns wide. */
+TEST(one_column_screen_holds_a_wide_character)
+{
+    struct hk_screen *s = hk_screen_new(3, 1, 10, NULL, NULL);
+    CHECK(hk_screen_cols(s) == HK_SCREEN_MIN_COLS, "cols %d", hk_screen_cols(s));
+    const char wide[] = "\346\227\245\346\234\254";
+    hk_screen_feed(s, wide, sizeof wide - 1);
+    char *text = hk_screen_text(s, 0, 0);
+    CHECK_STR(text, "日\n本\n");
+    free(text);
+    hk_screen_resize(s, 4, 3);
+    hk_screen_resize(s, 4, 1);
+    CHECK(hk_screen_cols(s) == HK_SCREEN_MIN_COLS, "cols after resize %d", hk_screen_cols(s));
+    const char more[] = "\r\n\346\227\245x\346\234\254";
+    hk_screen_feed(s, more, sizeof more - 1);
+    text = hk_screen_text(s, 0, 0);
+    CHECK(text && strstr(text, "本"), "text after resize: %s", text ? text : "(null)");
+    free(text);
+    hk_screen_free(s);
+}
+
+/* The program is told the width the screen took, not the one asked for. */
+TEST(one_column_runner_reports_two)
+{
+    NEED_PTY();
+    struct hk_loop *loop = hk_loop_new();
+    struct run run;
+    start(loop, &run, (struct hk_runner_opts){.command = "stty size | cut -d' ' -f2; printf '\\346\\227\\245\\n'",
+                                              .rows = 5, .cols = 1});
+    wait_done(loop, &run);
+    check_tail(run.r, "2\n日\n");
+    finish(loop, &run);
+}
+
 TEST(cursor_position_query_is_answered)
 {
     NEED_PTY();
