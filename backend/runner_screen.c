@@ -4,6 +4,7 @@
 #include "runner_screen.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vterm.h>
@@ -166,8 +167,12 @@ static int on_sb_popline(int cols, VTermScreenCell *cells, void *user)
         return 0;
     struct sb_line *line = sb_at(s, --s->sb_count);
     struct hk_cell blank = {.width = 1};
-    for (int i = 0; i < cols; i++)
-        to_vterm_cell(s, i < line->len ? &line->cells[i] : &blank, &cells[i]);
+    for (int i = 0; i < cols; i++) {
+        const struct hk_cell *c = i < line->len ? &line->cells[i] : &blank;
+        /* A line kept from a wider screen may end in half a wide character:
+         * libvterm would write its right half past the row (a fuzz finding). */
+        to_vterm_cell(s, c->width == 2 && i == cols - 1 ? &blank : c, &cells[i]);
+    }
     free(line->cells);
     line->cells = NULL;
     s->dirty = true;
@@ -220,6 +225,11 @@ static const VTermScreenCallbacks screen_callbacks = {
 
 /* --- life cycle ------------------------------------------------------- */
 
+static int clamp(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
 struct hk_screen *hk_screen_new(int rows, int cols, int scrollback_cap,
                                 hk_screen_reply_cb reply, void *data)
 {
@@ -264,6 +274,20 @@ void hk_screen_feed(struct hk_screen *s, const char *bytes, size_t len)
     vterm_screen_flush_damage(s->vs);
 }
 
+/* libvterm keeps a scroll region set beyond a screen that then shrinks and
+ * scrolls it with a negative size (a fuzz finding). The region goes back to
+ * the whole screen, the cursor stays where it was, as a program redraws
+ * after SIGWINCH anyway. */
+static void reset_scroll_region(struct hk_screen *s)
+{
+    VTermPos pos;
+    vterm_state_get_cursorpos(vterm_obtain_state(s->vt), &pos);
+    char seq[48];
+    int n = snprintf(seq, sizeof seq, "\033[r\033[%d;%dH", clamp(pos.row, 0, s->rows - 1) + 1,
+                     clamp(pos.col, 0, s->cols - 1) + 1);
+    vterm_input_write(s->vt, seq, (size_t)n);
+}
+
 void hk_screen_resize(struct hk_screen *s, int rows, int cols)
 {
     if (rows <= 0 || cols <= 0)
@@ -272,9 +296,12 @@ void hk_screen_resize(struct hk_screen *s, int rows, int cols)
         cols = HK_SCREEN_MIN_COLS;
     if (rows == s->rows && cols == s->cols)
         return;
+    bool fewer_rows = rows < s->rows;
     s->rows = rows;
     s->cols = cols;
     vterm_set_size(s->vt, rows, cols);
+    if (fewer_rows)
+        reset_scroll_region(s);
     vterm_screen_flush_damage(s->vs);
     s->dirty = true;
 }
@@ -308,10 +335,12 @@ long hk_screen_dropped(const struct hk_screen *s)
 
 void hk_screen_cursor(const struct hk_screen *s, int *row, int *col, bool *visible)
 {
+    /* libvterm leaves the cursor at row -1 when a scroll region set beyond
+     * the screen meets a resize (a fuzz finding): report a cell on the screen. */
     if (row)
-        *row = s->cur_row;
+        *row = clamp(s->cur_row, 0, s->rows - 1);
     if (col)
-        *col = s->cur_col;
+        *col = clamp(s->cur_col, 0, s->cols - 1);
     if (visible)
         *visible = s->cur_visible;
 }

@@ -552,6 +552,47 @@ TEST(one_column_screen_holds_a_wide_character)
     hk_screen_free(s);
 }
 
+/* A line scrolled off a wider screen, ending in a wide character at the
+ * new last column, comes back on a resize without libvterm writing past the
+ * row (a fuzz finding): the half character is left out. */
+TEST(scrollback_wide_character_at_the_new_edge)
+{
+    struct hk_screen *s = hk_screen_new(3, 5, 27, NULL, NULL);
+    const char out[] = "[6\346\227\245\n\n\n";
+    hk_screen_feed(s, out, sizeof out - 1);
+    hk_screen_resize(s, 23, 3);
+    char *text = hk_screen_text(s, 0, 0);
+    CHECK_STR(text, "[6\n");
+    free(text);
+    hk_screen_free(s);
+}
+
+/* A scroll region set on a tall screen, then the screen shrinks below it:
+ * libvterm scrolled with a negative size and put the cursor at row -1 (fuzz
+ * findings). The region becomes the whole screen, the cursor stays on it. */
+TEST(scroll_region_beyond_a_shrunk_screen)
+{
+    struct hk_screen *s = hk_screen_new(39, 55, 5, NULL, NULL);
+    hk_screen_feed(s, "\033[3r", 4);
+    hk_screen_resize(s, 1, 3);
+    int row = -2, col = -2;
+    hk_screen_cursor(s, &row, &col, NULL);
+    CHECK(row == 0 && col == 0, "cursor at %d,%d", row, col);
+    hk_screen_feed(s, "\nab", 3);
+    char *text = hk_screen_text(s, 0, 0);
+    CHECK_STR(text, "ab\n");
+    free(text);
+    hk_screen_free(s);
+    /* The fuzzer's own bytes: libvterm put the cursor at -1,1 here. */
+    const char odd[] = "\344\270\255x\033[\255x\033[31mr[\255x\033[31r[";
+    s = hk_screen_new(5, 2, 5, NULL, NULL);
+    hk_screen_feed(s, odd, sizeof odd);
+    hk_screen_resize(s, 3, 10);
+    hk_screen_cursor(s, &row, &col, NULL);
+    CHECK(row == 0 && col == 1, "cursor at %d,%d after the odd bytes", row, col);
+    hk_screen_free(s);
+}
+
 /* The program is told the width the screen took, not the one asked for. */
 TEST(one_column_runner_reports_two)
 {
