@@ -98,14 +98,14 @@ static int hunk_from(const cJSON *o, struct hk_hunk *h)
     const cJSON *ls = cJSON_GetObjectItemCaseSensitive(o, "lines"), *l;
     if (st < 0 || res < 0 || !cJSON_IsArray(ls))
         return -1;
-    h->pos = (size_t)(int)hk_json_num(o, "pos", 0);
-    h->nold = (size_t)(int)hk_json_num(o, "nold", 0);
-    h->old_start = (int)hk_json_num(o, "old_start", 0);
-    h->old_count = (int)hk_json_num(o, "old_count", 0);
+    h->pos = (size_t)hk_json_int(o, "pos", 0);
+    h->nold = (size_t)hk_json_int(o, "nold", 0);
+    h->old_start = hk_json_int(o, "old_start", 0);
+    h->old_count = hk_json_int(o, "old_count", 0);
     h->state = (enum hk_hunk_state)st;
     h->result = (enum hk_hunk_result)res;
-    h->offset = (int)hk_json_num(o, "offset", 0);
-    h->fuzz = (int)hk_json_num(o, "fuzz", 0);
+    h->offset = hk_json_int(o, "offset", 0);
+    h->fuzz = hk_json_int(o, "fuzz", 0);
     h->whitespace = hk_json_true(o, "whitespace");
     h->reason = hk_json_str(o, "reason") ? hk_xstrdup(hk_json_str(o, "reason")) : NULL;
     h->meta = hk_json_str(o, "meta") ? hk_xstrdup(hk_json_str(o, "meta")) : NULL;
@@ -233,7 +233,7 @@ static int recover(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *
     for (size_t i = 0; i < f->norig; i++)
         f->orig[i].noeol = i == f->norig - 1 && hk_json_true(jf, "orig_noeol");
     f->orig_exists = hk_json_true(jf, "orig_exists");
-    f->orig_mode = (unsigned)(int)hk_json_num(jf, "orig_mode", 0);
+    f->orig_mode = (unsigned)hk_json_int(jf, "orig_mode", 0);
     return 0;
 }
 
@@ -249,7 +249,7 @@ static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
     struct hk_patch_file *f = proposal_add_file(p, path);
     f->old_path = hk_json_str(jf, "old_path") ? hk_xstrdup(hk_json_str(jf, "old_path")) : NULL;
     f->status = (enum hk_file_status)st;
-    f->new_mode = (unsigned)(int)hk_json_num(jf, "new_mode", 0);
+    f->new_mode = (unsigned)hk_json_int(jf, "new_mode", 0);
     cJSON_ArrayForEach(h, hs) {
         f->hunks = grow(f->hunks, f->nhunks, sizeof *f->hunks);
         memset(&f->hunks[f->nhunks], 0, sizeof *f->hunks);
@@ -278,8 +278,8 @@ int hk_patch_from_json(const cJSON *json, const char *root, struct hk_proposal *
     struct hk_proposal *p = proposal_new(root, hk_json_str(json, "id"), (enum hk_patch_kind)kind);
     const cJSON *in = cJSON_GetObjectItemCaseSensitive(json, "input");
     p->input = in ? cJSON_Duplicate(in, 1) : NULL;
-    p->opts.fuzz = (int)hk_json_num(opts, "fuzz", 0);
-    p->opts.strip = (int)hk_json_num(opts, "strip", 0);
+    p->opts.fuzz = hk_json_int(opts, "fuzz", 0);
+    p->opts.strip = hk_json_int(opts, "strip", 0);
     p->opts.reverse = hk_json_true(opts, "reverse");
     p->opts.partial = hk_json_true(opts, "partial");
     p->written = hk_json_true(json, "written");
