@@ -2,8 +2,10 @@
  * the files on disk by walking back through the hunks that are in effect. */
 #include "patch_int.h"
 #include "json.h"
+#include "path.h"
 #include "util.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,7 +55,23 @@ static cJSON *hunk_json(const struct hk_hunk *h)
     return o;
 }
 
-static cJSON *file_json(const struct hk_patch_file *f)
+/* What rejecting needs besides the original lines: whether a rename's
+ * destination was there before, and the directories the proposal made
+ * (relative to the root), so that a rebuilt proposal removes them too. */
+static void add_undo_facts(cJSON *o, const struct hk_proposal *p, const struct hk_patch_file *f)
+{
+    cJSON_AddBoolToObject(o, "dest_exists", f->dest_exists);
+    cJSON *dirs = cJSON_AddArrayToObject(o, "made_dirs");
+    char root[PATH_MAX]; /* the paths were resolved from the real root */
+    if (!realpath(p->root, root))
+        return;
+    size_t root_len = strlen(root);
+    for (size_t i = 0; i < f->nmade; i++)
+        if (!strncmp(f->made_dirs[i], root, root_len) && f->made_dirs[i][root_len] == '/')
+            cJSON_AddItemToArray(dirs, cJSON_CreateString(f->made_dirs[i] + root_len + 1));
+}
+
+static cJSON *file_json(const struct hk_proposal *p, const struct hk_patch_file *f)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "path", f->path);
@@ -65,6 +83,7 @@ static cJSON *file_json(const struct hk_patch_file *f)
     cJSON_AddBoolToObject(o, "orig_exists", f->orig_exists);
     cJSON_AddBoolToObject(o, "orig_noeol", f->norig && f->orig[f->norig - 1].noeol);
     cJSON_AddBoolToObject(o, "loaded", f->abs != NULL);
+    add_undo_facts(o, p, f);
     cJSON *hs = cJSON_AddArrayToObject(o, "hunks");
     for (size_t k = 0; k < f->nhunks; k++)
         cJSON_AddItemToArray(hs, hunk_json(&f->hunks[k]));
@@ -86,7 +105,7 @@ cJSON *hk_patch_to_json(const struct hk_proposal *p)
     cJSON_AddBoolToObject(o, "written", p->written);
     cJSON *fs = cJSON_AddArrayToObject(o, "files");
     for (size_t i = 0; i < p->nfiles; i++)
-        cJSON_AddItemToArray(fs, file_json(&p->files[i]));
+        cJSON_AddItemToArray(fs, file_json(p, &p->files[i]));
     return o;
 }
 
@@ -237,6 +256,25 @@ static int recover(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *
     return 0;
 }
 
+/* A journal written before these facts were kept has neither: the
+ * destination is then taken as it is found. Directories resolve inside the
+ * root like any path, so a damaged journal cannot point outside. */
+static void read_undo_facts(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *jf)
+{
+    const cJSON *dest = cJSON_GetObjectItemCaseSensitive(jf, "dest_exists"), *d;
+    if (cJSON_IsBool(dest))
+        f->dest_exists = cJSON_IsTrue(dest);
+    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(jf, "made_dirs")) {
+        char *abs = NULL, *err = NULL;
+        if (!cJSON_IsString(d) || hk_path_resolve(p->root, d->valuestring, &abs, &err) < 0) {
+            free(err);
+            continue;
+        }
+        f->made_dirs = grow(f->made_dirs, f->nmade, sizeof *f->made_dirs);
+        f->made_dirs[f->nmade++] = abs;
+    }
+}
+
 static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
 {
     const char *path = hk_json_str(jf, "path");
@@ -260,7 +298,10 @@ static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
     }
     if (!hk_json_true(jf, "loaded"))
         return 0;
-    return recover(p, f, jf, err);
+    if (recover(p, f, jf, err) < 0)
+        return -1;
+    read_undo_facts(p, f, jf);
+    return 0;
 }
 
 int hk_patch_from_json(const cJSON *json, const char *root, struct hk_proposal **out,

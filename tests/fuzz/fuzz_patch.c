@@ -43,14 +43,13 @@ static void drop(char **err)
     *err = NULL;
 }
 
-/* The texts people see, for every hunk: they must not crash. */
+/* The texts people see (the report says each hunk's result): they must not crash. */
 static void describe(const struct hk_proposal *p)
 {
     free(hk_patch_report(p));
     for (size_t i = 0; i < p->nfiles; i++)
         for (size_t k = 0; k < p->files[i].nhunks; k++) {
             const struct hk_hunk *h = &p->files[i].hunks[k];
-            free(hk_patch_hunk_result(h));
             free(hk_patch_hunk_function(&p->files[i], h));
             free(hk_patch_hunk_new_text(h));
         }

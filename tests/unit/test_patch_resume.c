@@ -1,0 +1,59 @@
+/* A proposal rebuilt from its journalled state (hk_patch_to_json, then
+ * hk_patch_from_json, as resume does) restores every byte when rejected, as
+ * the proposal that made the change would: a rename's new name and the
+ * directories it made go (fuzz findings of tests/fuzz/fuzz_patch.c). */
+#include "check.h"
+#include "patch_fixture.h"
+
+static struct hk_proposal *rebuilt(struct hk_proposal *p, const char *root)
+{
+    cJSON *j = hk_patch_to_json(p);
+    char *text = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    cJSON *back = cJSON_Parse(text);
+    struct hk_proposal *q = NULL;
+    char *err = NULL;
+    CHECK(hk_patch_from_json(back, root, &q, &err) == 0, "rebuild: %s", err ? err : "");
+    free(err);
+    cJSON_Delete(back);
+    free(text);
+    hk_patch_free(p);
+    return q;
+}
+
+TEST(rebuilt_rename_rejected_restores_the_old_name)
+{
+    char *d = fx_tmpdir(), *err = NULL;
+    struct hk_proposal *p;
+    fx_put(d, "ren.txt", "r1\nr2\nr3\n");
+    int rc = fx_apply(d, "diff --git a/ren.txt b/moved/deep/ren.txt\nrename from ren.txt\n"
+                         "rename to moved/deep/ren.txt\n--- a/ren.txt\n+++ b/moved/deep/ren.txt\n"
+                         "@@ -1,3 +1,3 @@\n r1\n-r2\n+R2\n r3\n", 0, &p, &err);
+    CHECK(rc == 0, "rc %d %s", rc, err ? err : "");
+    struct hk_proposal *q = rebuilt(p, d);
+    if (q) {
+        CHECK(hk_patch_reject_all(q, &err) == 0, "%s", err ? err : "");
+        CHECK(fx_is(d, "ren.txt", "r1\nr2\nr3\n"), "the old name is back");
+        CHECK(!fx_exists(d, "moved/deep/ren.txt"), "the new name is gone");
+        CHECK(!fx_exists(d, "moved"), "the directories the rename made are gone");
+    }
+    free(err);
+    hk_patch_free(q);
+    fx_rmtree(d);
+}
+
+TEST(rebuilt_new_file_rejected_leaves_no_directory)
+{
+    char *d = fx_tmpdir(), *err = NULL;
+    struct hk_proposal *p;
+    int rc = fx_apply(d, "--- /dev/null\n+++ b/made/here/new.txt\n@@ -0,0 +1 @@\n+new\n", 0, &p, &err);
+    CHECK(rc == 0, "rc %d %s", rc, err ? err : "");
+    struct hk_proposal *q = rebuilt(p, d);
+    if (q) {
+        CHECK(hk_patch_reject_all(q, &err) == 0, "%s", err ? err : "");
+        CHECK(!fx_exists(d, "made"), "the directories the new file needed are gone");
+    }
+    free(err);
+    hk_patch_free(q);
+    fx_rmtree(d);
+}
