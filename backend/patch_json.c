@@ -5,7 +5,6 @@
 #include "path.h"
 #include "util.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,13 +61,12 @@ static void add_undo_facts(cJSON *o, const struct hk_proposal *p, const struct h
 {
     cJSON_AddBoolToObject(o, "dest_exists", f->dest_exists);
     cJSON *dirs = cJSON_AddArrayToObject(o, "made_dirs");
-    char root[PATH_MAX]; /* the paths were resolved from the real root */
-    if (!realpath(p->root, root))
-        return;
-    size_t root_len = strlen(root);
-    for (size_t i = 0; i < f->nmade; i++)
+    char *root = realpath(p->root, NULL); /* the paths were resolved from the real root */
+    size_t root_len = root ? strlen(root) : 0;
+    for (size_t i = 0; root && i < f->nmade; i++)
         if (!strncmp(f->made_dirs[i], root, root_len) && f->made_dirs[i][root_len] == '/')
             cJSON_AddItemToArray(dirs, cJSON_CreateString(f->made_dirs[i] + root_len + 1));
+    free(root);
 }
 
 static cJSON *file_json(const struct hk_proposal *p, const struct hk_patch_file *f)
