@@ -294,6 +294,9 @@ static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
             return -1;
         }
     }
+    /* A file never loaded is never written; its facts still round-trip. */
+    f->orig_exists = hk_json_true(jf, "orig_exists");
+    f->orig_mode = (unsigned)hk_json_int(jf, "orig_mode", 0);
     if (!hk_json_true(jf, "loaded"))
         return 0;
     if (recover(p, f, jf, err) < 0)

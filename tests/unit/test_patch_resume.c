@@ -57,3 +57,33 @@ TEST(rebuilt_new_file_rejected_leaves_no_directory)
     hk_patch_free(q);
     fx_rmtree(d);
 }
+
+static char *state_of(const struct hk_proposal *p)
+{
+    cJSON *j = hk_patch_to_json(p);
+    char *text = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return text;
+}
+
+/* A file that could not be read keeps what the journal says of it. */
+TEST(rebuilt_state_of_an_unread_file_is_the_same)
+{
+    char *d = fx_tmpdir(), *err = NULL;
+    struct hk_proposal *p;
+    fx_put(d, "a.txt", "a\n");
+    int rc = fx_apply(d, "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-a\n+A\n"
+                         "--- a/missing.txt\n+++ b/missing.txt\n@@ -1 +1 @@\n-x\n+y\n", 1, &p, &err);
+    CHECK(rc == 1, "rc %d %s", rc, err ? err : "");
+    free(err);
+    char *before = state_of(p);
+    struct hk_proposal *q = rebuilt(p, d);
+    if (q) {
+        char *after = state_of(q);
+        CHECK_STR(after, before);
+        free(after);
+    }
+    free(before);
+    hk_patch_free(q);
+    fx_rmtree(d);
+}
