@@ -213,7 +213,9 @@ static int recover(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *
         free(load_err); /* the journal says what happened to it; keep the hunks */
         return 0;
     }
-    int in_effect = file_in_effect(f);
+    /* A proposal never written (a hunk failed, not partial) left the files
+     * as they were: its live hunks are not on disk to walk back through. */
+    int in_effect = p->written && file_in_effect(f);
     const char *src = current_source(f, in_effect);
     int walk = f->status != HK_FILE_COPIED && in_effect;
     struct lines cur = {0}, orig = {0};

@@ -87,3 +87,21 @@ TEST(rebuilt_state_of_an_unread_file_is_the_same)
     hk_patch_free(q);
     fx_rmtree(d);
 }
+
+/* One hunk fits, one does not: nothing is written. Its journalled state
+ * rebuilds against the untouched file instead of finding it changed. */
+TEST(rebuilt_unwritten_proposal_finds_its_file_unchanged)
+{
+    char *d = fx_tmpdir(), *err = NULL;
+    struct hk_proposal *p;
+    fx_put(d, "g", "one\ntwo\nthree\n");
+    int rc = fx_apply(d, "--- a/g\n+++ b/g\n@@ -1,3 +1,2 @@\n one\n-two\n three\n"
+                         "@@ -9,2 +9,2 @@\n nine\n-ten\n+TEN\n", 0, &p, &err);
+    CHECK(rc == 1 && !p->written, "rc %d written %d", rc, p ? p->written : -1);
+    free(err);
+    struct hk_proposal *q = rebuilt(p, d);
+    CHECK(q && !q->written, "rebuilt");
+    CHECK(fx_is(d, "g", "one\ntwo\nthree\n"), "untouched");
+    hk_patch_free(q);
+    fx_rmtree(d);
+}
