@@ -21,6 +21,21 @@ static int index_of(const char *const *names, int n, const char *s)
     return -1;
 }
 
+/* What rejecting needs besides the original lines: whether a rename's
+ * destination was there before, and the directories the proposal made
+ * (relative to the root), so that a rebuilt proposal removes them too. */
+static void add_undo_facts(cJSON *o, const struct hk_proposal *p, const struct hk_patch_file *f)
+{
+    cJSON_AddBoolToObject(o, "dest_exists", f->dest_exists);
+    cJSON *dirs = cJSON_AddArrayToObject(o, "made_dirs");
+    char *root = realpath(p->root, NULL); /* the paths were resolved from the real root */
+    size_t root_len = root ? strlen(root) : 0;
+    for (size_t i = 0; root && i < f->nmade; i++)
+        if (!strncmp(f->made_dirs[i], root, root_len) && f->made_dirs[i][root_len] == '/')
+            cJSON_AddItemToArray(dirs, cJSON_CreateString(f->made_dirs[i] + root_len + 1));
+    free(root);
+}
+
 static cJSON *lines_json(const struct hk_patch_line *v, size_t n)
 {
     cJSON *a = cJSON_CreateArray();
@@ -52,21 +67,6 @@ static cJSON *hunk_json(const struct hk_hunk *h)
         cJSON_AddStringToObject(o, "meta", h->meta);
     cJSON_AddItemToObject(o, "lines", lines_json(h->lines, h->nlines));
     return o;
-}
-
-/* What rejecting needs besides the original lines: whether a rename's
- * destination was there before, and the directories the proposal made
- * (relative to the root), so that a rebuilt proposal removes them too. */
-static void add_undo_facts(cJSON *o, const struct hk_proposal *p, const struct hk_patch_file *f)
-{
-    cJSON_AddBoolToObject(o, "dest_exists", f->dest_exists);
-    cJSON *dirs = cJSON_AddArrayToObject(o, "made_dirs");
-    char *root = realpath(p->root, NULL); /* the paths were resolved from the real root */
-    size_t root_len = root ? strlen(root) : 0;
-    for (size_t i = 0; root && i < f->nmade; i++)
-        if (!strncmp(f->made_dirs[i], root, root_len) && f->made_dirs[i][root_len] == '/')
-            cJSON_AddItemToArray(dirs, cJSON_CreateString(f->made_dirs[i] + root_len + 1));
-    free(root);
 }
 
 static cJSON *file_json(const struct hk_proposal *p, const struct hk_patch_file *f)
