@@ -21,21 +21,6 @@ static int index_of(const char *const *names, int n, const char *s)
     return -1;
 }
 
-/* What rejecting needs besides the original lines: whether a rename's
- * destination was there before, and the directories the proposal made
- * (relative to the root), so that a rebuilt proposal removes them too. */
-static void add_undo_facts(cJSON *o, const struct hk_proposal *p, const struct hk_patch_file *f)
-{
-    cJSON_AddBoolToObject(o, "dest_exists", f->dest_exists);
-    cJSON *dirs = cJSON_AddArrayToObject(o, "made_dirs");
-    char *root = realpath(p->root, NULL); /* the paths were resolved from the real root */
-    size_t root_len = root ? strlen(root) : 0;
-    for (size_t i = 0; root && i < f->nmade; i++)
-        if (!strncmp(f->made_dirs[i], root, root_len) && f->made_dirs[i][root_len] == '/')
-            cJSON_AddItemToArray(dirs, cJSON_CreateString(f->made_dirs[i] + root_len + 1));
-    free(root);
-}
-
 static cJSON *lines_json(const struct hk_patch_line *v, size_t n)
 {
     cJSON *a = cJSON_CreateArray();
@@ -81,7 +66,18 @@ static cJSON *file_json(const struct hk_proposal *p, const struct hk_patch_file 
     cJSON_AddBoolToObject(o, "orig_exists", f->orig_exists);
     cJSON_AddBoolToObject(o, "orig_noeol", f->norig && f->orig[f->norig - 1].noeol);
     cJSON_AddBoolToObject(o, "loaded", f->abs != NULL);
-    add_undo_facts(o, p, f);
+    /* What rejecting needs besides the original lines: whether a rename's
+     * destination was there before, and the directories the proposal made
+     * (relative to the real root they were resolved from), so that a
+     * rebuilt proposal removes them too. */
+    cJSON_AddBoolToObject(o, "dest_exists", f->dest_exists);
+    cJSON *dirs = cJSON_AddArrayToObject(o, "made_dirs");
+    char *root = realpath(p->root, NULL);
+    size_t root_len = root ? strlen(root) : 0;
+    for (size_t i = 0; root && i < f->nmade; i++)
+        if (!strncmp(f->made_dirs[i], root, root_len) && f->made_dirs[i][root_len] == '/')
+            cJSON_AddItemToArray(dirs, cJSON_CreateString(f->made_dirs[i] + root_len + 1));
+    free(root);
     cJSON *hs = cJSON_AddArrayToObject(o, "hunks");
     for (size_t k = 0; k < f->nhunks; k++)
         cJSON_AddItemToArray(hs, hunk_json(&f->hunks[k]));
