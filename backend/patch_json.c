@@ -113,8 +113,8 @@ static int hunk_from(const cJSON *o, struct hk_hunk *h)
         return -1;
     h->pos = (size_t)hk_json_int(o, "pos", 0);
     h->nold = (size_t)hk_json_int(o, "nold", 0);
-    h->old_start = hk_json_int(o, "old_start", 0);
-    h->old_count = hk_json_int(o, "old_count", 0);
+    h->old_start = (int)hk_json_num(o, "old_start", 0);
+    h->old_count = (int)hk_json_num(o, "old_count", 0);
     h->state = (enum hk_hunk_state)st;
     h->result = (enum hk_hunk_result)res;
     h->offset = hk_json_int(o, "offset", 0);
@@ -202,6 +202,25 @@ static const char *current_source(const struct hk_patch_file *f, int in_effect)
     return f->old_abs ? f->old_abs : f->abs;
 }
 
+/* A journal written before these facts were kept has neither: the
+ * destination is then taken as it is found. Directories resolve inside the
+ * root like any path, so a damaged journal cannot point outside. */
+static void read_undo_facts(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *jf)
+{
+    const cJSON *dest = cJSON_GetObjectItemCaseSensitive(jf, "dest_exists"), *d;
+    if (cJSON_IsBool(dest))
+        f->dest_exists = cJSON_IsTrue(dest);
+    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(jf, "made_dirs")) {
+        char *abs = NULL, *err = NULL;
+        if (!cJSON_IsString(d) || hk_path_resolve(p->root, d->valuestring, &abs, &err) < 0) {
+            free(err);
+            continue;
+        }
+        f->made_dirs = grow(f->made_dirs, f->nmade, sizeof *f->made_dirs);
+        f->made_dirs[f->nmade++] = abs;
+    }
+}
+
 static int recover(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *jf, char **err)
 {
     char *load_err = NULL;
@@ -249,26 +268,8 @@ static int recover(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *
         f->orig[i].noeol = i == f->norig - 1 && hk_json_true(jf, "orig_noeol");
     f->orig_exists = hk_json_true(jf, "orig_exists");
     f->orig_mode = (unsigned)hk_json_int(jf, "orig_mode", 0);
+    read_undo_facts(p, f, jf);
     return 0;
-}
-
-/* A journal written before these facts were kept has neither: the
- * destination is then taken as it is found. Directories resolve inside the
- * root like any path, so a damaged journal cannot point outside. */
-static void read_undo_facts(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *jf)
-{
-    const cJSON *dest = cJSON_GetObjectItemCaseSensitive(jf, "dest_exists"), *d;
-    if (cJSON_IsBool(dest))
-        f->dest_exists = cJSON_IsTrue(dest);
-    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(jf, "made_dirs")) {
-        char *abs = NULL, *err = NULL;
-        if (!cJSON_IsString(d) || hk_path_resolve(p->root, d->valuestring, &abs, &err) < 0) {
-            free(err);
-            continue;
-        }
-        f->made_dirs = grow(f->made_dirs, f->nmade, sizeof *f->made_dirs);
-        f->made_dirs[f->nmade++] = abs;
-    }
 }
 
 static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
@@ -284,6 +285,9 @@ static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
     f->old_path = hk_json_str(jf, "old_path") ? hk_xstrdup(hk_json_str(jf, "old_path")) : NULL;
     f->status = (enum hk_file_status)st;
     f->new_mode = (unsigned)hk_json_int(jf, "new_mode", 0);
+    /* A file never loaded is never written; its facts still round-trip. */
+    f->orig_exists = hk_json_true(jf, "orig_exists");
+    f->orig_mode = (unsigned)hk_json_int(jf, "orig_mode", 0);
     cJSON_ArrayForEach(h, hs) {
         f->hunks = grow(f->hunks, f->nhunks, sizeof *f->hunks);
         memset(&f->hunks[f->nhunks], 0, sizeof *f->hunks);
@@ -292,15 +296,9 @@ static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
             return -1;
         }
     }
-    /* A file never loaded is never written; its facts still round-trip. */
-    f->orig_exists = hk_json_true(jf, "orig_exists");
-    f->orig_mode = (unsigned)hk_json_int(jf, "orig_mode", 0);
     if (!hk_json_true(jf, "loaded"))
         return 0;
-    if (recover(p, f, jf, err) < 0)
-        return -1;
-    read_undo_facts(p, f, jf);
-    return 0;
+    return recover(p, f, jf, err);
 }
 
 int hk_patch_from_json(const cJSON *json, const char *root, struct hk_proposal **out,
