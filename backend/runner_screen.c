@@ -29,6 +29,11 @@ struct hk_screen {
     bool dirty;
     hk_screen_reply_cb reply;
     void *reply_data;
+    /* Where the bytes fed so far left a control sequence (feed_args). */
+    enum { SEQ_TEXT, SEQ_ESC, SEQ_CSI } seq;
+    int seq_seps;
+    char *fed;
+    size_t fed_cap;
 };
 
 /* --- conversions between libvterm cells and neutral cells -------------- */
@@ -264,13 +269,46 @@ void hk_screen_free(struct hk_screen *s)
         free(sb_at(s, i)->cells);
     free(s->sb);
     free(s->scratch);
+    free(s->fed);
     vterm_free(s->vt);
     free(s);
 }
 
+/* libvterm 0.3 writes past its argument array on a CSI sequence with more
+ * than 16 parameters (a fuzz finding: ESC [ and seventeen ':'). Parameters
+ * past the 16th are left out before it sees them, as a terminal ignores
+ * those it has no room for. The state carries over from feed to feed. */
+#define CSI_MAX_SEPARATORS 15
+
+static size_t keep_csi_args(struct hk_screen *s, const char *in, size_t len, char *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c == 0x1b) {
+            s->seq = SEQ_ESC;
+        } else if (s->seq == SEQ_ESC) {
+            s->seq = c == '[' ? SEQ_CSI : SEQ_TEXT;
+            s->seq_seps = 0;
+        } else if (s->seq == SEQ_CSI && c >= 0x30 && c <= 0x3f) {
+            s->seq_seps += c == ';' || c == ':';
+            if (s->seq_seps > CSI_MAX_SEPARATORS)
+                continue;
+        } else if (s->seq == SEQ_CSI && (c >= 0x40 || c == 0x18 || c == 0x1a)) {
+            s->seq = SEQ_TEXT; /* the final byte, or CAN/SUB that cancel */
+        }
+        out[n++] = in[i];
+    }
+    return n;
+}
+
 void hk_screen_feed(struct hk_screen *s, const char *bytes, size_t len)
 {
-    vterm_input_write(s->vt, bytes, len);
+    if (len > s->fed_cap) {
+        s->fed_cap = len;
+        s->fed = hk_xrealloc(s->fed, len);
+    }
+    vterm_input_write(s->vt, s->fed, keep_csi_args(s, bytes, len, s->fed));
     vterm_screen_flush_damage(s->vs);
 }
 

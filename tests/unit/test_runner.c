@@ -593,6 +593,32 @@ TEST(scroll_region_beyond_a_shrunk_screen)
     hk_screen_free(s);
 }
 
+/* A CSI sequence with more parameters than libvterm has room for wrote past
+ * its array (a fuzz finding), even cut across two reads: the parameters past
+ * the 16th are left out and the text after the sequence shows. */
+TEST(csi_with_too_many_parameters)
+{
+    struct hk_screen *s = hk_screen_new(3, 20, 5, NULL, NULL);
+    const char colons[] = "\033[:::::::::::::::::::[";
+    hk_screen_feed(s, colons, sizeof colons - 1);
+    struct hk_buf many = {0};
+    hk_buf_adds(&many, "\033[31");
+    for (int i = 0; i < 40; i++)
+        hk_buf_adds(&many, ";1");
+    hk_buf_adds(&many, "mok");
+    hk_screen_feed(s, many.data, 20);
+    hk_screen_feed(s, many.data + 20, many.len - 20);
+    char *text = hk_screen_text(s, 0, 0);
+    CHECK(text && strstr(text, "ok") && !strstr(text, ";"), "text: %s", text ? text : "(null)");
+    free(text);
+    struct hk_cell c[20];
+    int n = hk_screen_row(s, hk_screen_scrollback(s), c, 20);
+    CHECK(n >= 2 && c[n - 1].fg.kind == HK_COLOR_INDEXED && c[n - 1].fg.index == 1,
+          "ok is not red: %d cells", n);
+    hk_buf_free(&many);
+    hk_screen_free(s);
+}
+
 /* The program is told the width the screen took, not the one asked for. */
 TEST(one_column_runner_reports_two)
 {
