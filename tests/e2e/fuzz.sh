@@ -29,8 +29,8 @@ fi
 # Inputs per harness: about 5 s each on one loaded core.
 runs_of() {
     case $1 in
-    fuzz_sse) echo 200000 ;;
-    fuzz_stream) echo 50000 ;;
+    fuzz_sse) echo 100000 ;;
+    fuzz_stream) echo 20000 ;;
     fuzz_screen) echo 8000 ;;
     fuzz_journal) echo 5000 ;;
     fuzz_patch) echo 3000 ;;
