@@ -280,6 +280,15 @@ void hk_screen_free(struct hk_screen *s)
  * those it has no room for. The state carries over from feed to feed. */
 #define CSI_MAX_SEPARATORS 15
 
+/* Follows libvterm's parser as far as it matters here: ESC stays pending
+ * across C0, intermediates, DEL and bytes >= 0x80, and ESC [ starts a CSI;
+ * inside it C0 and DEL go by, digits, ';' and ':' are its parameters, and
+ * any other byte ends the part where parameters are counted. */
+static bool seq_esc_goes_on(unsigned char c)
+{
+    return (c < 0x20 && c != 0x18 && c != 0x1a) || (c >= 0x20 && c <= 0x2f) || c >= 0x7f;
+}
+
 static size_t keep_csi_args(struct hk_screen *s, const char *in, size_t len, char *out)
 {
     size_t n = 0;
@@ -287,15 +296,16 @@ static size_t keep_csi_args(struct hk_screen *s, const char *in, size_t len, cha
         unsigned char c = (unsigned char)in[i];
         if (c == 0x1b) {
             s->seq = SEQ_ESC;
-        } else if (s->seq == SEQ_ESC) {
+        } else if (s->seq == SEQ_ESC && !seq_esc_goes_on(c)) {
             s->seq = c == '[' ? SEQ_CSI : SEQ_TEXT;
             s->seq_seps = 0;
-        } else if (s->seq == SEQ_CSI && c >= 0x30 && c <= 0x3f) {
+        } else if (s->seq == SEQ_CSI && c >= 0x30 && c <= 0x3b) {
             s->seq_seps += c == ';' || c == ':';
             if (s->seq_seps > CSI_MAX_SEPARATORS)
                 continue;
-        } else if (s->seq == SEQ_CSI && (c >= 0x40 || c == 0x18 || c == 0x1a)) {
-            s->seq = SEQ_TEXT; /* the final byte, or CAN/SUB that cancel */
+        } else if (s->seq == SEQ_CSI && !(c < 0x20 && c != 0x18 && c != 0x1a) && c != 0x7f &&
+                   !(c >= 0x3c && c <= 0x3f)) {
+            s->seq = SEQ_TEXT;
         }
         out[n++] = in[i];
     }
