@@ -30,8 +30,9 @@ struct hk_screen {
     hk_screen_reply_cb reply;
     void *reply_data;
     /* Where the bytes fed so far left a control sequence (feed_args). */
-    enum { SEQ_TEXT, SEQ_ESC, SEQ_CSI } seq;
+    enum { SEQ_TEXT, SEQ_ESC, SEQ_CSI, SEQ_STRING } seq;
     int seq_seps;
+    bool printed; /* a character was shown: libvterm has one to repeat */
     char *fed;
     size_t fed_cap;
 };
@@ -274,40 +275,59 @@ void hk_screen_free(struct hk_screen *s)
     free(s);
 }
 
-/* libvterm 0.3 writes past its argument array on a CSI sequence with more
- * than 16 parameters (a fuzz finding: ESC [ and seventeen ':'). Parameters
- * past the 16th are left out before it sees them, as a terminal ignores
- * those it has no room for. The state carries over from feed to feed. */
+/* Two fuzz findings in libvterm 0.3, kept from it here:
+ * - a CSI sequence with more than 16 parameters (ESC [ and seventeen ':')
+ *   writes past its argument array: the parameters past the 16th are left
+ *   out, as a terminal ignores those it has no room for;
+ * - REP (ESC [ b) before any character was ever shown loops for ever: it
+ *   becomes an ESC [ ~, which does nothing.
+ * This follows libvterm's parser as far as that needs: ESC stays pending
+ * across C0, intermediates, DEL and bytes >= 0x80; ESC [ starts a CSI, in
+ * which C0 and DEL go by and digits, ';' and ':' are parameters; ESC ] P _
+ * ^ X start a string that BEL or ESC ends. The state goes from feed to feed. */
 #define CSI_MAX_SEPARATORS 15
 
-/* Follows libvterm's parser as far as it matters here: ESC stays pending
- * across C0, intermediates, DEL and bytes >= 0x80, and ESC [ starts a CSI;
- * inside it C0 and DEL go by, digits, ';' and ':' are its parameters, and
- * any other byte ends the part where parameters are counted. */
 static bool seq_esc_goes_on(unsigned char c)
 {
     return (c < 0x20 && c != 0x18 && c != 0x1a) || (c >= 0x20 && c <= 0x2f) || c >= 0x7f;
 }
 
-static size_t keep_csi_args(struct hk_screen *s, const char *in, size_t len, char *out)
+static bool csi_goes_on(unsigned char c)
+{
+    return (c < 0x20 && c != 0x18 && c != 0x1a) || c == 0x7f || (c >= 0x3c && c <= 0x3f);
+}
+
+/* Returns the byte to pass on, or -1 to leave it out. */
+static int filter_byte(struct hk_screen *s, unsigned char c)
+{
+    if (c == 0x1b) {
+        s->seq = SEQ_ESC;
+    } else if (s->seq == SEQ_ESC && !seq_esc_goes_on(c)) {
+        s->seq = c == '[' ? SEQ_CSI : strchr("]P_^X", c) ? SEQ_STRING : SEQ_TEXT;
+        s->seq_seps = 0;
+    } else if (s->seq == SEQ_CSI && c >= 0x30 && c <= 0x3b) {
+        s->seq_seps += c == ';' || c == ':';
+        if (s->seq_seps > CSI_MAX_SEPARATORS)
+            return -1;
+    } else if (s->seq == SEQ_CSI && !csi_goes_on(c)) {
+        s->seq = SEQ_TEXT;
+        if (c == 'b' && !s->printed)
+            return '~';
+    } else if (s->seq == SEQ_STRING && (c == 0x07 || c == 0x18 || c == 0x1a)) {
+        s->seq = SEQ_TEXT;
+    } else if (s->seq == SEQ_TEXT && c >= 0x20 && c != 0x7f) {
+        s->printed = true;
+    }
+    return c;
+}
+
+static size_t filter_bytes(struct hk_screen *s, const char *in, size_t len, char *out)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)in[i];
-        if (c == 0x1b) {
-            s->seq = SEQ_ESC;
-        } else if (s->seq == SEQ_ESC && !seq_esc_goes_on(c)) {
-            s->seq = c == '[' ? SEQ_CSI : SEQ_TEXT;
-            s->seq_seps = 0;
-        } else if (s->seq == SEQ_CSI && c >= 0x30 && c <= 0x3b) {
-            s->seq_seps += c == ';' || c == ':';
-            if (s->seq_seps > CSI_MAX_SEPARATORS)
-                continue;
-        } else if (s->seq == SEQ_CSI && !(c < 0x20 && c != 0x18 && c != 0x1a) && c != 0x7f &&
-                   !(c >= 0x3c && c <= 0x3f)) {
-            s->seq = SEQ_TEXT;
-        }
-        out[n++] = in[i];
+        int c = filter_byte(s, (unsigned char)in[i]);
+        if (c >= 0)
+            out[n++] = (char)c;
     }
     return n;
 }
@@ -318,7 +338,7 @@ void hk_screen_feed(struct hk_screen *s, const char *bytes, size_t len)
         s->fed_cap = len;
         s->fed = hk_xrealloc(s->fed, len);
     }
-    vterm_input_write(s->vt, s->fed, keep_csi_args(s, bytes, len, s->fed));
+    vterm_input_write(s->vt, s->fed, filter_bytes(s, bytes, len, s->fed));
     vterm_screen_flush_damage(s->vs);
 }
 

@@ -622,6 +622,19 @@ TEST(csi_with_too_many_parameters)
     hk_screen_free(s);
 }
 
+/* REP (ESC [ b) before any character was shown made libvterm loop for ever
+ * (a fuzz finding); after one it repeats it, as ncurses uses it. */
+TEST(repeat_before_any_character)
+{
+    struct hk_screen *s = hk_screen_new(3, 20, 5, NULL, NULL);
+    const char out[] = "\033]0;title\007\n\033[b\033[3bx\033[2b";
+    hk_screen_feed(s, out, sizeof out - 1);
+    char *text = hk_screen_text(s, 0, 0);
+    CHECK_STR(text, "\nxxx\n");
+    free(text);
+    hk_screen_free(s);
+}
+
 /* The program is told the width the screen took, not the one asked for. */
 TEST(one_column_runner_reports_two)
 {
