@@ -32,7 +32,9 @@ struct hk_screen {
     /* Where the bytes fed so far left a control sequence (feed_args). */
     enum { SEQ_TEXT, SEQ_ESC, SEQ_CSI, SEQ_STRING } seq;
     int seq_seps;
-    bool printed; /* a character was shown: libvterm has one to repeat */
+    bool printed; /* a character with a width was shown: libvterm has one to repeat */
+    uint32_t cp;  /* the UTF-8 character being read, and bytes it still needs */
+    int cp_need;
     char *fed;
     size_t fed_cap;
 };
@@ -279,8 +281,9 @@ void hk_screen_free(struct hk_screen *s)
  * - a CSI sequence with more than 16 parameters (ESC [ and seventeen ':')
  *   writes past its argument array: the parameters past the 16th are left
  *   out, as a terminal ignores those it has no room for;
- * - REP (ESC [ b) before any character was ever shown loops for ever: it
- *   becomes an ESC [ ~, which does nothing.
+ * - REP (ESC [ b) before a character with a width was ever shown loops for
+ *   ever (zero-width ones and broken UTF-8 do not count): it becomes an
+ *   ESC [ ~, which does nothing.
  * This follows libvterm's parser as far as that needs: ESC stays pending
  * across C0, intermediates, DEL and bytes >= 0x80; ESC [ starts a CSI, in
  * which C0 and DEL go by and digits, ';' and ':' are parameters; ESC ] P _
@@ -295,6 +298,39 @@ static bool seq_esc_goes_on(unsigned char c)
 static bool csi_goes_on(unsigned char c)
 {
     return (c < 0x20 && c != 0x18 && c != 0x1a) || c == 0x7f || (c >= 0x3c && c <= 0x3f);
+}
+
+/* Characters surely one or two columns wide: ASCII and the common scripts,
+ * symbols, box drawing, CJK and emoji, without their combining blocks. Any
+ * other counts as not shown, which at worst drops a repeat of it. */
+static bool has_width(uint32_t cp)
+{
+    static const uint32_t ranges[][2] = {
+        {0x20, 0x7e},       {0xa0, 0x2ff},      {0x370, 0x482},     {0x48a, 0x52f},
+        {0x2010, 0x2027},   {0x2030, 0x205e},   {0x2100, 0x2bff},   {0x3000, 0x3029},
+        {0x3030, 0x3098},   {0x309b, 0x9fff},   {0xac00, 0xd7a3},   {0xff01, 0xff60},
+        {0x1f300, 0x1f3fa}, {0x1f400, 0x1faff},
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof *ranges; i++)
+        if (cp >= ranges[i][0] && cp <= ranges[i][1])
+            return true;
+    return false;
+}
+
+/* Follows the UTF-8 text to know when a character with a width was shown. */
+static void note_text(struct hk_screen *s, unsigned char c)
+{
+    if (c < 0x80 || c >= 0xf5 || (c >= 0xc0 && c < 0xc2)) {
+        s->cp_need = 0;
+        s->printed |= c < 0x80 && has_width(c); /* a broken byte may show nothing */
+    } else if (c >= 0xc0) {
+        s->cp_need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+        s->cp = c & (c >= 0xf0 ? 0x07 : c >= 0xe0 ? 0x0f : 0x1f);
+    } else if (s->cp_need > 0) {
+        s->cp = s->cp << 6 | (c & 0x3f);
+        if (--s->cp_need == 0)
+            s->printed |= has_width(s->cp);
+    }
 }
 
 /* Returns the byte to pass on, or -1 to leave it out. */
@@ -315,8 +351,8 @@ static int filter_byte(struct hk_screen *s, unsigned char c)
             return '~';
     } else if (s->seq == SEQ_STRING && (c == 0x07 || c == 0x18 || c == 0x1a)) {
         s->seq = SEQ_TEXT;
-    } else if (s->seq == SEQ_TEXT && c >= 0x20 && c != 0x7f) {
-        s->printed = true;
+    } else if (s->seq == SEQ_TEXT) {
+        note_text(s, c);
     }
     return c;
 }

@@ -622,12 +622,13 @@ TEST(csi_with_too_many_parameters)
     hk_screen_free(s);
 }
 
-/* REP (ESC [ b) before any character was shown made libvterm loop for ever
- * (a fuzz finding); after one it repeats it, as ncurses uses it. */
+/* REP (ESC [ b) before a character with a width was shown made libvterm
+ * loop for ever (fuzz findings); after one it repeats it, as ncurses uses it. */
 TEST(repeat_before_any_character)
 {
     struct hk_screen *s = hk_screen_new(3, 20, 5, NULL, NULL);
-    const char out[] = "\033]0;title\007\n\033[b\033[3bx\033[2b";
+    /* a title, zero-width characters and broken UTF-8 show no character */
+    const char out[] = "\033]0;title\007\342\200\213\314\201\363\005\n\033[b\033[3bx\033[2b";
     hk_screen_feed(s, out, sizeof out - 1);
     char *text = hk_screen_text(s, 0, 0);
     CHECK_STR(text, "\nxxx\n");
