@@ -631,7 +631,7 @@ TEST(repeat_before_any_character)
     const char out[] = "\033]0;title\007\342\200\213\314\201\363\005\n\033[b\033[3bx\033[2b";
     hk_screen_feed(s, out, sizeof out - 1);
     char *text = hk_screen_text(s, 0, 0);
-    CHECK_STR(text, "\nxxx\n");
+    CHECK_STR(text, "\342\200\213\314\201\nxxx\n");
     free(text);
     hk_screen_free(s);
 }
