@@ -120,7 +120,7 @@ static int tool_read_file(const char *root, const cJSON *input, char **out)
     } else if (looks_binary(&file)) {
         rc = fail(out, hk_xasprintf("%s is a binary file (%zu bytes); it is not shown as text", path, file.len));
     } else {
-        long first = hk_json_long(input, "start_line", 1), last = hk_json_long(input, "end_line", 0);
+        long first = hk_json_int(input, "start_line", 1), last = hk_json_int(input, "end_line", 0);
         if (first < 1)
             first = 1;
         if (last <= 0 || last - first >= READ_MAX_LINES)

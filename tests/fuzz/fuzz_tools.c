@@ -71,18 +71,32 @@ static void check_same(const struct hk_buf *before, const char *dir, const char 
     hk_buf_free(&now);
 }
 
+struct input {
+    const char *text; /* may hold NULs: the model's own bytes */
+    size_t len;
+};
+
+static int said(const struct input *in, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i + n <= in->len; i++)
+        if (!memcmp(in->text + i, s, n))
+            return 1;
+    return 0;
+}
+
 /* An answer for the model holds nothing from outside or from .git, unless
  * the model itself wrote that text into its input (errors quote it). */
-static void check_answer(const char *out, const char *input_text)
+static void check_answer(const char *out, const struct input *in)
 {
     FZ_ASSERT(out, "no answer");
-    FZ_ASSERT(!strstr(out, FZ_SECRET) || strstr(input_text, FZ_SECRET),
+    FZ_ASSERT(!strstr(out, FZ_SECRET) || said(in, FZ_SECRET),
               "the secret outside the worktree reached the model:\n%.1000s", out);
-    FZ_ASSERT(!strstr(out, GIT_MARKER) || strstr(input_text, GIT_MARKER),
+    FZ_ASSERT(!strstr(out, GIT_MARKER) || said(in, GIT_MARKER),
               "a file under .git reached the model:\n%.1000s", out);
 }
 
-static void run_edit(const char *name, const cJSON *input, const char *input_text)
+static void run_edit(const char *name, const cJSON *input, const struct input *input_text)
 {
     struct hk_buf root0 = fz_snapshot(fz_root);
     struct hk_proposal *p = NULL;
@@ -116,6 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_sandbox_init();
     const char *name = names[data[0] % NNAMES];
     char *text = fz_strndup(data + 1, size - 1);
+    struct input raw = {text, size - 1};
     cJSON *input = cJSON_ParseWithLength(text, size - 1);
     if (!input) {
         free(text);
@@ -131,11 +146,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (kind == HK_TOOL_READ) {
         char *out = NULL;
         int rc = hk_tool_read(fz_root, name, input, &out);
-        check_answer(out, text);
+        check_answer(out, &raw);
         free(hk_tool_result_summary(name, out, rc == 0));
         free(out);
     } else if (kind == HK_TOOL_EDIT) {
-        run_edit(name, input, text);
+        run_edit(name, input, &raw);
     }
     check_same(&outside0, fz_outside, "by a tool");
     check_same(&git0, git_dir, "by a tool");
