@@ -32,7 +32,8 @@ struct hk_screen {
     /* Where the bytes fed so far left a control sequence (feed_args). */
     enum { SEQ_TEXT, SEQ_ESC, SEQ_CSI, SEQ_STRING } seq;
     int seq_seps;
-    bool printed; /* a character with a width was shown: libvterm has one to repeat */
+    bool seq_counting; /* still in the CSI's parameters */
+    bool printed; /* the last character shown with a width was ASCII: safe to repeat */
     uint32_t cp;  /* the UTF-8 character being read, and bytes it still needs */
     int cp_need;
     char *fed;
@@ -282,12 +283,14 @@ void hk_screen_free(struct hk_screen *s)
  *   writes past its argument array: the parameters past the 16th are left
  *   out, as a terminal ignores those it has no room for;
  * - REP (ESC [ b) before a character with a width was ever shown loops for
- *   ever (zero-width ones and broken UTF-8 do not count): it becomes an
- *   ESC [ ~, which does nothing.
+ *   ever, and REP of a wide character at the right edge writes past the
+ *   row: REP is passed on only when the character it repeats is ASCII
+ *   (as ncurses uses it), else it becomes an ESC [ ~, which does nothing.
  * This follows libvterm's parser as far as that needs: ESC stays pending
  * across C0, intermediates, DEL and bytes >= 0x80; ESC [ starts a CSI, in
- * which C0 and DEL go by and digits, ';' and ':' are parameters; ESC ] P _
- * ^ X start a string that BEL or ESC ends. The state goes from feed to feed. */
+ * which digits, ';' and ':' are parameters until an intermediate or a byte
+ * >= 0x80, and which a final byte ends; ESC ] P _ ^ X start a string that
+ * BEL or ESC ends. The state goes from feed to feed. */
 #define CSI_MAX_SEPARATORS 15
 
 static bool seq_esc_goes_on(unsigned char c)
@@ -295,9 +298,11 @@ static bool seq_esc_goes_on(unsigned char c)
     return (c < 0x20 && c != 0x18 && c != 0x1a) || (c >= 0x20 && c <= 0x2f) || c >= 0x7f;
 }
 
-static bool csi_goes_on(unsigned char c)
+/* Only a final byte, CAN or SUB ends a CSI here: ending it later than
+ * libvterm does only misses a character shown, never counts one too many. */
+static bool csi_ends(unsigned char c)
 {
-    return (c < 0x20 && c != 0x18 && c != 0x1a) || c == 0x7f || (c >= 0x3c && c <= 0x3f);
+    return (c >= 0x40 && c <= 0x7e) || c == 0x18 || c == 0x1a;
 }
 
 /* Characters surely one or two columns wide: ASCII and the common scripts,
@@ -322,14 +327,15 @@ static void note_text(struct hk_screen *s, unsigned char c)
 {
     if (c < 0x80 || c >= 0xf5 || (c >= 0xc0 && c < 0xc2)) {
         s->cp_need = 0;
-        s->printed |= c < 0x80 && has_width(c); /* a broken byte may show nothing */
+        if (c < 0x80 && has_width(c))
+            s->printed = true; /* a broken byte may show nothing */
     } else if (c >= 0xc0) {
         s->cp_need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
         s->cp = c & (c >= 0xf0 ? 0x07 : c >= 0xe0 ? 0x0f : 0x1f);
     } else if (s->cp_need > 0) {
         s->cp = s->cp << 6 | (c & 0x3f);
-        if (--s->cp_need == 0)
-            s->printed |= has_width(s->cp);
+        if (--s->cp_need == 0 && has_width(s->cp))
+            s->printed = false; /* maybe wide: not repeated */
     }
 }
 
@@ -341,14 +347,17 @@ static int filter_byte(struct hk_screen *s, unsigned char c)
     } else if (s->seq == SEQ_ESC && !seq_esc_goes_on(c)) {
         s->seq = c == '[' ? SEQ_CSI : strchr("]P_^X", c) ? SEQ_STRING : SEQ_TEXT;
         s->seq_seps = 0;
-    } else if (s->seq == SEQ_CSI && c >= 0x30 && c <= 0x3b) {
+        s->seq_counting = true;
+    } else if (s->seq == SEQ_CSI && s->seq_counting && c >= 0x30 && c <= 0x3b) {
         s->seq_seps += c == ';' || c == ':';
         if (s->seq_seps > CSI_MAX_SEPARATORS)
             return -1;
-    } else if (s->seq == SEQ_CSI && !csi_goes_on(c)) {
+    } else if (s->seq == SEQ_CSI && csi_ends(c)) {
         s->seq = SEQ_TEXT;
         if (c == 'b' && !s->printed)
             return '~';
+    } else if (s->seq == SEQ_CSI && ((c >= 0x20 && c <= 0x2f) || c >= 0x80)) {
+        s->seq_counting = false; /* intermediates: no more parameters */
     } else if (s->seq == SEQ_STRING && (c == 0x07 || c == 0x18 || c == 0x1a)) {
         s->seq = SEQ_TEXT;
     } else if (s->seq == SEQ_TEXT) {

@@ -634,6 +634,14 @@ TEST(repeat_before_any_character)
     CHECK_STR(text, "\342\200\213\314\201\nxxx\n");
     free(text);
     hk_screen_free(s);
+    /* REP of a wide character at the right edge wrote past the row */
+    s = hk_screen_new(3, 4, 5, NULL, NULL);
+    const char wide[] = "ab\346\227\245\033[5b";
+    hk_screen_feed(s, wide, sizeof wide - 1);
+    text = hk_screen_text(s, 0, 0);
+    CHECK_STR(text, "ab\346\227\245\n");
+    free(text);
+    hk_screen_free(s);
 }
 
 /* The program is told the width the screen took, not the one asked for. */
