@@ -325,6 +325,8 @@ static bool has_width(uint32_t cp)
 /* Follows the UTF-8 text to know when a character with a width was shown. */
 static void note_text(struct hk_screen *s, unsigned char c)
 {
+    if (c < 0x20 || c == 0x7f)
+        return; /* libvterm goes on with a UTF-8 character across controls */
     if (c < 0x80 || c >= 0xf5 || (c >= 0xc0 && c < 0xc2)) {
         s->cp_need = 0;
         if (c < 0x80 && has_width(c))
