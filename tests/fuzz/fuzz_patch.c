@@ -51,8 +51,19 @@ static void describe(const struct hk_proposal *p)
         for (size_t k = 0; k < p->files[i].nhunks; k++) {
             const struct hk_hunk *h = &p->files[i].hunks[k];
             free(hk_patch_hunk_function(&p->files[i], h));
-            free(hk_patch_hunk_new_text(h));
         }
+}
+
+/* The hunk's new side as text, as an editor would show it. */
+static char *new_side(const struct hk_hunk *h)
+{
+    struct hk_buf b = {0};
+    for (size_t i = 0; i < h->nlines; i++)
+        if (h->lines[i].kind != HK_LINE_DEL) {
+            hk_buf_add(&b, h->lines[i].text, h->lines[i].len);
+            hk_buf_addc(&b, '\n');
+        }
+    return hk_buf_steal(&b);
 }
 
 /* Two bits per hunk, over the whole proposal: leave, approve, reject, edit. */
@@ -68,7 +79,7 @@ static void decide(struct hk_proposal *p, unsigned decisions, int flags)
             else if (op == 2 || (op == 3 && !(flags & F_EDIT)))
                 hk_patch_reject(p, i, k, &err);
             else if (op == 3) {
-                char *text = hk_patch_hunk_new_text(&p->files[i].hunks[k]);
+                char *text = new_side(&p->files[i].hunks[k]);
                 char *edited = hk_xasprintf("%sedited\n", text ? text : "");
                 hk_patch_edit_hunk(p, i, k, edited, &err);
                 free(edited);
