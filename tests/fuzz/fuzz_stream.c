@@ -55,13 +55,14 @@ static void log_conversation(const struct hk_conversation *conv, struct hk_buf *
  * or that the write path stopped (the turn failed). */
 static void end_reply(struct hk_model_request *req)
 {
-    if (req->failure)
-        return finish(req, HK_MODEL_ERROR, req->failure);
-    if (!req->complete)
-        return finish(req, HK_MODEL_ERROR,
-                      "the model server ended the reply before its end-of-message event");
-    hk_turn_call_end(req, -1);
-    finish(req, HK_MODEL_DONE, NULL);
+    if (req->failure) {
+        finish(req, HK_MODEL_ERROR, req->failure);
+    } else if (!req->complete) {
+        finish(req, HK_MODEL_ERROR, "the model server ended the reply before its end-of-message event");
+    } else {
+        hk_turn_call_end(req, -1);
+        finish(req, HK_MODEL_DONE, NULL);
+    }
 }
 
 static void parse(enum hk_provider provider, const uint8_t *body, size_t len, const uint8_t *cuts,
