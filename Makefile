@@ -9,6 +9,12 @@ SANITIZE ?=
 ifeq ($(SANITIZE),1)
 BUILD   := build/san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(SANITIZE),fuzz)
+# The libFuzzer harnesses of tests/fuzz/ (make fuzz): clang only.
+BUILD   := build/fuzz
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+CC      := clang
+OPT     := -O1 -g
 else
 BUILD   := build/out
 SANFLAGS :=
@@ -41,17 +47,20 @@ BACKEND_SRC := $(wildcard backend/*.c)
 TUI_SRC     := $(wildcard tui/cli/*.c tui/cockpit/*.c)
 REPLAY_SRC  := $(wildcard tests/replay/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 
 BACKEND_OBJ := $(BACKEND_SRC:%.c=$(BUILD)/%.o)
 TUI_OBJ     := $(TUI_SRC:%.c=$(BUILD)/%.o)
 REPLAY_OBJ  := $(REPLAY_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_BIN    := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 60
 
 LIBHONK := $(BUILD)/libhonk.a
 HONK    := $(BUILD)/honk
 REPLAY  := $(BUILD)/honk-replay
 
-.PHONY: all deps test bench demo install clean help
+.PHONY: all deps test bench demo install clean help fuzz fuzz-bins
 all: $(HONK) $(REPLAY)
 	@ln -sf $(HONK:build/%=%) build/honk; ln -sf $(REPLAY:build/%=%) build/honk-replay
 
@@ -96,6 +105,18 @@ $(BUILD)/tests/test_diffview: tests/unit/test_diffview.c $(DIFFVIEW_OBJ) $(LIBHO
 	@$(if $(V),,echo "  TEST    $@")
 	$(Q)$(CC) $(CFLAGS) -Itests -Itui/cockpit -o $@ $< $(DIFFVIEW_OBJ) $(LIBHONK) $(LDFLAGS) $(PKG_LIBS) $(GIT_LIBS) -lm
 
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIBHONK)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  FUZZ    $@")
+	$(Q)$(CC) $(CFLAGS) -Itests/fuzz -fsanitize=fuzzer -o $@ $< $(LIBHONK) $(LDFLAGS) $(PKG_LIBS) $(CURL_LIBS) $(GIT_LIBS) -lm
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang with libFuzzer (apt-get install clang)"; exit 2; }
+	@$(MAKE) --no-print-directory SANITIZE=fuzz fuzz-bins
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run
+
 test: all $(UNIT_BIN)
 	@HONK_BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run
 
@@ -123,6 +144,7 @@ help:
 	@echo "make demo     the whole workflow offline, against the bundled replay model"
 	@echo "make test     build and run every test (SANITIZE=1 for ASan+UBSan)"
 	@echo "make bench    speed and memory figures"
+	@echo "make fuzz     run each libFuzzer harness (clang) for FUZZ_SECONDS=60; findings fail it"
 	@echo "make install  PREFIX=/usr/local"
 
--include $(BACKEND_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(UNIT_BIN:=.d)
+-include $(BACKEND_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(UNIT_BIN:=.d) $(FUZZ_BIN:=.d)

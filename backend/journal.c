@@ -106,7 +106,6 @@ static int deliver_line(char *line, hk_event_cb cb, void *user)
 {
     cJSON *json = cJSON_Parse(line);
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(json, "kind");
-    const cJSON *time = cJSON_GetObjectItemCaseSensitive(json, "time");
     int k = cJSON_IsString(kind) ? hk_event_parse_name(kind->valuestring) : -1;
     if (k < 0) {
         cJSON_Delete(json);
@@ -114,7 +113,7 @@ static int deliver_line(char *line, hk_event_cb cb, void *user)
     }
     struct hk_event ev = {
         .kind = (enum hk_event_kind)k,
-        .time_ms = cJSON_IsNumber(time) ? (int64_t)time->valuedouble : 0,
+        .time_ms = hk_json_long(json, "time", 0),
         .data = cJSON_GetObjectItemCaseSensitive(json, "data"),
     };
     cb(&ev, user);

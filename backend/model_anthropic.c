@@ -140,13 +140,13 @@ static void on_block_delta(struct hk_model_request *turn, const cJSON *ev, int i
 static void on_usage(struct hk_model_request *turn, const cJSON *usage)
 {
     if (usage)
-        hk_turn_usage(turn, (long)hk_json_num(usage, "input_tokens", -1), (long)hk_json_num(usage, "output_tokens", -1));
+        hk_turn_usage(turn, hk_json_long(usage, "input_tokens", -1), hk_json_long(usage, "output_tokens", -1));
 }
 
 static int dispatch(struct hk_model_request *turn, const cJSON *ev)
 {
     const char *type = hk_json_str(ev, "type");
-    int index = (int)(long)hk_json_num(ev, "index", -1);
+    int index = hk_json_int(ev, "index", -1);
     if (!type)
         return hk_turn_fail(turn, "the model server sent an event without a type");
     if (strcmp(type, "content_block_delta") == 0) {

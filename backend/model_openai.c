@@ -161,10 +161,8 @@ static int dispatch(struct hk_model_request *turn, const cJSON *chunk)
     }
     const cJSON *usage = cJSON_GetObjectItemCaseSensitive(chunk, "usage");
     if (cJSON_IsObject(usage)) {
-        const cJSON *in = cJSON_GetObjectItemCaseSensitive(usage, "prompt_tokens");
-        const cJSON *out = cJSON_GetObjectItemCaseSensitive(usage, "completion_tokens");
-        hk_turn_usage(turn, cJSON_IsNumber(in) ? (long)in->valuedouble : -1,
-                      cJSON_IsNumber(out) ? (long)out->valuedouble : -1);
+        hk_turn_usage(turn, hk_json_long(usage, "prompt_tokens", -1),
+                      hk_json_long(usage, "completion_tokens", -1));
     }
     return 0;
 }

@@ -2,6 +2,7 @@
  * the files on disk by walking back through the hunks that are in effect. */
 #include "patch_internal.h"
 #include "json.h"
+#include "path.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -113,6 +114,18 @@ static cJSON *file_json(const struct hk_proposal *p, const struct hk_patch_file 
     cJSON_AddBoolToObject(o, "orig_exists", f->orig_exists);
     cJSON_AddBoolToObject(o, "orig_noeol", f->norig && f->orig[f->norig - 1].noeol);
     cJSON_AddBoolToObject(o, "loaded", f->abs != NULL);
+    /* What rejecting needs besides the original lines: whether a rename's
+     * destination was there before, and the directories the proposal made
+     * (relative to the real root they were resolved from), so that a
+     * rebuilt proposal removes them too. */
+    cJSON_AddBoolToObject(o, "dest_exists", f->dest_exists);
+    cJSON *dirs = cJSON_AddArrayToObject(o, "made_dirs");
+    char *root = realpath(p->root, NULL);
+    size_t root_len = root ? strlen(root) : 0;
+    for (size_t i = 0; root && i < f->nmade; i++)
+        if (!strncmp(f->made_dirs[i], root, root_len) && f->made_dirs[i][root_len] == '/')
+            cJSON_AddItemToArray(dirs, cJSON_CreateString(f->made_dirs[i] + root_len + 1));
+    free(root);
     cJSON *hs = cJSON_AddArrayToObject(o, "hunks");
     for (size_t k = 0; k < f->nhunks; k++)
         cJSON_AddItemToArray(hs, hunk_json(p, &f->hunks[k]));
@@ -146,16 +159,16 @@ static int hunk_from(const cJSON *o, struct hk_hunk *h)
     const cJSON *ls = cJSON_GetObjectItemCaseSensitive(o, "lines"), *l;
     if (st < 0 || res < 0 || !cJSON_IsArray(ls))
         return -1;
-    h->pos = (size_t)(int)hk_json_num(o, "pos", 0);
-    h->nold = (size_t)(int)hk_json_num(o, "nold", 0);
-    h->old_start = (int)hk_json_num(o, "old_start", 0);
-    h->old_count = (int)hk_json_num(o, "old_count", 0);
-    h->new_start = (int)hk_json_num(o, "new_start", 0);
-    h->new_count = (int)hk_json_num(o, "new_count", 0);
+    h->pos = (size_t)hk_json_int(o, "pos", 0);
+    h->nold = (size_t)hk_json_int(o, "nold", 0);
+    h->old_start = hk_json_int(o, "old_start", 0);
+    h->old_count = hk_json_int(o, "old_count", 0);
+    h->new_start = hk_json_int(o, "new_start", 0);
+    h->new_count = hk_json_int(o, "new_count", 0);
     h->state = (enum hk_hunk_state)st;
     h->result = (enum hk_hunk_result)res;
-    h->offset = (int)hk_json_num(o, "offset", 0);
-    h->fuzz = (int)hk_json_num(o, "fuzz", 0);
+    h->offset = hk_json_int(o, "offset", 0);
+    h->fuzz = hk_json_int(o, "fuzz", 0);
     h->whitespace = hk_json_true(o, "whitespace");
     h->already = hk_json_true(o, "already");
     h->reason = hk_json_str(o, "reason") ? hk_xstrdup(hk_json_str(o, "reason")) : NULL;
@@ -241,6 +254,25 @@ static const char *current_source(const struct hk_patch_file *f, int in_effect)
     return f->old_abs ? f->old_abs : f->abs;
 }
 
+/* A journal written before these facts were kept has neither: the
+ * destination is then taken as it is found. Directories resolve inside the
+ * root like any path, so a damaged journal cannot point outside. */
+static void read_undo_facts(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *jf)
+{
+    const cJSON *dest = cJSON_GetObjectItemCaseSensitive(jf, "dest_exists"), *d;
+    if (cJSON_IsBool(dest))
+        f->dest_exists = cJSON_IsTrue(dest);
+    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(jf, "made_dirs")) {
+        char *abs = NULL, *err = NULL;
+        if (!cJSON_IsString(d) || hk_path_resolve(p->root, d->valuestring, &abs, &err) < 0) {
+            free(err);
+            continue;
+        }
+        f->made_dirs = hk_patch_grow(f->made_dirs, f->nmade, sizeof *f->made_dirs);
+        f->made_dirs[f->nmade++] = abs;
+    }
+}
+
 static int recover(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *jf, char **err)
 {
     char *load_err = NULL;
@@ -248,7 +280,9 @@ static int recover(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *
         free(load_err); /* the journal says what happened to it; keep the hunks */
         return 0;
     }
-    int in_effect = hk_patch_file_in_effect(f);
+    /* A proposal never written (a hunk failed, not partial) left the files
+     * as they were: its live hunks are not on disk to walk back through. */
+    int in_effect = p->written && hk_patch_file_in_effect(f);
     const char *src = current_source(f, in_effect);
     int walk = f->status != HK_FILE_COPIED && in_effect;
     struct lines cur = {0}, orig = {0};
@@ -285,7 +319,8 @@ static int recover(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *
     for (size_t i = 0; i < f->norig; i++)
         f->orig[i].noeol = i == f->norig - 1 && hk_json_true(jf, "orig_noeol");
     f->orig_exists = hk_json_true(jf, "orig_exists");
-    f->orig_mode = (unsigned)(int)hk_json_num(jf, "orig_mode", 0);
+    f->orig_mode = (unsigned)hk_json_int(jf, "orig_mode", 0);
+    read_undo_facts(p, f, jf);
     return 0;
 }
 
@@ -301,8 +336,13 @@ static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
     struct hk_patch_file *f = hk_patch_proposal_add_file(p, path);
     f->old_path = hk_json_str(jf, "old_path") ? hk_xstrdup(hk_json_str(jf, "old_path")) : NULL;
     f->status = (enum hk_file_status)st;
-    f->new_mode = (unsigned)(int)hk_json_num(jf, "new_mode", 0);
+    f->new_mode = (unsigned)hk_json_int(jf, "new_mode", 0);
+    /* A file never loaded is never written; its facts still round-trip. */
+    f->orig_exists = hk_json_true(jf, "orig_exists");
+    f->orig_mode = (unsigned)hk_json_int(jf, "orig_mode", 0);
+    bool numbered = true; /* journals before new_start/new_count were kept lack them */
     cJSON_ArrayForEach(h, hs) {
+        numbered = numbered && cJSON_HasObjectItem(h, "new_count");
         f->hunks = hk_patch_grow(f->hunks, f->nhunks, sizeof *f->hunks);
         memset(&f->hunks[f->nhunks], 0, sizeof *f->hunks);
         if (hunk_from(h, &f->hunks[f->nhunks++]) < 0) {
@@ -314,9 +354,10 @@ static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
         return 0;
     if (recover(p, f, jf, err) < 0)
         return -1;
-    /* The new-side numbers are not journalled: building the file sets them. */
+    /* An older journal has no new-side numbers: building the file sets them. */
     size_t len;
-    free(hk_patch_file_build(f, &len));
+    if (!numbered)
+        free(hk_patch_file_build(f, &len));
     return 0;
 }
 
@@ -335,8 +376,8 @@ int hk_patch_from_json(const cJSON *json, const char *root, struct hk_proposal *
     struct hk_proposal *p = hk_patch_proposal_new(root, hk_json_str(json, "id"), (enum hk_patch_kind)kind);
     const cJSON *in = cJSON_GetObjectItemCaseSensitive(json, "input");
     p->input = in ? cJSON_Duplicate(in, 1) : NULL;
-    p->opts.fuzz = (int)hk_json_num(opts, "fuzz", 0);
-    p->opts.strip = (int)hk_json_num(opts, "strip", 0);
+    p->opts.fuzz = hk_json_int(opts, "fuzz", 0);
+    p->opts.strip = hk_json_int(opts, "strip", 0);
     p->opts.reverse = hk_json_true(opts, "reverse");
     p->opts.partial = hk_json_true(opts, "partial");
     p->written = hk_json_true(json, "written");

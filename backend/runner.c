@@ -504,7 +504,9 @@ void hk_runner_resize(struct hk_runner *r, int rows, int cols)
     hk_screen_resize(r->screen, rows, cols);
     if (r->master < 0)
         return;
-    struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+    /* The program sees the size the screen took, which may be wider. */
+    struct winsize ws = {.ws_row = (unsigned short)hk_screen_rows(r->screen),
+                         .ws_col = (unsigned short)hk_screen_cols(r->screen)};
     ioctl(r->master, TIOCSWINSZ, &ws);
 }
 

@@ -4,6 +4,7 @@
 #include "runner_screen.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vterm.h>
@@ -28,6 +29,15 @@ struct hk_screen {
     bool dirty;
     hk_screen_reply_cb reply;
     void *reply_data;
+    /* Where the bytes fed so far left a control sequence (feed_args). */
+    enum { SEQ_TEXT, SEQ_ESC, SEQ_CSI, SEQ_STRING } seq;
+    int seq_seps;
+    bool seq_counting; /* still in the CSI's parameters */
+    bool printed; /* the last character shown with a width was ASCII: safe to repeat */
+    uint32_t cp;  /* the UTF-8 character being read, and bytes it still needs */
+    int cp_need;
+    char *fed;
+    size_t fed_cap;
 };
 
 /* --- conversions between libvterm cells and neutral cells -------------- */
@@ -166,8 +176,12 @@ static int on_sb_popline(int cols, VTermScreenCell *cells, void *user)
         return 0;
     struct sb_line *line = sb_at(s, --s->sb_count);
     struct hk_cell blank = {.width = 1};
-    for (int i = 0; i < cols; i++)
-        to_vterm_cell(s, i < line->len ? &line->cells[i] : &blank, &cells[i]);
+    for (int i = 0; i < cols; i++) {
+        const struct hk_cell *c = i < line->len ? &line->cells[i] : &blank;
+        /* A line kept from a wider screen may end in half a wide character:
+         * libvterm would write its right half past the row (a fuzz finding). */
+        to_vterm_cell(s, c->width == 2 && i == cols - 1 ? &blank : c, &cells[i]);
+    }
     free(line->cells);
     line->cells = NULL;
     s->dirty = true;
@@ -220,12 +234,19 @@ static const VTermScreenCallbacks screen_callbacks = {
 
 /* --- life cycle ------------------------------------------------------- */
 
+static int clamp(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
 struct hk_screen *hk_screen_new(int rows, int cols, int scrollback_cap,
                                 hk_screen_reply_cb reply, void *data)
 {
     struct hk_screen *s = hk_xcalloc(1, sizeof *s);
     s->rows = rows > 0 ? rows : 24;
     s->cols = cols > 0 ? cols : 80;
+    if (s->cols < HK_SCREEN_MIN_COLS)
+        s->cols = HK_SCREEN_MIN_COLS;
     s->sb_cap = scrollback_cap > 0 ? scrollback_cap : 0;
     s->sb = hk_xcalloc((size_t)(s->sb_cap ? s->sb_cap : 1), sizeof *s->sb);
     s->cur_visible = true;
@@ -252,23 +273,150 @@ void hk_screen_free(struct hk_screen *s)
         free(sb_at(s, i)->cells);
     free(s->sb);
     free(s->scratch);
+    free(s->fed);
     vterm_free(s->vt);
     free(s);
 }
 
+/* Two fuzz findings in libvterm 0.3, kept from it here:
+ * - a CSI sequence with more than 16 parameters (ESC [ and seventeen ':')
+ *   writes past its argument array: the parameters past the 16th are left
+ *   out, as a terminal ignores those it has no room for;
+ * - REP (ESC [ b) before a character with a width was ever shown loops for
+ *   ever, and REP of a wide character at the right edge writes past the
+ *   row: REP is passed on only when the character it repeats is ASCII
+ *   (as ncurses uses it), else it becomes an ESC [ ~, which does nothing.
+ * This follows libvterm's parser as far as that needs: ESC stays pending
+ * across C0, intermediates, DEL and bytes >= 0x80; ESC [ starts a CSI, in
+ * which digits, ';' and ':' are parameters until an intermediate or a byte
+ * >= 0x80, and which a final byte ends; ESC ] P _ ^ X start a string that
+ * BEL or ESC ends. The state goes from feed to feed. */
+#define CSI_MAX_SEPARATORS 15
+
+static bool seq_esc_goes_on(unsigned char c)
+{
+    return (c < 0x20 && c != 0x18 && c != 0x1a) || (c >= 0x20 && c <= 0x2f) || c >= 0x7f;
+}
+
+/* Only a final byte, CAN or SUB ends a CSI here: ending it later than
+ * libvterm does only misses a character shown, never counts one too many. */
+static bool csi_ends(unsigned char c)
+{
+    return (c >= 0x40 && c <= 0x7e) || c == 0x18 || c == 0x1a;
+}
+
+/* Characters surely one or two columns wide: ASCII and the common scripts,
+ * symbols, box drawing, CJK and emoji, without their combining blocks. Any
+ * other counts as not shown, which at worst drops a repeat of it. */
+static bool has_width(uint32_t cp)
+{
+    static const uint32_t ranges[][2] = {
+        {0x20, 0x7e},       {0xa0, 0x2ff},      {0x370, 0x482},     {0x48a, 0x52f},
+        {0x2010, 0x2027},   {0x2030, 0x205e},   {0x2100, 0x2bff},   {0x3000, 0x3029},
+        {0x3030, 0x3098},   {0x309b, 0x9fff},   {0xac00, 0xd7a3},   {0xff01, 0xff60},
+        {0x1f300, 0x1f3fa}, {0x1f400, 0x1faff},
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof *ranges; i++)
+        if (cp >= ranges[i][0] && cp <= ranges[i][1])
+            return true;
+    return false;
+}
+
+/* Follows the UTF-8 text to know when a character with a width was shown. */
+static void note_text(struct hk_screen *s, unsigned char c)
+{
+    if (c < 0x20 || c == 0x7f)
+        return; /* libvterm goes on with a UTF-8 character across controls */
+    if (c < 0x80 || c >= 0xf5 || (c >= 0xc0 && c < 0xc2)) {
+        s->cp_need = 0;
+        if (c < 0x80 && has_width(c))
+            s->printed = true; /* a broken byte may show nothing */
+    } else if (c >= 0xc0) {
+        s->cp_need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+        s->cp = c & (c >= 0xf0 ? 0x07 : c >= 0xe0 ? 0x0f : 0x1f);
+    } else if (s->cp_need > 0) {
+        s->cp = s->cp << 6 | (c & 0x3f);
+        if (--s->cp_need == 0 && has_width(s->cp))
+            s->printed = false; /* maybe wide: not repeated */
+    }
+}
+
+/* Returns the byte to pass on, or -1 to leave it out. */
+static int filter_byte(struct hk_screen *s, unsigned char c)
+{
+    if (c == 0x1b) {
+        s->seq = SEQ_ESC;
+    } else if (s->seq == SEQ_ESC && !seq_esc_goes_on(c)) {
+        s->seq = c == '[' ? SEQ_CSI : strchr("]P_^X", c) ? SEQ_STRING : SEQ_TEXT;
+        s->seq_seps = 0;
+        s->seq_counting = true;
+    } else if (s->seq == SEQ_CSI && s->seq_counting && c >= 0x30 && c <= 0x3b) {
+        s->seq_seps += c == ';' || c == ':';
+        if (s->seq_seps > CSI_MAX_SEPARATORS)
+            return -1;
+    } else if (s->seq == SEQ_CSI && csi_ends(c)) {
+        s->seq = SEQ_TEXT;
+        if (c == 'b' && !s->printed)
+            return '~';
+    } else if (s->seq == SEQ_CSI && ((c >= 0x20 && c <= 0x2f) || c >= 0x80)) {
+        s->seq_counting = false; /* intermediates: no more parameters */
+    } else if (s->seq == SEQ_STRING && (c == 0x07 || c == 0x18 || c == 0x1a)) {
+        s->seq = SEQ_TEXT;
+    } else if (s->seq == SEQ_TEXT) {
+        note_text(s, c);
+    }
+    return c;
+}
+
+static size_t filter_bytes(struct hk_screen *s, const char *in, size_t len, char *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        int c = filter_byte(s, (unsigned char)in[i]);
+        if (c >= 0)
+            out[n++] = (char)c;
+    }
+    return n;
+}
+
 void hk_screen_feed(struct hk_screen *s, const char *bytes, size_t len)
 {
-    vterm_input_write(s->vt, bytes, len);
+    if (len > s->fed_cap) {
+        s->fed_cap = len;
+        s->fed = hk_xrealloc(s->fed, len);
+    }
+    vterm_input_write(s->vt, s->fed, filter_bytes(s, bytes, len, s->fed));
     vterm_screen_flush_damage(s->vs);
+}
+
+/* libvterm keeps a scroll region set beyond a screen that then shrinks and
+ * scrolls it with a negative size (a fuzz finding). The region goes back to
+ * the whole screen, the cursor stays where it was, as a program redraws
+ * after SIGWINCH anyway. */
+static void reset_scroll_region(struct hk_screen *s)
+{
+    VTermPos pos;
+    vterm_state_get_cursorpos(vterm_obtain_state(s->vt), &pos);
+    char seq[48];
+    int n = snprintf(seq, sizeof seq, "\033[r\033[%d;%dH", clamp(pos.row, 0, s->rows - 1) + 1,
+                     clamp(pos.col, 0, s->cols - 1) + 1);
+    vterm_input_write(s->vt, seq, (size_t)n);
 }
 
 void hk_screen_resize(struct hk_screen *s, int rows, int cols)
 {
-    if (rows <= 0 || cols <= 0 || (rows == s->rows && cols == s->cols))
+    if (rows <= 0 || cols <= 0)
         return;
+    if (cols < HK_SCREEN_MIN_COLS)
+        cols = HK_SCREEN_MIN_COLS;
+    if (rows == s->rows && cols == s->cols)
+        return;
+    bool fewer_rows = rows < s->rows;
     s->rows = rows;
     s->cols = cols;
     vterm_set_size(s->vt, rows, cols);
+    if (fewer_rows)
+        reset_scroll_region(s);
     vterm_screen_flush_damage(s->vs);
     s->dirty = true;
 }
@@ -302,10 +450,12 @@ long hk_screen_dropped(const struct hk_screen *s)
 
 void hk_screen_cursor(const struct hk_screen *s, int *row, int *col, bool *visible)
 {
+    /* libvterm leaves the cursor at row -1 when a scroll region set beyond
+     * the screen meets a resize (a fuzz finding): report a cell on the screen. */
     if (row)
-        *row = s->cur_row;
+        *row = clamp(s->cur_row, 0, s->rows - 1);
     if (col)
-        *col = s->cur_col;
+        *col = clamp(s->cur_col, 0, s->cols - 1);
     if (visible)
         *visible = s->cur_visible;
 }

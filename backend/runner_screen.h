@@ -43,15 +43,21 @@ struct hk_cell {
 
 struct hk_screen;
 
+/* The narrowest screen: libvterm writes out of bounds when a wide character
+ * meets a 1-column screen, so every size asked for is raised to this. */
+#define HK_SCREEN_MIN_COLS 2
+
 /* Bytes the terminal answers with (cursor position reports and the like),
  * to be written back to the program. */
 typedef void (*hk_screen_reply_cb)(const char *bytes, size_t len, void *data);
 
+/* rows or cols <= 0 take 24x80; cols below HK_SCREEN_MIN_COLS are raised. */
 struct hk_screen *hk_screen_new(int rows, int cols, int scrollback_cap,
                                 hk_screen_reply_cb reply, void *data);
 void hk_screen_free(struct hk_screen *s);
 
 void hk_screen_feed(struct hk_screen *s, const char *bytes, size_t len);
+/* Sizes <= 0 are ignored; cols below HK_SCREEN_MIN_COLS are raised. */
 void hk_screen_resize(struct hk_screen *s, int rows, int cols);
 /* True if anything changed since the last call; clears the flag. */
 bool hk_screen_take_dirty(struct hk_screen *s);

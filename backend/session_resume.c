@@ -101,7 +101,7 @@ static void read_decision(struct replay *r, const cJSON *d)
     if (!s->reasons)
         s->reasons = cJSON_CreateObject();
     char key[64];
-    snprintf(key, sizeof key, "%s:%d", hk_json_str(d, "proposal"), (int)hk_json_num(d, "hunk", 0));
+    snprintf(key, sizeof key, "%s:%d", hk_json_str(d, "proposal"), hk_json_int(d, "hunk", 0));
     /* A whole-proposal rejection's reason is found under hunk -1 too. */
     cJSON_DeleteItemFromObjectCaseSensitive(s->reasons, key);
     cJSON_AddStringToObject(s->reasons, key, reason);
@@ -148,7 +148,7 @@ static void read_event(const struct hk_event *ev, void *user)
             end_turn(r);
         break;
     case HK_EV_TOOL_RESULT:
-        hk_conv_add_tool_result(s->conv, hk_json_str(d, "id"), hk_json_str(d, "content") ? hk_json_str(d, "content") : "", !hk_json_true(d, "ok"));
+        hk_conv_add_tool_result(s->conv, hk_json_str(d, "id") ? hk_json_str(d, "id") : "", hk_json_str(d, "content") ? hk_json_str(d, "content") : "", !hk_json_true(d, "ok"));
         break;
     case HK_EV_PROPOSAL:
         read_proposal(r, d);
@@ -168,7 +168,7 @@ static void read_event(const struct hk_event *ev, void *user)
         r->last_state = hk_session_state_parse(hk_json_str(d, "state")) < 0
                             ? (enum hk_session_state)0
                             : (enum hk_session_state)hk_session_state_parse(hk_json_str(d, "state"));
-        s->iteration = (int)hk_json_num(d, "iteration", 0);
+        s->iteration = hk_json_int(d, "iteration", 0);
         break;
     case HK_EV_TEST_START:
         r->open_run = hk_run_is_command(d) ? RUN_COMMAND : RUN_LOOP_TESTS;
@@ -210,6 +210,15 @@ static int has_pending_hunk(const cJSON *engine)
     return 0;
 }
 
+/* A hunk of a damaged journal may have no state to replace: the new one is
+ * not leaked then (a fuzz finding). */
+static void set_state(cJSON *hunk, const char *state)
+{
+    cJSON *v = cJSON_CreateString(state);
+    if (!cJSON_ReplaceItemInObjectCaseSensitive(hunk, "state", v))
+        cJSON_Delete(v);
+}
+
 /* The engine state a proposal had once its late decisions took effect:
  * approve and reject set hunk states (one hunk, or every hunk that
  * applied); NULL when a decision cannot be replayed this way (an edit, an
@@ -224,12 +233,12 @@ static cJSON *with_late_decisions(const cJSON *engine, const cJSON *decisions)
             cJSON_Delete(out);
             return NULL;
         }
-        int want = (int)hk_json_num(d, "hunk", 0), flat = 0;
+        int want = hk_json_int(d, "hunk", 0), flat = 0;
         cJSON *file, *hunk;
         cJSON_ArrayForEach(file, cJSON_GetObjectItemCaseSensitive(out, "files"))
             cJSON_ArrayForEach(hunk, cJSON_GetObjectItemCaseSensitive(file, "hunks")) {
                 if ((want < 0 && strcmp(hk_json_str(hunk, "result") ? hk_json_str(hunk, "result") : "", "failed")) || want == flat)
-                    cJSON_ReplaceItemInObjectCaseSensitive(hunk, "state", cJSON_CreateString(state));
+                    set_state(hunk, state);
                 flat++;
             }
     }
@@ -242,8 +251,12 @@ static cJSON *with_late_decisions(const cJSON *engine, const cJSON *decisions)
 static struct hk_proposal *history_only(struct hk_session *s, const cJSON *engine)
 {
     cJSON *copy = cJSON_Duplicate(engine, 1), *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(copy, "files"))
-        cJSON_ReplaceItemInObjectCaseSensitive(f, "loaded", cJSON_CreateFalse());
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(copy, "files")) {
+        /* (replacing a member that is missing would leak the new item) */
+        cJSON_DeleteItemFromObjectCaseSensitive(f, "loaded");
+        if (cJSON_IsObject(f))
+            cJSON_AddFalseToObject(f, "loaded");
+    }
     struct hk_proposal *p = NULL;
     char *err = NULL;
     if (hk_patch_from_json(copy, s->task->worktree, &p, &err) == 0) {

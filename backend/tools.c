@@ -134,7 +134,7 @@ static int tool_read_file(const char *root, const cJSON *input, char **out)
     } else if (looks_binary(&file)) {
         rc = fail(out, hk_xasprintf("%s is a binary file (%zu bytes); it is not shown as text", path, file.len));
     } else {
-        long first = (long)hk_json_num(input, "start_line", 1), last = (long)hk_json_num(input, "end_line", 0);
+        long first = hk_json_int(input, "start_line", 1), last = hk_json_int(input, "end_line", 0);
         if (first < 1)
             first = 1;
         if (last <= 0 || last - first >= READ_MAX_LINES)
@@ -382,7 +382,7 @@ char *hk_tool_summary(const char *name, const cJSON *input)
 {
     const char *path = hk_json_str(input, "path");
     if (!strcmp(name, "read_file") && path) {
-        long a = (long)hk_json_num(input, "start_line", 0), b = (long)hk_json_num(input, "end_line", 0);
+        long a = hk_json_long(input, "start_line", 0), b = hk_json_long(input, "end_line", 0);
         return a || b ? hk_xasprintf("read_file %s:%ld-%ld", path, a ? a : 1, b) : hk_xasprintf("read_file %s", path);
     }
     if (path)

@@ -530,6 +530,133 @@ TEST(wide_characters)
     finish(loop, &run);
 }
 
+/* A wide character on a 1-column libvterm screen writes out of bounds (a fuzz
+ * finding): every screen, made or resized, is at least 2 columns wide. */
+TEST(one_column_screen_holds_a_wide_character)
+{
+    struct hk_screen *s = hk_screen_new(3, 1, 10, NULL, NULL);
+    CHECK(hk_screen_cols(s) == HK_SCREEN_MIN_COLS, "cols %d", hk_screen_cols(s));
+    const char wide[] = "\346\227\245\346\234\254";
+    hk_screen_feed(s, wide, sizeof wide - 1);
+    char *text = hk_screen_text(s, 0, 0);
+    CHECK_STR(text, "日\n本\n");
+    free(text);
+    hk_screen_resize(s, 4, 3);
+    hk_screen_resize(s, 4, 1);
+    CHECK(hk_screen_cols(s) == HK_SCREEN_MIN_COLS, "cols after resize %d", hk_screen_cols(s));
+    const char more[] = "\r\n\346\227\245x\346\234\254";
+    hk_screen_feed(s, more, sizeof more - 1);
+    text = hk_screen_text(s, 0, 0);
+    CHECK(text && strstr(text, "本"), "text after resize: %s", text ? text : "(null)");
+    free(text);
+    hk_screen_free(s);
+}
+
+/* A line scrolled off a wider screen, ending in a wide character at the
+ * new last column, comes back on a resize without libvterm writing past the
+ * row (a fuzz finding): the half character is left out. */
+TEST(scrollback_wide_character_at_the_new_edge)
+{
+    struct hk_screen *s = hk_screen_new(3, 5, 27, NULL, NULL);
+    const char out[] = "[6\346\227\245\n\n\n";
+    hk_screen_feed(s, out, sizeof out - 1);
+    hk_screen_resize(s, 23, 3);
+    char *text = hk_screen_text(s, 0, 0);
+    CHECK_STR(text, "[6\n");
+    free(text);
+    hk_screen_free(s);
+}
+
+/* A scroll region set on a tall screen, then the screen shrinks below it:
+ * libvterm scrolled with a negative size and put the cursor at row -1 (fuzz
+ * findings). The region becomes the whole screen, the cursor stays on it. */
+TEST(scroll_region_beyond_a_shrunk_screen)
+{
+    struct hk_screen *s = hk_screen_new(39, 55, 5, NULL, NULL);
+    hk_screen_feed(s, "\033[3r", 4);
+    hk_screen_resize(s, 1, 3);
+    int row = -2, col = -2;
+    hk_screen_cursor(s, &row, &col, NULL);
+    CHECK(row == 0 && col == 0, "cursor at %d,%d", row, col);
+    hk_screen_feed(s, "\nab", 3);
+    char *text = hk_screen_text(s, 0, 0);
+    CHECK_STR(text, "ab\n");
+    free(text);
+    hk_screen_free(s);
+    /* The fuzzer's own bytes: libvterm put the cursor at -1,1 here. */
+    const char odd[] = "\344\270\255x\033[\255x\033[31mr[\255x\033[31r[";
+    s = hk_screen_new(5, 2, 5, NULL, NULL);
+    hk_screen_feed(s, odd, sizeof odd);
+    hk_screen_resize(s, 3, 10);
+    hk_screen_cursor(s, &row, &col, NULL);
+    CHECK(row == 0 && col == 1, "cursor at %d,%d after the odd bytes", row, col);
+    hk_screen_free(s);
+}
+
+/* A CSI sequence with more parameters than libvterm has room for wrote past
+ * its array (a fuzz finding), even cut across two reads: the parameters past
+ * the 16th are left out and the text after the sequence shows. */
+TEST(csi_with_too_many_parameters)
+{
+    struct hk_screen *s = hk_screen_new(3, 20, 5, NULL, NULL);
+    const char colons[] = "\033[:::::::::::::::::::[";
+    hk_screen_feed(s, colons, sizeof colons - 1);
+    /* libvterm keeps an ESC pending across a byte >= 0x80 */
+    const char late[] = "\033\313[::::::::::::::::;2[";
+    hk_screen_feed(s, late, sizeof late - 1);
+    struct hk_buf many = {0};
+    hk_buf_adds(&many, "\033[31");
+    for (int i = 0; i < 40; i++)
+        hk_buf_adds(&many, ";1");
+    hk_buf_adds(&many, "mok");
+    hk_screen_feed(s, many.data, 20);
+    hk_screen_feed(s, many.data + 20, many.len - 20);
+    char *text = hk_screen_text(s, 0, 0);
+    CHECK(text && strstr(text, "ok") && !strstr(text, ";"), "text: %s", text ? text : "(null)");
+    free(text);
+    struct hk_cell c[20];
+    int n = hk_screen_row(s, hk_screen_scrollback(s), c, 20);
+    CHECK(n >= 2 && c[n - 1].fg.kind == HK_COLOR_INDEXED && c[n - 1].fg.index == 1,
+          "ok is not red: %d cells", n);
+    hk_buf_free(&many);
+    hk_screen_free(s);
+}
+
+/* REP (ESC [ b) before a character with a width was shown made libvterm
+ * loop for ever (fuzz findings); after one it repeats it, as ncurses uses it. */
+TEST(repeat_before_any_character)
+{
+    struct hk_screen *s = hk_screen_new(3, 20, 5, NULL, NULL);
+    /* a title, zero-width characters and broken UTF-8 show no character */
+    const char out[] = "\033]0;title\007\342\200\213\314\201\363\005\n\033[b\033[3bx\033[2b";
+    hk_screen_feed(s, out, sizeof out - 1);
+    char *text = hk_screen_text(s, 0, 0);
+    CHECK_STR(text, "\342\200\213\314\201\nxxx\n");
+    free(text);
+    hk_screen_free(s);
+    /* REP of a wide character at the right edge wrote past the row */
+    s = hk_screen_new(3, 4, 5, NULL, NULL);
+    const char wide[] = "ab\346\227\245\033[5b";
+    hk_screen_feed(s, wide, sizeof wide - 1);
+    text = hk_screen_text(s, 0, 0);
+    CHECK_STR(text, "ab\346\227\245\n");
+    free(text);
+    hk_screen_free(s);
+}
+
+/* The program is told the width the screen took, not the one asked for. */
+TEST(one_column_runner_reports_two)
+{
+    NEED_PTY();
+    struct hk_loop *loop = hk_loop_new();
+    struct run run;
+    start(loop, &run, (struct hk_runner_opts){.command = "stty size | cut -d' ' -f2; printf '\\346\\227\\245\\n'",
+                                              .rows = 5, .cols = 1});
+    wait_done(loop, &run);
+    check_tail(run.r, "2\n日\n");
+    finish(loop, &run);
+}
+
 TEST(cursor_position_query_is_answered)
 {
     NEED_PTY();
