@@ -33,11 +33,14 @@ struct hk_screen {
     enum { SEQ_TEXT, SEQ_ESC, SEQ_CSI, SEQ_STRING } seq;
     int seq_seps;
     bool seq_counting; /* still in the CSI's parameters */
+    bool seq_plain;    /* no private marker nor intermediate: a REP is honk's to do */
+    long seq_param;    /* the CSI's first parameter, as far as read */
     bool printed; /* the last character shown with a width was ASCII: safe to repeat */
+    char last_ascii; /* that character */
     uint32_t cp;  /* the UTF-8 character being read, and bytes it still needs */
     int cp_need;
     char *fed;
-    size_t fed_cap;
+    size_t fed_len, fed_cap;
 };
 
 /* --- conversions between libvterm cells and neutral cells -------------- */
@@ -283,9 +286,11 @@ void hk_screen_free(struct hk_screen *s)
  *   writes past its argument array: the parameters past the 16th are left
  *   out, as a terminal ignores those it has no room for;
  * - REP (ESC [ b) before a character with a width was ever shown loops for
- *   ever, and REP of a wide character at the right edge writes past the
- *   row: REP is passed on only when the character it repeats is ASCII
- *   (as ncurses uses it), else it becomes an ESC [ ~, which does nothing.
+ *   ever, REP of a wide character at the right edge writes past the row,
+ *   and REP after a broken UTF-8 sequence takes seconds per byte: honk does
+ *   REP itself, when the character it repeats is ASCII (as ncurses uses it),
+ *   as that character written again, at most a screenful of times; the
+ *   sequence itself becomes an ESC [ ~, which does nothing.
  * This follows libvterm's parser as far as that needs: ESC stays pending
  * across C0, intermediates, DEL and bytes >= 0x80; ESC [ starts a CSI, in
  * which digits, ';' and ':' are parameters until an intermediate or a byte
@@ -329,8 +334,10 @@ static void note_text(struct hk_screen *s, unsigned char c)
         return; /* libvterm goes on with a UTF-8 character across controls */
     if (c < 0x80 || c >= 0xf5 || (c >= 0xc0 && c < 0xc2)) {
         s->cp_need = 0;
-        if (c < 0x80 && has_width(c))
+        if (c < 0x80 && has_width(c)) {
             s->printed = true; /* a broken byte may show nothing */
+            s->last_ascii = (char)c;
+        }
     } else if (c >= 0xc0) {
         s->cp_need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
         s->cp = c & (c >= 0xf0 ? 0x07 : c >= 0xe0 ? 0x0f : 0x1f);
@@ -339,6 +346,24 @@ static void note_text(struct hk_screen *s, unsigned char c)
         if (--s->cp_need == 0 && has_width(s->cp))
             s->printed = false; /* maybe wide: not repeated */
     }
+}
+
+static void put_fed(struct hk_screen *s, char c)
+{
+    if (s->fed_len == s->fed_cap) {
+        s->fed_cap = s->fed_cap ? 2 * s->fed_cap : 256;
+        s->fed = hk_xrealloc(s->fed, s->fed_cap);
+    }
+    s->fed[s->fed_len++] = c;
+}
+
+/* REP's count of the last ASCII character, as text: a screenful at most,
+ * beyond which repeating shows nothing more. */
+static void repeat_last(struct hk_screen *s)
+{
+    long n = s->seq_param > 0 ? s->seq_param : 1, most = (long)s->rows * s->cols;
+    for (long i = 0; i < n && i < most; i++)
+        put_fed(s, s->last_ascii);
 }
 
 /* Returns the byte to pass on, or -1 to leave it out. */
@@ -350,16 +375,28 @@ static int filter_byte(struct hk_screen *s, unsigned char c)
         s->seq = c == '[' ? SEQ_CSI : strchr("]P_^X", c) ? SEQ_STRING : SEQ_TEXT;
         s->seq_seps = 0;
         s->seq_counting = true;
+        s->seq_plain = true;
+        s->seq_param = 0;
     } else if (s->seq == SEQ_CSI && s->seq_counting && c >= 0x30 && c <= 0x3b) {
+        if (c <= '9' && s->seq_seps == 0 && s->seq_param < 1000000)
+            s->seq_param = s->seq_param * 10 + (c - '0');
         s->seq_seps += c == ';' || c == ':';
         if (s->seq_seps > CSI_MAX_SEPARATORS)
             return -1;
     } else if (s->seq == SEQ_CSI && csi_ends(c)) {
         s->seq = SEQ_TEXT;
+        if (c == 'b' && s->seq_plain && s->printed) {
+            put_fed(s, '~');
+            repeat_last(s);
+            return -1;
+        }
         if (c == 'b' && !s->printed)
             return '~';
+    } else if (s->seq == SEQ_CSI && c >= 0x3c && c <= 0x3f) {
+        s->seq_plain = false; /* a private marker */
     } else if (s->seq == SEQ_CSI && ((c >= 0x20 && c <= 0x2f) || c >= 0x80)) {
         s->seq_counting = false; /* intermediates: no more parameters */
+        s->seq_plain = false;
     } else if (s->seq == SEQ_STRING && (c == 0x07 || c == 0x18 || c == 0x1a)) {
         s->seq = SEQ_TEXT;
     } else if (s->seq == SEQ_TEXT) {
@@ -368,24 +405,15 @@ static int filter_byte(struct hk_screen *s, unsigned char c)
     return c;
 }
 
-static size_t filter_bytes(struct hk_screen *s, const char *in, size_t len, char *out)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        int c = filter_byte(s, (unsigned char)in[i]);
-        if (c >= 0)
-            out[n++] = (char)c;
-    }
-    return n;
-}
-
 void hk_screen_feed(struct hk_screen *s, const char *bytes, size_t len)
 {
-    if (len > s->fed_cap) {
-        s->fed_cap = len;
-        s->fed = hk_xrealloc(s->fed, len);
+    s->fed_len = 0;
+    for (size_t i = 0; i < len; i++) {
+        int c = filter_byte(s, (unsigned char)bytes[i]);
+        if (c >= 0)
+            put_fed(s, (char)c);
     }
-    vterm_input_write(s->vt, s->fed, filter_bytes(s, bytes, len, s->fed));
+    vterm_input_write(s->vt, s->fed, s->fed_len);
     vterm_screen_flush_damage(s->vs);
 }
 

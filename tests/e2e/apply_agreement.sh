@@ -180,12 +180,20 @@ run_variants_check() {
 # previous one in the list) to a tree that starts at FIRST, with git's diff
 # and, every $EVERY commits, its model-written variants.
 agree() {
-    agreed=0 total=0 first_bad=""
+    agreed=0 total=0 binary=0 first_bad=""
     prev=$1; shift
     reset_scratch "$prev"
     for c in "$@"; do
-        total=$((total + 1))
         gd diff --no-ext-diff -M "$prev" "$c" >"$tmp/patch"
+        # A binary file (a fuzzing seed) has no text diff for either tool to
+        # apply: such a commit is counted apart, and the tree moves on to it.
+        if grep -q '^Binary files .* differ$' "$tmp/patch"; then
+            binary=$((binary + 1))
+            reset_scratch "$c"
+            prev=$c
+            continue
+        fi
+        total=$((total + 1))
         variants=0
         [ -s "$tmp/patch" ] && [ "$EVERY" -gt 0 ] && [ $((total % EVERY)) -eq 0 ] &&
             variants=1 && run_variants
@@ -208,6 +216,7 @@ agree() {
 
 report() { # $1: name, $2: what was applied, $3: least count
     echo "$agreed of $total commits agreed"
+    [ "$binary" -gt 0 ] && echo "($binary with binary files left out)"
     if [ "$agreed" -eq "$total" ] && [ "$total" -ge "$3" ]; then
         echo "ok - $1: honk apply and git agree on $total commits of $2"
     else

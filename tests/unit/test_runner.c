@@ -644,6 +644,34 @@ TEST(repeat_before_any_character)
     hk_screen_free(s);
 }
 
+/* REP after a broken UTF-8 sequence took libvterm 17 s for 28 bytes (a fuzz
+ * finding): honk repeats the character itself, a screenful at most, and a
+ * REP with a private marker or an intermediate is no REP. */
+TEST(repeat_is_honks_and_bounded)
+{
+    struct hk_screen *s = hk_screen_new(56, 80, 0, NULL, NULL);
+    const char slow[] = "\0\0\302\302\377\0b\346\026\227\0\0\0\0\0\0\0\0\033[1;3\035\0\0\0b";
+    hk_screen_feed(s, slow, sizeof slow - 1);
+    char *text = hk_screen_text(s, 0, 0);
+    CHECK(text && strstr(text, "b"), "text: %s", text ? text : "(null)");
+    free(text);
+    hk_screen_free(s);
+    s = hk_screen_new(2, 4, 0, NULL, NULL);
+    const char huge[] = "a\033[999999999b";
+    hk_screen_feed(s, huge, sizeof huge - 1);
+    text = hk_screen_text(s, 0, 0);
+    CHECK_STR(text, "[1 earlier lines cut]\naaaa\na\n"); /* 1 + a screenful of 8 */
+    free(text);
+    hk_screen_free(s);
+    s = hk_screen_new(2, 10, 0, NULL, NULL);
+    const char marked[] = "a\033[?3bb\033[3 b";
+    hk_screen_feed(s, marked, sizeof marked - 1);
+    text = hk_screen_text(s, 0, 0);
+    CHECK_STR(text, "ab\n");
+    free(text);
+    hk_screen_free(s);
+}
+
 /* The program is told the width the screen took, not the one asked for. */
 TEST(one_column_runner_reports_two)
 {
