@@ -137,7 +137,9 @@ static const struct hk_patch_line **file_lines(const struct hk_patch_file *f, si
     const struct hk_patch_line **v = hk_xmalloc(cap * sizeof *v);
     for (size_t k = 0; k < no; k++) {
         struct hk_hunk *h = order[k];
-        while (at < h->pos)
+        /* (bounded by the original: a proposal read from a damaged journal
+         * may place a hunk past the file's end, or over another) */
+        while (at < h->pos && at < f->norig)
             v[out++] = &f->orig[at++];
         size_t start = out;
         int live = hunk_live(h);
@@ -146,7 +148,8 @@ static const struct hk_patch_line **file_lines(const struct hk_patch_file *f, si
                 v[out++] = &h->lines[j];
         h->new_count = (int)(out - start);
         h->new_start = (int)(h->new_count ? start + 1 : start);
-        at = h->pos + h->nold;
+        if (h->pos + h->nold > at)
+            at = h->pos + h->nold;
     }
     while (at < f->norig)
         v[out++] = &f->orig[at++];
