@@ -114,8 +114,9 @@ static const char *str_or_empty(const cJSON *d, const char *name)
     return v ? v : "";
 }
 
-static void read_task(struct hk_session *s, const cJSON *d)
+static void read_task(struct replay *r, const cJSON *d)
 {
+    struct hk_session *s = r->s;
     free(s->task_text);
     s->task_text = hk_xstrdup(str_or_empty(d, "task"));
     enum hk_approve_policy p;
@@ -173,8 +174,9 @@ static void read_test_end(struct replay *r, const cJSON *d)
     r->s->changed_since_test = 0;
 }
 
-static void read_deploy_stage(struct hk_session *s, const cJSON *d)
+static void read_deploy_stage(struct replay *r, const cJSON *d)
 {
+    struct hk_session *s = r->s;
     const char *stage = hk_json_str(d, "stage");
     if (!stage)
         return;
@@ -189,73 +191,56 @@ static void read_commit(struct replay *r, const cJSON *d)
     r->s->commit = hk_xstrdup(str_or_empty(d, "commit"));
 }
 
-/* The events that open, fill or close the model's turn. */
-static void read_turn_event(struct replay *r, const struct hk_event *ev)
+static void read_text(struct replay *r, const cJSON *d)
 {
-    const cJSON *d = ev->data;
-    switch (ev->kind) {
-    case HK_EV_USER:
-        read_user(r, d);
-        break;
-    case HK_EV_TEXT:
-        r->turn_open = 1;
-        hk_buf_adds(&r->text, str_or_empty(d, "text"));
-        break;
-    case HK_EV_TOOL_CALL:
-        r->turn_open = 1;
-        read_tool_call(r, d);
-        break;
-    case HK_EV_TURN_END:
-        read_turn_end(r, d);
-        break;
-    case HK_EV_TOOL_RESULT:
-        hk_conv_add_tool_result(r->s->conv, hk_json_str(d, "id"), str_or_empty(d, "content"), !hk_json_true(d, "ok"));
-        break;
-    default:
-        break;
-    }
+    r->turn_open = 1;
+    hk_buf_adds(&r->text, str_or_empty(d, "text"));
 }
+
+static void read_call(struct replay *r, const cJSON *d)
+{
+    r->turn_open = 1;
+    read_tool_call(r, d);
+}
+
+static void read_tool_result(struct replay *r, const cJSON *d)
+{
+    hk_conv_add_tool_result(r->s->conv, hk_json_str(d, "id"), str_or_empty(d, "content"), !hk_json_true(d, "ok"));
+}
+
+static void read_note(struct replay *r, const cJSON *d)
+{
+    if (cJSON_GetObjectItemCaseSensitive(d, "more_turns"))
+        r->s->turns = 0;
+}
+
+typedef void event_reader(struct replay *r, const cJSON *d);
+
+/* What each kind sets in the resumed session; a kind without a reader sets nothing. */
+static event_reader *const readers[HK_EV_COUNT] = {
+    [HK_EV_TASK] = read_task,
+    [HK_EV_USER] = read_user,
+    [HK_EV_TEXT] = read_text,
+    [HK_EV_TOOL_CALL] = read_call,
+    [HK_EV_TURN_END] = read_turn_end,
+    [HK_EV_TOOL_RESULT] = read_tool_result,
+    [HK_EV_PROPOSAL] = read_proposal,
+    [HK_EV_DECISION] = read_decision,
+    [HK_EV_NOTE] = read_note,
+    [HK_EV_STATE] = read_state,
+    [HK_EV_TEST_START] = read_test_start,
+    [HK_EV_TEST_END] = read_test_end,
+    [HK_EV_DEPLOY_STAGE] = read_deploy_stage,
+    [HK_EV_COMMIT] = read_commit,
+};
 
 static void read_event(const struct hk_event *ev, void *user)
 {
     struct replay *r = user;
-    struct hk_session *s = r->s;
-    const cJSON *d = ev->data;
-    if (s->cb)
-        s->cb(ev, s->user);
-    switch (ev->kind) {
-    case HK_EV_TASK:
-        read_task(s, d);
-        break;
-    case HK_EV_PROPOSAL:
-        read_proposal(r, d);
-        break;
-    case HK_EV_DECISION:
-        read_decision(r, d);
-        break;
-    case HK_EV_NOTE:
-        if (cJSON_GetObjectItemCaseSensitive(d, "more_turns"))
-            s->turns = 0;
-        break;
-    case HK_EV_STATE:
-        read_state(r, d);
-        break;
-    case HK_EV_TEST_START:
-        read_test_start(r, d);
-        break;
-    case HK_EV_TEST_END:
-        read_test_end(r, d);
-        break;
-    case HK_EV_DEPLOY_STAGE:
-        read_deploy_stage(s, d);
-        break;
-    case HK_EV_COMMIT:
-        read_commit(r, d);
-        break;
-    default:
-        read_turn_event(r, ev);
-        break;
-    }
+    if (r->s->cb)
+        r->s->cb(ev, r->s->user);
+    if ((int)ev->kind >= 0 && ev->kind < HK_EV_COUNT && readers[ev->kind])
+        readers[ev->kind](r, ev->data);
 }
 
 static int has_pending_hunk(const cJSON *engine)
