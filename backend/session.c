@@ -203,77 +203,119 @@ static char *session_system_prompt(const struct hk_session *s)
 
 /* --- model turns -------------------------------------------------------- */
 
+static void emit_model_text(struct hk_session *s, const struct hk_model_event *ev)
+{
+    cJSON *d = cJSON_CreateObject();
+    char *text = hk_xstrndup(ev->text, ev->len);
+    cJSON_AddStringToObject(d, "text", text);
+    free(text);
+    hk_session_emit(s, HK_EV_TEXT, d, 0);
+}
+
+/* Parsed, an input with a NUL in a string is cut there: the journal keeps
+ * the text as sent instead. Takes input. */
+static cJSON *journalled_input(const struct hk_tool_call *call, cJSON *input)
+{
+    char *nul_member = NULL;
+    if (input && hk_json_has_nul(call->input_json, &nul_member)) {
+        cJSON_Delete(input);
+        input = NULL;
+    }
+    free(nul_member);
+    return input ? input : cJSON_CreateString(call->input_json);
+}
+
+static void emit_tool_call(struct hk_session *s, const struct hk_model_event *ev)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON *input = cJSON_Parse(ev->call->input_json);
+    char *summary = hk_tool_summary(ev->call->name, input);
+    cJSON_AddStringToObject(d, "id", ev->call->id);
+    cJSON_AddStringToObject(d, "name", ev->call->name);
+    cJSON_AddItemToObject(d, "input", journalled_input(ev->call, input));
+    cJSON_AddStringToObject(d, "summary", summary);
+    free(summary);
+    hk_session_emit(s, HK_EV_TOOL_CALL, d, 0);
+}
+
+static void emit_retry(struct hk_session *s, const struct hk_model_event *ev)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "message", ev->message);
+    cJSON_AddNumberToObject(d, "attempt", ev->attempt);
+    cJSON_AddNumberToObject(d, "delay_ms", (double)ev->delay_ms);
+    hk_session_emit(s, HK_EV_RETRY, d, 0);
+}
+
+static void end_request(struct hk_session *s)
+{
+    hk_model_request_free(s->req);
+    s->req = NULL;
+}
+
+/* The answer is in the conversation: run its tool calls, or the turn is over. */
+static void on_model_done(struct hk_session *s, const struct hk_model_event *ev)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "stop_reason", ev->stop_reason ? ev->stop_reason : "");
+    cJSON_AddNumberToObject(d, "input_tokens", (double)ev->input_tokens);
+    cJSON_AddNumberToObject(d, "output_tokens", (double)ev->output_tokens);
+    hk_session_emit(s, HK_EV_TURN_END, d, 1);
+    end_request(s);
+    const struct hk_message *last = &s->conv->msgs[s->conv->nmsgs - 1];
+    if (last->role == HK_ROLE_ASSISTANT && last->ncalls) {
+        hk_session_take_calls(s, last);
+        hk_session_run_calls(s);
+    } else {
+        hk_session_after_turn(s);
+    }
+}
+
+static void on_model_error(struct hk_session *s, const struct hk_model_event *ev)
+{
+    hk_session_error(s, "%s", ev->message);
+    end_request(s);
+    hk_session_fail(s, NULL);
+}
+
+/* Interrupted by the engineer (not by cancelling the session): it waits for a message. */
+static void on_model_cancelled(struct hk_session *s)
+{
+    if (s->state != HK_STATE_CANCELLED) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "message", "Interrupted: the model's unfinished answer is not kept. "
+                                              "Send a message to go on.");
+        hk_session_emit(s, HK_EV_NOTE, d, 0);
+    }
+    end_request(s);
+    if (s->state == HK_STATE_CANCELLED)
+        return;
+    s->waiting = HK_WAIT_MESSAGE;
+    hk_session_set_state(s, HK_STATE_IDLE);
+}
+
 static void on_model_event(const struct hk_model_event *ev, void *user)
 {
     struct hk_session *s = user;
-    cJSON *d = cJSON_CreateObject();
     switch (ev->kind) {
     case HK_MODEL_TEXT:
-    {
-        char *text = hk_xstrndup(ev->text, ev->len);
-        cJSON_AddStringToObject(d, "text", text);
-        free(text);
-        hk_session_emit(s, HK_EV_TEXT, d, 0);
-        return;
-    }
-    case HK_MODEL_TOOL_CALL: {
-        cJSON *input = cJSON_Parse(ev->call->input_json);
-        char *summary = hk_tool_summary(ev->call->name, input);
-        cJSON_AddStringToObject(d, "id", ev->call->id);
-        cJSON_AddStringToObject(d, "name", ev->call->name);
-        char *nul_member = NULL;
-        if (input && hk_json_has_nul(ev->call->input_json, &nul_member)) {
-            cJSON_Delete(input); /* parsed, it is cut at the NUL: the journal keeps the text as sent */
-            input = NULL;
-        }
-        free(nul_member);
-        cJSON_AddItemToObject(d, "input", input ? input : cJSON_CreateString(ev->call->input_json));
-        cJSON_AddStringToObject(d, "summary", summary);
-        free(summary);
-        hk_session_emit(s, HK_EV_TOOL_CALL, d, 0);
-        return;
-    }
+        emit_model_text(s, ev);
+        break;
+    case HK_MODEL_TOOL_CALL:
+        emit_tool_call(s, ev);
+        break;
     case HK_MODEL_RETRY:
-        cJSON_AddStringToObject(d, "message", ev->message);
-        cJSON_AddNumberToObject(d, "attempt", ev->attempt);
-        cJSON_AddNumberToObject(d, "delay_ms", (double)ev->delay_ms);
-        hk_session_emit(s, HK_EV_RETRY, d, 0);
-        return;
+        emit_retry(s, ev);
+        break;
     case HK_MODEL_DONE:
-        cJSON_AddStringToObject(d, "stop_reason", ev->stop_reason ? ev->stop_reason : "");
-        cJSON_AddNumberToObject(d, "input_tokens", (double)ev->input_tokens);
-        cJSON_AddNumberToObject(d, "output_tokens", (double)ev->output_tokens);
-        hk_session_emit(s, HK_EV_TURN_END, d, 1);
+        on_model_done(s, ev);
         break;
     case HK_MODEL_ERROR:
-        cJSON_Delete(d);
-        hk_session_error(s, "%s", ev->message);
+        on_model_error(s, ev);
         break;
     case HK_MODEL_CANCELLED:
-        cJSON_Delete(d);
-        if (s->state != HK_STATE_CANCELLED) {
-            d = cJSON_CreateObject();
-            cJSON_AddStringToObject(d, "message", "Interrupted: the model's unfinished answer is not kept. "
-                                                  "Send a message to go on.");
-            hk_session_emit(s, HK_EV_NOTE, d, 0);
-        }
+        on_model_cancelled(s);
         break;
-    }
-    hk_model_request_free(s->req);
-    s->req = NULL;
-    if (ev->kind == HK_MODEL_DONE) {
-        const struct hk_message *last = &s->conv->msgs[s->conv->nmsgs - 1];
-        if (last->role == HK_ROLE_ASSISTANT && last->ncalls) {
-            hk_session_take_calls(s, last);
-            hk_session_run_calls(s);
-        } else {
-            hk_session_after_turn(s);
-        }
-    } else if (ev->kind == HK_MODEL_ERROR) {
-        hk_session_fail(s, NULL);
-    } else if (s->state != HK_STATE_CANCELLED) {
-        s->waiting = HK_WAIT_MESSAGE;
-        hk_session_set_state(s, HK_STATE_IDLE);
     }
 }
 

@@ -107,97 +107,140 @@ static void read_decision(struct replay *r, const cJSON *d)
     cJSON_AddStringToObject(s->reasons, key, reason);
 }
 
+/* A string field, or "" when the event lacks it. */
+static const char *str_or_empty(const cJSON *d, const char *name)
+{
+    const char *v = hk_json_str(d, name);
+    return v ? v : "";
+}
+
+static void read_task(struct replay *r, const cJSON *d)
+{
+    struct hk_session *s = r->s;
+    free(s->task_text);
+    s->task_text = hk_xstrdup(str_or_empty(d, "task"));
+    enum hk_approve_policy p;
+    if (hk_json_str(d, "approve") && hk_approve_policy_parse(hk_json_str(d, "approve"), &p) == 0)
+        s->resume_policy = (int)p;
+    if (cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(d, "deploy")))
+        s->resume_deploy = hk_json_true(d, "deploy");
+}
+
+static void read_user(struct replay *r, const cJSON *d)
+{
+    r->turn_open = 0;
+    if (!hk_json_true(d, "automatic"))
+        r->s->turns = 0; /* honk.maxTurns counts from the engineer's last word */
+    drop_turn(r);
+    hk_conv_add_user_text(r->s->conv, str_or_empty(d, "text"));
+}
+
+static void read_turn_end(struct replay *r, const cJSON *d)
+{
+    r->turn_open = 0;
+    if (!strcmp(str_or_empty(d, "stop_reason"), "interrupted"))
+        drop_turn(r); /* closed by a resume: that answer was asked again */
+    else
+        end_turn(r);
+}
+
+static void read_state(struct replay *r, const cJSON *d)
+{
+    struct hk_session *s = r->s;
+    int state = hk_session_state_parse(hk_json_str(d, "state"));
+    if (state == HK_STATE_THINKING)
+        s->turns++;
+    else
+        r->turn_open = 0; /* the turn ended another way (interrupted by the engineer) */
+    r->last_state = state < 0 ? (enum hk_session_state)0 : (enum hk_session_state)state;
+    s->iteration = hk_json_int(d, "iteration", 0);
+}
+
+static void read_test_start(struct replay *r, const cJSON *d)
+{
+    r->open_run = hk_run_is_command(d) ? RUN_COMMAND : RUN_LOOP_TESTS;
+    free(r->open_run_command);
+    r->open_run_command = hk_xstrdup(str_or_empty(d, "command"));
+}
+
+static void read_test_end(struct replay *r, const cJSON *d)
+{
+    r->open_run = -1;
+    cJSON_Delete(r->last_test_end);
+    r->last_test_end = cJSON_Duplicate(d, 1);
+    if (hk_run_is_command(d))
+        return;
+    r->s->tests_passed = hk_json_true(d, "passed");
+    r->s->changed_since_test = 0;
+}
+
+static void read_deploy_stage(struct replay *r, const cJSON *d)
+{
+    struct hk_session *s = r->s;
+    const char *stage = hk_json_str(d, "stage");
+    if (!stage)
+        return;
+    cJSON_DeleteItemFromObjectCaseSensitive(s->resume_stages, stage);
+    cJSON_AddItemToObject(s->resume_stages, stage, cJSON_Duplicate(d, 1));
+}
+
+static void read_commit(struct replay *r, const cJSON *d)
+{
+    r->committed = 1;
+    free(r->s->commit);
+    r->s->commit = hk_xstrdup(str_or_empty(d, "commit"));
+}
+
+static void read_text(struct replay *r, const cJSON *d)
+{
+    r->turn_open = 1;
+    hk_buf_adds(&r->text, str_or_empty(d, "text"));
+}
+
+static void read_call(struct replay *r, const cJSON *d)
+{
+    r->turn_open = 1;
+    read_tool_call(r, d);
+}
+
+static void read_tool_result(struct replay *r, const cJSON *d)
+{
+    hk_conv_add_tool_result(r->s->conv, str_or_empty(d, "id"), str_or_empty(d, "content"), !hk_json_true(d, "ok"));
+}
+
+static void read_note(struct replay *r, const cJSON *d)
+{
+    if (cJSON_GetObjectItemCaseSensitive(d, "more_turns"))
+        r->s->turns = 0;
+}
+
+typedef void event_reader(struct replay *r, const cJSON *d);
+
+/* What each kind sets in the resumed session; a kind without a reader sets nothing. */
+static event_reader *const readers[HK_EV_COUNT] = {
+    [HK_EV_TASK] = read_task,
+    [HK_EV_USER] = read_user,
+    [HK_EV_TEXT] = read_text,
+    [HK_EV_TOOL_CALL] = read_call,
+    [HK_EV_TURN_END] = read_turn_end,
+    [HK_EV_TOOL_RESULT] = read_tool_result,
+    [HK_EV_PROPOSAL] = read_proposal,
+    [HK_EV_DECISION] = read_decision,
+    [HK_EV_NOTE] = read_note,
+    [HK_EV_STATE] = read_state,
+    [HK_EV_TEST_START] = read_test_start,
+    [HK_EV_TEST_END] = read_test_end,
+    [HK_EV_DEPLOY_STAGE] = read_deploy_stage,
+    [HK_EV_COMMIT] = read_commit,
+};
+
 static void read_event(const struct hk_event *ev, void *user)
 {
     struct replay *r = user;
-    struct hk_session *s = r->s;
-    const cJSON *d = ev->data;
-    if (s->cb)
-        s->cb(ev, s->user);
-    switch (ev->kind) {
-    case HK_EV_TASK: {
-        free(s->task_text);
-        s->task_text = hk_xstrdup(hk_json_str(d, "task") ? hk_json_str(d, "task") : "");
-        enum hk_approve_policy p;
-        if (hk_json_str(d, "approve") && hk_approve_policy_parse(hk_json_str(d, "approve"), &p) == 0)
-            s->resume_policy = (int)p;
-        if (cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(d, "deploy")))
-            s->resume_deploy = hk_json_true(d, "deploy");
-        break;
-    }
-    case HK_EV_USER:
-        r->turn_open = 0;
-        if (!hk_json_true(d, "automatic"))
-            s->turns = 0; /* honk.maxTurns counts from the engineer's last word */
-        drop_turn(r);
-        hk_conv_add_user_text(s->conv, hk_json_str(d, "text") ? hk_json_str(d, "text") : "");
-        break;
-    case HK_EV_TEXT:
-        r->turn_open = 1;
-        hk_buf_adds(&r->text, hk_json_str(d, "text") ? hk_json_str(d, "text") : "");
-        break;
-    case HK_EV_TOOL_CALL:
-        r->turn_open = 1;
-        read_tool_call(r, d);
-        break;
-    case HK_EV_TURN_END:
-        r->turn_open = 0;
-        if (!strcmp(hk_json_str(d, "stop_reason") ? hk_json_str(d, "stop_reason") : "", "interrupted"))
-            drop_turn(r); /* closed by a resume: that answer was asked again */
-        else
-            end_turn(r);
-        break;
-    case HK_EV_TOOL_RESULT:
-        hk_conv_add_tool_result(s->conv, hk_json_str(d, "id") ? hk_json_str(d, "id") : "", hk_json_str(d, "content") ? hk_json_str(d, "content") : "", !hk_json_true(d, "ok"));
-        break;
-    case HK_EV_PROPOSAL:
-        read_proposal(r, d);
-        break;
-    case HK_EV_DECISION:
-        read_decision(r, d);
-        break;
-    case HK_EV_NOTE:
-        if (cJSON_GetObjectItemCaseSensitive(d, "more_turns"))
-            s->turns = 0;
-        break;
-    case HK_EV_STATE:
-        if (hk_session_state_parse(hk_json_str(d, "state")) == HK_STATE_THINKING)
-            s->turns++;
-        else
-            r->turn_open = 0; /* the turn ended another way (interrupted by the engineer) */
-        r->last_state = hk_session_state_parse(hk_json_str(d, "state")) < 0
-                            ? (enum hk_session_state)0
-                            : (enum hk_session_state)hk_session_state_parse(hk_json_str(d, "state"));
-        s->iteration = hk_json_int(d, "iteration", 0);
-        break;
-    case HK_EV_TEST_START:
-        r->open_run = hk_run_is_command(d) ? RUN_COMMAND : RUN_LOOP_TESTS;
-        free(r->open_run_command);
-        r->open_run_command = hk_xstrdup(hk_json_str(d, "command") ? hk_json_str(d, "command") : "");
-        break;
-    case HK_EV_TEST_END:
-        r->open_run = -1;
-        cJSON_Delete(r->last_test_end);
-        r->last_test_end = cJSON_Duplicate(d, 1);
-        if (!hk_run_is_command(d)) {
-            s->tests_passed = hk_json_true(d, "passed");
-            s->changed_since_test = 0;
-        }
-        break;
-    case HK_EV_DEPLOY_STAGE:
-        if (hk_json_str(d, "stage")) {
-            cJSON_DeleteItemFromObjectCaseSensitive(s->resume_stages, hk_json_str(d, "stage"));
-            cJSON_AddItemToObject(s->resume_stages, hk_json_str(d, "stage"), cJSON_Duplicate(d, 1));
-        }
-        break;
-    case HK_EV_COMMIT:
-        r->committed = 1;
-        free(s->commit);
-        s->commit = hk_xstrdup(hk_json_str(d, "commit") ? hk_json_str(d, "commit") : "");
-        break;
-    default:
-        break;
-    }
+    if (r->s->cb)
+        r->s->cb(ev, r->s->user);
+    if ((int)ev->kind >= 0 && ev->kind < HK_EV_COUNT && readers[ev->kind])
+        readers[ev->kind](r, ev->data);
 }
 
 static int has_pending_hunk(const cJSON *engine)

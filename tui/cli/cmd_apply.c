@@ -2,41 +2,24 @@
  * tree with honk's patch engine and prints one line per hunk. */
 #include "commands.h"
 #include "patch.h"
+#include "read_all.h"
 #include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-static int read_stream(FILE *in, struct hk_buf *b)
-{
-    char chunk[65536];
-    size_t n;
-    /* A short read is the end: a terminal's Ctrl-D is not sticky, and
-     * reading on would wait for a second one. */
-    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0) {
-        hk_buf_add(b, chunk, n);
-        if (n < sizeof chunk)
-            break;
-    }
-    return ferror(in) ? -1 : 0;
-}
 
 static int read_patch(const char *name, struct hk_buf *b)
 {
-    if (strcmp(name, "-") == 0) {
-        if (isatty(STDIN_FILENO)) /* else it looks hung */
-            fprintf(stderr, "honk apply: reading a patch from standard input (Ctrl-D to end)\n");
-        return read_stream(stdin, b);
-    }
+    if (strcmp(name, "-") == 0)
+        return hk_read_all_stdin("honk apply: reading a patch", b);
     FILE *f = fopen(name, "rb");
     if (!f) {
         fprintf(stderr, "honk apply: cannot read '%s': %s\n", name, strerror(errno));
         return -1;
     }
-    int rc = read_stream(f, b);
+    int rc = hk_read_all(f, b);
     fclose(f);
     if (rc < 0)
         fprintf(stderr, "honk apply: cannot read '%s'\n", name);

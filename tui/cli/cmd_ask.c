@@ -4,6 +4,7 @@
 #include "flags.h"
 #include "loop.h"
 #include "model.h"
+#include "read_all.h"
 #include "util.h"
 
 #include <errno.h>
@@ -91,19 +92,6 @@ static void on_interrupt(struct hk_loop *loop, int signo, void *data)
     hk_model_request_cancel(ask->req);
 }
 
-static void read_stdin(struct hk_buf *b)
-{
-    char chunk[4096];
-    size_t n;
-    /* A short read is the end: a terminal's Ctrl-D is not sticky, and
-     * reading on would wait for a second one. */
-    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
-        hk_buf_add(b, chunk, n);
-        if (n < sizeof chunk)
-            break;
-    }
-}
-
 /* The words given, then what stdin holds when it is not a terminal (git
  * diff | honk ask "review this"), as claude -p does; with no words or "-",
  * stdin is the prompt, and a terminal is told it is being read. */
@@ -112,9 +100,7 @@ static char *read_prompt(int argc, char **argv, int first)
     struct hk_buf prompt = {0};
     int from_stdin = first >= argc || (first == argc - 1 && !strcmp(argv[first], "-"));
     if (from_stdin) {
-        if (isatty(STDIN_FILENO))
-            fprintf(stderr, "honk ask: reading the prompt from standard input (Ctrl-D to end)\n");
-        read_stdin(&prompt);
+        hk_read_all_stdin("honk ask: reading the prompt", &prompt);
         return hk_buf_steal(&prompt);
     }
     for (int i = first; i < argc; i++) {
@@ -124,7 +110,7 @@ static char *read_prompt(int argc, char **argv, int first)
     }
     if (!isatty(STDIN_FILENO)) {
         struct hk_buf piped = {0};
-        read_stdin(&piped);
+        hk_read_all(stdin, &piped);
         if (piped.len) {
             hk_buf_adds(&prompt, "\n\n");
             hk_buf_add(&prompt, piped.data, piped.len);

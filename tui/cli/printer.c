@@ -69,8 +69,9 @@ static void print_state(struct hk_printer *p, const struct hk_event *ev)
         fprintf(p->out, "honk: waiting for %s\n", str(d, "waiting_for"));
 }
 
-static void print_test_end(struct hk_printer *p, const cJSON *d)
+static void print_test_end(struct hk_printer *p, const struct hk_event *ev)
 {
+    const cJSON *d = ev->data;
     const char *what = hk_run_purpose_name(hk_run_is_command(d));
     if (hk_json_true(d, "passed"))
         fprintf(p->out, "honk: %s passed (%.1f s)\n", what, hk_json_num(d, "duration_ms", 0) / 1000);
@@ -83,8 +84,9 @@ static void print_test_end(struct hk_printer *p, const cJSON *d)
 }
 
 /* "honk: reject p1 hunk 2: reason"; the hunk is a flat index from 0, -1 for all. */
-static void print_decision(struct hk_printer *p, const cJSON *d)
+static void print_decision(struct hk_printer *p, const struct hk_event *ev)
 {
+    const cJSON *d = ev->data;
     int hunk = (int)hk_json_num(d, "hunk", -1);
     fprintf(p->out, "honk: %s %s", str(d, "verdict"), str(d, "proposal"));
     if (hunk >= 0)
@@ -92,16 +94,119 @@ static void print_decision(struct hk_printer *p, const cJSON *d)
     fprintf(p->out, "%s%s\n", *str(d, "reason") ? ": " : "", str(d, "reason"));
 }
 
-void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
+static void print_text(struct hk_printer *p, const struct hk_event *ev)
+{
+    const char *t = str(ev->data, "text");
+    fputs(t, p->out);
+    size_t n = strlen(t);
+    if (n)
+        p->in_text = t[n - 1] != '\n';
+    fflush(p->out);
+}
+
+static void print_task(struct hk_printer *p, const struct hk_event *ev)
 {
     const cJSON *d = ev->data;
+    fprintf(p->out, "honk: task %s on branch %s (%s %s)\n      %s\n", str(d, "id"), str(d, "branch"),
+            str(d, "provider"), str(d, "model"), str(d, "task"));
+}
+
+static void print_user(struct hk_printer *p, const struct hk_event *ev)
+{
+    if (hk_json_true(ev->data, "automatic"))
+        fprintf(p->out, "honk: the tests failed; the output goes back to the model\n");
+    else
+        fprintf(p->out, "> %s\n", str(ev->data, "text"));
+}
+
+/* Retries, landing, notes: their message says it all. */
+static void print_message(struct hk_printer *p, const struct hk_event *ev)
+{
+    fprintf(p->out, "honk: %s\n", str(ev->data, "message"));
+}
+
+static void print_tool_call(struct hk_printer *p, const struct hk_event *ev)
+{
+    fprintf(p->out, "  -> %s\n", str(ev->data, "summary"));
+}
+
+static void print_tool_result(struct hk_printer *p, const struct hk_event *ev)
+{
+    if (!hk_json_true(ev->data, "ok"))
+        fprintf(p->out, "     error: %s\n", str(ev->data, "summary"));
+    else if (p->verbose)
+        print_indented(p->out, str(ev->data, "content"));
+}
+
+static void print_proposal(struct hk_printer *p, const struct hk_event *ev)
+{
+    const cJSON *d = ev->data;
+    if (hk_json_true(d, "update"))
+        return;
+    fprintf(p->out, "honk: proposal %s, %d hunk%s:\n", str(d, "id"), (int)hk_json_num(d, "hunks", 0),
+            hk_json_num(d, "hunks", 0) == 1 ? "" : "s");
+    print_indented(p->out, str(d, "summary"));
+}
+
+static void print_command(struct hk_printer *p, const struct hk_event *ev)
+{
+    fprintf(p->out, "honk: the model asks to run: %s\n", str(ev->data, "command"));
+}
+
+static void print_test_start(struct hk_printer *p, const struct hk_event *ev)
+{
+    fprintf(p->out, "honk: running %s\n", str(ev->data, "command"));
+}
+
+static void print_commit(struct hk_printer *p, const struct hk_event *ev)
+{
+    fprintf(p->out, "honk: committed %.12s on %s\n", str(ev->data, "commit"), str(ev->data, "branch"));
+}
+
+static void print_deploy_stage(struct hk_printer *p, const struct hk_event *ev)
+{
+    const cJSON *d = ev->data;
+    int state = hk_stage_state_parse(str(d, "state"));
+    if (state == HK_STAGE_PENDING)
+        return;
+    if (state == HK_STAGE_RUNNING)
+        fprintf(p->out, "honk: deploy stage %s: running %s\n", str(d, "stage"), str(d, "command"));
+    else /* "interrupted" comes with a message that says what it means */
+        fprintf(p->out, "honk: deploy stage %s: %s\n", str(d, "stage"),
+                *str(d, "message") ? str(d, "message") : str(d, "state"));
+}
+
+static void print_error(struct hk_printer *p, const struct hk_event *ev)
+{
+    fprintf(p->out, "honk: error: %s\n", str(ev->data, "message"));
+}
+
+typedef void event_printer(struct hk_printer *p, const struct hk_event *ev);
+
+/* One printer per kind; a kind without one prints nothing. */
+static event_printer *const printers[HK_EV_COUNT] = {
+    [HK_EV_TASK] = print_task,
+    [HK_EV_STATE] = print_state,
+    [HK_EV_USER] = print_user,
+    [HK_EV_RETRY] = print_message,
+    [HK_EV_TOOL_CALL] = print_tool_call,
+    [HK_EV_TOOL_RESULT] = print_tool_result,
+    [HK_EV_PROPOSAL] = print_proposal,
+    [HK_EV_DECISION] = print_decision,
+    [HK_EV_COMMAND] = print_command,
+    [HK_EV_TEST_START] = print_test_start,
+    [HK_EV_TEST_END] = print_test_end,
+    [HK_EV_COMMIT] = print_commit,
+    [HK_EV_LAND] = print_message,
+    [HK_EV_DEPLOY_STAGE] = print_deploy_stage,
+    [HK_EV_ERROR] = print_error,
+    [HK_EV_NOTE] = print_message,
+};
+
+void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
+{
     if (ev->kind == HK_EV_TEXT) {
-        const char *t = str(d, "text");
-        fputs(t, p->out);
-        size_t n = strlen(t);
-        if (n)
-            p->in_text = t[n - 1] != '\n';
-        fflush(p->out);
+        print_text(p, ev);
         return;
     }
     if (ev->kind == HK_EV_STATE && !state_worth_saying(ev))
@@ -109,74 +214,7 @@ void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
     if (ev->kind == HK_EV_TURN_END || ev->kind == HK_EV_SUMMARY)
         return;
     break_text(p);
-    switch (ev->kind) {
-    case HK_EV_TASK:
-        fprintf(p->out, "honk: task %s on branch %s (%s %s)\n      %s\n", str(d, "id"), str(d, "branch"),
-                str(d, "provider"), str(d, "model"), str(d, "task"));
-        break;
-    case HK_EV_STATE:
-        print_state(p, ev);
-        break;
-    case HK_EV_USER:
-        if (hk_json_true(d, "automatic"))
-            fprintf(p->out, "honk: the tests failed; the output goes back to the model\n");
-        else
-            fprintf(p->out, "> %s\n", str(d, "text"));
-        break;
-    case HK_EV_RETRY:
-        fprintf(p->out, "honk: %s\n", str(d, "message"));
-        break;
-    case HK_EV_TOOL_CALL:
-        fprintf(p->out, "  -> %s\n", str(d, "summary"));
-        break;
-    case HK_EV_TOOL_RESULT:
-        if (!hk_json_true(d, "ok"))
-            fprintf(p->out, "     error: %s\n", str(d, "summary"));
-        else if (p->verbose)
-            print_indented(p->out, str(d, "content"));
-        break;
-    case HK_EV_PROPOSAL:
-        if (!hk_json_true(d, "update")) {
-            fprintf(p->out, "honk: proposal %s, %d hunk%s:\n", str(d, "id"), (int)hk_json_num(d, "hunks", 0),
-                    hk_json_num(d, "hunks", 0) == 1 ? "" : "s");
-            print_indented(p->out, str(d, "summary"));
-        }
-        break;
-    case HK_EV_DECISION:
-        print_decision(p, d);
-        break;
-    case HK_EV_COMMAND:
-        fprintf(p->out, "honk: the model asks to run: %s\n", str(d, "command"));
-        break;
-    case HK_EV_TEST_START:
-        fprintf(p->out, "honk: running %s\n", str(d, "command"));
-        break;
-    case HK_EV_TEST_END:
-        print_test_end(p, d);
-        break;
-    case HK_EV_COMMIT:
-        fprintf(p->out, "honk: committed %.12s on %s\n", str(d, "commit"), str(d, "branch"));
-        break;
-    case HK_EV_LAND:
-        fprintf(p->out, "honk: %s\n", str(d, "message"));
-        break;
-    case HK_EV_DEPLOY_STAGE:
-        if (hk_stage_state_parse(str(d, "state")) == HK_STAGE_PENDING)
-            break;
-        if (hk_stage_state_parse(str(d, "state")) == HK_STAGE_RUNNING)
-            fprintf(p->out, "honk: deploy stage %s: running %s\n", str(d, "stage"), str(d, "command"));
-        else /* "interrupted" comes with a message that says what it means */
-            fprintf(p->out, "honk: deploy stage %s: %s\n", str(d, "stage"),
-                    *str(d, "message") ? str(d, "message") : str(d, "state"));
-        break;
-    case HK_EV_ERROR:
-        fprintf(p->out, "honk: error: %s\n", str(d, "message"));
-        break;
-    case HK_EV_NOTE:
-        fprintf(p->out, "honk: %s\n", str(d, "message"));
-        break;
-    default:
-        break;
-    }
+    if ((int)ev->kind >= 0 && ev->kind < HK_EV_COUNT && printers[ev->kind])
+        printers[ev->kind](p, ev);
     fflush(p->out);
 }
