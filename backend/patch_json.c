@@ -278,6 +278,7 @@ static int recover(struct hk_proposal *p, struct hk_patch_file *f, const cJSON *
     char *load_err = NULL;
     if (hk_patch_file_load(p, f, &load_err) < 0) {
         free(load_err); /* the journal says what happened to it; keep the hunks */
+        read_undo_facts(p, f, jf); /* and what undoing it needs */
         return 0;
     }
     /* A proposal never written (a hunk failed, not partial) left the files
@@ -350,8 +351,10 @@ static int file_from(struct hk_proposal *p, const cJSON *jf, char **err)
             return -1;
         }
     }
-    if (!hk_json_true(jf, "loaded"))
+    if (!hk_json_true(jf, "loaded")) {
+        read_undo_facts(p, f, jf); /* never read from disk; its facts still round-trip */
         return 0;
+    }
     if (recover(p, f, jf, err) < 0)
         return -1;
     /* An older journal has no new-side numbers: building the file sets them. */
