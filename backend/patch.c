@@ -224,6 +224,17 @@ static int only_additions(const struct spec_file *sf)
     return sf->nhunks > 0;
 }
 
+/* A deletion whose hunks add lines is no deletion (git calls such a patch
+ * corrupt): taken as one, its hunks could not be decided one by one. */
+static int deletion_adds(const struct spec_file *sf)
+{
+    for (size_t k = 0; sf->is_delete && k < sf->nhunks; k++)
+        for (size_t j = 0; j < sf->hunks[k].lines.n; j++)
+            if (sf->hunks[k].lines.v[j].kind == HK_LINE_ADD)
+                return 1;
+    return 0;
+}
+
 /* A plain modification of a file the proposal already modifies (models write two
  * sections for one file): its hunks join that file's, located in the same original. */
 static struct hk_patch_file *same_file(struct hk_proposal *p, const struct spec_file *sf)
@@ -290,6 +301,11 @@ static void build_file(struct hk_proposal *p, const struct spec_file *sf, int re
         if (f->status == HK_FILE_MODIFIED && !f->orig_exists && only_additions(sf))
             f->status = HK_FILE_ADDED; /* a new file written without /dev/null */
         err = existence_error(f);
+        if (!err && deletion_adds(sf)) {
+            char *n = hk_patch_shown_name(f->path);
+            err = hk_xasprintf("the deletion of '%s' adds lines: not a deletion", n);
+            free(n);
+        }
     }
     if (err) {
         file_fail(f, sf, err);

@@ -104,6 +104,8 @@ static struct hk_proposal *round_trip(struct hk_proposal *p)
 {
     char *before = json_text(p), *err = NULL;
     cJSON *back = cJSON_Parse(before);
+    if (getenv("FZ_SHOW"))
+        fprintf(stderr, "STATE %s\n", before);
     FZ_ASSERT(back, "hk_patch_to_json's text does not parse: %.200s", before);
     struct hk_proposal *q = NULL;
     int rc = hk_patch_from_json(back, fz_root, &q, &err);

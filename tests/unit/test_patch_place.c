@@ -242,3 +242,15 @@ TEST(crlf_patch_names_are_the_files)
     hk_patch_free(p);
     fx_rmtree(d);
 }
+
+/* A deletion whose hunks add lines (a fuzz finding: decided one by one, its
+ * state could not be rebuilt on resume) is refused, the file untouched. */
+TEST(deletion_that_adds_lines_is_refused)
+{
+    char *after, *why;
+    int rc = on_calc("--- a/calc.c\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-#include <stdio.h>\n-\n+extra\n", &after, &why);
+    CHECK(rc != 0, "refused, rc %d", rc);
+    CHECK(why && strstr(why, "adds lines"), "reason: %s", why ? why : "(none)");
+    CHECK(after && strcmp(after, calc) == 0, "file untouched:\n%s", after ? after : "(gone)");
+    free(after), free(why);
+}
