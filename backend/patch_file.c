@@ -318,6 +318,12 @@ int hk_patch_proposal_sync(struct hk_proposal *p, char **err)
         if (file_sync(&p->files[i], err) < 0)
             return -1;
     }
+    /* A directory one file made can hold another's (new/a and new/dir/b):
+     * emptied only once both are gone, it goes then. Only directories this
+     * proposal made, and only empty ones, are removed. */
+    for (size_t i = p->nfiles; i-- > 0;)
+        for (size_t k = p->files[i].nmade; k-- > 0;)
+            rmdir(p->files[i].made_dirs[k]);
     p->written = 1;
     return 0;
 }

@@ -254,3 +254,22 @@ TEST(deletion_that_adds_lines_is_refused)
     CHECK(after && strcmp(after, calc) == 0, "file untouched:\n%s", after ? after : "(gone)");
     free(after), free(why);
 }
+
+/* Two new files where one's directory holds the other's (a fuzz finding):
+ * rejecting both leaves no directory behind. */
+TEST(rejected_new_files_leave_no_directory)
+{
+    char *d = fx_tmpdir(), *err = NULL;
+    struct hk_proposal *p = NULL;
+    const char *patch = "--- /dev/null\n+++ b/new/a\n@@ -0,0 +1 @@\n+a\n"
+                        "--- /dev/null\n+++ b/new/dir/b\n@@ -0,0 +1 @@\n+b\n";
+    int rc = fx_apply(d, patch, 0, &p, &err);
+    CHECK(rc == 0, "rc %d: %s", rc, err ? err : "");
+    CHECK(p && hk_patch_reject_all(p, &err) == 0, "reject all: %s", err ? err : "");
+    char *gone = hk_xasprintf("%s/new", d);
+    struct stat st;
+    CHECK(stat(gone, &st) != 0, "%s is still there", gone);
+    free(gone), free(err);
+    hk_patch_free(p);
+    fx_rmtree(d);
+}
