@@ -294,7 +294,11 @@ static void build_file(struct hk_proposal *p, const struct spec_file *sf, int re
     if (sf->new_mode && sf->new_mode != sf->old_mode && !sf->is_delete)
         f->new_mode = sf->new_mode;
     char *err = NULL;
-    if (sf->binary)
+    if (repeated) { /* not a plain modification to join: two files of one name */
+        char *n = hk_patch_shown_name(path);
+        err = hk_xasprintf("the patch names '%s' twice, in ways that cannot be joined", n);
+        free(n);
+    } else if (sf->binary)
         err = hk_xasprintf("binary patch for '%s' cannot be applied: honk edits text files only",
                            path);
     else if (hk_patch_file_load(p, f, &err) == 0) {

@@ -273,3 +273,24 @@ TEST(rejected_new_files_leave_no_directory)
     hk_patch_free(p);
     fx_rmtree(d);
 }
+
+/* A patch that creates one file twice (a fuzz finding: its state could not
+ * be rebuilt on resume) is refused for that file, with a sentence. */
+TEST(a_file_created_twice_is_refused)
+{
+    char *d = fx_tmpdir(), *err = NULL;
+    struct hk_proposal *p = NULL;
+    const char *patch = "--- /dev/null\n+++ b/new/a\n@@ -0,0 +1 @@\n+a\n"
+                        "--- /dev/null\n+++ b/new/a\n@@ -0,0 +1 @@\n+b\n";
+    int rc = fx_apply(d, patch, 0, &p, &err);
+    CHECK(rc != 0, "refused, rc %d", rc);
+    int said = 0;
+    for (size_t f = 0; p && f < p->nfiles; f++)
+        for (size_t h = 0; h < p->files[f].nhunks; h++)
+            said |= p->files[f].hunks[h].reason && strstr(p->files[f].hunks[h].reason, "twice") != NULL;
+    CHECK(said, "no hunk says why: %s", err ? err : "(nothing)");
+    CHECK(!fx_exists(d, "new/a"), "new/a was written");
+    free(err);
+    hk_patch_free(p);
+    fx_rmtree(d);
+}
