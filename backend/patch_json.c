@@ -112,7 +112,8 @@ static cJSON *file_json(const struct hk_proposal *p, const struct hk_patch_file 
     cJSON_AddNumberToObject(o, "new_mode", f->new_mode);
     cJSON_AddNumberToObject(o, "orig_mode", f->orig_mode);
     cJSON_AddBoolToObject(o, "orig_exists", f->orig_exists);
-    cJSON_AddBoolToObject(o, "orig_noeol", f->norig && f->orig[f->norig - 1].noeol);
+    /* read back for loaded files only: an unloaded one's lines are not kept */
+    cJSON_AddBoolToObject(o, "orig_noeol", f->abs && f->norig && f->orig[f->norig - 1].noeol);
     cJSON_AddBoolToObject(o, "loaded", f->abs != NULL);
     /* What rejecting needs besides the original lines: whether a rename's
      * destination was there before, and the directories the proposal made
