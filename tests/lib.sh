@@ -51,3 +51,14 @@ stop_replay() {
 
 # contains FILE TEXT : the file holds the fixed string
 contains() { grep -qF -- "$2" "$1"; }
+
+# until_file FILE TEXT : polls (at most ~10 s) until the file holds the text.
+until_file() {
+    i=0
+    while [ $i -lt 200 ]; do
+        grep -qF -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}

@@ -24,16 +24,6 @@ new_repo() {
 
 runs() { grep -c "^$1\$" "$T/stages.log"; }
 
-# until_file FILE TEXT : polls (at most ~10 s) until FILE holds TEXT.
-until_file() {
-    i=0
-    while [ $i -lt 200 ]; do
-        grep -qF -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.05
-        i=$((i + 1))
-    done
-    return 1
-}
 
 # crash_in_publish DIR CMD... : honk CMD runs until publish starts once
 # more, then SIGKILL (at most ~10 s).

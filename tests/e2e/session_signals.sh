@@ -16,16 +16,6 @@ new_repo() {
 EDIT='{"tool_calls":[{"id":"t1","name":"edit_file","input":{"path":"calc.sh","old_string":"$1 - $2","new_string":"$1 + $2"}}]}'
 FINISH='{"text":["Fixed.\n```commit\nFix add\n```\n"]}'
 
-# until_file FILE TEXT : polls (at most ~10 s) until FILE holds TEXT.
-until_file() {
-    i=0
-    while [ $i -lt 200 ]; do
-        grep -qF -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.05
-        i=$((i + 1))
-    done
-    return 1
-}
 
 # ends_within PID : polls (at most ~5 s) for PID to end; its status is in $rc.
 # A process still alive then is killed, so nothing outlives the test.

@@ -174,6 +174,16 @@ static inline int fz_same(const struct hk_buf *a, const struct hk_buf *b)
     return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
 }
 
+/* Fails the run when dir is not as before was, showing both. */
+static inline void fz_check_same(const struct hk_buf *before, const char *dir, const char *when)
+{
+    struct hk_buf now = fz_snapshot(dir);
+    if (!fz_same(before, &now))
+        fprintf(stderr, "before:\n%.3000s\nafter:\n%.3000s\n", before->data, now.data);
+    FZ_ASSERT(fz_same(before, &now), "%s changed %s", dir, when);
+    hk_buf_free(&now);
+}
+
 /* A file's or buffer's bytes as a NUL-terminated copy. */
 static inline char *fz_strndup(const uint8_t *data, size_t n)
 {

@@ -28,15 +28,6 @@ static void make_worktree(const char *content, size_t len)
     fz_link("g", "root/g-link");
 }
 
-static void check_same(const struct hk_buf *before, const char *dir, const char *when)
-{
-    struct hk_buf now = fz_snapshot(dir);
-    if (!fz_same(before, &now))
-        fprintf(stderr, "before:\n%.3000s\nafter:\n%.3000s\n", before->data, now.data);
-    FZ_ASSERT(fz_same(before, &now), "%s changed %s", dir, when);
-    hk_buf_free(&now);
-}
-
 static void drop(char **err)
 {
     free(*err);
@@ -163,18 +154,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FZ_ASSERT(rc == 0 || err, "rc %d without a sentence", rc);
     drop(&err);
     if (!p || !p->written)
-        check_same(&root0, fz_root, "by a patch that was not written");
+        fz_check_same(&root0, fz_root, "by a patch that was not written");
     if (p) {
         describe(p);
         decide(p, decisions, flags);
-        check_same(&outside0, fz_outside, "by decisions");
+        fz_check_same(&outside0, fz_outside, "by decisions");
         if (flags & F_ROUND_TRIP)
             p = round_trip(p);
         take_back(p, flags);
-        check_same(&root0, fz_root, "after everything was taken back");
+        fz_check_same(&root0, fz_root, "after everything was taken back");
         hk_patch_free(p);
     }
-    check_same(&outside0, fz_outside, "at the end");
+    fz_check_same(&outside0, fz_outside, "at the end");
     hk_buf_free(&root0);
     hk_buf_free(&outside0);
     free(content);

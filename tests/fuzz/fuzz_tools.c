@@ -62,15 +62,6 @@ static void clean_worktree(void)
     closedir(d);
 }
 
-static void check_same(const struct hk_buf *before, const char *dir, const char *when)
-{
-    struct hk_buf now = fz_snapshot(dir);
-    if (!fz_same(before, &now))
-        fprintf(stderr, "before:\n%.3000s\nafter:\n%.3000s\n", before->data, now.data);
-    FZ_ASSERT(fz_same(before, &now), "%s changed %s", dir, when);
-    hk_buf_free(&now);
-}
-
 struct input {
     const char *text; /* may hold NULs: the model's own bytes */
     size_t len;
@@ -119,7 +110,7 @@ static void run_edit(const char *name, const cJSON *input, const struct input *i
         free(err);
         hk_patch_free(p);
     }
-    check_same(&root0, fz_root, "after the edit was rejected");
+    fz_check_same(&root0, fz_root, "after the edit was rejected");
     hk_buf_free(&root0);
 }
 
@@ -152,8 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (kind == HK_TOOL_EDIT) {
         run_edit(name, input, &raw);
     }
-    check_same(&outside0, fz_outside, "by a tool");
-    check_same(&git0, git_dir, "by a tool");
+    fz_check_same(&outside0, fz_outside, "by a tool");
+    fz_check_same(&git0, git_dir, "by a tool");
     hk_buf_free(&outside0);
     hk_buf_free(&git0);
     cJSON_Delete(input);
