@@ -59,6 +59,8 @@ FUZZ_SECONDS ?= 60
 LIBHONK := $(BUILD)/libhonk.a
 HONK    := $(BUILD)/honk
 REPLAY  := $(BUILD)/honk-replay
+# The session socket's test client (tests/support/): libc only, no libhonk.
+CLIENT  := $(BUILD)/tests/hk_client
 
 .PHONY: all deps test bench demo install clean help fuzz fuzz-bins
 all: $(HONK) $(REPLAY)
@@ -110,6 +112,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIBHONK)
 	@$(if $(V),,echo "  FUZZ    $@")
 	$(Q)$(CC) $(CFLAGS) -Itests/fuzz -fsanitize=fuzzer -o $@ $< $(LIBHONK) $(LDFLAGS) $(PKG_LIBS) $(CURL_LIBS) $(GIT_LIBS) -lm
 
+$(CLIENT): tests/support/hk_client.c
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 fuzz-bins: $(FUZZ_BIN)
 
 fuzz:
@@ -117,10 +124,10 @@ fuzz:
 	@$(MAKE) --no-print-directory SANITIZE=fuzz fuzz-bins
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run
 
-test: all $(UNIT_BIN)
+test: all $(UNIT_BIN) $(CLIENT)
 	@HONK_BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run
 
-bench: all
+bench: all $(CLIENT)
 	@HONK_BUILD=$(BUILD) tests/bench/run
 
 demo: all
@@ -147,4 +154,4 @@ help:
 	@echo "make fuzz     run each libFuzzer harness (clang) for FUZZ_SECONDS=60; findings fail it"
 	@echo "make install  PREFIX=/usr/local"
 
--include $(BACKEND_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(UNIT_BIN:=.d) $(FUZZ_BIN:=.d)
+-include $(BACKEND_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(UNIT_BIN:=.d) $(FUZZ_BIN:=.d) $(CLIENT).d
