@@ -135,11 +135,13 @@ demo: all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/honk/themes \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
+	    $(DESTDIR)$(PREFIX)/share/honk/themes \
 	    $(DESTDIR)$(PREFIX)/share/honk/scenarios
 	install -m 755 $(HONK) $(REPLAY) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	for f in man/*.5; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
+	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	for f in themes/*.theme; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/honk/themes/; done; true
 	install -m 644 tests/scenarios/demo.json $(DESTDIR)$(PREFIX)/share/honk/scenarios/
 

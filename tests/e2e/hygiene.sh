@@ -14,6 +14,21 @@ check approve_policies_in_man grep -qF -- ".BI \\-\\-approve= $man_bar" man/honk
 "$HONK" run --approve=never t > "$T/out" 2> "$T/err" < /dev/null
 check approve_policy_refused_with_the_choices [ "$(cat "$T/err")" = "honk: --approve takes $sentence" ]
 
+# honk-protocol(7) lists every command (HK_SESSION_COMMANDS), every wait kind
+# (HK_SESSION_WAITS) and every event kind (HK_EVENT_KINDS) a client can meet.
+table() { sed -n "/^#define $1/,/^\$/s/^ *X([A-Z_]*, \"\([a-z_]*\)\".*/\1/p" "$2"; }
+missing=
+for c in $(table HK_SESSION_COMMANDS backend/session.h); do
+    grep -qx -- ".B $c" man/honk-protocol.7 || missing="$missing command:$c"
+done
+for k in $(table HK_SESSION_WAITS backend/session.h) $(table HK_EVENT_KINDS backend/event.h); do
+    grep -qF -- "\\fB$k\\fR" man/honk-protocol.7 || missing="$missing kind:$k"
+done
+if [ -z "$(table HK_SESSION_COMMANDS backend/session.h)" ]; then fail protocol_man_lists_commands_and_kinds "no commands read from backend/session.h"
+elif [ -n "$missing" ]; then fail protocol_man_lists_commands_and_kinds "not in man/honk-protocol.7:$missing"
+else ok protocol_man_lists_commands_and_kinds; fi
+check honk_man_points_to_protocol_man grep -qx -- ".BR honk-protocol (7)," man/honk.1
+
 # A family's internal header (patch_internal.h, repo_internal.h ...) is included
 # only by that family's files (patch.c, patch_*.c ...), wherever they live.
 find backend tui -name '*.[ch]' | while read -r f; do
