@@ -12,7 +12,7 @@ static const char usage_text[] =
     "    honk-replay - a scripted model server for honk's tests and offline demo\n"
     "\n"
     "SYNOPSIS\n"
-    "    honk-replay [--port N] [--record FILE] SCENARIO.json\n"
+    "    honk-replay [--port N] [--record FILE] [--log-deltas FILE] SCENARIO.json\n"
     "    honk-replay --help\n"
     "\n"
     "DESCRIPTION\n"
@@ -33,6 +33,8 @@ static const char usage_text[] =
     "    --port N       listen on port N (default 0: an ephemeral port)\n"
     "    --record FILE  append one JSON line per request received to FILE; the\n"
     "                   x-api-key and authorization header values are redacted\n"
+    "    --log-deltas FILE  write one line per text delta as it goes out:\n"
+    "                   CLOCK_MONOTONIC nanoseconds, a space, the delta's text\n"
     "    --help         show this text\n"
     "\n"
     "EXIT STATUS\n"
@@ -41,6 +43,7 @@ static const char usage_text[] =
 struct args {
     int port;
     const char *record;
+    const char *log_deltas;
     const char *scenario;
 };
 
@@ -60,7 +63,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             fputs(usage_text, stdout);
             return 0;
         }
-        if ((!strcmp(arg, "--port") || !strcmp(arg, "--record")) && i + 1 >= argc)
+        if ((!strcmp(arg, "--port") || !strcmp(arg, "--record") || !strcmp(arg, "--log-deltas")) &&
+            i + 1 >= argc)
             return bad_usage("an option needs a value");
         if (!strcmp(arg, "--port")) {
             char *end;
@@ -70,6 +74,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->port = (int)port;
         } else if (!strcmp(arg, "--record")) {
             a->record = argv[++i];
+        } else if (!strcmp(arg, "--log-deltas")) {
+            a->log_deltas = argv[++i];
         } else if (arg[0] == '-' && arg[1]) {
             return bad_usage("unknown option");
         } else if (a->scenario) {
@@ -112,12 +118,21 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    FILE *log = a.log_deltas ? fopen(a.log_deltas, "w") : NULL;
+    if (a.log_deltas && !log) {
+        fprintf(stderr, "honk-replay: %s: cannot open the delta log\n", a.log_deltas);
+        replay_scenario_free(&sc);
+        return 2;
+    }
+    replay_stream_log_deltas(log);
     struct server_opts o = {.port = a.port, .record_path = a.record, .sc = &sc};
     struct replay_server *srv = replay_server_start(&o, &err);
     if (!srv) {
         fprintf(stderr, "honk-replay: %s\n", err);
         free(err);
         replay_scenario_free(&sc);
+        if (log)
+            fclose(log);
         return 2;
     }
     printf("http://127.0.0.1:%d\n", replay_server_port(srv));
@@ -125,5 +140,7 @@ int main(int argc, char **argv)
     wait_for_signal();
     replay_server_stop(srv);
     replay_scenario_free(&sc);
+    if (log)
+        fclose(log);
     return 0;
 }

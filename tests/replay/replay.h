@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include <cjson/cJSON.h>
@@ -111,6 +112,9 @@ struct stream *replay_stream_new(const struct proto *p, const struct turn *t, co
 void replay_stream_whole(struct stream *s);
 ssize_t replay_stream_read(void *cls, uint64_t pos, char *buf, size_t max);
 void replay_stream_free(void *cls);
+/* With f, every text delta is logged to it as it is rendered: monotonic ns and
+ * its text (the bench's start time of a delta); NULL stops it. */
+void replay_stream_log_deltas(FILE *f);
 /* The stop reason in Anthropic terms (end_turn, tool_use, max_tokens, ...). */
 const char *replay_stop_reason(const struct stream *s);
 long replay_output_tokens(const struct stream *s);

@@ -127,8 +127,25 @@ static void after_delta(struct stream *s)
     }
 }
 
+static FILE *delta_log;
+
+void replay_stream_log_deltas(FILE *f)
+{
+    delta_log = f;
+}
+
+static void log_delta(const char *text, size_t len)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    fprintf(delta_log, "%lld %.*s\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec, (int)len, text);
+    fflush(delta_log);
+}
+
 static void text_delta(struct stream *s, const char *text, size_t len)
 {
+    if (delta_log)
+        log_delta(text, len);
     if (!s->text_open) {
         s->proto->text_begin(s);
         s->text_open = true;
