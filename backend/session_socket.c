@@ -199,7 +199,7 @@ void hk_session_socket_output(struct hk_runner *r, const char *bytes, size_t len
     struct hk_session_socket *k = s->sock;
     if (!k)
         return;
-    if (r != k->run) {
+    if (!bytes || r != k->run) { /* a new run (a freed one's address may come back) */
         k->run = r;
         k->run_seq++;
     }
