@@ -49,7 +49,15 @@ static const struct command commands[] = {
      "  --reject REASON               decline it and tell the model why\n" APPROVE_OPTIONS WAIT_OPTIONS
          JSON_OPTION,
      1, 1, hk_cmd_resume},
-    {"log", "", "list this repository's sessions", NULL, 0, 1, hk_cmd_log},
+    {"attach", "[--watch] [--json] [--name NAME] [ID]",
+     "open the cockpit on a session another honk runs, shared with it (ID: a\n"
+     "unique prefix is enough; a finished one read-only); no ID: the live ones",
+     "  --watch                       read-only: keys that decide are refused\n"
+     "  --json                        no cockpit: the session's protocol lines on\n"
+     "                                stdout, commands (JSON lines) from stdin\n"
+     "  --name NAME                   who you are for the others ($USER@host)\n",
+     0, 1, hk_cmd_attach},
+    {"log", "", "list this repository's sessions (live: a process runs them)", NULL, 0, 1, hk_cmd_log},
     {"show", "[--json] ID", "print a session's transcript and decisions (ID: a unique prefix is enough)",
      "  --json                        the journal's events as JSON lines\n", 0, 1, hk_cmd_show},
     {"review", "[REV-RANGE | PATCH]",

@@ -243,16 +243,23 @@ static void on_event(const struct hk_event *ev, void *user)
 
 /* --- the engineer's actions ---------------------------------------------- */
 
-static int start_session(struct app *a, const char *resume_id, const char *task)
+/* A session this cockpit runs, or (attach_id) one another process runs. */
+static int start_session(struct app *a, const char *resume_id, const char *task, const struct hk_cockpit_args *args)
 {
     char *err = NULL;
     a->opts.task = task;
-    a->session = hk_session_start(a->loop, a->repo, resume_id, &a->opts, on_event, a, &err);
+    if (args && args->attach_id) {
+        struct hk_attach_opts o = {.name = args->name, .watch = args->watch};
+        a->session = hk_session_attach(a->loop, a->repo, args->attach_id, &o, on_event, a, &err);
+    } else {
+        a->session = hk_session_start(a->loop, a->repo, resume_id, &a->opts, on_event, a, &err);
+    }
     if (!a->session) {
         note(a, HK_EV_ERROR, err);
         free(err);
         return -1;
     }
+    hk_cockpit_set_self(a->ck, hk_session_who(a->session));
     hk_session_watch_runner(a->session, on_runner_change, a);
     cJSON_Delete(a->waiting); /* a resumed session's events were not delivered */
     a->waiting = hk_session_waiting(a->session);
@@ -265,12 +272,14 @@ static int start_session(struct app *a, const char *resume_id, const char *task)
 }
 
 /* Every key that acts on the session is one command, the same JSON a
- * socket would send; a refusal is said in Chat. Takes cmd. */
+ * socket would send; a refusal is said in Chat. 0: it took effect; 1: sent
+ * to the process that runs the session (attached), whose events tell the
+ * outcome; -1: refused. Takes cmd. */
 static int command(struct app *a, cJSON *cmd, bool quiet)
 {
     char *err = NULL;
     int rc = hk_session_command_json(a->session, cmd, &err);
-    if (rc != 0 && !quiet)
+    if (rc < 0 && !quiet)
         note(a, HK_EV_ERROR, err);
     free(err);
     cJSON_Delete(cmd);
@@ -288,7 +297,7 @@ static void act_send(const char *text, void *data)
 {
     struct app *a = data;
     if (!a->session) {
-        start_session(a, NULL, text);
+        start_session(a, NULL, text, NULL);
         return;
     }
     cJSON *cmd = new_command("send");
@@ -348,11 +357,12 @@ static bool decide_undecided(struct app *a, const char *id, enum hk_verdict verd
         return false;
     }
     size_t done = 0; /* the last one may end the wait: it goes last */
-    while (done < n && decide(a, id, (int)todo[done], verdict, reason, NULL, "pending") == 0)
+    int rc = 0;
+    while (done < n && (rc = decide(a, id, (int)todo[done], verdict, reason, NULL, "pending")) >= 0)
         done++;
     free(todo);
-    if (done < n)
-        return true; /* the refusal is said */
+    if (done < n || rc > 0)
+        return true; /* the refusal is said; sent elsewhere, the outcome will be */
     const char *did = verdict == HK_VERDICT_APPROVE ? "Approved" : "Rejected";
     char *msg = n ? hk_xasprintf("%s the %zu undecided hunk%s; the %zu already decided stay as they were.", did, n,
                                  n == 1 ? "" : "s", decided)
@@ -362,6 +372,20 @@ static bool decide_undecided(struct app *a, const char *id, enum hk_verdict verd
     return true;
 }
 
+/* The state the engineer saw hunk (flat) of proposal id in: a decision
+ * carries it, so that when someone else decided it first, it is refused
+ * rather than decided twice. */
+static const char *seen_state(struct app *a, const char *id, int hunk)
+{
+    const struct hk_proposal *p = find_proposal(a, id);
+    for (size_t f = 0; p && hunk >= 0 && f < p->nfiles; f++) {
+        if ((size_t)hunk < p->files[f].nhunks)
+            return hk_hunk_state_name(p->files[f].hunks[hunk].state);
+        hunk -= (int)p->files[f].nhunks;
+    }
+    return NULL;
+}
+
 static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, const char *reason,
                        const char *edited, void *data)
 {
@@ -369,7 +393,7 @@ static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, 
     if (a->whole_shown)
         note(a, HK_EV_ERROR, "Hunks are decided in their proposals; [ goes back to them.");
     else if (a->session && (hunk >= 0 || !decide_undecided(a, proposal, verdict, reason)))
-        decide(a, proposal, hunk, verdict, reason, edited, NULL);
+        decide(a, proposal, hunk, verdict, reason, edited, seen_state(a, proposal, hunk));
 }
 
 /* The id of what the engineer saw waiting, or NULL. */
@@ -590,6 +614,14 @@ static char *summary(const struct app *a)
         return hk_buf_steal(&b);
     }
     const char *id = hk_session_id(a->session);
+    enum hk_session_state state = hk_session_state(a->session);
+    if (hk_session_attached(a->session)) {
+        hk_buf_printf(&b, "honk: left session %s (%s): %s", id, a->state ? a->state : "?", a->task ? a->task : "");
+        if (!hk_session_state_terminal(state))
+            hk_buf_printf(&b, "\n  it goes on in its own process: honk attach %s (honk resume %s once that ended)",
+                          id, id);
+        return hk_buf_steal(&b);
+    }
     hk_buf_printf(&b, "honk: session %s (%s): %s\n", id, a->state ? a->state : "?", a->task ? a->task : "");
     hk_buf_printf(&b, "  decisions: %d approved, %d rejected\n", a->approved, a->rejected);
     if (a->commit)
@@ -624,8 +656,9 @@ int hk_cockpit_main(const struct hk_cockpit_args *args)
     struct app a = {.opts = args->session, .reasons = cJSON_CreateObject()};
     char *err = NULL;
     int status = HK_EXIT_USAGE;
+    /* Attached, the model is the other process's business. */
     if (hk_repo_open(&a.repo, ".", &err) != 0 || !(a.cfg = hk_config_open(NULL, &err)) ||
-        hk_model_settings_resolve(a.cfg, &args->model, &a.settings, &err) != 0) {
+        (!args->attach_id && hk_model_settings_resolve(a.cfg, &args->model, &a.settings, &err) != 0)) {
         fprintf(stderr, "honk: %s\n", err);
         free(err);
         free_app(&a);
@@ -642,13 +675,13 @@ int hk_cockpit_main(const struct hk_cockpit_args *args)
         free_app(&a);
         return status;
     }
-    if (args->resume_id || args->task)
-        start_session(&a, args->resume_id, args->task);
+    if (args->resume_id || args->task || args->attach_id)
+        start_session(&a, args->resume_id, args->task, args);
     else
         note(&a, HK_EV_NOTE, "Type a task for the model below and press Enter. ? lists the keys.");
     hk_loop_run(a.loop);
     status = hk_cockpit_signalled(a.ck) ? HK_EXIT_INTERRUPTED
-             : a.session ? hk_session_exit_status(a.session) : HK_EXIT_OK;
+             : a.session && !hk_session_attached(a.session) ? hk_session_exit_status(a.session) : HK_EXIT_OK;
     char *text = summary(&a);
     hk_cockpit_set_summary(a.ck, text);
     free(text);

@@ -2,6 +2,7 @@
  * feeding events to the panes, and frames (dirty panes only, one doupdate,
  * bursts merged on a short timer). */
 #include "cockpit_internal.h"
+#include "json.h"
 
 #include "runner.h"
 #include "session.h"
@@ -292,9 +293,49 @@ static void summary_from_event(struct hk_cockpit *c, const struct hk_event *ev)
     free(text);
 }
 
+void hk_cockpit_set_self(struct hk_cockpit *c, const char *name)
+{
+    replace(&c->self, name);
+}
+
+const char *hk_cockpit_self(const struct hk_cockpit *c)
+{
+    return c->self;
+}
+
+/* Who else is attached, from the presence events: a new process of the
+ * session starts with nobody. One of the same name as this cockpit is
+ * itself, once. */
+static void presence_event(struct hk_cockpit *c, const struct hk_event *ev)
+{
+    const char *action = ev_str(ev, "action"), *who = ev_str(ev, "who");
+    if (!action || !who)
+        return;
+    if (!c->others || !strcmp(action, "listening")) {
+        cJSON_Delete(c->others);
+        c->others = cJSON_CreateObject();
+        c->self_seen = false;
+    }
+    if (!strcmp(action, "joined")) {
+        if (c->self && !strcmp(who, c->self) && !c->self_seen) {
+            c->self_seen = true;
+            return;
+        }
+        cJSON_AddItemToObject(c->others, who, cJSON_CreateBool(hk_json_true(ev->data, "watch")));
+    } else if (!strcmp(action, "left") || !strcmp(action, "dropped")) {
+        if (cJSON_GetObjectItemCaseSensitive(c->others, who))
+            cJSON_DeleteItemFromObjectCaseSensitive(c->others, who);
+        else if (c->self && !strcmp(who, c->self))
+            c->self_seen = false;
+    }
+}
+
 static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
 {
     switch (ev->kind) {
+    case HK_EV_PRESENCE:
+        presence_event(c, ev);
+        break;
     case HK_EV_TASK:
         replace(&c->provider, ev_str(ev, "provider"));
         replace(&c->model, ev_str(ev, "model"));
@@ -566,6 +607,8 @@ void hk_cockpit_free(struct hk_cockpit *c)
     free(c->prompt.question);
     hk_diffview_free(c->diff);
     free(c->state), free(c->provider), free(c->model), free(c->branch);
+    free(c->self);
+    cJSON_Delete(c->others);
     free(c->status_msg), free(c->summary);
     if (c->timings)
         fclose(c->timings);

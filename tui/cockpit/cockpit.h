@@ -80,6 +80,11 @@ char *hk_cockpit_edit(struct hk_cockpit *c, const char *text, const char *suffix
 /* SIGINT or SIGTERM made it quit (the exit status says so). */
 bool hk_cockpit_signalled(const struct hk_cockpit *c);
 
+/* This cockpit's name for the others attached to its session (the status
+ * line lists them, leaving itself out). */
+void hk_cockpit_set_self(struct hk_cockpit *c, const char *name);
+const char *hk_cockpit_self(const struct hk_cockpit *c);
+
 /* Text printed on the normal screen after the cockpit closes (a SUMMARY
  * event sets it too). */
 void hk_cockpit_set_summary(struct hk_cockpit *c, const char *text);

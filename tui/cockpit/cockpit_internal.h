@@ -41,6 +41,9 @@ struct hk_cockpit {
 
     /* Status line. */
     char *state, *provider, *model, *branch, *status_msg;
+    char *self;          /* this cockpit's name among those attached to the session */
+    cJSON *others;       /* the others attached: name -> true when watching, false when not */
+    bool self_seen;      /* its own joining was among the presence events */
     enum hk_wait_kind wait; /* what the last state event said waits */
     long iteration;
     long tokens_in, tokens_out;

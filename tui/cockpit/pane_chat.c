@@ -2,6 +2,8 @@
  * fenced code set apart), the engineer's messages, one-line tool entries that
  * expand, and error, retry and progress lines. */
 #include "pane.h"
+#include "cockpit.h"
+#include "printer.h"
 #include "session.h"
 
 #include <stdio.h>
@@ -290,6 +292,22 @@ static void on_user(struct pane *p, const struct hk_event *ev)
     free(first);
 }
 
+/* Who joined, left or decided what; what this cockpit did itself it
+ * knows already. */
+static unsigned on_presence(struct pane *p, const struct hk_event *ev)
+{
+    const char *self = p->ck ? hk_cockpit_self(p->ck) : NULL;
+    if (self && !strcmp(self, ev_str(ev, "who") ? ev_str(ev, "who") : "") &&
+        !strcmp(ev_str(ev, "action") ? ev_str(ev, "action") : "", "decided"))
+        return 0;
+    char *sentence = hk_presence_sentence(ev->data);
+    if (!sentence)
+        return 0;
+    infof(p, E_INFO, "%s%s", sentence, NULL);
+    free(sentence);
+    return PANE_REDRAW;
+}
+
 static unsigned chat_event(struct pane *p, const struct hk_event *ev)
 {
     struct chat *ch = chat_of(p);
@@ -318,6 +336,7 @@ static unsigned chat_event(struct pane *p, const struct hk_event *ev)
     case HK_EV_ERROR: infof(p, E_ERROR, "\u2717 %s%s", ev_str(ev, "message"), NULL); break;
     case HK_EV_NOTE: infof(p, E_INFO, "%s%s", ev_str(ev, "message"), NULL); break;
     case HK_EV_STATE: on_state(p, ev); break;
+    case HK_EV_PRESENCE: return on_presence(p, ev);
     default: return 0;
     }
     return PANE_REDRAW;
