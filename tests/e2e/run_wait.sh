@@ -87,6 +87,31 @@ check resume_wait_exit_3 [ $rc -eq 3 ]
 check resume_wait_said contains "$T/err2" "honk: session $id waits for approval to commit; answer it from another terminal"
 check resume_wait_nothing_committed [ "$(git -C "$R" log -1 --format=%s "honk/$id")" = one ]
 
+# (d) A background honk run --approve=ask --wait is answered from another
+# terminal through honk attach --json: the proposal, then (a new wait, said
+# once more) the commit; the background run then ends with status 0, the
+# change committed on honk/ID.
+R=$T/e; new_repo "$R"
+start_replay "$SCENARIO"
+(cd "$R" && timeout 60 "$HONK" run --approve=ask --wait --base-url "$URL" "change f" > "$T/out" 2> "$T/err"
+ echo $? > "$T/rc") &
+bg=$!
+until_file "$T/err" "$WAITS"
+id=$(session_of "$T/err")
+echo '{"command":"answer","wait":"proposal","id":"p1","approve":true}' |
+    (cd "$R" && timeout 30 "$HONK" attach --json "$id" > "$T/attach1" 2> "$T/attach1.err")
+check attach_answers_proposal [ $? -eq 0 ]
+check attached_answer_goes_on until_file "$T/err" \
+    "honk: session $id waits for approval to commit; answer it from another terminal: honk attach $id"
+check attached_run_still_waits [ ! -e "$T/rc" ]
+echo '{"command":"answer","wait":"commit","approve":true}' |
+    (cd "$R" && timeout 30 "$HONK" attach --json "$id" > "$T/attach2" 2> "$T/attach2.err")
+check attach_answers_commit [ $? -eq 0 ]
+wait $bg
+check attached_run_exit_0 [ "$(cat "$T/rc")" = 0 ]
+check attached_run_committed [ "$(git -C "$R" log -1 --format=%s "honk/$id")" = "Make f say b" ]
+check attached_run_said_each_wait_once sh -c "[ \$(grep -c 'answer it from another terminal' '$T/err') = 2 ]"
+
 # honk run --help names the options.
 "$HONK" run --help > "$T/help"
 check help_names_wait sh -c "grep -q -- '--wait  ' '$T/help' && grep -q -- '--wait-timeout SECONDS' '$T/help'"
