@@ -1,8 +1,8 @@
 # The owner's detach key (M-d) gives the terminal back and leaves the
 # session running in the background, headless: the shell's prompt returns
 # with one line saying how to attach, the session process lives on (off the
-# terminal, stdio on /dev/null) still waiting, and SIGTERM cancels it as it
-# does a honk run. With no session yet, detach is refused in Chat; during a
+# terminal, stdio on /dev/null) still waiting, is answered through honk
+# attach and finishes there; SIGTERM cancels it as it does a honk run. With no session yet, detach is refused in Chat; during a
 # test run it waits for the run to end (the run is this process's child).
 . "$HONK_TOP/tests/cockpit.sh"
 S="$HONK_TOP/tests/e2e/screens"
@@ -37,6 +37,14 @@ check detach_without_session_stays sh -c "! tmux -L '$TMUX_NAME' capture-pane -p
 tm_keys C-q
 wait_for "exited 0" > /dev/null
 
+# honk review has no session: M-d says so.
+tm_honk 80 24 "$R" review
+wait_for "Diff" > /dev/null
+tm_keys M-d
+check detach_in_review_refused wait_for "a review has no session to leave running: q quits"
+tm_keys q
+wait_for "exited" > /dev/null
+
 # ? lists the key with the other global ones.
 tm_honk 80 40 "$R"
 wait_for "Type a task" > /dev/null
@@ -61,10 +69,39 @@ check detached_off_the_terminal [ "$(ps -o tty= -p "$pid" | tr -d ' ')" = "?" ]
 check detached_stdio_null sh -c "[ \"\$(readlink /proc/$pid/fd/0)\" = /dev/null ] &&
     [ \"\$(readlink /proc/$pid/fd/1)\" = /dev/null ] && [ \"\$(readlink /proc/$pid/fd/2)\" = /dev/null ]"
 check detached_still_waits state_is awaiting_approval
+# Answered from another terminal (honk attach --json), it goes on in the
+# background: the proposal, then the commit; done, committed on honk/ID.
+echo '{"command":"answer","wait":"proposal","id":"p1","approve":true}' |
+    (cd "$R" && timeout 30 "$HONK" attach --json "$id" > "$T/attach1" 2>&1)
+check detached_attach_answers [ $? -eq 0 ]
+check detached_goes_on poll state_is review
+echo '{"command":"commit"}' | (cd "$R" && timeout 30 "$HONK" attach --json "$id" > "$T/attach2" 2>&1)
+check detached_attach_commits [ $? -eq 0 ]
+check detached_finishes poll state_is done
+check detached_committed [ "$(git -C "$R" log -1 --format=%s "honk/$id")" = "New readme" ]
+check detached_process_ends poll gone "$pid"
+
+# SIGTERM cancels a detached session, as it does a honk run.
+R=$T/term
+new_repo "$R"
+tm_task 100 24 "$R" "$FIX" "fix it" --approve=ask
+wait_for "[hunk 1: pending]" > /dev/null
+tm_keys M-d
+wait_for "exited 0" > /dev/null
+id=$(basename "$(journal)" .jsonl)
+pid=$(background_pid)
+check detached_term_alive sh -c "[ -n '$pid' ] && kill -0 '$pid'"
+# A cockpit attached to it leaves with M-d as with q; the session lives on.
+tm_honk 100 24 "$R" attach "$id"
+wait_for "[hunk 1: pending]" > /dev/null
+tm_keys M-d
+check attached_detach_leaves wait_for "exited 0"
+check attached_detach_session_lives sh -c "kill -0 '$pid' && [ \"\$(ps -o stat= -p '$pid' | cut -c1)\" != Z ]"
+check attached_detach_still_waits state_is awaiting_approval
 kill -TERM "$pid" 2>/dev/null
 check detached_sigterm_ends_it poll gone "$pid"
 check detached_sigterm_cancels state_is cancelled
-check detached_nothing_committed [ "$(git -C "$R" log -1 --format=%s "honk/$id")" = init ]
+check detached_sigterm_nothing_committed [ "$(git -C "$R" log -1 --format=%s "honk/$id")" = init ]
 
 # While the tests run, detach waits for them to end (Chat says so), since the
 # run is this process's child; then the session goes on in the background:

@@ -581,6 +581,10 @@ static void act_detach(void *data)
         note(a, HK_EV_ERROR, "No session runs yet, so there is none to leave running; q quits.");
         return;
     }
+    if (hk_session_attached(a->session)) {
+        hk_loop_stop(a->loop); /* another process runs it: leaving is all there is to do, as q does */
+        return;
+    }
     if (hk_session_state_terminal(hk_session_state(a->session))) {
         note(a, HK_EV_ERROR, "The session has ended; there is nothing to leave running. q quits.");
         return;
