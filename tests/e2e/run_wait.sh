@@ -112,6 +112,17 @@ check attached_run_exit_0 [ "$(cat "$T/rc")" = 0 ]
 check attached_run_committed [ "$(git -C "$R" log -1 --format=%s "honk/$id")" = "Make f say b" ]
 check attached_run_said_each_wait_once sh -c "[ \$(grep -c 'answer it from another terminal' '$T/err') = 2 ]"
 
+# SIGTERM while it waits cancels the session, as it does any honk run.
+R=$T/f; new_repo "$R"
+start_replay "$SCENARIO"
+(cd "$R" && exec timeout 60 "$HONK" run --approve=ask --wait --base-url "$URL" "change f" > "$T/out" 2> "$T/err") &
+bg=$!
+until_file "$T/err" "$WAITS"
+kill -TERM $bg
+wait $bg
+check wait_sigterm_exit_130 [ $? -eq 130 ]
+check wait_sigterm_cancels sh -c "grep '\"kind\":\"state\"' '$R'/.git/honk/sessions/*.jsonl | tail -n 1 | grep -q '\"state\":\"cancelled\"'"
+
 # honk run --help names the options.
 "$HONK" run --help > "$T/help"
 check help_names_wait sh -c "grep -q -- '--wait  ' '$T/help' && grep -q -- '--wait-timeout SECONDS' '$T/help'"
