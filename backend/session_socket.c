@@ -500,6 +500,12 @@ int hk_session_socket_open(struct hk_session *s, char **err)
     return 0;
 }
 
+void hk_session_moved(struct hk_session *s)
+{
+    if (s->sock)
+        hk_session_claim_publish(&s->sock->claim, hk_session_socket_clients(s));
+}
+
 void hk_session_socket_listening(struct hk_session *s)
 {
     if (!s->sock)

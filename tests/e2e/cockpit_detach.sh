@@ -69,6 +69,8 @@ check detached_off_the_terminal [ "$(ps -o tty= -p "$pid" | tr -d ' ')" = "?" ]
 check detached_stdio_null sh -c "[ \"\$(readlink /proc/$pid/fd/0)\" = /dev/null ] &&
     [ \"\$(readlink /proc/$pid/fd/1)\" = /dev/null ] && [ \"\$(readlink /proc/$pid/fd/2)\" = /dev/null ]"
 check detached_still_waits state_is awaiting_approval
+(cd "$R" && "$HONK" attach) > "$T/live" 2>&1
+check detached_lock_names_it grep -q "^$id  awaiting_approval  *pid $pid " "$T/live"
 # Answered from another terminal (honk attach --json), it goes on in the
 # background: the proposal, then the commit; done, committed on honk/ID.
 echo '{"command":"answer","wait":"proposal","id":"p1","approve":true}' |

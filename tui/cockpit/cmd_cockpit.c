@@ -528,6 +528,7 @@ static void go_background(struct app *a)
     if (fd > 2)
         close(fd);
     a->detached = true;
+    hk_session_moved(a->session);
     hk_session_watch_runner(a->session, NULL, NULL);
     hk_loop_on_signal(a->loop, SIGTERM, on_detached_signal, a);
     hk_loop_on_signal(a->loop, SIGINT, on_detached_signal, a);
