@@ -91,10 +91,13 @@ esac
 check hello_names_the_session_and_its_wait sh -c "echo '$hello' | grep -qF '\"session\":\"$SID\"' &&
     echo '$hello' | grep -qF '\"state\":\"awaiting_approval\"' && echo '$hello' | grep -qF '\"waiting\":{\"kind\":\"proposal\",\"id\":\"p1\"'"
 N=$(echo "$hello" | sed -n 's/.*"events":\([0-9]*\).*/\1/p')
-grep '"type":"event"' "$T/hello.out" | head -n "$N" | sed 's/.*"seq":\([0-9]*\),"kind":"\([a-z_]*\)".*/\1 \2/' > "$T/got"
+grep '"type":"event","seq":' "$T/hello.out" | head -n "$N" | sed 's/.*"seq":\([0-9]*\),"kind":"\([a-z_]*\)".*/\1 \2/' > "$T/got"
 head -n "$N" "$J" | sed 's/^{"kind":"\([a-z_]*\)".*/\1/' | awk '{ print NR - 1, $0 }' > "$T/want"
 if [ -n "$N" ] && [ "$N" -gt 5 ] && cmp -s "$T/got" "$T/want"; then ok journal_events_replayed_in_order_with_seq
 else fail journal_events_replayed_in_order_with_seq "events=$N; $(diff "$T/want" "$T/got" | head -n 4 | paste -sd' ')"; fi
+# where this process's events begin (here, at 0), a marker without seq
+listening=$(grep -B 1 -m 1 '"type":"event","seq":0,' "$T/hello.out" | head -n 1)
+check replay_marks_where_this_process_began sh -c "echo '$listening' | grep -q '^{\"type\":\"event\",\"kind\":\"presence\",.*\"action\":\"listening\".*\"pid\":$HONK_PID[,}]'"
 check ping_answered_ok grep -qF '{"type":"reply","id":"h1","ok":true}' "$T/hello.out"
 
 # 2. from: the events from that offset on.
@@ -205,6 +208,9 @@ HONK_PID=$!
 until_file "$T/resume.err" " waits for "
 script resumed "$(join r@test)" "$(ping r1)"
 client resumed --until '"id":"r1"'
+marker=$(grep -n '"action":"listening"' "$T/resumed.out" | cut -d: -f1)
+check resumed_replay_marks_the_new_process sh -c "[ \"\$(grep -c '\"action\":\"listening\"' '$T/resumed.out')\" -eq 1 ] &&
+    [ '$marker' -gt 2 ] && sed -n '${marker}p' '$T/resumed.out' | grep -q '\"pid\":$HONK_PID[,}]'"
 check resume_replaces_the_stale_socket sh -c "head -n 1 '$T/resumed.out' | grep -qF '\"session\":\"$SID\"' && grep -qF '\"id\":\"r1\",\"ok\":true' '$T/resumed.out'"
 stop_honk
 
