@@ -291,5 +291,10 @@ int main(int argc, char **argv)
     if (c.in.len && !c.no_read) /* a last line without its newline is shown too */
         printf("%.*s\n", (int)c.in.len, c.in.data);
     close(c.fd);
+    for (size_t i = 0; i < c.nscript; i++)
+        free(c.script[i]);
+    free(c.script);
+    free(c.out.data);
+    free(c.in.data);
     return rc;
 }
