@@ -17,10 +17,6 @@ trap 'kill $cpids $hpid $rpid 2>/dev/null; rm -rf "$T"' EXIT
 export HOME="$T/home" GIT_CONFIG_NOSYSTEM=1 ANTHROPIC_API_KEY=bench USER=bench
 mkdir -p "$HOME"
 hz=$(getconf CLK_TCK)
-if ! "$HONK" run --help 2>&1 | grep -q -- '--wait '; then
-    echo "(not measured: this honk has no honk run --wait to keep a headless session at a decision)"
-    exit 0
-fi
 
 # replay SCENARIO-FILE [ARGS...] : (re)starts honk-replay; sets url
 replay() {

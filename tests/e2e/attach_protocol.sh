@@ -45,8 +45,6 @@ client() {
 }
 script() { n=$1; shift; printf '%s\n' "$@" > "$T/$n.send"; }
 rc_of() { cat "$T/$1.rc"; }
-# line_of NAME TEXT : the first line of NAME's output that holds TEXT
-line_of() { grep -F -- "$2" "$T/$1.out" | head -n 1; }
 # a command message: id, then the command object's members
 cmd() { printf '{"type":"command","id":"%s","command":{%s}}' "$1" "$2"; }
 ping() { printf '{"type":"ping","id":"%s"}' "$1"; }
@@ -59,11 +57,6 @@ ping_ok() {
     client "$1" --until "\"id\":\"$1-ping\""
     grep -q "\"type\":\"reply\",\"id\":\"$1-ping\",\"ok\":true" "$T/$1.out"
 }
-
-if ! "$HONK" run --help 2>&1 | grep -q -- '--wait '; then
-    echo "skip - attach_protocol: this honk has no honk run --wait to keep a headless session at a decision"
-    exit 0
-fi
 
 R=$T/a; new_repo "$R"
 seq 1 20 | sed 's/^2$/two/; s/^19$/nineteen/' > "$T/f.new"
@@ -215,11 +208,12 @@ check resume_replaces_the_stale_socket sh -c "head -n 1 '$T/resumed.out' | grep 
 stop_honk
 
 # 11. A client that never reads is dropped past its bound; another client gets
-# every event meanwhile. 8000 deltas of 1000 bytes: past 4 MiB and the socket's buffers.
+# every event meanwhile. 5000 deltas of 1000 bytes: past 4 MiB and the socket's
+# buffers, with room for the reader to fall a little behind.
 R=$T/c; new_repo "$R"
 X=$(head -c 1000 /dev/zero | tr '\0' x)
 start_replay "{\"turns\":[{\"tool_calls\":[{\"id\":\"t1\",\"name\":\"write_file\",\"input\":{\"path\":\"f\",\"content\":\"one\\n\"}}]},
- {\"repeat\":{\"text\":\"$X\",\"count\":8000}}]}"
+ {\"repeat\":{\"text\":\"$X\",\"count\":5000}}]}"
 start_session c "$R" "one line" || { fail stuck_session_started "see above"; exit 1; }
 script stuck "$(join stuck@test)"
 client stuck --no-read --timeout 120 &
@@ -231,7 +225,7 @@ wait $STUCK_PID
 check stuck_client_dropped sh -c "grep -q 'server closed' '$T/stuck.err' && [ \"\$(cat '$T/stuck.rc')\" -eq 0 ]"
 check stuck_client_dropped_journalled grep -qE '"kind":"presence".*"who":"stuck@test","action":"dropped"' "$J"
 got=$(grep '"kind":"text"' "$T/reader.out" | grep -v '"seq"' | sed -n 's/.*"text":"\(x*\)".*/\1/p' | tr -d '\n' | wc -c)
-check reader_got_every_delta [ "$got" -eq 8000000 ]
+check reader_got_every_delta [ "$got" -eq 5000000 ]
 check reader_saw_the_drop grep -qE '"kind":"presence".*"who":"stuck@test","action":"dropped"' "$T/reader.out"
 check session_lives_after_the_drop alive
 stop_honk
