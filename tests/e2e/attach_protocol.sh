@@ -183,6 +183,8 @@ check headless_run_done_exit_0 [ $rc -eq 0 ]
 check committed [ "$(git -C "$R" log -1 --format=%s "honk/$SID")" = "Name two lines" ]
 wait $WATCH_PID
 check watcher_saw_live_text sh -c "grep '\"kind\":\"text\"' '$T/watch.out' | grep -v '\"seq\"' | grep -qF 'All done.'"
+check watcher_saw_the_text_once [ "$(grep '"kind":"text"' "$T/watch.out" | grep -c 'All done.')" -eq 1 ]
+check journal_holds_the_text_the_watcher_saw_live grep -q '^{"kind":"text",.*All done.' "$J"
 check watcher_saw_bye_at_the_end sh -c "tail -n 1 '$T/watch.out' | grep -q '^{\"type\":\"bye\",\"reason\":\"'"
 
 # 10. A stale socket after SIGKILL: not live, replaced by honk resume.
