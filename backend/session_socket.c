@@ -27,6 +27,7 @@ struct client {
     char *name;
     bool joined, watch;
     char *dead;         /* why it goes (said to it, and in presence), or NULL */
+    bool eof;           /* it closed its end: what is queued for it goes, then it does */
     bool dropped;
     struct client *next;
 };
@@ -40,6 +41,11 @@ struct hk_session_socket {
     struct hk_runner *run;  /* the run whose output goes out, and its number */
     int run_seq;
     long start_seq;         /* the journal's first event written by this process */
+    /* The model's text deltas of this turn of the loop, sent as one text
+     * event when the loop comes round (or before any other event). */
+    struct hk_buf text;
+    int64_t text_ms;
+    uint64_t text_timer;
 };
 
 static void watch_client(struct client *c);
@@ -178,13 +184,54 @@ static void add_event(struct hk_buf *b, const struct hk_event *ev, long seq)
     cJSON_Delete(m);
 }
 
+static void send_text_event(struct hk_session_socket *k)
+{
+    if (k->text_timer)
+        hk_loop_cancel_timer(k->s->loop, k->text_timer);
+    k->text_timer = 0;
+    if (!k->text.len)
+        return;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "text", k->text.data);
+    struct hk_event ev = {HK_EV_TEXT, k->text_ms, d};
+    hk_buf_clear(&k->text);
+    struct hk_buf b = {0};
+    add_event(&b, &ev, -1);
+    cJSON_Delete(d);
+    broadcast(k, &b);
+    hk_buf_free(&b);
+}
+
+static void on_text_timer(struct hk_loop *loop, void *data)
+{
+    (void)loop;
+    struct hk_session_socket *k = data;
+    k->text_timer = 0;
+    send_text_event(k);
+}
+
 void hk_session_socket_event(struct hk_session *s, const struct hk_event *ev, long seq)
 {
-    if (!s->sock || !joined_count(s->sock))
+    struct hk_session_socket *k = s->sock;
+    if (!k || !joined_count(k))
         return;
+    const char *text = ev->kind == HK_EV_TEXT && seq < 0 ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev->data, "text")) : NULL;
+    if (text) {
+        /* A delta: with the others of this turn of the loop (a cJSON event
+         * per delta per client cost more than the session itself). */
+        if (!k->text.len)
+            k->text_ms = ev->time_ms;
+        hk_buf_adds(&k->text, text);
+        if (k->text.len >= 16 * 1024)
+            send_text_event(k); /* a fast stream still goes out as it comes */
+        else if (!k->text_timer)
+            k->text_timer = hk_loop_add_timer(s->loop, 0, on_text_timer, k);
+        return;
+    }
+    send_text_event(k); /* what was said before it comes first */
     struct hk_buf b = {0};
     add_event(&b, ev, seq);
-    broadcast(s->sock, &b);
+    broadcast(k, &b);
     hk_buf_free(&b);
 }
 
@@ -253,6 +300,7 @@ static void replay_event(const struct hk_event *ev, void *user)
 static void replay(struct client *c, long from)
 {
     struct hk_session *s = c->sock->s;
+    send_text_event(c->sock); /* to those joined already: the journal will hold it for this one */
     hk_session_flush_text(s); /* the journal holds every word streamed so far */
     struct replay_to r = {.c = c, .from = from};
     char *path = hk_journal_path(hk_repo_gitdir(s->repo), s->task->id), *err = NULL;
@@ -361,20 +409,25 @@ static int on_line(char *line, size_t len, void *data)
     return c->dead != NULL;
 }
 
+/* Reads first: a client that sent its lines and closed its end still gets
+ * their answers, which go out before the connection is closed. */
 static void on_client(struct hk_loop *loop, int fd, short revents, void *data)
 {
     (void)loop;
     (void)fd;
     struct client *c = data;
-    if (revents & POLLOUT)
-        flush_client(c);
-    if (!c->dead && (revents & (POLLIN | POLLHUP | POLLERR))) {
+    if (!c->eof && (revents & (POLLIN | POLLHUP | POLLERR))) {
         enum hk_read_result r = hk_line_read(&c->in, c->fd, on_line, c);
         if (r == HK_READ_TOO_LONG && !c->dead)
             c->dead = hk_xasprintf("a line over %d MiB", HK_PROTOCOL_LINE_MAX >> 20);
-        else if ((r == HK_READ_EOF || r == HK_READ_ERROR) && !c->dead)
-            c->dead = hk_xstrdup(r == HK_READ_EOF ? "left" : "the connection broke");
+        else if (r == HK_READ_ERROR && !c->dead)
+            c->dead = hk_xstrdup("the connection broke");
+        c->eof |= r == HK_READ_EOF;
     }
+    if (!c->dead && c->out_sent < c->out.len)
+        flush_client(c);
+    if (!c->dead && c->eof && c->out_sent == c->out.len)
+        c->dead = hk_xstrdup("left");
     if (c->dead)
         schedule_reap(c->sock);
     else
@@ -383,7 +436,7 @@ static void on_client(struct hk_loop *loop, int fd, short revents, void *data)
 
 static void watch_client(struct client *c)
 {
-    short events = POLLIN | (c->out_sent < c->out.len ? POLLOUT : 0);
+    short events = (c->eof ? 0 : POLLIN) | (c->out_sent < c->out.len ? POLLOUT : 0);
     hk_loop_watch_fd(c->sock->s->loop, c->fd, events, on_client, c);
 }
 
@@ -518,6 +571,7 @@ void hk_session_socket_close(struct hk_session *s)
     struct hk_session_socket *k = s->sock;
     if (!k)
         return;
+    send_text_event(k);
     s->sock = NULL; /* no more events go out while the clients are told */
     while (k->clients) {
         struct client *c = k->clients;
@@ -527,6 +581,9 @@ void hk_session_socket_close(struct hk_session *s)
     }
     if (k->reap_timer)
         hk_loop_cancel_timer(s->loop, k->reap_timer);
+    if (k->text_timer)
+        hk_loop_cancel_timer(s->loop, k->text_timer);
+    hk_buf_free(&k->text);
     hk_loop_unwatch_fd(s->loop, k->listen_fd);
     close(k->listen_fd);
     unlink(k->claim.socket_path);
