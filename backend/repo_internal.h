@@ -22,5 +22,8 @@ void hk_repo_say(char **err, const char *msg);
  * (if note is not NULL) saying so. */
 int hk_repo_signature(git_repository *git, git_signature **out, char **note);
 
+/* Stages every file of the worktree wt in its own index (as git add -A)
+ * and writes its tree. */
+int hk_repo_stage_all(git_repository *wt, git_oid *tree);
 
 #endif

@@ -25,6 +25,9 @@ struct command {
     "  --with-changes                carry in the checkout's uncommitted changes\n"    \
     "  --base REV                    start from REV instead of HEAD\n"
 #define JSON_OPTION "  --json                        events as JSON lines on stdout\n"
+#define PUSH_OPTION                                                                          \
+    "  --push REMOTE                 publish the session to REMOTE as it goes\n"              \
+    "                                (honk.push): branch honk/ID, refs/honk/sessions/ID\n"
 
 static const struct command commands[] = {
     {"ask", "[OPTIONS] [PROMPT...]",
@@ -34,13 +37,13 @@ static const struct command commands[] = {
     {"run", "[OPTIONS] TASK...",
      "do a task headless: plan, edit, test until green, commit (and deploy); an\n"
      "operand - stands for the text read from standard input",
-     APPROVE_OPTIONS JSON_OPTION START_OPTIONS, 1, 1, hk_cmd_run},
+     APPROVE_OPTIONS JSON_OPTION PUSH_OPTION START_OPTIONS, 1, 1, hk_cmd_run},
     {"resume", "ID [--accept | --reject REASON] [OPTIONS]",
      "continue an interrupted session from its journal (ID: a unique prefix is\n"
      "enough); in a terminal with no decision given, in the cockpit",
      "  --accept                      approve what waits (a proposal, a command,\n"
      "                                the deploy)\n"
-     "  --reject REASON               decline it and tell the model why\n" APPROVE_OPTIONS JSON_OPTION,
+     "  --reject REASON               decline it and tell the model why\n" APPROVE_OPTIONS JSON_OPTION PUSH_OPTION,
      1, 1, hk_cmd_resume},
     {"attach", "[--watch] [--json] [--name NAME] [ID]",
      "open the cockpit on a session another honk runs, shared with it (ID: a\n"
@@ -53,6 +56,10 @@ static const struct command commands[] = {
     {"log", "", "list this repository's sessions (live: a process runs them)", NULL, 0, 1, hk_cmd_log},
     {"show", "[--json] ID", "print a session's transcript and decisions (ID: a unique prefix is enough)",
      "  --json                        the journal's events as JSON lines\n", 0, 1, hk_cmd_show},
+    {"fetch", "[REMOTE]",
+     "bring in the sessions published on REMOTE (default honk.push, else\n"
+     "origin): honk log, show and resume --accept then work on them here",
+     NULL, 0, 1, hk_cmd_fetch},
     {"review", "[REV-RANGE | PATCH]",
      "review commits (default HEAD) or a patch file hunk by hunk in the\n"
      "cockpit, with no model",
