@@ -448,7 +448,7 @@ char *hk_publish_fetched_from(struct hk_repo *repo, const char *id)
     return remote;
 }
 
-void hk_publish_forget(struct hk_repo *repo, const char *id)
+void hk_publish_forget(struct hk_repo *repo, const char *id, int marker)
 {
     static const char *const kinds[] = {"honk/wip", "honk/sessions"};
     for (size_t i = 0; i < 2; i++) {
@@ -472,6 +472,8 @@ void hk_publish_forget(struct hk_repo *repo, const char *id)
         }
     git_reference_iterator_free(it);
     git_error_clear();
+    if (!marker)
+        return;
     char *path = marker_path(repo, id);
     unlink(path);
     free(path);

@@ -38,9 +38,10 @@ int hk_publish_push(struct hk_repo *repo, const char *remote, const char *id, ch
  * when the remote's value is one this repository knows as the session's. */
 int hk_publish_unpublish(struct hk_repo *repo, const char *remote, const char *id, char **err);
 
-/* Removes the session's local publishing refs (wip, sessions, fetched) and
- * its fetched marker; the branch and journal are housekeep's. */
-void hk_publish_forget(struct hk_repo *repo, const char *id);
+/* Removes the session's local publishing refs (wip, sessions, fetched) and,
+ * with marker (its journal goes too), the note that it was fetched; the
+ * branch and journal are housekeep's. */
+void hk_publish_forget(struct hk_repo *repo, const char *id, int marker);
 
 /* The remote a session was fetched from (free it), or NULL when it ran here. */
 char *hk_publish_fetched_from(struct hk_repo *repo, const char *id);

@@ -68,6 +68,20 @@ check b_session_untouched sh -c "[ \"\$(sha1sum < '$T/b/.git/honk/sessions/$id.j
 (cd "$T/a" && "$HONK" fetch > "$T/fetch3.out" 2>&1)
 check refetch_keeps_a_work sh -c "grep -q '^$id  *kept as it is here' '$T/fetch3.out' && [ \"\$(git -C '$T/a' log -1 --format=%s honk/$id)\" = 'Fix add() to add' ]"
 
+# 2b. Someone else's commit on the remote's honk/ID: B's session never pushes over it.
+other=$(cd "$T/seed" && git commit -q --allow-empty -m "someone else's" && git rev-parse HEAD)
+git -C "$T/seed" push -q "$T/remote.git" "$other:refs/heads/elsewhere"
+git -C "$T/remote.git" update-ref "refs/heads/honk/$id" "$other"
+start_replay '{"turns":[]}'
+(cd "$T/b" && "$HONK" resume "$id" --push origin --base-url "$URL" > /dev/null 2> "$T/lease.err")
+check never_pushes_over_another sh -c "grep -q 'is not one this session pushed' '$T/lease.err' && [ \"\$(git -C '$T/remote.git' rev-parse refs/heads/honk/$id)\" = '$other' ]"
+git -C "$T/remote.git" update-ref "refs/heads/honk/$id" "$(git -C "$T/a" rev-parse "refs/honk/fetched/origin/heads/$id")"
+
+# 2c. A discards the session with --remote: its refs go here and on the remote.
+(cd "$T/a" && "$HONK" discard --yes --journals --remote origin "$id" > "$T/discard.out" 2> "$T/discard.err")
+check discard_remote_removes_refs sh -c "[ -z \"\$(git -C '$T/remote.git' for-each-ref refs/honk refs/heads/honk)\" ] && [ -z \"\$(git -C '$T/a' for-each-ref refs/honk refs/heads/honk)\" ]"
+check discard_remote_says grep -q "its refs on origin are removed" "$T/discard.out"
+
 # 3. A remote whose pre-receive hook refuses: the session ends done here and says so.
 if command -v git > /dev/null && [ -x "$(git --exec-path)/git-daemon" ]; then
     git init -q --bare "$T/srv/refusing.git"

@@ -74,16 +74,18 @@ static const struct command commands[] = {
      "  -p N                          strip N leading path components\n"
      "  --directory DIR, -C DIR       apply inside DIR\n",
      0, 0, hk_cmd_apply},
-    {"discard", "[--yes] [--journals] ID...",
+    {"discard", "[--yes] [--journals] [--remote REMOTE] ID...",
      "remove sessions' branches and worktrees (ID: a unique prefix is\n"
      "enough); asks first in a terminal, naming unmerged or unfinished work",
      "  --yes, -y                     do not ask\n"
-     "  --journals                    remove the sessions' journals too\n", 0, 1, hk_cmd_discard},
-    {"gc", "[--yes] [--journals]",
+     "  --journals                    remove the sessions' journals too\n"
+     "  --remote REMOTE               and their published refs on REMOTE\n", 0, 1, hk_cmd_discard},
+    {"gc", "[--yes] [--journals] [--remote REMOTE]",
      "remove the branches and worktrees of finished sessions whose work is\n"
      "merged; unfinished sessions and unmerged work are kept and named",
      "  --yes, -y                     do not ask\n"
-     "  --journals                    remove the sessions' journals too\n", 0, 1, hk_cmd_gc},
+     "  --journals                    remove the sessions' journals too\n"
+     "  --remote REMOTE               and their published refs on REMOTE\n", 0, 1, hk_cmd_gc},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
