@@ -110,6 +110,8 @@
     X(git_reference_type) \
     X(git_remote_connect) \
     X(git_remote_create_anonymous) \
+    X(git_remote_create_options_init) \
+    X(git_remote_create_with_opts) \
     X(git_remote_disconnect) \
     X(git_remote_fetch) \
     X(git_remote_free) \
@@ -118,6 +120,7 @@
     X(git_remote_ls) \
     X(git_remote_upload) \
     X(git_repository_commondir) \
+    X(git_repository_config_snapshot) \
     X(git_repository_free) \
     X(git_repository_index) \
     X(git_repository_is_bare) \
@@ -264,6 +267,8 @@ void hk_git_init(void);
 #define git_reference_type (hk_git.git_reference_type)
 #define git_remote_connect (hk_git.git_remote_connect)
 #define git_remote_create_anonymous (hk_git.git_remote_create_anonymous)
+#define git_remote_create_options_init (hk_git.git_remote_create_options_init)
+#define git_remote_create_with_opts (hk_git.git_remote_create_with_opts)
 #define git_remote_disconnect (hk_git.git_remote_disconnect)
 #define git_remote_fetch (hk_git.git_remote_fetch)
 #define git_remote_free (hk_git.git_remote_free)
@@ -272,6 +277,7 @@ void hk_git_init(void);
 #define git_remote_ls (hk_git.git_remote_ls)
 #define git_remote_upload (hk_git.git_remote_upload)
 #define git_repository_commondir (hk_git.git_repository_commondir)
+#define git_repository_config_snapshot (hk_git.git_repository_config_snapshot)
 #define git_repository_free (hk_git.git_repository_free)
 #define git_repository_index (hk_git.git_repository_index)
 #define git_repository_is_bare (hk_git.git_repository_is_bare)

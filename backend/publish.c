@@ -150,6 +150,7 @@ int hk_publish_record(struct hk_repo *repo, const struct hk_task *task, const ch
 
 struct conn {
     git_remote *remote;
+    int named;             /* remote names one of the repository's remotes */
     int tried;             /* the credential kinds offered already (GIT_CREDENTIAL_*) */
     char *refused;         /* the remote's first refusal of a ref */
 };
@@ -216,10 +217,22 @@ static void callbacks(git_remote_callbacks *cb, struct conn *c)
 static int open_remote(struct hk_repo *repo, const char *remote, struct conn *c, char **err)
 {
     memset(c, 0, sizeof *c);
-    if (git_remote_lookup(&c->remote, repo->git, remote) == 0)
-        return 0;
-    git_error_clear();
-    if (git_remote_create_anonymous(&c->remote, repo->git, remote) == 0)
+    /* Not git_remote_lookup: in libgit2 1.5.1 it leaks in its regex match
+     * over the remote's config (as git_branch_delete does, PR 6382). */
+    git_config *cfg = NULL;
+    const char *url = NULL;
+    char *key = hk_xasprintf("remote.%s.url", remote);
+    if (git_repository_config_snapshot(&cfg, repo->git) == 0 && git_config_get_string(&url, cfg, key) == 0)
+        c->named = 1;
+    /* url.insteadOf is not applied: its lookup leaks the same way. */
+    git_remote_create_options o;
+    git_remote_create_options_init(&o, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+    o.repository = repo->git;
+    o.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+    int rc = git_remote_create_with_opts(&c->remote, c->named ? url : remote, &o);
+    git_config_free(cfg);
+    free(key);
+    if (rc == 0)
         return 0;
     *err = hk_xasprintf("%s is neither a remote of this repository nor a URL git can reach", remote);
     git_error_clear();
@@ -657,10 +670,9 @@ static int old_tip(const struct old_tips *o, const char *id, git_oid *out)
 }
 
 /* A name for the fetched refs: the remote's, or "url" for a URL. */
-static const char *staging_name(const git_remote *r)
+static const char *staging_name(const struct conn *c, const char *remote)
 {
-    const char *name = git_remote_name(r);
-    return name && !strchr(name, '*') ? name : "url";
+    return c->named && !strpbrk(remote, "*/") ? remote : "url";
 }
 
 static int download(struct conn *c, const char *remote, const char *name, char **err)
@@ -693,7 +705,7 @@ int hk_fetch(struct hk_repo *repo, const char *remote, char **report, char **err
     *report = NULL;
     if (open_remote(repo, remote, &c, err) < 0)
         return -1;
-    const char *name = staging_name(c.remote);
+    const char *name = staging_name(&c, remote);
     char *heads = hk_xasprintf("refs/honk/fetched/%s/heads/", name);
     char *sessions = hk_xasprintf("refs/honk/fetched/%s/sessions/", name);
     old_tips_read(repo, heads, &o);
