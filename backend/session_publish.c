@@ -2,7 +2,11 @@
  * state change its work and journal are recorded as commits (local and
  * fast) and pushed from a short-lived child process, so a slow or hanging
  * remote never holds up the loop; the loop only watches the child's pipe.
- * A failed push is retried with backoff and never fails the session. */
+ * The child is honk itself, exec'd afresh (`honk __publish REMOTE ID`):
+ * it then holds none of the session's descriptors (all close-on-exec), so
+ * a killed session's lock is never kept alive by its push, and libgit2
+ * starts clean rather than from a forked copy. A failed push is retried
+ * with backoff and never fails the session. */
 #define _GNU_SOURCE /* pipe2 */
 #include "session_internal.h"
 #include "loop.h"
@@ -22,7 +26,10 @@
 #define PUSH_TIMEOUT_MS (60 * 1000)  /* a push that takes longer is killed and retried */
 #define RETRY_FIRST_MS 1000
 #define RETRY_MAX_MS (60 * 1000)
-#define END_ATTEMPTS 3              /* at the end: tries, each bounded by PUSH_TIMEOUT_MS */
+#define END_ATTEMPTS 3              /* at the end: tries, all within END_BUDGET_MS */
+#define END_BUDGET_MS (30 * 1000)
+/* The running honk, whatever its name or path. */
+#define HK_PUBLISH_HELPER "/proc/self/exe"
 
 struct hk_publisher {
     char *remote;
@@ -57,16 +64,20 @@ void hk_session_publish_soon(struct hk_session *s)
         p->timer = hk_loop_add_timer(s->loop, 0, on_timer, s);
 }
 
+/* In the child: its stderr is the pipe, where the push says why it failed. */
 static void child_push(struct hk_session *s, int fd)
 {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGCHLD, SIGWINCH, SIGPIPE, SIGHUP};
-    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-        signal(sigs[i], SIG_DFL);
-    char *err = NULL;
-    int rc = hk_publish_push(s->repo, s->pub->remote, s->task->id, &err);
-    if (rc < 0 && err && write(fd, err, strlen(err)) < 0)
-        rc = 2;
-    _exit(rc < 0 ? 1 : 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    int null = open("/dev/null", O_RDWR);
+    if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0 ||
+        chdir(hk_repo_workdir(s->repo)) < 0)
+        _exit(126);
+    execl(HK_PUBLISH_HELPER, "honk", "__publish", s->pub->remote, s->task->id, (char *)NULL);
+    dprintf(STDERR_FILENO, "cannot start honk to push: %s", strerror(errno));
+    _exit(127);
 }
 
 /* The child's end; status as waitpid gives it, or -1: killed at its deadline. */
@@ -280,13 +291,14 @@ void hk_session_publish_end(struct hk_session *s)
     if (p->pid)
         hk_loop_unwatch_fd(s->loop, p->fd);
     p->timer = p->deadline = 0;
-    wait_child(s, hk_now_ms() + PUSH_TIMEOUT_MS);
+    int64_t until = hk_now_ms() + END_BUDGET_MS;
+    wait_child(s, until);
     /* The last state is pushed even when an earlier push got it out. */
-    for (int i = 0; i < END_ATTEMPTS && (i == 0 || !p->pushed); i++) {
+    for (int i = 0; i < END_ATTEMPTS && (i == 0 || !p->pushed) && hk_now_ms() < until; i++) {
         if (i)
             poll(NULL, 0, (int)backoff_ms(i));
         if (fork_push(s) == 0)
-            wait_child(s, hk_now_ms() + PUSH_TIMEOUT_MS);
+            wait_child(s, until);
         else
             p->pushed = 0;
     }

@@ -1,5 +1,7 @@
 /* `honk fetch [REMOTE]`: the sessions published on a remote (honk run
- * --push elsewhere), brought in beside this repository's own. */
+ * --push elsewhere), brought in beside this repository's own; and the
+ * hidden `honk __publish REMOTE ID`, the one push a publishing session
+ * runs in a child process (backend/session_publish.c). */
 #include "commands.h"
 #include "config.h"
 #include "publish.h"
@@ -43,4 +45,18 @@ int hk_cmd_fetch(int argc, char **argv)
     free(remote);
     hk_repo_close(repo);
     return status;
+}
+
+int hk_cmd_publish(int argc, char **argv)
+{
+    if (argc != 3)
+        return HK_EXIT_USAGE;
+    char *err = NULL;
+    struct hk_repo *repo = NULL;
+    int rc = hk_repo_open(&repo, ".", &err) == 0 ? hk_publish_push(repo, argv[1], argv[2], &err) : -1;
+    if (rc < 0)
+        fputs(err ? err : "the push failed", stderr);
+    free(err);
+    hk_repo_close(repo);
+    return rc < 0 ? HK_EXIT_FAILED : HK_EXIT_OK;
 }

@@ -60,6 +60,7 @@ static const struct command commands[] = {
      "bring in the sessions published on REMOTE (default honk.push, else\n"
      "origin): honk log, show and resume --accept then work on them here",
      NULL, 0, 1, hk_cmd_fetch},
+    {"__publish", "REMOTE ID", NULL, NULL, 0, 0, hk_cmd_publish},
     {"review", "[REV-RANGE | PATCH]",
      "review commits (default HEAD) or a patch file hunk by hunk in the\n"
      "cockpit, with no model",
