@@ -82,6 +82,27 @@ git -C "$T/remote.git" update-ref "refs/heads/honk/$id" "$(git -C "$T/a" rev-par
 check discard_remote_removes_refs sh -c "[ -z \"\$(git -C '$T/remote.git' for-each-ref refs/honk refs/heads/honk)\" ] && [ -z \"\$(git -C '$T/a' for-each-ref refs/honk refs/heads/honk)\" ]"
 check discard_remote_says grep -q "its refs on origin are removed" "$T/discard.out"
 
+# 2d. A remote that is not there yet: the push is retried on the loop and
+# gets out while the session still runs; nothing fails.
+start_replay "{\"turns\":[$EDIT,$(echo "$FINISH" | sed 's/STALL/6000/')]}"
+setup_clone "$T/remote.git" "$T/c" Carol
+(cd "$T/c" && "$HONK" run --push "$T/later.git" --approve=all --base-url "$URL" "fix add" \
+    > /dev/null 2> "$T/later.err") &
+bpid=$!
+until_file "$T/later.err" "honk: task "
+lid=$(sed -n 's/^honk: task \([0-9a-f]*\) .*/\1/p' "$T/later.err")
+sleep 0.5
+git init -q --bare "$T/later.git"
+i=0
+while [ $i -lt 100 ] && ! git -C "$T/later.git" rev-parse -q --verify "refs/honk/sessions/$lid" > /dev/null; do
+    sleep 0.1; i=$((i + 1))
+done
+kill -0 $bpid 2> /dev/null && running=1 || running=
+check push_retried_while_running sh -c "[ -n '$running' ] && git -C '$T/later.git' rev-parse -q --verify refs/honk/sessions/$lid > /dev/null"
+wait $bpid
+check push_retried_session_done [ $? -eq 0 ]
+check push_retried_published sh -c "grep -q 'Published to $T/later.git' '$T/later.err' && ! grep -q 'could not be published' '$T/later.err'"
+
 # 3. A remote whose pre-receive hook refuses: the session ends done here and says so.
 if command -v git > /dev/null && [ -x "$(git --exec-path)/git-daemon" ]; then
     git init -q --bare "$T/srv/refusing.git"
