@@ -57,7 +57,7 @@ check remote_journal_is_bs sh -c "[ \"\$(git -C '$T/remote.git' show refs/honk/s
 (cd "$T/a" && "$HONK" fetch > "$T/fetch2.out" 2>&1)
 check fetch_shows_review grep -q "^$id  *review " "$T/fetch2.out"
 (cd "$T/a" && "$HONK" log) > "$T/log2.out"
-check log_lists_fetched_session grep -q "^$id  *review .*honk/$id  *fix add" "$T/log2.out"
+check log_lists_fetched_session grep -q "^$id  *review  *from origin  .*honk/$id  *fix add" "$T/log2.out"
 stop_replay
 (cd "$T/a" && "$HONK" resume "$id" --accept --base-url http://127.0.0.1:9 > "$T/a.out" 2> "$T/a.err")
 rc=$?
