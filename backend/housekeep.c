@@ -1,7 +1,7 @@
 /* Sessions by id prefix, and the weighing and removing of what finished
  * sessions leave behind (honk discard, honk gc). */
 #include "housekeep.h"
-#include "publish.h"
+#include "repo_publish.h"
 
 #include "journal.h"
 #include "protocol.h"

@@ -38,6 +38,7 @@ struct hk_task {
     char *worktree;       /* absolute path, .git/honk/worktrees/<id>; NULL if gone */
     char base_commit[41]; /* the commit the task started from (hex) */
     char *base_branch;    /* "main": where land goes; NULL when HEAD was detached */
+    int squash;           /* the branch holds a published session's commits: the commit replaces them */
 };
 
 struct hk_task_options {
@@ -66,10 +67,10 @@ int hk_task_list(struct hk_repo *repo, struct hk_task ***out, size_t *count, cha
 void hk_task_list_free(struct hk_task **tasks, size_t count);
 
 /* Stages everything in the task worktree (its own index) and commits it on
- * the task branch with a "Honk-Session: <session>" trailer. A branch that
- * holds commits of its own already (a session published as it went, then
- * fetched) gets one commit on the task's base in their place, the squash;
- * one no longer based on its base commit is refused. *commit_hex gets
+ * the task branch with a "Honk-Session: <session>" trailer. With
+ * task->squash (a session published as it went, then fetched), the commit
+ * goes on the task's base in place of the branch's own commits; a branch
+ * no longer based on its base commit is then refused. *commit_hex gets
  * the new commit id; *note (may be NULL) gets a sentence when honk had to
  * fall back to "honk <honk@localhost>" for lack of a configured identity. */
 int hk_task_commit(struct hk_repo *repo, const struct hk_task *task, const char *message,

@@ -59,7 +59,7 @@ int hk_repo_stage_all(git_repository *wt, git_oid *tree)
 static int squash_parent(git_repository *wt, const struct hk_task *task, git_oid *parent, char **err)
 {
     git_oid base;
-    if (git_oid_fromstr(&base, task->base_commit) < 0 || git_oid_equal(&base, parent))
+    if (!task->squash || git_oid_fromstr(&base, task->base_commit) < 0 || git_oid_equal(&base, parent))
         return 0;
     if (git_graph_descendant_of(wt, parent, &base) != 1) {
         git_error_clear();

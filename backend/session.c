@@ -603,7 +603,7 @@ static int open_task(struct hk_session *s, const char *resume_id, const struct h
     int found = hk_task_open(s->repo, resume_id, &s->task, err);
     if (found == 0)
         *err = hk_xasprintf("there is no session %s (honk log lists them)", resume_id);
-    else if (found == 1 && !s->task->worktree && hk_session_fetched_worktree(s, err) != 0)
+    else if (found == 1 && hk_session_fetched_task(s, err) != 0)
         return -1;
     else if (found == 1 && !s->task->worktree)
         *err = hk_xasprintf("session %s has no worktree any more", resume_id);

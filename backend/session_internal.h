@@ -116,8 +116,9 @@ void hk_session_stop_interrupted(struct hk_session *s);
 int hk_session_publish_open(struct hk_session *s, const struct hk_session_opts *opts, char **err);
 /* A state changed: the session is pushed on the loop's next pass. */
 void hk_session_publish_soon(struct hk_session *s);
-/* A fetched session without a worktree gets one here, if it waits for review. */
-int hk_session_fetched_worktree(struct hk_session *s, char **err);
+/* A fetched session's task: its commit replaces the published ones, and
+ * without a worktree it gets one here if it waits for review (else -1). */
+int hk_session_fetched_task(struct hk_session *s, char **err);
 
 /* session_calls.c */
 void hk_session_take_calls(struct hk_session *s, const struct hk_message *assistant);

@@ -10,7 +10,7 @@
 #define _GNU_SOURCE /* pipe2 */
 #include "session_internal.h"
 #include "loop.h"
-#include "publish.h"
+#include "repo_publish.h"
 #include "util.h"
 
 #include <errno.h>
@@ -41,6 +41,7 @@ struct hk_publisher {
     int dirty;          /* something changed since the push in flight began */
     int failures;       /* in a row */
     int pushed;         /* the last push succeeded */
+    int killed;         /* the push in flight was killed at its deadline */
     char *error;        /* why the last one failed */
 };
 
@@ -111,6 +112,8 @@ static void reap(struct hk_session *s, int killed)
     close(p->fd);
     p->pid = 0;
     p->fd = -1;
+    killed |= p->killed;
+    p->killed = 0;
     push_ended(s, killed ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 }
 
@@ -157,8 +160,10 @@ static void on_deadline(struct hk_loop *loop, void *data)
     (void)loop;
     struct hk_session *s = data;
     s->pub->deadline = 0;
-    if (s->pub->pid)
+    if (s->pub->pid) {
+        s->pub->killed = 1;
         kill(s->pub->pid, SIGKILL); /* EOF follows: on_child reaps it */
+    }
 }
 
 static char *work_subject(const struct hk_session *s)
@@ -330,13 +335,16 @@ static void last_state(const struct hk_event *ev, void *user)
 /* A session that ran elsewhere is read-only here: its process, wherever it
  * is, decides. Once it waits for review, what is left (the commit and the
  * land) is the reviewer's, on this machine, from the fetched branch. */
-int hk_session_fetched_worktree(struct hk_session *s, char **err)
+int hk_session_fetched_task(struct hk_session *s, char **err)
 {
     const char *id = s->task->id;
     char *from = hk_publish_fetched_from(s->repo, id), *state = NULL, *e = NULL;
-    if (!from) {
-        *err = hk_xasprintf("session %s has no worktree any more", id);
-        return -1;
+    if (!from)
+        return 0;
+    s->task->squash = 1;
+    if (s->task->worktree) {
+        free(from);
+        return 0;
     }
     char *path = hk_journal_path(hk_repo_gitdir(s->repo), id);
     hk_journal_read(path, last_state, &state, &e);

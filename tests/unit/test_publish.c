@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "publish.h"
+#include "repo_publish.h"
 #include "repo.h"
 #include "repo_fixture.h"
 

@@ -4,7 +4,7 @@
 #include "commands.h"
 #include "flags.h"
 #include "housekeep.h"
-#include "publish.h"
+#include "repo_publish.h"
 #include "util.h"
 
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * runs in a child process (backend/session_publish.c). */
 #include "commands.h"
 #include "config.h"
-#include "publish.h"
+#include "repo_publish.h"
 #include "repo.h"
 #include "util.h"
 

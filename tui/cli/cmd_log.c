@@ -5,7 +5,7 @@
 #include "journal.h"
 #include "printer.h"
 #include "protocol.h"
-#include "publish.h"
+#include "repo_publish.h"
 #include "repo.h"
 #include "util.h"
 
@@ -74,8 +74,10 @@ int hk_cmd_log(int argc, char **argv)
         char *from = NULL;
         if (!hk_session_live(hk_repo_gitdir(repo), infos[i].id, &l)) {
             /* a session fetched from elsewhere says where it runs */
-            if ((from = hk_publish_fetched_from(repo, infos[i].id)))
-                live[i] = hk_xasprintf("from %.11s", from), any_live = true;
+            if ((from = hk_publish_fetched_from(repo, infos[i].id))) {
+                live[i] = hk_xasprintf("from %.11s", from);
+                any_live = true;
+            }
             free(from);
             continue;
         }

@@ -11,8 +11,8 @@
  *   refs/honk/sessions/<id>   a chain of commits whose tree holds the journal
  * On the remote: refs/heads/honk/<id> and refs/honk/sessions/<id>.
  * A fetch keeps the remote's values under refs/honk/fetched/<remote>/. */
-#ifndef HK_PUBLISH_H
-#define HK_PUBLISH_H
+#ifndef HK_REPO_PUBLISH_H
+#define HK_REPO_PUBLISH_H
 
 #include "repo.h"
 

@@ -1,7 +1,7 @@
 /* A session as git refs: recording its work and journal as commits, pushing
  * them without ever replacing another's refs, and fetching sessions that
- * ran elsewhere (see publish.h for the refs). */
-#include "publish.h"
+ * ran elsewhere (see repo_publish.h for the refs). */
+#include "repo_publish.h"
 #include "journal.h"
 #include "json.h"
 #include "repo_internal.h"
