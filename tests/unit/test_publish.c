@@ -133,3 +133,35 @@ out:
     teardown(&f);
 }
 
+
+TEST(fetched_commit_replaces_published_ones_on_its_base)
+{
+    struct fx f = {0};
+    char *err = NULL, *hex = NULL, *parent = NULL, *file = NULL;
+    if (setup(&f) < 0)
+        goto out;
+    write_file(f.task->worktree, "a.txt", "one\nTWO\nthree\n");
+    CHECK(hk_publish_record(f.repo, f.task, f.journal, "t", "1 proposal", &err) == 0, "record: %s", err);
+    /* as a fetch leaves it: the branch at the published work */
+    sh("cd '%s' && git update-ref refs/heads/honk/%s refs/honk/wip/%s", f.dir, f.task->id, f.task->id);
+    f.task->squash = 1;
+    CHECK(hk_task_commit(f.repo, f.task, "The change", f.task->id, &hex, NULL, &err) == 0, "commit: %s", err);
+    parent = sh_out("git -C '%s' rev-parse honk/%s^", f.dir, f.task->id);
+    CHECK(parent && !strcmp(parent, f.task->base_commit), "the commit is on %s, not the base", parent ? parent : "?");
+    file = sh_out("git -C '%s' show honk/%s:a.txt", f.dir, f.task->id);
+    CHECK(file && !strcmp(file, "one\nTWO\nthree"), "the commit holds %s", file ? file : "nothing");
+    /* a branch no longer based on its base commit is refused */
+    sh("cd '%s' && git update-ref refs/heads/honk/%s $(git commit-tree -m elsewhere $(git rev-parse HEAD^{tree}))",
+       f.dir, f.task->id);
+    write_file(f.task->worktree, "a.txt", "other\n");
+    free(hex);
+    hex = NULL;
+    CHECK(hk_task_commit(f.repo, f.task, "Again", f.task->id, &hex, NULL, &err) < 0 && err &&
+              strstr(err, "is no longer based on"), "committed a branch off its base: %s", err ? err : "no error");
+out:
+    free(err);
+    free(hex);
+    free(parent);
+    free(file);
+    teardown(&f);
+}
