@@ -28,8 +28,7 @@
 #define RETRY_MAX_MS (60 * 1000)
 #define END_ATTEMPTS 3              /* at the end: tries, all within END_BUDGET_MS */
 #define END_BUDGET_MS (30 * 1000)
-/* The running honk, whatever its name or path. */
-#define HK_PUBLISH_HELPER "/proc/self/exe"
+
 
 struct hk_publisher {
     char *remote;
@@ -76,7 +75,12 @@ static void child_push(struct hk_session *s, int fd)
     if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0 ||
         chdir(hk_repo_workdir(s->repo)) < 0)
         _exit(126);
-    execl(HK_PUBLISH_HELPER, "honk", "__publish", s->pub->remote, s->task->id, (char *)NULL);
+    /* The running honk, whatever its name or path (read, not exec'd as
+     * /proc/self/exe, which names the interpreter under valgrind). */
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = '\0';
+    execl(self, "honk", "__publish", s->pub->remote, s->task->id, (char *)NULL);
     dprintf(STDERR_FILENO, "cannot start honk to push: %s", strerror(errno));
     _exit(127);
 }
