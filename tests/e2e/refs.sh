@@ -44,7 +44,8 @@ check fetch_says_what_came sh -c "grep -q '^$id  *thinking  *fix add' '$T/fetch.
 check show_running_fetched_session sh -c "grep -q 'approve p1' '$T/show.out' && grep -q 'Applied: the engineer approved' '$T/show.out'"
 check running_branch_holds_the_change sh -c "git -C '$T/a' show honk/$id:calc.sh | grep -qF '\$1 + \$2'"
 (cd "$T/a" && "$HONK" resume "$id" --accept > /dev/null 2> "$T/ro.err")
-check running_fetched_session_read_only sh -c "[ \$? -ne 0 ] || true; grep -q 'ran on another machine' '$T/ro.err'"
+rc=$?
+check running_fetched_session_read_only sh -c "[ $rc -ne 0 ] && grep -q 'ran on another machine (fetched from origin) and is thinking there' '$T/ro.err' && [ -z \"\$(git -C '$T/a' worktree list | grep honk/)\" ]"
 wait $bpid
 check b_waits_for_review [ $? -eq 3 ]
 check b_says_published grep -q "Published to origin: branch honk/$id" "$T/b.err"
@@ -58,6 +59,8 @@ check remote_journal_is_bs sh -c "[ \"\$(git -C '$T/remote.git' show refs/honk/s
 check fetch_shows_review grep -q "^$id  *review " "$T/fetch2.out"
 (cd "$T/a" && "$HONK" log) > "$T/log2.out"
 check log_lists_fetched_session grep -q "^$id  *review  *from origin  .*honk/$id  *fix add" "$T/log2.out"
+(cd "$T/a" && "$HONK" attach --json "$id" < /dev/null > "$T/attach.out" 2> "$T/attach.err")
+check attach_reads_fetched_journal sh -c "grep -q '\"kind\":\"task\"' '$T/attach.out' && grep -q 'is not running' '$T/attach.err'"
 stop_replay
 (cd "$T/a" && "$HONK" resume "$id" --accept --base-url http://127.0.0.1:9 > "$T/a.out" 2> "$T/a.err")
 rc=$?
