@@ -1,9 +1,8 @@
-/* A session as git refs: recording its work and journal as commits, pushing
- * them without ever replacing another's refs, and fetching sessions that
- * ran elsewhere (see repo_publish.h for the refs). */
+/* A session as git refs: recording its work and journal as commits, and
+ * pushing them (credentials as git finds them) without ever replacing
+ * another's refs (see repo_publish.h for the refs; fetching is in
+ * repo_fetch.c). */
 #include "repo_publish.h"
-#include "journal.h"
-#include "json.h"
 #include "repo_internal.h"
 #include "util.h"
 
@@ -14,22 +13,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define JOURNAL_ENTRY "journal.jsonl"
-
 static char *ref_name(const char *kind, const char *id)
 {
     return hk_xasprintf("refs/%s/%s", kind, id);
 }
 
 /* 1 with *out when the ref exists, else 0. */
-static int ref_oid(git_repository *git, const char *name, git_oid *out)
+int hk_repo_ref_oid(git_repository *git, const char *name, git_oid *out)
 {
     int found = git_reference_name_to_id(out, git, name) == 0;
     git_error_clear();
     return found;
 }
 
-static int set_ref(git_repository *git, const char *name, const git_oid *id, const char *log)
+int hk_repo_set_ref(git_repository *git, const char *name, const git_oid *id, const char *log)
 {
     git_reference *ref = NULL;
     int rc = git_reference_create(&ref, git, name, id, 1, log);
@@ -80,7 +77,7 @@ static int record_work(struct hk_repo *repo, const struct hk_task *task, const c
         rc = 0; /* nothing of the worktree to record: the branch is what there is */
         goto out;
     }
-    if (!ref_oid(repo->git, name, &parent))
+    if (!hk_repo_ref_oid(repo->git, name, &parent))
         git_oid_cpy(&parent, &base);
     if (git_repository_open(&wt, task->worktree) < 0 || hk_repo_stage_all(wt, &tree) < 0) {
         hk_repo_fail(err, "cannot read the session's worktree to publish it");
@@ -95,7 +92,7 @@ static int record_work(struct hk_repo *repo, const struct hk_task *task, const c
     rc = commit_on(repo->git, &tree, &parent, msg, &id);
     free(msg);
     if (rc == 0)
-        rc = set_ref(repo->git, name, &id, "honk: the session's work so far");
+        rc = hk_repo_set_ref(repo->git, name, &id, "honk: the session's work so far");
     if (rc < 0)
         hk_repo_fail(err, "cannot record the session's work");
 out:
@@ -110,7 +107,7 @@ static int record_journal(struct hk_repo *repo, const char *id, const char *jour
     git_treebuilder *tb = NULL;
     git_oid blob, tree, parent, commit;
     char *name = ref_name("honk/sessions", id);
-    int has_parent = ref_oid(repo->git, name, &parent), rc = -1;
+    int has_parent = hk_repo_ref_oid(repo->git, name, &parent), rc = -1;
     if (hk_read_file(journal_path, &text) < 0) {
         *err = hk_xasprintf("cannot read the journal %s to publish it: %s", journal_path, strerror(errno));
         goto out;
@@ -119,7 +116,7 @@ static int record_journal(struct hk_repo *repo, const char *id, const char *jour
     if (rc == 0)
         rc = git_treebuilder_new(&tb, repo->git, NULL);
     if (rc == 0)
-        rc = git_treebuilder_insert(NULL, tb, JOURNAL_ENTRY, &blob, GIT_FILEMODE_BLOB);
+        rc = git_treebuilder_insert(NULL, tb, HK_PUBLISH_JOURNAL, &blob, GIT_FILEMODE_BLOB);
     if (rc == 0)
         rc = git_treebuilder_write(&tree, tb);
     if (rc == 0 && !same_tree(repo->git, has_parent ? &parent : NULL, &tree)) {
@@ -127,7 +124,7 @@ static int record_journal(struct hk_repo *repo, const char *id, const char *jour
         rc = commit_on(repo->git, &tree, has_parent ? &parent : NULL, msg, &commit);
         free(msg);
         if (rc == 0)
-            rc = set_ref(repo->git, name, &commit, "honk: the session's journal");
+            rc = hk_repo_set_ref(repo->git, name, &commit, "honk: the session's journal");
     }
     if (rc < 0)
         hk_repo_fail(err, "cannot record the session's journal");
@@ -147,13 +144,6 @@ int hk_publish_record(struct hk_repo *repo, const struct hk_task *task, const ch
 }
 
 /* --- talking to the remote ------------------------------------------------ */
-
-struct conn {
-    git_remote *remote;
-    int named;             /* remote names one of the repository's remotes */
-    int tried;             /* the credential kinds offered already (GIT_CREDENTIAL_*) */
-    char *refused;         /* the remote's first refusal of a ref */
-};
 
 /* `git credential fill` for url: the helpers git itself would ask. */
 static int credential_helper(git_credential **out, const char *url, const char *user)
@@ -183,7 +173,7 @@ static int credential_helper(git_credential **out, const char *url, const char *
 static int on_credentials(git_credential **out, const char *url, const char *user, unsigned int allowed,
                           void *payload)
 {
-    struct conn *c = payload;
+    struct hk_repo_conn *c = payload;
     if ((allowed & GIT_CREDENTIAL_SSH_KEY) && user && !(c->tried & GIT_CREDENTIAL_SSH_KEY)) {
         c->tried |= GIT_CREDENTIAL_SSH_KEY;
         return git_credential_ssh_key_from_agent(out, user);
@@ -201,20 +191,20 @@ static int on_credentials(git_credential **out, const char *url, const char *use
 
 static int on_ref_status(const char *refname, const char *status, void *payload)
 {
-    struct conn *c = payload;
+    struct hk_repo_conn *c = payload;
     if (status && !c->refused)
         c->refused = hk_xasprintf("%s: %s", refname, status);
     return 0;
 }
 
-static void callbacks(git_remote_callbacks *cb, struct conn *c)
+void hk_repo_conn_callbacks(git_remote_callbacks *cb, struct hk_repo_conn *c)
 {
     cb->credentials = on_credentials;
     cb->push_update_reference = on_ref_status;
     cb->payload = c;
 }
 
-static int open_remote(struct hk_repo *repo, const char *remote, struct conn *c, char **err)
+int hk_repo_conn_open(struct hk_repo *repo, const char *remote, struct hk_repo_conn *c, char **err)
 {
     memset(c, 0, sizeof *c);
     /* Not git_remote_lookup: in libgit2 1.5.1 it leaks in its regex match
@@ -239,7 +229,7 @@ static int open_remote(struct hk_repo *repo, const char *remote, struct conn *c,
     return -1;
 }
 
-static void close_remote(struct conn *c)
+void hk_repo_conn_close(struct hk_repo_conn *c)
 {
     if (c->remote)
         git_remote_disconnect(c->remote);
@@ -248,12 +238,12 @@ static void close_remote(struct conn *c)
     git_error_clear();
 }
 
-static int connect_push(struct conn *c, const char *remote, char **err)
+static int connect_push(struct hk_repo_conn *c, const char *remote, char **err)
 {
     git_remote_callbacks cb;
     memset(&cb, 0, sizeof cb);
     cb.version = GIT_REMOTE_CALLBACKS_VERSION;
-    callbacks(&cb, c);
+    hk_repo_conn_callbacks(&cb, c);
     if (git_remote_connect(c->remote, GIT_DIRECTION_PUSH, &cb, NULL, NULL) == 0)
         return 0;
     const git_error *e = git_error_last();
@@ -263,7 +253,7 @@ static int connect_push(struct conn *c, const char *remote, char **err)
 }
 
 /* The remote's value of name: 1 with *out, 0 absent. */
-static int remote_value(struct conn *c, const char *name, git_oid *out)
+static int remote_value(struct hk_repo_conn *c, const char *name, git_oid *out)
 {
     const git_remote_head **heads;
     size_t n;
@@ -281,7 +271,7 @@ static int remote_value(struct conn *c, const char *name, git_oid *out)
 static int within(git_repository *git, const char *name, const git_oid *id)
 {
     git_oid tip;
-    if (!ref_oid(git, name, &tip))
+    if (!hk_repo_ref_oid(git, name, &tip))
         return 0;
     int in = git_oid_equal(&tip, id) || git_graph_descendant_of(git, &tip, id) == 1;
     git_error_clear();
@@ -323,14 +313,14 @@ static const char *branch_source(struct hk_repo *repo, const char *id, char *buf
     char *err = NULL;
     git_oid tip, base;
     snprintf(buf, size, "refs/heads/honk/%s", id);
-    int committed = hk_task_open(repo, id, &task, &err) == 1 && ref_oid(repo->git, buf, &tip) &&
+    int committed = hk_task_open(repo, id, &task, &err) == 1 && hk_repo_ref_oid(repo->git, buf, &tip) &&
                     git_oid_fromstr(&base, task->base_commit) == 0 && !git_oid_equal(&tip, &base);
     git_error_clear();
     hk_task_free(task);
     free(err);
     if (!committed) {
         char *wip = ref_name("honk/wip", id);
-        if (ref_oid(repo->git, wip, &tip))
+        if (hk_repo_ref_oid(repo->git, wip, &tip))
             snprintf(buf, size, "%s", wip);
         free(wip);
     }
@@ -338,11 +328,11 @@ static const char *branch_source(struct hk_repo *repo, const char *id, char *buf
 }
 
 /* Adds "+src:dst" when the remote needs it; -1 when dst is another's. */
-static int plan_ref(struct hk_repo *repo, struct conn *c, const char *id, const char *src, const char *dst,
+static int plan_ref(struct hk_repo *repo, struct hk_repo_conn *c, const char *id, const char *src, const char *dst,
                     char **specs, size_t *n, char **err)
 {
     git_oid local, there;
-    if (!ref_oid(repo->git, src, &local))
+    if (!hk_repo_ref_oid(repo->git, src, &local))
         return 0;
     int present = remote_value(c, dst, &there);
     if (present && git_oid_equal(&local, &there))
@@ -356,11 +346,11 @@ static int plan_ref(struct hk_repo *repo, struct conn *c, const char *id, const 
     return 0;
 }
 
-static int upload(struct conn *c, char **specs, size_t n, const char *remote, char **err)
+static int upload(struct hk_repo_conn *c, char **specs, size_t n, const char *remote, char **err)
 {
     git_push_options opts;
     git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
-    callbacks(&opts.callbacks, c);
+    hk_repo_conn_callbacks(&opts.callbacks, c);
     git_strarray arr = {specs, n};
     int rc = n ? git_remote_upload(c->remote, &arr, &opts) : 0;
     if (rc < 0) {
@@ -376,13 +366,13 @@ static int upload(struct conn *c, char **specs, size_t n, const char *remote, ch
 
 int hk_publish_push(struct hk_repo *repo, const char *remote, const char *id, char **err)
 {
-    struct conn c;
+    struct hk_repo_conn c;
     char branch[128], *specs[2];
     size_t n = 0;
     char *journal = ref_name("honk/sessions", id);
     char *dst = ref_name("heads/honk", id);
     int rc = -1;
-    if (open_remote(repo, remote, &c, err) < 0)
+    if (hk_repo_conn_open(repo, remote, &c, err) < 0)
         goto out;
     if (connect_push(&c, remote, err) < 0 ||
         plan_ref(repo, &c, id, branch_source(repo, id, branch, sizeof branch), dst, specs, &n, err) < 0 ||
@@ -392,7 +382,7 @@ int hk_publish_push(struct hk_repo *repo, const char *remote, const char *id, ch
 out:
     for (size_t i = 0; i < n; i++)
         free(specs[i]);
-    close_remote(&c);
+    hk_repo_conn_close(&c);
     free(journal);
     free(dst);
     return rc;
@@ -400,11 +390,11 @@ out:
 
 int hk_publish_unpublish(struct hk_repo *repo, const char *remote, const char *id, char **err)
 {
-    struct conn c;
+    struct hk_repo_conn c;
     char *names[2] = {ref_name("heads/honk", id), ref_name("honk/sessions", id)}, *specs[2];
     size_t n = 0;
     int rc = -1;
-    if (open_remote(repo, remote, &c, err) < 0 || connect_push(&c, remote, err) < 0)
+    if (hk_repo_conn_open(repo, remote, &c, err) < 0 || connect_push(&c, remote, err) < 0)
         goto out;
     for (int i = 0; i < 2; i++) {
         git_oid there;
@@ -421,45 +411,13 @@ int hk_publish_unpublish(struct hk_repo *repo, const char *remote, const char *i
 out:
     for (size_t i = 0; i < n; i++)
         free(specs[i]);
-    close_remote(&c);
+    hk_repo_conn_close(&c);
     free(names[0]);
     free(names[1]);
     return rc;
 }
 
 /* --- local traces --------------------------------------------------------- */
-
-static char *marker_path(struct hk_repo *repo, const char *id)
-{
-    return hk_xasprintf("%shonk/sessions/%s.fetched", repo->commondir, id);
-}
-
-/* The marker says where the journal came from and which blob it was. */
-static int read_marker(struct hk_repo *repo, const char *id, char **remote, git_oid *blob)
-{
-    char *path = marker_path(repo, id);
-    struct hk_buf b = {0};
-    int rc = hk_read_file(path, &b);
-    free(path);
-    if (rc < 0 || !b.data) {
-        hk_buf_free(&b);
-        return 0;
-    }
-    char name[256] = "", hex[41] = "";
-    int ok = sscanf(b.data, "remote %255s\nblob %40s", name, hex) == 2 && git_oid_fromstr(blob, hex) == 0;
-    hk_buf_free(&b);
-    if (ok && remote)
-        *remote = hk_xstrdup(name);
-    return ok;
-}
-
-char *hk_publish_fetched_from(struct hk_repo *repo, const char *id)
-{
-    char *remote = NULL;
-    git_oid blob;
-    read_marker(repo, id, &remote, &blob);
-    return remote;
-}
 
 void hk_publish_forget(struct hk_repo *repo, const char *id, int marker)
 {
@@ -487,252 +445,7 @@ void hk_publish_forget(struct hk_repo *repo, const char *id, int marker)
     git_error_clear();
     if (!marker)
         return;
-    char *path = marker_path(repo, id);
+    char *path = hk_repo_fetched_marker(repo, id);
     unlink(path);
     free(path);
-}
-
-/* --- fetching ------------------------------------------------------------- */
-
-/* What a fetched journal says of its session. */
-struct fetched {
-    char *base, *base_branch, *state, *task;
-};
-
-static void read_fetched(const struct hk_event *ev, void *user)
-{
-    struct fetched *f = user;
-    const char *v;
-    if (ev->kind == HK_EV_TASK) {
-        if ((v = hk_json_str(ev->data, "base")) && !f->base)
-            f->base = hk_xstrdup(v);
-        if ((v = hk_json_str(ev->data, "base_branch")) && !f->base_branch)
-            f->base_branch = hk_xstrdup(v);
-        if ((v = hk_json_str(ev->data, "task")) && !f->task)
-            f->task = hk_xstrdup(v);
-    } else if (ev->kind == HK_EV_STATE && (v = hk_json_str(ev->data, "state"))) {
-        free(f->state);
-        f->state = hk_xstrdup(v);
-    }
-}
-
-static void fetched_free(struct fetched *f)
-{
-    free(f->base);
-    free(f->base_branch);
-    free(f->state);
-    free(f->task);
-}
-
-static int valid_id(const char *id)
-{
-    if (strlen(id) != 8)
-        return 0;
-    for (const char *p = id; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-            return 0;
-    return 1;
-}
-
-/* Writes the journal blob of commit at path (through a temporary file, so a
- * reader never sees half of it) and the marker. */
-static int write_journal(struct hk_repo *repo, const char *id, const char *remote, const git_oid *commit_id,
-                         const char *path, char **err)
-{
-    git_commit *commit = NULL;
-    git_tree *tree = NULL;
-    git_blob *blob = NULL;
-    const git_tree_entry *e;
-    int rc = -1;
-    if (git_commit_lookup(&commit, repo->git, commit_id) < 0 || git_commit_tree(&tree, commit) < 0 ||
-        !(e = git_tree_entry_byname(tree, JOURNAL_ENTRY)) || git_blob_lookup(&blob, repo->git, git_tree_entry_id(e)) < 0) {
-        hk_repo_fail(err, "the fetched session has no journal");
-        goto out;
-    }
-    char *tmp = hk_xasprintf("%s.tmp", path), *marker = marker_path(repo, id);
-    char *dir = hk_xasprintf("%shonk", repo->commondir), *sessions = hk_xasprintf("%s/sessions", dir);
-    mkdir(dir, 0700); /* as hk_journal_open makes them */
-    mkdir(sessions, 0700);
-    free(dir);
-    free(sessions);
-    FILE *f = fopen(tmp, "w");
-    int ok = f && fwrite(git_blob_rawcontent(blob), 1, (size_t)git_blob_rawsize(blob), f) == (size_t)git_blob_rawsize(blob);
-    ok = (f && fclose(f) == 0) && ok && rename(tmp, path) == 0;
-    FILE *m = ok ? fopen(marker, "w") : NULL;
-    if (m) {
-        fprintf(m, "remote %s\nblob %s\n", remote, git_oid_tostr_s(git_tree_entry_id(e)));
-        ok = fclose(m) == 0;
-    }
-    if (!ok || !m)
-        *err = hk_xasprintf("cannot write %s: %s", path, strerror(errno));
-    else
-        rc = 0;
-    unlink(tmp);
-    free(tmp);
-    free(marker);
-out:
-    git_blob_free(blob);
-    git_tree_free(tree);
-    git_commit_free(commit);
-    git_error_clear();
-    return rc;
-}
-
-/* The local branch follows the fetched one unless the engineer moved it
- * here since the last fetch (old: the value fetched before, if any). */
-static const char *take_branch(struct hk_repo *repo, const char *id, const char *staged, const git_oid *old, int had_old)
-{
-    char *name = ref_name("heads/honk", id);
-    git_oid local, tip;
-    const char *said = NULL;
-    if (!ref_oid(repo->git, staged, &tip))
-        said = "no branch";
-    else if (ref_oid(repo->git, name, &local) && !git_oid_equal(&local, &tip) && !(had_old && git_oid_equal(&local, old)))
-        said = "your honk/ branch kept: it moved here since";
-    else if (set_ref(repo->git, name, &tip, "honk fetch") < 0)
-        said = "its branch could not be written";
-    git_error_clear();
-    free(name);
-    return said;
-}
-
-static void adopt(struct hk_repo *repo, const char *remote, const char *id, const git_oid *journal_commit,
-                  const git_oid *old_tip, int had_old, struct hk_buf *report)
-{
-    char *path = hk_journal_path(repo->commondir, id), *err = NULL;
-    char *staged = hk_xasprintf("refs/honk/fetched/%s/heads/%s", remote, id);
-    git_oid was, now;
-    int fetched = read_marker(repo, id, NULL, &was);
-    struct fetched f = {0};
-    if (access(path, F_OK) == 0 && !fetched) {
-        hk_buf_printf(report, "%s  ran here; left as it is\n", id);
-        goto out;
-    }
-    if (fetched && (git_odb_hashfile(&now, path, GIT_OBJECT_BLOB) < 0 || !git_oid_equal(&now, &was))) {
-        git_error_clear();
-        hk_buf_printf(report, "%s  kept as it is here: its journal has grown here since the last fetch\n", id);
-        goto out;
-    }
-    if (write_journal(repo, id, remote, journal_commit, path, &err) < 0) {
-        hk_buf_printf(report, "%s  not fetched: %s\n", id, err);
-        goto out;
-    }
-    hk_journal_read(path, read_fetched, &f, &err);
-    if (f.base)
-        hk_task_record(repo, id, f.base, f.base_branch);
-    const char *said = take_branch(repo, id, staged, old_tip, had_old);
-    hk_buf_printf(report, "%s  %-17s %s%s%s\n", id, f.state ? f.state : "unknown", f.task ? f.task : "",
-                  said ? "; " : "", said ? said : "");
-out:
-    fetched_free(&f);
-    free(err);
-    free(staged);
-    free(path);
-}
-
-/* The fetched branch values before this fetch, to tell whether the engineer
- * moved a local branch since. */
-struct old_tips {
-    char (*ids)[9];
-    git_oid *tips;
-    size_t n;
-};
-
-static void old_tips_read(struct hk_repo *repo, const char *prefix, struct old_tips *o)
-{
-    git_reference_iterator *it = NULL;
-    git_reference *ref;
-    char *glob = hk_xasprintf("%s*", prefix);
-    if (git_reference_iterator_glob_new(&it, repo->git, glob) == 0)
-        while (git_reference_next(&ref, it) == 0) {
-            const char *id = git_reference_name(ref) + strlen(prefix);
-            if (valid_id(id) && git_reference_target(ref)) {
-                o->ids = hk_xrealloc(o->ids, (o->n + 1) * sizeof *o->ids);
-                o->tips = hk_xrealloc(o->tips, (o->n + 1) * sizeof *o->tips);
-                snprintf(o->ids[o->n], 9, "%s", id);
-                git_oid_cpy(&o->tips[o->n++], git_reference_target(ref));
-            }
-            git_reference_free(ref);
-        }
-    git_reference_iterator_free(it);
-    git_error_clear();
-    free(glob);
-}
-
-static int old_tip(const struct old_tips *o, const char *id, git_oid *out)
-{
-    for (size_t i = 0; i < o->n; i++)
-        if (!strcmp(o->ids[i], id)) {
-            git_oid_cpy(out, &o->tips[i]);
-            return 1;
-        }
-    return 0;
-}
-
-/* A name for the fetched refs: the remote's, or "url" for a URL. */
-static const char *staging_name(const struct conn *c, const char *remote)
-{
-    return c->named && !strpbrk(remote, "*/") ? remote : "url";
-}
-
-static int download(struct conn *c, const char *remote, const char *name, char **err)
-{
-    git_fetch_options opts;
-    git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
-    callbacks(&opts.callbacks, c);
-    opts.update_fetchhead = 0;
-    opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-    opts.prune = GIT_FETCH_PRUNE;
-    char *specs[2] = {hk_xasprintf("+refs/heads/honk/*:refs/honk/fetched/%s/heads/*", name),
-                      hk_xasprintf("+refs/honk/sessions/*:refs/honk/fetched/%s/sessions/*", name)};
-    git_strarray arr = {specs, 2};
-    int rc = git_remote_fetch(c->remote, &arr, &opts, "honk fetch");
-    if (rc < 0) {
-        const git_error *e = git_error_last();
-        *err = hk_xasprintf("cannot fetch from %s: %s", remote, e && e->message ? e->message : "unknown error");
-    }
-    git_error_clear();
-    free(specs[0]);
-    free(specs[1]);
-    return rc < 0 ? -1 : 0;
-}
-
-int hk_fetch(struct hk_repo *repo, const char *remote, char **report, char **err)
-{
-    struct conn c;
-    struct old_tips o = {0};
-    struct hk_buf out = {0};
-    *report = NULL;
-    if (open_remote(repo, remote, &c, err) < 0)
-        return -1;
-    const char *name = staging_name(&c, remote);
-    char *heads = hk_xasprintf("refs/honk/fetched/%s/heads/", name);
-    char *sessions = hk_xasprintf("refs/honk/fetched/%s/sessions/", name);
-    old_tips_read(repo, heads, &o);
-    int rc = download(&c, remote, name, err);
-    git_reference_iterator *it = NULL;
-    git_reference *ref;
-    char *glob = hk_xasprintf("%s*", sessions);
-    if (rc == 0 && git_reference_iterator_glob_new(&it, repo->git, glob) == 0)
-        while (git_reference_next(&ref, it) == 0) {
-            const char *id = git_reference_name(ref) + strlen(sessions);
-            git_oid old;
-            if (valid_id(id) && git_reference_target(ref)) {
-                int had = old_tip(&o, id, &old);
-                adopt(repo, name, id, git_reference_target(ref), &old, had, &out);
-            }
-            git_reference_free(ref);
-        }
-    git_reference_iterator_free(it);
-    git_error_clear();
-    if (rc == 0)
-        *report = out.len ? hk_buf_steal(&out) : hk_xasprintf("%s has no published sessions\n", remote);
-    hk_buf_free(&out);
-    free(glob);
-    free(heads);
-    free(sessions);
-    free(o.ids);
-    free(o.tips);
-    close_remote(&c);
-    return rc;
 }
