@@ -82,6 +82,7 @@
     X(git_oid_cpy) \
     X(git_oid_equal) \
     X(git_oid_fromstr) \
+    X(git_oid_fromstrn) \
     X(git_oid_tostr) \
     X(git_oid_tostr_s) \
     X(git_patch_free) \
@@ -239,6 +240,7 @@ void hk_git_init(void);
 #define git_oid_cpy (hk_git.git_oid_cpy)
 #define git_oid_equal (hk_git.git_oid_equal)
 #define git_oid_fromstr (hk_git.git_oid_fromstr)
+#define git_oid_fromstrn (hk_git.git_oid_fromstrn)
 #define git_oid_tostr (hk_git.git_oid_tostr)
 #define git_oid_tostr_s (hk_git.git_oid_tostr_s)
 #define git_patch_free (hk_git.git_patch_free)

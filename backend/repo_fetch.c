@@ -35,11 +35,13 @@ static int read_marker(struct hk_repo *repo, const char *id, char **remote, git_
         hk_buf_free(&b);
         return 0;
     }
-    char name[256] = "", hex[41] = "";
-    int ok = sscanf(b.data, "remote %255s\nblob %40s", name, hex) == 2 && git_oid_fromstr(blob, hex) == 0;
-    hk_buf_free(&b);
+    /* "remote NAME-OR-URL\nblob HEX\n": a URL may hold spaces */
+    char *nl = strchr(b.data, '\n');
+    const char *hex = nl ? nl + 1 : "";
+    int ok = !strncmp(b.data, "remote ", 7) && !strncmp(hex, "blob ", 5) && git_oid_fromstrn(blob, hex + 5, 40) == 0;
     if (ok && remote)
-        *remote = hk_xstrdup(name);
+        *remote = hk_xstrndup(b.data + 7, (size_t)(nl - b.data - 7));
+    hk_buf_free(&b);
     return ok;
 }
 
@@ -155,11 +157,22 @@ static const char *take_branch(struct hk_repo *repo, const char *id, const char 
     return said;
 }
 
-static void adopt(struct hk_repo *repo, const char *remote, const char *id, const git_oid *journal_commit,
-                  const git_oid *old_tip, int had_old, struct hk_buf *report)
+/* One fetch: the remote as given, where its refs are kept, what is said. */
+struct fetch {
+    struct hk_repo *repo;
+    const char *remote;
+    const char *staging;
+    struct hk_buf *report;
+};
+
+static void adopt(const struct fetch *fx, const char *id, const git_oid *journal_commit, const git_oid *old_tip,
+                  int had_old)
 {
+    struct hk_repo *repo = fx->repo;
+    struct hk_buf *report = fx->report;
+    const char *remote = fx->remote;
     char *path = hk_journal_path(repo->commondir, id), *err = NULL;
-    char *staged = hk_xasprintf("refs/honk/fetched/%s/heads/%s", remote, id);
+    char *staged = hk_xasprintf("refs/honk/fetched/%s/heads/%s", fx->staging, id);
     git_oid was, now;
     int fetched = read_marker(repo, id, NULL, &was);
     struct fetched f = {0};
@@ -229,9 +242,15 @@ static int old_tip(const struct old_tips *o, const char *id, git_oid *out)
 }
 
 /* A name for the fetched refs: the remote's, or "url" for a URL. */
-static const char *staging_name(const struct hk_repo_conn *c, const char *remote)
+/* A name for the fetched refs: the remote's, or for a URL the URL with
+ * what a ref name cannot hold made '_' (two URLs never share them). */
+static char *staging_name(const struct hk_repo_conn *c, const char *remote)
 {
-    return c->named && !strpbrk(remote, "*/") ? remote : "url";
+    char *name = c->named ? hk_xstrdup(remote) : hk_xasprintf("url-%s", remote);
+    for (char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            *p = '_';
+    return name;
 }
 
 static int download(struct hk_repo_conn *c, const char *remote, const char *name, char **err)
@@ -264,7 +283,8 @@ int hk_fetch(struct hk_repo *repo, const char *remote, char **report, char **err
     *report = NULL;
     if (hk_repo_conn_open(repo, remote, &c, err) < 0)
         return -1;
-    const char *name = staging_name(&c, remote);
+    char *name = staging_name(&c, remote);
+    struct fetch fx = {repo, remote, name, &out};
     char *heads = hk_xasprintf("refs/honk/fetched/%s/heads/", name);
     char *sessions = hk_xasprintf("refs/honk/fetched/%s/sessions/", name);
     old_tips_read(repo, heads, &o);
@@ -278,7 +298,7 @@ int hk_fetch(struct hk_repo *repo, const char *remote, char **report, char **err
             git_oid old;
             if (valid_id(id) && git_reference_target(ref)) {
                 int had = old_tip(&o, id, &old);
-                adopt(repo, name, id, git_reference_target(ref), &old, had, &out);
+                adopt(&fx, id, git_reference_target(ref), &old, had);
             }
             git_reference_free(ref);
         }
@@ -288,6 +308,7 @@ int hk_fetch(struct hk_repo *repo, const char *remote, char **report, char **err
         *report = out.len ? hk_buf_steal(&out) : hk_xasprintf("%s has no published sessions\n", remote);
     hk_buf_free(&out);
     free(glob);
+    free(name);
     free(heads);
     free(sessions);
     free(o.ids);

@@ -10,7 +10,8 @@
  *                             the branch until the session commits
  *   refs/honk/sessions/<id>   a chain of commits whose tree holds the journal
  * On the remote: refs/heads/honk/<id> and refs/honk/sessions/<id>.
- * A fetch keeps the remote's values under refs/honk/fetched/<remote>/. */
+ * A fetch keeps the remote's values under refs/honk/fetched/<remote>/
+ * (for a URL: url-<the URL, '_' for what a ref name cannot hold>). */
 #ifndef HK_REPO_PUBLISH_H
 #define HK_REPO_PUBLISH_H
 
