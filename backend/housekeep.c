@@ -1,6 +1,7 @@
 /* Sessions by id prefix, and the weighing and removing of what finished
  * sessions leave behind (honk discard, honk gc). */
 #include "housekeep.h"
+#include "repo_publish.h"
 
 #include "journal.h"
 #include "protocol.h"
@@ -208,6 +209,7 @@ int hk_leftover_remove(struct hk_repo *repo, const struct hk_leftover *l, int jo
         return -1;
     }
     hk_task_free(t);
+    hk_publish_forget(repo, l->id, journal);
     if (!journal || !l->has_journal)
         return 0;
     char *path = hk_journal_path(hk_repo_gitdir(repo), l->id);

@@ -38,6 +38,7 @@ struct hk_task {
     char *worktree;       /* absolute path, .git/honk/worktrees/<id>; NULL if gone */
     char base_commit[41]; /* the commit the task started from (hex) */
     char *base_branch;    /* "main": where land goes; NULL when HEAD was detached */
+    int squash;           /* the branch holds a published session's commits: the commit replaces them */
 };
 
 struct hk_task_options {
@@ -55,12 +56,21 @@ int hk_task_create(struct hk_repo *repo, const struct hk_task_options *opts,
 int hk_task_open(struct hk_repo *repo, const char *id, struct hk_task **out, char **err);
 void hk_task_free(struct hk_task *task);
 
+/* Records where task id started and where it lands (for a task whose
+ * branch came from elsewhere: honk fetch). */
+int hk_task_record(struct hk_repo *repo, const char *id, const char *base, const char *base_branch);
+/* Gives a task without a worktree (a fetched one) its worktree on its branch. */
+int hk_task_add_worktree(struct hk_repo *repo, struct hk_task *task, char **err);
+
 /* Every honk/<id> branch, as tasks (worktree NULL when it has none). */
 int hk_task_list(struct hk_repo *repo, struct hk_task ***out, size_t *count, char **err);
 void hk_task_list_free(struct hk_task **tasks, size_t count);
 
 /* Stages everything in the task worktree (its own index) and commits it on
- * the task branch with a "Honk-Session: <session>" trailer. *commit_hex gets
+ * the task branch with a "Honk-Session: <session>" trailer. With
+ * task->squash (a session published as it went, then fetched), the commit
+ * goes on the task's base in place of the branch's own commits; a branch
+ * no longer based on its base commit is then refused. *commit_hex gets
  * the new commit id; *note (may be NULL) gets a sentence when honk had to
  * fall back to "honk <honk@localhost>" for lack of a configured identity. */
 int hk_task_commit(struct hk_repo *repo, const struct hk_task *task, const char *message,

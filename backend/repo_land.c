@@ -37,7 +37,7 @@ static char *commit_message(const char *message, const char *session)
     return msg;
 }
 
-static int stage_all(git_repository *wt, git_oid *tree)
+int hk_repo_stage_all(git_repository *wt, git_oid *tree)
 {
     git_index *index = NULL;
     int rc = git_repository_index(&index, wt);
@@ -50,6 +50,36 @@ static int stage_all(git_repository *wt, git_oid *tree)
     if (rc == 0)
         rc = git_index_write_tree(tree, index);
     git_index_free(index);
+    return rc;
+}
+
+/* The commit goes on the task's base: a branch that holds the session's
+ * work so far as commits (published as it went) is squashed into one, and
+ * one that is no longer based on what its session says is refused. */
+static int squash_parent(git_repository *wt, const struct hk_task *task, git_oid *parent, char **err)
+{
+    git_oid base;
+    if (!task->squash || git_oid_fromstr(&base, task->base_commit) < 0 || git_oid_equal(&base, parent))
+        return 0;
+    if (git_graph_descendant_of(wt, parent, &base) != 1) {
+        git_error_clear();
+        *err = hk_xasprintf("%s is no longer based on %.12s, the commit its session started from; honk does "
+                            "not commit it. Look at it with: git log %.12s..%s",
+                            task->branch, task->base_commit, task->base_commit, task->branch);
+        return -1;
+    }
+    git_oid_cpy(parent, &base);
+    return 0;
+}
+
+/* The branch moves only from where it was: another writer in between fails it. */
+static int move_branch(git_repository *wt, const struct hk_task *task, const git_oid *from, const git_oid *to)
+{
+    char *name = hk_xasprintf("refs/heads/%s", task->branch);
+    git_reference *ref = NULL;
+    int rc = git_reference_create_matching(&ref, wt, name, to, 1, from, "honk: commit");
+    git_reference_free(ref);
+    free(name);
     return rc;
 }
 
@@ -68,9 +98,15 @@ int hk_task_commit(struct hk_repo *repo, const struct hk_task *task, const char 
         hk_repo_say(err, "the task has no worktree to commit from");
         goto out;
     }
-    if (git_repository_open(&wt, task->worktree) < 0 || stage_all(wt, &tree_id) < 0 ||
-        git_reference_name_to_id(&parent_id, wt, "HEAD") < 0 ||
-        git_commit_lookup(&parent, wt, &parent_id) < 0) {
+    if (git_repository_open(&wt, task->worktree) < 0 || hk_repo_stage_all(wt, &tree_id) < 0 ||
+        git_reference_name_to_id(&parent_id, wt, "HEAD") < 0) {
+        hk_repo_fail(err, "cannot stage the task's changes");
+        goto out;
+    }
+    git_oid head_id = parent_id;
+    if (squash_parent(wt, task, &parent_id, err) < 0)
+        goto out;
+    if (git_commit_lookup(&parent, wt, &parent_id) < 0) {
         hk_repo_fail(err, "cannot stage the task's changes");
         goto out;
     }
@@ -80,7 +116,8 @@ int hk_task_commit(struct hk_repo *repo, const struct hk_task *task, const char 
     }
     const git_commit *parents[1] = {parent};
     if (hk_repo_signature(wt, &sig, note) < 0 || git_tree_lookup(&tree, wt, &tree_id) < 0 ||
-        git_commit_create(&id, wt, "HEAD", sig, sig, NULL, msg, tree, 1, parents) < 0) {
+        git_commit_create(&id, wt, NULL, sig, sig, NULL, msg, tree, 1, parents) < 0 ||
+        move_branch(wt, task, &head_id, &id) < 0) {
         hk_repo_fail(err, "cannot commit the task's changes");
         goto out;
     }

@@ -475,3 +475,34 @@ int hk_task_read_base(struct hk_repo *repo, const struct hk_task *task, const ch
     git_commit_free(commit);
     return rc;
 }
+
+int hk_task_record(struct hk_repo *repo, const char *id, const char *base, const char *base_branch)
+{
+    struct hk_task t = {.base_branch = (char *)base_branch};
+    snprintf(t.id, sizeof t.id, "%s", id);
+    snprintf(t.base_commit, sizeof t.base_commit, "%s", base);
+    char *err = NULL;
+    int rc = task_file_write(repo, &t, &err);
+    free(err);
+    return rc;
+}
+
+int hk_task_add_worktree(struct hk_repo *repo, struct hk_task *task, char **err)
+{
+    git_reference *branch = NULL;
+    char *name = hk_xasprintf("refs/heads/%s", task->branch);
+    int rc = -1;
+    free(task->worktree);
+    task->worktree = hk_xasprintf("%shonk/worktrees/%s", repo->commondir, task->id);
+    if (git_reference_lookup(&branch, repo->git, name) < 0)
+        hk_repo_fail(err, "cannot find the task's branch");
+    else
+        rc = add_worktree(repo, task, branch, err);
+    if (rc < 0) {
+        free(task->worktree);
+        task->worktree = NULL;
+    }
+    git_reference_free(branch);
+    free(name);
+    return rc;
+}

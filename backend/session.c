@@ -135,6 +135,8 @@ void hk_session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data,
     } else if (!s->replaying && s->journal) {
         flush_text(s);
         seq = journal_write(s, &ev, sync);
+        if (kind == HK_EV_STATE)
+            hk_session_publish_soon(s);
     }
     if (s->cb && !s->replaying)
         s->cb(&ev, s->user);
@@ -601,6 +603,8 @@ static int open_task(struct hk_session *s, const char *resume_id, const struct h
     int found = hk_task_open(s->repo, resume_id, &s->task, err);
     if (found == 0)
         *err = hk_xasprintf("there is no session %s (honk log lists them)", resume_id);
+    else if (found == 1 && hk_session_fetched_task(s, err) != 0)
+        return -1;
     else if (found == 1 && !s->task->worktree)
         *err = hk_xasprintf("session %s has no worktree any more", resume_id);
     return found == 1 && s->task->worktree ? 0 : -1;
@@ -624,7 +628,7 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
         hk_session_socket_open(s, err) != 0)
         goto fail;
     s->journal = hk_journal_open(hk_repo_gitdir(repo), s->task->id, err);
-    if (!s->journal)
+    if (!s->journal || hk_session_publish_open(s, opts, err) != 0)
         goto fail;
     if (resume_id) {
         char *path = hk_journal_path(hk_repo_gitdir(repo), resume_id);
@@ -774,6 +778,10 @@ void hk_session_free(struct hk_session *s)
 {
     if (!s)
         return;
+    hk_event_cb cb = s->cb;
+    s->cb = NULL; /* the front end may be gone: the note goes to the journal only */
+    hk_session_publish_end(s);
+    s->cb = cb;
     hk_remote_free(s);
     hk_session_socket_close(s);
     flush_text(s);

@@ -99,6 +99,7 @@ struct hk_session_opts {
     const struct hk_model_settings *model;
     struct hk_config *config;      /* honk.* settings (borrowed: the front end read it already) */
     const char *who;               /* the owner's name for the others attached; NULL: $USER@host */
+    const char *push;              /* publish to this remote as it goes (--push); NULL: honk.push */
 };
 
 const char *hk_session_state_name(enum hk_session_state s);
@@ -129,6 +130,10 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
                                     const struct hk_session_opts *opts, hk_event_cb cb, void *user,
                                     char **err);
 void hk_session_free(struct hk_session *s);
+/* A session that publishes (--push, honk.push): pushes its last state,
+ * bounded in time, and says in a note whether it got out. hk_session_free
+ * does it too, without telling the front end. */
+void hk_session_publish_end(struct hk_session *s);
 
 /* Attaches to session id of this repository, run by another process (honk
  * attach): the session returned mirrors it from its socket's events, and

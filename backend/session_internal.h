@@ -91,6 +91,7 @@ struct hk_session {
     cJSON *decided_by;
     long journal_events;  /* events the journal holds: the next one's seq */
     struct hk_remote *remote; /* a mirror of another process's session (session_remote.c) */
+    struct hk_publisher *pub; /* pushing the session as refs (session_publish.c), or NULL */
 
     struct hk_deploy *deploy;
     char *commit_message;
@@ -110,6 +111,14 @@ void hk_session_start_deploy(struct hk_session *s);
 void hk_session_tests_done(struct hk_session *s, int passed, const char *tail, int exit_code);
 void hk_session_resume_deploy(struct hk_session *s);
 void hk_session_stop_interrupted(struct hk_session *s);
+
+/* session_publish.c */
+int hk_session_publish_open(struct hk_session *s, const struct hk_session_opts *opts, char **err);
+/* A state changed: the session is pushed on the loop's next pass. */
+void hk_session_publish_soon(struct hk_session *s);
+/* A fetched session's task: its commit replaces the published ones, and
+ * without a worktree it gets one here if it waits for review (else -1). */
+int hk_session_fetched_task(struct hk_session *s, char **err);
 
 /* session_calls.c */
 void hk_session_take_calls(struct hk_session *s, const struct hk_message *assistant);

@@ -2,7 +2,9 @@
  * (their branches and worktrees; journals only with --journals). Asks first
  * in a terminal; says what is unmerged or unfinished before touching it. */
 #include "commands.h"
+#include "flags.h"
 #include "housekeep.h"
+#include "repo_publish.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -14,13 +16,14 @@ struct sweep {
     int yes;
     int journals;
     int terminal; /* a person can answer on stdin */
+    const char *remote; /* --remote: the published refs go there too */
     struct hk_repo *repo;
 };
 
 /* Options anywhere; operands moved to the front of argv. Returns their count or -1. */
 static int parse(int argc, char **argv, struct sweep *s, const char *cmd)
 {
-    int n = 0, options = 1;
+    int n = 0, options = 1, rc;
     for (int i = 1; i < argc; i++) {
         if (!options || argv[i][0] != '-' || !argv[i][1])
             argv[n++] = argv[i];
@@ -30,7 +33,10 @@ static int parse(int argc, char **argv, struct sweep *s, const char *cmd)
             s->yes = 1;
         else if (!strcmp(argv[i], "--journals"))
             s->journals = 1;
-        else {
+        else if ((rc = hk_flag_value(argc, argv, &i, "--remote", &s->remote))) {
+            if (rc < 0)
+                return -1;
+        } else {
             fprintf(stderr, "honk %s: unknown option %s\n", cmd, argv[i]);
             hk_usage(cmd, stderr);
             return -1;
@@ -92,6 +98,14 @@ static void what_goes(struct hk_buf *b, const struct hk_leftover *l, int journal
 static int remove_one(struct sweep *s, const struct hk_leftover *l)
 {
     char *err = NULL;
+    /* First the remote: whether its refs are the session's is told by the local ones. */
+    if (s->remote && hk_publish_unpublish(s->repo, s->remote, l->id, &err) < 0) {
+        fprintf(stderr, "honk: %s: %s; nothing of it was removed\n", l->id, err);
+        free(err);
+        return -1;
+    }
+    if (s->remote)
+        printf("honk: %s: its refs on %s are removed\n", l->id, s->remote);
     if (hk_leftover_remove(s->repo, l, s->journals, &err) < 0) {
         fprintf(stderr, "honk: %s: %s\n", l->id, err);
         free(err);

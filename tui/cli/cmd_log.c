@@ -5,6 +5,7 @@
 #include "journal.h"
 #include "printer.h"
 #include "protocol.h"
+#include "repo_publish.h"
 #include "repo.h"
 #include "util.h"
 
@@ -70,8 +71,16 @@ int hk_cmd_log(int argc, char **argv)
     bool any_live = false;
     for (size_t i = 0; i < n; i++) {
         struct hk_live l;
-        if (!hk_session_live(hk_repo_gitdir(repo), infos[i].id, &l))
+        char *from = NULL;
+        if (!hk_session_live(hk_repo_gitdir(repo), infos[i].id, &l)) {
+            /* a session fetched from elsewhere says where it runs */
+            if ((from = hk_publish_fetched_from(repo, infos[i].id))) {
+                live[i] = hk_xasprintf("from %.11s", from);
+                any_live = true;
+            }
+            free(from);
             continue;
+        }
         live[i] = l.clients ? hk_xasprintf("live, %d attached", l.clients) : hk_xstrdup("live");
         hk_live_free(&l);
         any_live = true;

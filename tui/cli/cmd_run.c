@@ -258,6 +258,9 @@ static int parse_args(int argc, char **argv, struct run_args *a, int resume)
         } else if (!resume && (rc = hk_flag_value(argc, argv, &i, "--base", &a->opts.base))) {
             if (rc < 0)
                 return -1;
+        } else if ((rc = hk_flag_value(argc, argv, &i, "--push", &a->opts.push))) {
+            if (rc < 0)
+                return -1;
         } else if ((rc = hk_flag_value(argc, argv, &i, "--approve", &v))) {
             enum hk_approve_policy p;
             if (rc < 0 || hk_approve_policy_parse(v, &p) != 0) {
@@ -334,6 +337,7 @@ static int drive(struct run_args *a, const char *resume_id)
     while (!r.finished && !waits_in_review(&r))
         hk_loop_run_once(r.loop, -1);
     status = r.status;
+    hk_session_publish_end(s);
     release(&r);
     hk_session_free(s);
 out:

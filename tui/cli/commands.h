@@ -52,5 +52,9 @@ int hk_cmd_apply(int argc, char **argv);
 /* honk discard [--yes] [--journals] ID... and honk gc [--yes] [--journals] */
 int hk_cmd_discard(int argc, char **argv);
 int hk_cmd_gc(int argc, char **argv);
+/* honk fetch [REMOTE] */
+int hk_cmd_fetch(int argc, char **argv);
+/* honk __publish REMOTE ID: one push of a session, run by the session itself */
+int hk_cmd_publish(int argc, char **argv);
 
 #endif

@@ -31,6 +31,9 @@ struct command {
     "  --wait-timeout SECONDS        stop waiting after SECONDS, exit 3 (implies\n"       \
     "                                --wait; honk.run.waitTimeout; 0: no limit)\n"
 #define JSON_OPTION "  --json                        events as JSON lines on stdout\n"
+#define PUSH_OPTION                                                                          \
+    "  --push REMOTE                 publish the session to REMOTE as it goes\n"              \
+    "                                (honk.push): branch honk/ID, refs/honk/sessions/ID\n"
 
 static const struct command commands[] = {
     {"ask", "[OPTIONS] [PROMPT...]",
@@ -40,14 +43,14 @@ static const struct command commands[] = {
     {"run", "[OPTIONS] TASK...",
      "do a task headless: plan, edit, test until green, commit (and deploy); an\n"
      "operand - stands for the text read from standard input",
-     APPROVE_OPTIONS WAIT_OPTIONS JSON_OPTION START_OPTIONS, 1, 1, hk_cmd_run},
+     APPROVE_OPTIONS WAIT_OPTIONS JSON_OPTION PUSH_OPTION START_OPTIONS, 1, 1, hk_cmd_run},
     {"resume", "ID [--accept | --reject REASON] [OPTIONS]",
      "continue an interrupted session from its journal (ID: a unique prefix is\n"
      "enough); in a terminal with no decision given, in the cockpit",
      "  --accept                      approve what waits (a proposal, a command,\n"
      "                                the deploy)\n"
      "  --reject REASON               decline it and tell the model why\n" APPROVE_OPTIONS WAIT_OPTIONS
-         JSON_OPTION,
+         JSON_OPTION PUSH_OPTION,
      1, 1, hk_cmd_resume},
     {"attach", "[--watch] [--json] [--name NAME] [ID]",
      "open the cockpit on a session another honk runs, shared with it (ID: a\n"
@@ -60,6 +63,11 @@ static const struct command commands[] = {
     {"log", "", "list this repository's sessions (live: a process runs them)", NULL, 0, 1, hk_cmd_log},
     {"show", "[--json] ID", "print a session's transcript and decisions (ID: a unique prefix is enough)",
      "  --json                        the journal's events as JSON lines\n", 0, 1, hk_cmd_show},
+    {"fetch", "[REMOTE]",
+     "bring in the sessions published on REMOTE (default honk.push, else\n"
+     "origin): honk log, show and resume --accept then work on them here",
+     NULL, 0, 1, hk_cmd_fetch},
+    {"__publish", "REMOTE ID", NULL, NULL, 0, 0, hk_cmd_publish},
     {"review", "[REV-RANGE | PATCH]",
      "review commits (default HEAD) or a patch file hunk by hunk in the\n"
      "cockpit, with no model",
@@ -74,16 +82,18 @@ static const struct command commands[] = {
      "  -p N                          strip N leading path components\n"
      "  --directory DIR, -C DIR       apply inside DIR\n",
      0, 0, hk_cmd_apply},
-    {"discard", "[--yes] [--journals] ID...",
+    {"discard", "[--yes] [--journals] [--remote REMOTE] ID...",
      "remove sessions' branches and worktrees (ID: a unique prefix is\n"
      "enough); asks first in a terminal, naming unmerged or unfinished work",
      "  --yes, -y                     do not ask\n"
-     "  --journals                    remove the sessions' journals too\n", 0, 1, hk_cmd_discard},
-    {"gc", "[--yes] [--journals]",
+     "  --journals                    remove the sessions' journals too\n"
+     "  --remote REMOTE               and their published refs on REMOTE\n", 0, 1, hk_cmd_discard},
+    {"gc", "[--yes] [--journals] [--remote REMOTE]",
      "remove the branches and worktrees of finished sessions whose work is\n"
      "merged; unfinished sessions and unmerged work are kept and named",
      "  --yes, -y                     do not ask\n"
-     "  --journals                    remove the sessions' journals too\n", 0, 1, hk_cmd_gc},
+     "  --journals                    remove the sessions' journals too\n"
+     "  --remote REMOTE               and their published refs on REMOTE\n", 0, 1, hk_cmd_gc},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
