@@ -277,6 +277,8 @@ static int take_lines(struct hk_line_reader *r, int (*on_line)(char *, size_t, v
 {
     size_t start = 0;
     char *nl;
+    if (!r->buf.data)
+        return 0; /* nothing read yet (and no pointer to search from) */
     while (!*stop && (nl = memchr(r->buf.data + start + r->scanned, '\n', r->buf.len - start - r->scanned))) {
         size_t len = (size_t)(nl - (r->buf.data + start));
         *nl = '\0';
