@@ -2,7 +2,6 @@
  * messages (protocol.h). */
 #define _GNU_SOURCE /* F_OFD_SETLK, SO_PEERCRED */
 #include "protocol.h"
-#include "journal.h"
 #include "json.h"
 
 #include <errno.h>
@@ -103,6 +102,7 @@ static void read_claim(int fd, struct hk_live *out)
     cJSON *j = cJSON_Parse(buf);
     out->pid = (pid_t)hk_json_long(j, "pid", 0);
     out->socket = hk_json_str(j, "socket") ? hk_xstrdup(hk_json_str(j, "socket")) : NULL;
+    out->clients = (int)hk_json_long(j, "clients", 0);
     cJSON_Delete(j);
 }
 
@@ -126,34 +126,6 @@ void hk_live_free(struct hk_live *l)
 {
     free(l->socket);
     l->socket = NULL;
-}
-
-static void count_presence(const struct hk_event *ev, void *user)
-{
-    int *n = user;
-    const char *action = ev->kind == HK_EV_PRESENCE ? hk_json_str(ev->data, "action") : NULL;
-    if (!action)
-        return;
-    if (!strcmp(action, "listening"))
-        *n = 0;
-    else if (!strcmp(action, "joined"))
-        (*n)++;
-    else if ((!strcmp(action, "left") || !strcmp(action, "dropped")) && *n > 0)
-        (*n)--;
-}
-
-int hk_session_attached_count(const char *gitdir, const char *id)
-{
-    struct hk_live live;
-    if (!hk_session_live(gitdir, id, &live))
-        return 0;
-    hk_live_free(&live);
-    char *path = hk_journal_path(gitdir, id), *err = NULL;
-    int n = 0;
-    hk_journal_read(path, count_presence, &n, &err);
-    free(path);
-    free(err);
-    return n;
 }
 
 int hk_session_claim(const char *gitdir, const char *id, struct hk_session_claim *out, char **err)
@@ -190,11 +162,12 @@ int hk_session_claim(const char *gitdir, const char *id, struct hk_session_claim
     return 0;
 }
 
-void hk_session_claim_publish(const struct hk_session_claim *c)
+void hk_session_claim_publish(const struct hk_session_claim *c, int clients)
 {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddNumberToObject(j, "pid", (double)getpid());
     cJSON_AddStringToObject(j, "socket", c->socket_path);
+    cJSON_AddNumberToObject(j, "clients", clients);
     char *text = hk_json_print(j);
     cJSON_Delete(j);
     if (ftruncate(c->lock_fd, 0) == 0 && pwrite(c->lock_fd, text, strlen(text), 0) < 0)
@@ -278,7 +251,7 @@ static int take_lines(struct hk_line_reader *r, int (*on_line)(char *, size_t, v
     size_t start = 0;
     char *nl;
     if (!r->buf.data)
-        return 0; /* nothing read yet (and no pointer to search from) */
+        return 0;
     while (!*stop && (nl = memchr(r->buf.data + start + r->scanned, '\n', r->buf.len - start - r->scanned))) {
         size_t len = (size_t)(nl - (r->buf.data + start));
         *nl = '\0';

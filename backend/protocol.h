@@ -25,16 +25,14 @@
 struct hk_live {
     pid_t pid;
     char *socket; /* where its socket is */
+    int clients;  /* how many are attached to it now */
 };
 
 /* 1 when session id of gitdir is live (out filled, free with hk_live_free),
  * 0 when not (no process holds it: a socket file left there is stale). */
 int hk_session_live(const char *gitdir, const char *id, struct hk_live *out);
 void hk_live_free(struct hk_live *l);
-/* How many clients are attached to live session id, as its journal's
- * presence events tell (joined, less left and dropped, since the process
- * began); 0 when it is not live. */
-int hk_session_attached_count(const char *gitdir, const char *id);
+
 
 /* The live session's hold on its id: the lock (an open file description
  * lock the kernel drops when the process dies, kept across fork) and the
@@ -49,8 +47,9 @@ struct hk_session_claim {
  * long for a Unix socket, in the runtime directory (the lock file says
  * where). */
 int hk_session_claim(const char *gitdir, const char *id, struct hk_session_claim *out, char **err);
-/* Writes the pid and the socket path into the lock file. */
-void hk_session_claim_publish(const struct hk_session_claim *c);
+/* Writes the pid, the socket path and how many clients are attached into
+ * the lock file (honk log and honk attach read it). */
+void hk_session_claim_publish(const struct hk_session_claim *c, int clients);
 void hk_session_claim_release(struct hk_session_claim *c);
 
 /* Opens a listening Unix socket at path (0600, non-blocking), replacing a

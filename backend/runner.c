@@ -455,7 +455,7 @@ struct hk_runner *hk_runner_start(struct hk_loop *loop, const struct hk_runner_o
     if (o->timeout_ms > 0)
         r->timeout_timer = hk_loop_add_timer(loop, o->timeout_ms, on_timeout, r);
     if (r->on_output)
-        r->on_output(r, "", 0, r->data);
+        r->on_output(r, NULL, 0, r->data);
     return r;
 }
 

@@ -27,8 +27,8 @@ struct hk_runner_result {
 typedef void (*hk_runner_change_cb)(struct hk_runner *r, void *data);
 /* The command ended and all its output was read. Called once, from the
  * loop; may free the runner. */
-/* The raw bytes the command wrote, as read (len 0: the run began or its
- * window size changed), for whoever mirrors the screen elsewhere. */
+/* The raw bytes the command wrote, as read, for whoever mirrors the screen
+ * elsewhere; bytes NULL: the run began; len 0: its window size changed. */
 typedef void (*hk_runner_output_cb)(struct hk_runner *r, const char *bytes, size_t len, void *data);
 typedef void (*hk_runner_finished_cb)(struct hk_runner *r, const struct hk_runner_result *res,
                                       void *data);

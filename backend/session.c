@@ -648,8 +648,8 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
     s->conv = hk_conv_new(system);
     free(system);
     hk_tools_define(s->conv);
-    emit_task(s);
     hk_session_socket_listening(s);
+    emit_task(s);
     note_dirty_checkout(s, opts);
     hk_session_send(s, opts->task);
     return s;

@@ -203,8 +203,12 @@ static int cmd_answer(struct hk_session *s, const cJSON *cmd, char **err)
         return refuse(err, hk_xstrdup("Not answered: \"approve\" must be true or false."));
     if (kind != now) {
         char *doing_now = doing(s);
-        const char *who = member(cmd, "id") ? decider(s, "%s:%s", name, member(cmd, "id")) : decider(s, "%s", name);
-        char *why = who ? hk_xasprintf("Not answered: the %s was already decided by %s (%s).", name, who, doing_now)
+        const char *id = member(cmd, "id");
+        /* Without an id, only a wait that has none can be named (the commit, the deploy). */
+        const char *who = id ? decider(s, "%s:%s", name, id)
+                          : kind != HK_WAIT_PROPOSAL && kind != HK_WAIT_COMMAND ? decider(s, "%s", name) : NULL;
+        char *why = who ? hk_xasprintf("Not answered: the %s%s%s was already decided by %s (%s).", name, id ? " " : "",
+                                       id ? id : "", who, doing_now)
                         : hk_xasprintf("Not answered: nothing of the kind %s waits (%s).", name, doing_now);
         free(doing_now);
         return refuse(err, why);

@@ -39,6 +39,7 @@ struct hk_session_socket {
     uint64_t reap_timer;
     struct hk_runner *run;  /* the run whose output goes out, and its number */
     int run_seq;
+    long start_seq;         /* the journal's first event written by this process */
 };
 
 static void watch_client(struct client *c);
@@ -66,9 +67,23 @@ void hk_session_presence(struct hk_session *s, const char *who, const char *acti
     cJSON_AddNumberToObject(d, "clients", hk_session_socket_clients(s));
     if (what)
         cJSON_AddStringToObject(d, "what", what);
-    if (!strcmp(action, "listening"))
-        cJSON_AddNumberToObject(d, "pid", (double)getpid());
     hk_session_emit(s, HK_EV_PRESENCE, d, 1);
+    if (s->sock && strcmp(action, "decided"))
+        hk_session_claim_publish(&s->sock->claim, hk_session_socket_clients(s));
+}
+
+/* Where this process took the session up: not journalled (a resume would
+ * change what the journal holds), said to each client at that point of its
+ * replay, so who was attached to an earlier process
+ * (killed, say: nobody said they left) is forgotten there. */
+static cJSON *listening(struct hk_session *s)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "who", s->owner);
+    cJSON_AddStringToObject(d, "action", "listening");
+    cJSON_AddNumberToObject(d, "clients", 0);
+    cJSON_AddNumberToObject(d, "pid", (double)getpid());
+    return d;
 }
 
 /* --- writing ---------------------------------------------------------- */
@@ -184,7 +199,7 @@ void hk_session_socket_output(struct hk_runner *r, const char *bytes, size_t len
     struct hk_session_socket *k = s->sock;
     if (!k)
         return;
-    if (r != k->run) {
+    if (!bytes || r != k->run) { /* a new run (a freed one's address may come back) */
         k->run = r;
         k->run_seq++;
     }
@@ -210,9 +225,19 @@ struct replay_to {
     struct hk_buf b;
 };
 
+static void add_listening(struct replay_to *r)
+{
+    cJSON *d = listening(r->c->sock->s);
+    struct hk_event ev = {HK_EV_PRESENCE, hk_wall_ms(), d};
+    add_event(&r->b, &ev, -1);
+    cJSON_Delete(d);
+}
+
 static void replay_event(const struct hk_event *ev, void *user)
 {
     struct replay_to *r = user;
+    if (r->seq == r->c->sock->start_seq && r->seq >= r->from)
+        add_listening(r);
     if (r->seq >= r->from)
         add_event(&r->b, ev, r->seq);
     r->seq++;
@@ -228,6 +253,8 @@ static void replay(struct client *c, long from)
     hk_journal_read(path, replay_event, &r, &err);
     free(path);
     free(err);
+    if (r.seq <= c->sock->start_seq && r.seq >= r.from)
+        add_listening(&r); /* nothing journalled since this process began */
     struct hk_runner *run = c->sock->run;
     if (run && run == s->runner && hk_runner_state(run) == HK_RUNNER_RUNNING) {
         cJSON *m = output_msg(c->sock, run);
@@ -461,7 +488,7 @@ int hk_session_socket_open(struct hk_session *s, char **err)
         free(k);
         return -1;
     }
-    hk_session_claim_publish(&k->claim);
+    hk_session_claim_publish(&k->claim, 0);
     hk_loop_watch_fd(s->loop, k->listen_fd, POLLIN, on_accept, k);
     s->sock = k;
     return 0;
@@ -469,8 +496,9 @@ int hk_session_socket_open(struct hk_session *s, char **err)
 
 void hk_session_socket_listening(struct hk_session *s)
 {
-    if (s->sock)
-        hk_session_presence(s, s->owner, "listening", false, NULL);
+    if (!s->sock)
+        return;
+    s->sock->start_seq = s->journal_events;
 }
 
 void hk_session_socket_close(struct hk_session *s)

@@ -33,9 +33,8 @@ static int list_live(struct hk_repo *repo)
         struct hk_live live;
         if (!hk_session_live(hk_repo_gitdir(repo), infos[i].id, &live))
             continue;
-        int clients = hk_session_attached_count(hk_repo_gitdir(repo), infos[i].id);
         char attached[32];
-        snprintf(attached, sizeof attached, "%d attached", clients);
+        snprintf(attached, sizeof attached, "%d attached", live.clients);
         printf("%-8s  %-17s  pid %-7ld  %-11s  %.60s\n", infos[i].id, infos[i].state, (long)live.pid, attached,
                infos[i].task);
         hk_live_free(&live);

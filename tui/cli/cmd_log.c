@@ -72,9 +72,8 @@ int hk_cmd_log(int argc, char **argv)
         struct hk_live l;
         if (!hk_session_live(hk_repo_gitdir(repo), infos[i].id, &l))
             continue;
+        live[i] = l.clients ? hk_xasprintf("live, %d attached", l.clients) : hk_xstrdup("live");
         hk_live_free(&l);
-        int clients = hk_session_attached_count(hk_repo_gitdir(repo), infos[i].id);
-        live[i] = clients ? hk_xasprintf("live, %d attached", clients) : hk_xstrdup("live");
         any_live = true;
     }
     for (size_t i = 0; i < n; i++) {

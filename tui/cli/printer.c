@@ -114,12 +114,6 @@ char *hk_presence_sentence(const cJSON *d)
 
 static void print_presence(struct hk_printer *p, const struct hk_event *ev)
 {
-    if (!strcmp(str(ev->data, "action"), "listening")) {
-        if (p->verbose)
-            fprintf(p->out, "honk: the session is live in %s's honk (pid %ld)\n", str(ev->data, "who"),
-                    (long)hk_json_num(ev->data, "pid", 0));
-        return;
-    }
     char *sentence = hk_presence_sentence(ev->data);
     if (sentence)
         fprintf(p->out, "honk: %s\n", sentence);

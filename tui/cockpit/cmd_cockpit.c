@@ -243,6 +243,8 @@ static int start_session(struct app *a, const char *resume_id, const char *task,
         return -1;
     }
     hk_cockpit_set_self(a->ck, hk_session_who(a->session));
+    if (!hk_session_attached(a->session))
+        hk_cockpit_forget_others(a->ck); /* those attached to the process it resumes from are gone */
     hk_session_watch_runner(a->session, on_runner_change, a);
     cJSON_Delete(a->waiting); /* a resumed session's events were not delivered */
     a->waiting = hk_session_waiting(a->session);

@@ -301,6 +301,14 @@ const char *hk_cockpit_self(const struct hk_cockpit *c)
     return c->self;
 }
 
+void hk_cockpit_forget_others(struct hk_cockpit *c)
+{
+    cJSON_Delete(c->others);
+    c->others = NULL;
+    c->self_seen = false;
+    c->status_dirty = true;
+}
+
 /* Who else is attached, from the presence events: a new process of the
  * session starts with nobody. One of the same name as this cockpit is
  * itself, once. */

@@ -83,6 +83,8 @@ bool hk_cockpit_signalled(const struct hk_cockpit *c);
  * line lists them, leaving itself out). */
 void hk_cockpit_set_self(struct hk_cockpit *c, const char *name);
 const char *hk_cockpit_self(const struct hk_cockpit *c);
+/* Nobody else is attached (a new process of the session). */
+void hk_cockpit_forget_others(struct hk_cockpit *c);
 
 /* Text printed on the normal screen after the cockpit closes (a SUMMARY
  * event sets it too). */
