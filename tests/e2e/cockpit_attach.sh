@@ -35,13 +35,14 @@ decisions_of_hunk() { journal | grep '"kind":"decision"' | grep -c "\"hunk\":$1,
 
 # one_session NAME: a repository $T/NAME whose list alice's session (in $A)
 # works on, with the proposal waiting; ID is the session's id.
-PATCH='--- a/list\n+++ b/list\n@@ -1,2 +1,2 @@\n-1 sheep\n+1 SHEEP\n 2 sheep\n@@ -7,2 +7,2 @@\n-7 sheep\n+7 SHEEP\n 8 sheep\n@@ -14,2 +14,2 @@\n-14 sheep\n+14 SHEEP\n 15 sheep\n'
+PATCH='--- a/list\n+++ b/list\n@@ -1,2 +1,2 @@\n-1 sheep\n+1 SHEEP\n 2 sheep\n@@ -8,2 +8,2 @@\n-7 sheep\n+7 SHEEP\n 8 sheep\n@@ -15,2 +15,2 @@\n-14 sheep\n+14 SHEEP\n 15 sheep\n'
 WORDS='"The ","tests ","pass: ","three ","sheep ","now ","shout, ","the ","rest ","sleep ","on, ","as ","sheep ","do.\n```commit\nShout three sheep\n```\n"'
 one_session() {
     R=$T/$1
     new_repo "$R"
-    # Lines that start with a digit: no hunk gets a function line after its @@.
-    i=1; while [ $i -le 15 ]; do echo "$i sheep"; i=$((i + 1)); done > "$R/list"
+    # A line that starts with a letter: the @@ of the hunk below it names it
+    # (git's function line), in the attached cockpit too.
+    i=1; while [ $i -le 15 ]; do [ $i = 5 ] && echo "five: the shepherd"; echo "$i sheep"; i=$((i + 1)); done > "$R/list"
     (cd "$R" && git add -A && git commit -qm list)
     git -C "$R" config honk.test "echo all good"
     start_replay "{\"turns\":[{\"text\":[\"I will wake three sheep.\"],\"tool_calls\":[{\"id\":\"p\",\"name\":\"apply_patch\",\"input\":{\"patch\":\"$PATCH\"}}]},{\"text\":[$WORDS],\"chunk_delay_ms\":250}]}" || return 1
