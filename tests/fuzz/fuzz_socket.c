@@ -1,6 +1,7 @@
 /* Fuzzes what the session socket reads, on both ends (man honk-protocol(7)).
- * The server: one real session (hk_session_start, its model a closed port
- * on 127.0.0.1, so it fails at once and sits there, listening); each input
+ * The server: one real session (hk_session_start) whose model is a stand-in
+ * on the same loop that answers every request with one proposal, so the
+ * session waits for a decision (and, decided, asks again); each input
  * goes to it as one client's bytes, then that client shuts down writing and
  * the session's loop runs until it closes the connection. Every so often a
  * second client joins and pings: the session must still answer. The client:
@@ -10,6 +11,7 @@
  * mirror must end read-only, and its state, proposals and run screen must be
  * readable. Input: one byte (odd: the client's end, even: the server's),
  * then the bytes that end reads. */
+#define _GNU_SOURCE /* strcasestr */
 #include "fuzz.h"
 
 #include "config.h"
@@ -22,7 +24,9 @@
 #include "runner.h"
 #include "session.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -48,6 +52,84 @@ static char *ghost_id;
 static struct hk_session_claim ghost_claim;
 static int ghost_fd = -1;
 
+/* --- the model: one proposal per request, on the loop ------------------- */
+
+static const char model_reply[] =
+    "event: message_start\n"
+    "data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":"
+    "\"assistant\",\"model\":\"m\",\"content\":[],\"stop_reason\":null,\"usage\":{\"input_tokens\":1,"
+    "\"output_tokens\":1}}}\n\n"
+    "event: content_block_start\n"
+    "data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":"
+    "\"toolu_1\",\"name\":\"apply_patch\",\"input\":{}}}\n\n"
+    "event: content_block_delta\n"
+    "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\","
+    "\"partial_json\":\"{\\\"patch\\\":\\\"--- a/a.txt\\\\n+++ b/a.txt\\\\n@@ -1,2 +1,2 @@\\\\n-one\\\\n"
+    "+ONE\\\\n two\\\\n@@ -4 +4 @@\\\\n-four\\\\n+FOUR\\\\n\\\"}\"}}\n\n"
+    "event: content_block_stop\n"
+    "data: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+    "event: message_delta\n"
+    "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":4}}\n\n"
+    "event: message_stop\n"
+    "data: {\"type\":\"message_stop\"}\n\n";
+
+struct model_conn {
+    int fd;
+    struct hk_buf in;
+};
+
+static void on_model_conn(struct hk_loop *l, int fd, short revents, void *data)
+{
+    (void)revents;
+    struct model_conn *m = data;
+    char chunk[4096];
+    ssize_t n;
+    while ((n = recv(fd, chunk, sizeof chunk, MSG_DONTWAIT)) > 0)
+        hk_buf_add(&m->in, chunk, (size_t)n);
+    const char *end = m->in.data ? strstr(m->in.data, "\r\n\r\n") : NULL;
+    const char *cl = m->in.data ? strcasestr(m->in.data, "content-length:") : NULL;
+    size_t want = end && cl ? (size_t)(end + 4 - m->in.data) + strtoul(cl + 15, NULL, 10) : (size_t)-1;
+    if (n != 0 && m->in.len < want)
+        return; /* the rest of the request is to come */
+    if (m->in.len >= want) {
+        char *reply = hk_xasprintf("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: %zu\r\n"
+                                   "connection: close\r\n\r\n%s", sizeof model_reply - 1, model_reply);
+        if (send(fd, reply, strlen(reply), MSG_NOSIGNAL) < 0)
+            (void)0; /* the session gave up on it: its error is the session's */
+        free(reply);
+    }
+    hk_loop_unwatch_fd(l, fd);
+    close(fd);
+    hk_buf_free(&m->in);
+    free(m);
+}
+
+static void on_model_accept(struct hk_loop *l, int fd, short revents, void *data)
+{
+    (void)revents, (void)data;
+    int c = accept(fd, NULL, NULL);
+    if (c < 0)
+        return;
+    struct model_conn *m = hk_xcalloc(1, sizeof *m);
+    m->fd = c;
+    hk_loop_watch_fd(l, c, POLLIN, on_model_conn, m);
+}
+
+/* Listens on 127.0.0.1 (a free port); returns the base URL. */
+static char *model_listen(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    FZ_ASSERT(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(fd, 16) == 0 &&
+                  getsockname(fd, (struct sockaddr *)&a, &len) == 0,
+              "the stand-in model cannot listen: %s", strerror(errno));
+    hk_loop_watch_fd(loop, fd, POLLIN, on_model_accept, NULL);
+    return hk_xasprintf("http://127.0.0.1:%d", ntohs(a.sin_port));
+}
+
+/* --- the session ---------------------------------------------------------- */
+
 static void on_event(const struct hk_event *ev, void *user)
 {
     (void)ev, (void)user;
@@ -66,8 +148,8 @@ static struct hk_session *start_session(void)
     char *err = NULL;
     struct hk_session *s = hk_session_start(loop, repo, NULL, &opts, on_event, NULL, &err);
     FZ_ASSERT(s, "the session did not start: %s", err ? err : "?");
-    /* The model's closed port fails the first turn: then it sits there. */
-    for (int i = 0; i < FZ_PASSES && hk_session_state(s) == HK_STATE_THINKING; i++)
+    /* The model's proposal comes: then it waits for a decision. */
+    for (int i = 0; i < FZ_PASSES && hk_session_wait(s) == HK_WAIT_NONE && !hk_session_state_terminal(hk_session_state(s)); i++)
         hk_loop_run_once(loop, 10);
     return s;
 }
@@ -107,7 +189,7 @@ static void init(void)
     setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
     unsetenv("XDG_CONFIG_HOME");
     char *cmd = hk_xasprintf("cd '%s' && git init -q -b main && git config user.name Fuzz && "
-                             "git config user.email fuzz@example.com && echo one > a.txt && "
+                             "git config user.email fuzz@example.com && printf 'one\\ntwo\\nthree\\nfour\\n' > a.txt && "
                              "git add -A && git commit -qm one",
                              fz_root);
     FZ_ASSERT(system(cmd) == 0, "git init in %s", fz_root);
@@ -117,11 +199,11 @@ static void init(void)
     FZ_ASSERT(hk_repo_open(&repo, fz_root, &err) == 0, "repo: %s", err);
     cfg = hk_config_open(fz_root, &err);
     FZ_ASSERT(cfg, "config: %s", err);
-    model = (struct hk_model_settings){.provider = HK_PROVIDER_ANTHROPIC, .model = hk_xstrdup("fuzz-model"),
-                                       .base_url = hk_xstrdup("http://127.0.0.1:1"),
-                                       .api_key = hk_xstrdup("sk-fuzz"), .max_tokens = 100, .max_tries = 1,
-                                       .timeout_ms = 1000, .retry_base_ms = 1};
     loop = hk_loop_new();
+    model = (struct hk_model_settings){.provider = HK_PROVIDER_ANTHROPIC, .model = hk_xstrdup("fuzz-model"),
+                                       .base_url = model_listen(),
+                                       .api_key = hk_xstrdup("sk-fuzz"), .max_tokens = 100, .max_tries = 1,
+                                       .timeout_ms = 10000, .retry_base_ms = 1};
     open_session();
     open_ghost();
 }
