@@ -141,6 +141,9 @@ struct hk_attach_opts {
 };
 struct hk_session *hk_session_attach(struct hk_loop *loop, struct hk_repo *repo, const char *id,
                                      const struct hk_attach_opts *opts, hk_event_cb cb, void *user, char **err);
+/* The process that runs the session changed (the cockpit's detach forked):
+ * its lock file names this one now, for honk log, attach and resume. */
+void hk_session_moved(struct hk_session *s);
 /* A mirror of another process's session, and whether it takes no commands
  * (watching, or nobody runs it any more). */
 bool hk_session_attached(const struct hk_session *s);

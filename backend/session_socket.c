@@ -125,11 +125,14 @@ static void schedule_reap(struct hk_session_socket *k)
 }
 
 /* Queues text for one client; past the bound the client is dropped (later,
- * from the loop: never while the session is emitting). */
+ * from the loop: never while the session is emitting). What is queued goes
+ * out when the loop next polls (the socket is watched for writing), so the
+ * deltas of one read from the model leave in one write, not one each. */
 static void send_text(struct client *c, const char *text, size_t len)
 {
     if (c->dead)
         return;
+    bool was_empty = c->out_sent == c->out.len;
     hk_buf_add(&c->out, text, len);
     if (c->out.len - c->out_sent - c->replay_left > HK_PROTOCOL_QUEUE_MAX) {
         c->dead = hk_xasprintf("dropped: more than %d MiB of events unread", HK_PROTOCOL_QUEUE_MAX >> 20);
@@ -137,7 +140,10 @@ static void send_text(struct client *c, const char *text, size_t len)
         schedule_reap(c->sock);
         return;
     }
-    flush_client(c);
+    if (c->out.len - c->out_sent < 64 * 1024 && !was_empty)
+        return; /* watched for writing already */
+    if (!was_empty)
+        flush_client(c);
     if (c->dead)
         schedule_reap(c->sock);
     else
@@ -492,6 +498,12 @@ int hk_session_socket_open(struct hk_session *s, char **err)
     hk_loop_watch_fd(s->loop, k->listen_fd, POLLIN, on_accept, k);
     s->sock = k;
     return 0;
+}
+
+void hk_session_moved(struct hk_session *s)
+{
+    if (s->sock)
+        hk_session_claim_publish(&s->sock->claim, hk_session_socket_clients(s));
 }
 
 void hk_session_socket_listening(struct hk_session *s)

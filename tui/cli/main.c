@@ -24,6 +24,12 @@ struct command {
 #define START_OPTIONS                                                                        \
     "  --with-changes                carry in the checkout's uncommitted changes\n"    \
     "  --base REV                    start from REV instead of HEAD\n"
+#define WAIT_OPTIONS                                                                         \
+    "  --wait                        stay at a decision nobody can give here,\n"           \
+    "                                for honk attach to answer, rather than\n"            \
+    "                                exit 3 (honk.run.wait; --no-wait: do not)\n"          \
+    "  --wait-timeout SECONDS        stop waiting after SECONDS, exit 3 (implies\n"       \
+    "                                --wait; honk.run.waitTimeout; 0: no limit)\n"
 #define JSON_OPTION "  --json                        events as JSON lines on stdout\n"
 
 static const struct command commands[] = {
@@ -34,13 +40,14 @@ static const struct command commands[] = {
     {"run", "[OPTIONS] TASK...",
      "do a task headless: plan, edit, test until green, commit (and deploy); an\n"
      "operand - stands for the text read from standard input",
-     APPROVE_OPTIONS JSON_OPTION START_OPTIONS, 1, 1, hk_cmd_run},
+     APPROVE_OPTIONS WAIT_OPTIONS JSON_OPTION START_OPTIONS, 1, 1, hk_cmd_run},
     {"resume", "ID [--accept | --reject REASON] [OPTIONS]",
      "continue an interrupted session from its journal (ID: a unique prefix is\n"
      "enough); in a terminal with no decision given, in the cockpit",
      "  --accept                      approve what waits (a proposal, a command,\n"
      "                                the deploy)\n"
-     "  --reject REASON               decline it and tell the model why\n" APPROVE_OPTIONS JSON_OPTION,
+     "  --reject REASON               decline it and tell the model why\n" APPROVE_OPTIONS WAIT_OPTIONS
+         JSON_OPTION,
      1, 1, hk_cmd_resume},
     {"attach", "[--watch] [--json] [--name NAME] [ID]",
      "open the cockpit on a session another honk runs, shared with it (ID: a\n"

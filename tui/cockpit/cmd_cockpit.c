@@ -8,9 +8,12 @@
 #include "deploy.h"
 #include "diff_sources.h"
 #include "flags.h"
+#include "runner.h"
 #include "session.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,9 @@ struct app {
     char *task, *state, *commit, *deploy, *land;
     int approved, rejected;
     bool deploy_failed; /* the stages skipped after a failure must not hide it */
+    /* detach: the session runs on headless in a child, the terminal given back */
+    bool detach_asked, detached;
+    uint64_t detach_timer;
 };
 
 static void note(struct app *a, enum hk_event_kind kind, const char *message)
@@ -70,6 +76,8 @@ static void on_runner_change(struct hk_runner *r, void *user)
 {
     (void)r;
     struct app *a = user;
+    if (a->detached)
+        return;
     sync_runner(a);
     hk_cockpit_test_changed(a->ck);
 }
@@ -213,9 +221,18 @@ static void show_waiting_stages(struct app *a, const struct hk_event *ev)
     }
 }
 
+static void detached_event(struct app *a, const struct hk_event *ev);
+static void detach_soon(struct app *a);
+
 static void on_event(const struct hk_event *ev, void *user)
 {
     struct app *a = user;
+    if (a->detached) {
+        detached_event(a, ev);
+        return;
+    }
+    if (a->detach_asked)
+        detach_soon(a); /* a run that ended may let it happen now */
     remember(a, ev);
     show_waiting_stages(a, ev);
     hk_cockpit_event(a->ck, ev);
@@ -469,6 +486,117 @@ static void act_quit(void *data)
     hk_loop_stop(a->loop);
 }
 
+/* --- detaching: the session runs on in the background ------------------------ */
+
+/* A test run, a command or a deploy stage is this process's child: only
+ * its parent can reap it, so the session moves to a child process between
+ * runs. */
+static bool run_in_progress(struct app *a)
+{
+    struct hk_runner *r = hk_session_runner(a->session);
+    return r && hk_runner_state(r) == HK_RUNNER_RUNNING;
+}
+
+/* In the background: SIGTERM (or SIGINT) cancels, as for honk run. */
+static void on_detached_signal(struct hk_loop *loop, int signo, void *data)
+{
+    (void)signo;
+    struct app *a = data;
+    char *err = NULL;
+    hk_session_command(a->session, "{\"command\": \"cancel\"}", &err);
+    free(err);
+    hk_loop_stop(loop);
+}
+
+/* The background process ends with the session. Nothing is drawn. */
+static void detached_event(struct app *a, const struct hk_event *ev)
+{
+    remember(a, ev);
+    int state = hk_state_event_state(ev);
+    if (state >= 0 && hk_session_state_terminal((enum hk_session_state)state))
+        hk_loop_stop(a->loop);
+}
+
+/* The child: a session of its own, off the terminal, on the same loop. */
+static void go_background(struct app *a)
+{
+    setsid();
+    int fd = open("/dev/null", O_RDWR);
+    for (int i = 0; fd >= 0 && i < 3; i++)
+        dup2(fd, i);
+    if (fd > 2)
+        close(fd);
+    a->detached = true;
+    hk_session_moved(a->session);
+    hk_session_watch_runner(a->session, NULL, NULL);
+    hk_loop_on_signal(a->loop, SIGTERM, on_detached_signal, a);
+    hk_loop_on_signal(a->loop, SIGINT, on_detached_signal, a);
+}
+
+static void detach(struct app *a)
+{
+    const char *id = hk_session_id(a->session);
+    hk_cockpit_release(a->ck);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "honk: could not leave session %s running (%s); it stops here, resumable: honk resume %s\n",
+                id, strerror(errno), id);
+        hk_loop_stop(a->loop);
+        return;
+    }
+    if (pid == 0) {
+        go_background(a);
+        return;
+    }
+    /* The parent frees nothing: what it holds is the child's now. */
+    printf("honk: session %s runs on in the background; attach to it: honk attach %s\n", id, id);
+    fflush(stdout);
+    _exit(HK_EXIT_OK);
+}
+
+static void detach_due(struct hk_loop *loop, void *data)
+{
+    (void)loop;
+    struct app *a = data;
+    a->detach_timer = 0;
+    if (!a->detach_asked || run_in_progress(a))
+        return; /* the event that ends the run asks again */
+    a->detach_asked = false;
+    if (hk_session_state_terminal(hk_session_state(a->session)))
+        note(a, HK_EV_NOTE, "The session ended before it could be left running; q quits.");
+    else
+        detach(a);
+}
+
+/* From the loop, with no cockpit code on the stack. */
+static void detach_soon(struct app *a)
+{
+    if (!a->detach_timer)
+        a->detach_timer = hk_loop_add_timer(a->loop, 0, detach_due, a);
+}
+
+static void act_detach(void *data)
+{
+    struct app *a = data;
+    if (!a->session) {
+        note(a, HK_EV_ERROR, "No session runs yet, so there is none to leave running; q quits.");
+        return;
+    }
+    if (hk_session_attached(a->session)) {
+        hk_loop_stop(a->loop); /* another process runs it: leaving is all there is to do, as q does */
+        return;
+    }
+    if (hk_session_state_terminal(hk_session_state(a->session))) {
+        note(a, HK_EV_ERROR, "The session has ended; there is nothing to leave running. q quits.");
+        return;
+    }
+    if (run_in_progress(a) && !a->detach_asked)
+        note(a, HK_EV_NOTE, "Leaving once the run in progress ends (it is this honk's child); the session then runs on.");
+    a->detach_asked = true;
+    detach_soon(a);
+}
+
 static const struct hk_cockpit_actions actions = {
     .send_message = act_send,
     .interrupt = act_interrupt,
@@ -479,6 +607,7 @@ static const struct hk_cockpit_actions actions = {
     .commit = act_commit,
     .answer = act_answer,
     .browse = act_browse,
+    .detach = act_detach,
 };
 
 /* --- running it ------------------------------------------------------------ */

@@ -62,6 +62,7 @@ struct hk_cockpit {
     int64_t created_us, diff_set_us, key_us; /* CLOCK_MONOTONIC, for HONK_COCKPIT_TIMINGS */
     int64_t turn_end_us; /* the model's reply ended; its last line is not drawn yet */
     bool first_frame;
+    bool released; /* hk_cockpit_release: the terminal is not ours any more */
 };
 
 /* cockpit_layout.c */
