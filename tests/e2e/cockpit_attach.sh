@@ -5,7 +5,8 @@
 # once give one decision, and the other hears who decided; the watcher's
 # rejection is refused; text the model streams while bob is attached
 # streams in both; bob's q leaves the session running for alice, who
-# commits; a finished session opens read-only from its journal.
+# commits; a finished session opens read-only from its journal; the owner
+# detaches (Alt-d) and a third cockpit attaches and commits.
 . "$HONK_TOP/tests/cockpit.sh"
 S="$HONK_TOP/tests/e2e/screens"
 HOST=$(hostname | cut -d. -f1)
@@ -25,7 +26,7 @@ pane() {
         "cd '$R' && env TERM=$TERM_NAME USER=$user $HONK_ENV $HONK_WRAP '$HONK'$args 2>'$T/$name.err'; echo \"exited \$?\"; sleep 30"
 }
 # The screen masked as cockpit.sh masks it, and the host in names too.
-same() { on "$1" masked | sed "s/@$HOST\b/@host/g; s/Session [0-9a-f]\{8\}/Session xxxxxxxx/g" > "$T/screen.txt"
+same() { on "$1" masked | sed "s/@$HOST\b/@host/g; s/Session [0-9a-f]\{8\}/Session xxxxxxxx/g; s/attach [0-9a-f]\{8\}/attach xxxxxxxx/g" > "$T/screen.txt"
     [ "${HONK_UPDATE_SCREENS:-}" = 1 ] && cp "$T/screen.txt" "$2"
     diff -u "$2" "$T/screen.txt"; }
 status_line() { on "$1" screen | grep ' │ ' | tail -n 1; }
@@ -153,6 +154,31 @@ check attach_same_hunk_both_show_approved sh -c "tmux -L $A capture-pane -p -t 0
     tmux -L $B capture-pane -p -t 0 | grep -qF '[hunk 1: approved]'"
 check attach_same_hunk_hunk_2_pending sh -c "tmux -L $A capture-pane -p -t 0 | grep -qF '[hunk 2: pending]' &&
     tmux -L $B capture-pane -p -t 0 | grep -qF '[hunk 2: pending]'"
+
+# (g) alice detaches (Alt-d): her terminal says where the session went and
+# her honk exits 0; the session runs on, bob still on it. dave attaches
+# from a third cockpit, approves the rest and commits: the session is done,
+# the commit on its branch, and the process that ran it on ends.
+on $A tm_keys M-d
+check attach_owner_detaches on $A wait_for "exited 0" 200
+on $A settle
+check attach_owner_detached_100x30 same $A "$S/attach_owner_detached_100x30.txt"
+check attach_detached_still_live sh -c "cd '$R' && '$HONK' attach | grep -q '^$ID .*1 attached'"
+pane "$W" dave attach "$ID"
+check attach_third_sees_the_wait on $W wait_for "1/3 decided" 200
+check attach_third_status_shows_bob on $W wait_for "with bob@$HOST"
+on $W tm_keys M-2 A
+check attach_third_approves_rest on $W wait_for "3/3 decided"
+check attach_third_sees_answer on $W wait_for "as sheep do." 200
+on $W wait_for "c: commit" 200 > /dev/null
+on $W tm_keys c
+check attach_third_commits on $W wait_for "Session done" 200
+check attach_third_commit_on_branch sh -c "git -C '$R' log -1 --format=%s honk/$ID | grep -qx 'Shout three sheep'"
+check attach_third_journal_done sh -c "grep '\"kind\":\"state\"' '$R/.git/honk/sessions/$ID.jsonl' | tail -n 1 | grep -q '\"state\":\"done\"'"
+gone() { cd "$R" && "$HONK" attach | grep -q "^no live session"; }
+check attach_detached_process_ends poll gone
+on $B wait_for "Session done" > /dev/null
+check attach_bob_sees_done sh -c "tmux -L $B capture-pane -p -t 0 | grep ' │ ' | grep -q '^ done'"
 check attach_stderr_clean sh -c "! cat '$T'/*.err | grep -q 'ERROR\|runtime error'"
-stop_panes $A $B
+stop_panes $A $B $W
 stop_replay
