@@ -149,8 +149,10 @@ static struct hk_session *start_session(void)
     struct hk_session *s = hk_session_start(loop, repo, NULL, &opts, on_event, NULL, &err);
     FZ_ASSERT(s, "the session did not start: %s", err ? err : "?");
     /* The model's proposal comes: then it waits for a decision. */
-    for (int i = 0; i < FZ_PASSES && hk_session_wait(s) == HK_WAIT_NONE && !hk_session_state_terminal(hk_session_state(s)); i++)
+    for (int i = 0; i < FZ_PASSES && hk_session_wait(s) == HK_WAIT_NONE; i++)
         hk_loop_run_once(loop, 10);
+    FZ_ASSERT(hk_session_wait(s) == HK_WAIT_PROPOSAL, "the session did not wait for the proposal (it is %s)",
+              hk_session_state_name(hk_session_state(s)));
     return s;
 }
 
