@@ -180,5 +180,18 @@ check attach_detached_process_ends poll gone
 on $B wait_for "Session done" > /dev/null
 check attach_bob_sees_done sh -c "tmux -L $B capture-pane -p -t 0 | grep ' │ ' | grep -q '^ done'"
 check attach_stderr_clean sh -c "! cat '$T'/*.err | grep -q 'ERROR\|runtime error'"
-stop_panes $A $B $W
+
+# One's own keys faster than the screen: alice approves hunk 1, goes back
+# to it and rejects it, all before a redraw: her own decision is no
+# "already decided" (what the screen last showed is what others changed).
+stop_panes $W
+one_session quick || exit 0
+on $A tm_keys M-2
+on $A settle
+on $A tm_keys a N r
+on $A wait_for "Reject hunk: reason" > /dev/null
+on $A tm_keys "on second thought" Enter
+check attach_own_quick_keys_decide on $A wait_for "[hunk 1: rejected]"
+check attach_own_quick_keys_not_refused sh -c "! tmux -L $A capture-pane -p -t 0 | grep -q 'already decided'"
+stop_panes $A
 stop_replay

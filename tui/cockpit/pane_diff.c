@@ -486,6 +486,14 @@ static void jump_hunk(struct pane *p, int dir)
         }
 }
 
+/* This cockpit's own decision changes hunks before the next draw: their
+ * states as drawn say nothing more (its next key sees them as they are). */
+static void forget_drawn(struct diff *d)
+{
+    for (int i = 0; i < d->ndrawn; i++)
+        d->drawn[i] = -1;
+}
+
 /* The state hunk g (file's hunk-th) was last seen in: as drawn, else as it is. */
 static int seen_state(struct pane *p, int g, int file, int hunk)
 {
@@ -503,6 +511,7 @@ static void decide(struct pane *p, int hunk, enum hk_verdict v, const char *reas
     const char *seen_name = seen >= 0 ? hk_diffview_state_name((enum hk_dv_state)seen) : NULL;
     if (dv && a->decide)
         a->decide(dv->proposal_id, hunk, v, reason && *reason ? reason : NULL, text, seen_name, data);
+    forget_drawn(diff_of(p));
 }
 
 static void on_reason(struct pane *p, const char *answer, void *data)
@@ -562,6 +571,7 @@ static unsigned diff_action(struct pane *p, enum km_action a)
     case KM_UNDO:
         if (acts->undo)
             acts->undo(data);
+        forget_drawn(d);
         return done;
     case KM_PREV_PROPOSAL:
     case KM_NEXT_PROPOSAL:
