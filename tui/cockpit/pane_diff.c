@@ -307,10 +307,6 @@ static int draw_line(struct pane *p, int y, int x, int width, const struct hk_dv
     return width;
 }
 
-/* A hunk's header: "@@ ... @@ function" cut where it must so that its tag
- * "[hunk N: state]" always shows whole, the state in its own colour. The
- * tag's place is measured, never guessed from the end of the row (a cut row
- * once drew "[hunk 1:approvedd"). */
 /* Remembers the state hunk g showed on screen. */
 static void note_drawn(struct diff *d, int g, enum hk_dv_state state)
 {
@@ -323,6 +319,10 @@ static void note_drawn(struct diff *d, int g, enum hk_dv_state state)
     d->drawn[g] = (int)state;
 }
 
+/* A hunk's header: "@@ ... @@ function" cut where it must so that its tag
+ * "[hunk N: state]" always shows whole, the state in its own colour. The
+ * tag's place is measured, never guessed from the end of the row (a cut row
+ * once drew "[hunk 1:approvedd"). */
 static void draw_hunk_header(struct pane *p, int y, const struct drow *r, bool sel)
 {
     const struct hk_dv_hunk *h = &ck_diff(p->ck)->files[r->file].hunks[r->hunk];
