@@ -38,6 +38,7 @@ static void hunk_free(struct hk_hunk *h)
     hk_patch_lines_free_array(h->lines, h->nlines);
     free(h->reason);
     free(h->meta);
+    free(h->function);
 }
 
 void hk_patch_free(struct hk_proposal *p)

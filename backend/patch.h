@@ -53,6 +53,7 @@ struct hk_hunk {
     char *reason;   /* why it failed (HK_HUNK_FAILED), else NULL */
     char *meta;     /* a file operation without lines: "rename a -> b", "new empty file" */
     /* internal */
+    char *function; /* of a file never loaded (a mirror's): the line after its @@, as the journal says */
     size_t pos;     /* 0-based first line in the original */
     size_t nold;    /* original lines it covers */
 };

@@ -178,6 +178,8 @@ char *hk_patch_hunk_result(const struct hk_proposal *p, const struct hk_hunk *h)
 char *hk_patch_hunk_function(const struct hk_patch_file *f, const struct hk_hunk *h)
 {
     enum { GIT_FUNCNAME_MAX = 80 }; /* what git keeps of the line */
+    if (!f->abs) /* its lines are not here: what the process that read them said */
+        return h->function ? hk_xstrdup(h->function) : NULL;
     if (h->result == HK_HUNK_FAILED || h->meta || h->pos > f->norig)
         return NULL;
     for (size_t i = h->pos; i-- > 0;) {

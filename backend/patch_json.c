@@ -128,8 +128,15 @@ static cJSON *file_json(const struct hk_proposal *p, const struct hk_patch_file 
             cJSON_AddItemToArray(dirs, cJSON_CreateString(f->made_dirs[i] + root_len + 1));
     free(root);
     cJSON *hs = cJSON_AddArrayToObject(o, "hunks");
-    for (size_t k = 0; k < f->nhunks; k++)
-        cJSON_AddItemToArray(hs, hunk_json(p, &f->hunks[k]));
+    for (size_t k = 0; k < f->nhunks; k++) {
+        cJSON *h = hunk_json(p, &f->hunks[k]);
+        /* for the front ends that cannot read the file (an attached cockpit) */
+        char *function = hk_patch_hunk_function(f, &f->hunks[k]);
+        if (function)
+            cJSON_AddStringToObject(h, "function", function);
+        free(function);
+        cJSON_AddItemToArray(hs, h);
+    }
     return o;
 }
 
@@ -174,6 +181,7 @@ static int hunk_from(const cJSON *o, struct hk_hunk *h)
     h->already = hk_json_true(o, "already");
     h->reason = hk_json_str(o, "reason") ? hk_xstrdup(hk_json_str(o, "reason")) : NULL;
     h->meta = hk_json_str(o, "meta") ? hk_xstrdup(hk_json_str(o, "meta")) : NULL;
+    h->function = hk_json_str(o, "function") ? hk_xstrdup(hk_json_str(o, "function")) : NULL;
     struct lines out = {0};
     cJSON_ArrayForEach(l, ls) {
         const char *k = cJSON_GetStringValue(cJSON_GetArrayItem(l, 0));

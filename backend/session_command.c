@@ -138,6 +138,29 @@ static int hunk_changed(const struct hk_session *s, const struct hk_proposal *p,
     return 0;
 }
 
+/* A decision that would leave the hunk as someone else just left it changes
+ * nothing: it is refused, saying who, so that two people pressing approve
+ * at once journal one decision, whatever state each of them sent. */
+static int same_as_other(const struct hk_session *s, const struct hk_proposal *p, int flat, enum hk_verdict v,
+                         char **err)
+{
+    if (v == HK_VERDICT_EDIT)
+        return 0;
+    enum hk_hunk_state want = v == HK_VERDICT_APPROVE ? HK_HUNK_APPROVED : HK_HUNK_REJECTED;
+    const struct hk_hunk *h = NULL;
+    for (size_t f = 0, n = (size_t)flat; f < p->nfiles && !h; f++) {
+        if (n < p->files[f].nhunks)
+            h = &p->files[f].hunks[n];
+        else
+            n -= p->files[f].nhunks;
+    }
+    const char *who = decider(s, "%s:%d", p->id, flat);
+    if (!h || h->state != want || !who || (s->who && !strcmp(who, s->who)))
+        return 0;
+    return refuse(err, hk_xasprintf("Not decided: hunk %d of %s was already decided by %s (%s).", flat + 1, p->id,
+                                    who, hk_hunk_state_name(h->state)));
+}
+
 static int cmd_decide(struct hk_session *s, const cJSON *cmd, char **err)
 {
     struct hk_proposal *p;
@@ -155,7 +178,8 @@ static int cmd_decide(struct hk_session *s, const cJSON *cmd, char **err)
     if (hunk >= (double)total)
         return refuse(err, hk_xasprintf("Not decided: proposal %s has no hunk %d (it has %zu).", p->id,
                                         (int)hunk + 1, total));
-    if (hunk >= 0 && hunk_changed(s, p, (int)hunk, member(cmd, "state"), err) != 0)
+    if (hunk >= 0 && (hunk_changed(s, p, (int)hunk, member(cmd, "state"), err) != 0 ||
+                      same_as_other(s, p, (int)hunk, verdict, err) != 0))
         return -1;
     const char *text = member(cmd, "text");
     if (verdict == HK_VERDICT_EDIT && (hunk < 0 || !text))

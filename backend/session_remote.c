@@ -143,12 +143,21 @@ static void mirror_event(struct hk_session *s, const struct hk_event *ev)
     hk_runner_free(old);
 }
 
+/* A run's screen size as the other process says it, within what a terminal
+ * can be (a pty's size is 16 bits): a screen that big is not made here. */
+static int screen_size(const cJSON *msg, const char *name, int fallback)
+{
+    enum { SCREEN_MAX = 1000 };
+    int n = hk_json_int(msg, name, fallback);
+    return n < 1 ? fallback : n > SCREEN_MAX ? SCREEN_MAX : n;
+}
+
 static void mirror_output(struct hk_session *s, const cJSON *msg)
 {
-    int run = (int)hk_json_long(msg, "run", 0);
-    int rows = (int)hk_json_long(msg, "rows", 24), cols = (int)hk_json_long(msg, "cols", 100);
+    int run = hk_json_int(msg, "run", 0);
+    int rows = screen_size(msg, "rows", 24), cols = screen_size(msg, "cols", 100);
     struct hk_runner *old = NULL;
-    if (run != s->remote->run) {
+    if (run != s->remote->run || !s->runner) {
         /* The run's test_start made a runner already: it is this run. */
         if (!s->runner || s->remote->run_fed || hk_runner_state(s->runner) != HK_RUNNER_RUNNING)
             old = new_run(s, hk_json_str(msg, "command"), rows, cols);

@@ -35,6 +35,7 @@ runs_of() {
     fuzz_journal) echo 5000 ;;
     fuzz_patch) echo 3000 ;;
     fuzz_tools) echo 1000 ;;
+    fuzz_socket) echo 1000 ;;
     *) echo 2000 ;;
     esac
 }

@@ -208,6 +208,14 @@ TEST(proposal_wait_and_its_refusals)
     REFUSED(&r, "{\"command\": \"decide\", \"proposal\": \"p1\", \"hunk\": 0, \"verdict\": \"reject\", "
                 "\"state\": \"pending\"}",
             "Not decided: hunk 1 of p1 was already decided by alice@test (approved).");
+    /* Nor one who approves it as it is now: both pressed approve at once. */
+    cJSON *again = cJSON_Parse("{\"command\": \"decide\", \"proposal\": \"p1\", \"hunk\": 0, "
+                               "\"verdict\": \"approve\", \"state\": \"approved\"}");
+    char *again_err = NULL;
+    CHECK(hk_session_command_as(r.s, again, "bob@test", &again_err) < 0, "bob's second approval refused");
+    CHECK_STR(again_err, "Not decided: hunk 1 of p1 was already decided by alice@test (approved).");
+    free(again_err);
+    cJSON_Delete(again);
     TAKES(&r, "{\"command\": \"undo\", \"proposal\": \"p1\"}");
     TAKES(&r, "{\"command\": \"decide\", \"proposal\": \"p1\", \"hunk\": 0, \"verdict\": \"approve\"}");
     TAKES(&r, "{\"command\": \"decide\", \"proposal\": \"p1\", \"hunk\": 1, \"verdict\": \"reject\", "

@@ -374,9 +374,8 @@ static bool decide_undecided(struct app *a, const char *id, enum hk_verdict verd
     return true;
 }
 
-/* The state the engineer saw hunk (flat) of proposal id in: a decision
- * carries it, so that when someone else decided it first, it is refused
- * rather than decided twice. */
+/* The state hunk (flat) of proposal id is in now: what a decision carries
+ * when the Diff pane did not say what it showed. */
 static const char *seen_state(struct app *a, const char *id, int hunk)
 {
     const struct hk_proposal *p = find_proposal(a, id);
@@ -389,13 +388,13 @@ static const char *seen_state(struct app *a, const char *id, int hunk)
 }
 
 static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, const char *reason,
-                       const char *edited, void *data)
+                       const char *edited, const char *seen, void *data)
 {
     struct app *a = data;
     if (a->whole_shown)
         note(a, HK_EV_ERROR, "Hunks are decided in their proposals; [ goes back to them.");
     else if (a->session && (hunk >= 0 || !decide_undecided(a, proposal, verdict, reason)))
-        decide(a, proposal, hunk, verdict, reason, edited, seen_state(a, proposal, hunk));
+        decide(a, proposal, hunk, verdict, reason, edited, seen ? seen : seen_state(a, proposal, hunk));
 }
 
 /* The id of what the engineer saw waiting, or NULL. */

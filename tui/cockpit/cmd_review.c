@@ -151,9 +151,10 @@ static void decide_undecided(struct review_app *a, enum hk_verdict verdict, cons
 }
 
 static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, const char *reason,
-                       const char *edited, void *data)
+                       const char *edited, const char *seen, void *data)
 {
     (void)proposal;
+    (void)seen; /* a review has nobody else deciding */
     struct review_app *a = data;
     char *err = NULL;
     bool any_decided = false;

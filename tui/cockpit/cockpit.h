@@ -25,9 +25,11 @@ struct hk_cockpit_actions {
     void (*interrupt)(void *data); /* Esc: stop the model's reply */
     /* hunk: index across the whole proposal (files in order), -1 for all of
      * it. reason: NULL or the engineer's words (reject). edited_text: the
-     * hunk's new side after $EDITOR (edit), else NULL. */
+     * hunk's new side after $EDITOR (edit), else NULL. seen: the hunk's
+     * state as the screen showed it when the key was pressed (NULL for all
+     * of it): refused when someone else decided it meanwhile. */
     void (*decide)(const char *proposal_id, int hunk, enum hk_verdict verdict,
-                   const char *reason, const char *edited_text, void *data);
+                   const char *reason, const char *edited_text, const char *seen, void *data);
     void (*undo)(void *data);                 /* the last decision */
     void (*deploy)(bool approve, void *data); /* D approves, C cancels */
     void (*commit)(bool edit, void *data);    /* c, or E to edit the message first */

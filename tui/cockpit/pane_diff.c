@@ -24,6 +24,12 @@ struct diff {
     bool sbs;       /* side by side */
     int hscroll;    /* columns of the lines' text scrolled off to the left */
     char *shown_id; /* the proposal the cursor position belongs to */
+    /* Per hunk of that proposal: the state its header was last drawn in
+     * (-1: not drawn yet). A decision carries it as what the engineer saw,
+     * so that one made meanwhile by someone else is not made twice. */
+    int *drawn;
+    int ndrawn;
+    int reject_seen; /* what the hunk the reason is asked for showed */
 };
 
 static struct diff *diff_of(struct pane *p)
@@ -129,6 +135,9 @@ void pane_diff_reload(struct pane *p)
     if (!same) {
         free(d->shown_id);
         d->shown_id = dv ? hk_xstrdup(dv->proposal_id) : NULL;
+        free(d->drawn);
+        d->drawn = NULL;
+        d->ndrawn = 0;
         p->top = 0;
         p->cursor = 0;
         d->hscroll = 0;
@@ -298,6 +307,18 @@ static int draw_line(struct pane *p, int y, int x, int width, const struct hk_dv
     return width;
 }
 
+/* Remembers the state hunk g showed on screen. */
+static void note_drawn(struct diff *d, int g, enum hk_dv_state state)
+{
+    if (g >= d->ndrawn) {
+        d->drawn = hk_xrealloc(d->drawn, (size_t)(g + 1) * sizeof *d->drawn);
+        for (int i = d->ndrawn; i <= g; i++)
+            d->drawn[i] = -1;
+        d->ndrawn = g + 1;
+    }
+    d->drawn[g] = (int)state;
+}
+
 /* A hunk's header: "@@ ... @@ function" cut where it must so that its tag
  * "[hunk N: state]" always shows whole, the state in its own colour. The
  * tag's place is measured, never guessed from the end of the row (a cut row
@@ -305,6 +326,7 @@ static int draw_line(struct pane *p, int y, int x, int width, const struct hk_dv
 static void draw_hunk_header(struct pane *p, int y, const struct drow *r, bool sel)
 {
     const struct hk_dv_hunk *h = &ck_diff(p->ck)->files[r->file].hunks[r->hunk];
+    note_drawn(diff_of(p), diff_of(p)->hunk_base[r->file] + r->hunk, h->state);
     const char *name = hk_diffview_state_name(h->state);
     struct hk_buf head = {0}, tag = {0};
     hk_buf_printf(&head, "@@ -%d,%d +%d,%d @@ %s", h->old_start, h->old_count, h->new_start, h->new_count,
@@ -464,20 +486,40 @@ static void jump_hunk(struct pane *p, int dir)
         }
 }
 
-static void decide(struct pane *p, int hunk, enum hk_verdict v, const char *reason, const char *text)
+/* This cockpit's own decision changes hunks before the next draw: their
+ * states as drawn say nothing more (its next key sees them as they are). */
+static void forget_drawn(struct diff *d)
+{
+    for (int i = 0; i < d->ndrawn; i++)
+        d->drawn[i] = -1;
+}
+
+/* The state hunk g (file's hunk-th) was last seen in: as drawn, else as it is. */
+static int seen_state(struct pane *p, int g, int file, int hunk)
+{
+    struct diff *d = diff_of(p);
+    if (g >= 0 && g < d->ndrawn && d->drawn[g] >= 0)
+        return d->drawn[g];
+    return g >= 0 ? (int)ck_diff(p->ck)->files[file].hunks[hunk].state : -1;
+}
+
+static void decide(struct pane *p, int hunk, enum hk_verdict v, const char *reason, const char *text, int seen)
 {
     void *data;
     const struct hk_cockpit_actions *a = ck_actions(p->ck, &data);
     struct hk_diffview *dv = ck_diff(p->ck);
+    const char *seen_name = seen >= 0 ? hk_diffview_state_name((enum hk_dv_state)seen) : NULL;
     if (dv && a->decide)
-        a->decide(dv->proposal_id, hunk, v, reason && *reason ? reason : NULL, text, data);
+        a->decide(dv->proposal_id, hunk, v, reason && *reason ? reason : NULL, text, seen_name, data);
+    forget_drawn(diff_of(p));
 }
 
 static void on_reason(struct pane *p, const char *answer, void *data)
 {
     if (!answer) /* Esc: no decision */
         return;
-    decide(p, (int)(intptr_t)data, HK_VERDICT_REJECT, answer, NULL);
+    int g = (int)(intptr_t)data;
+    decide(p, g, HK_VERDICT_REJECT, answer, NULL, g >= 0 ? diff_of(p)->reject_seen : -1);
     if ((intptr_t)data >= 0)
         jump_hunk(p, 1);
 }
@@ -488,7 +530,7 @@ static void edit_hunk(struct pane *p, int file, int hunk, int global)
     char *text = hk_diffview_hunk_new_text(h);
     char *edited = ck_edit_text(p->ck, text, ".txt");
     if (edited && strcmp(edited, text))
-        decide(p, global, HK_VERDICT_EDIT, NULL, edited);
+        decide(p, global, HK_VERDICT_EDIT, NULL, edited, seen_state(p, global, file, hunk));
     else if (edited)
         ck_status_message(p->ck, "the hunk was left unchanged");
     free(edited);
@@ -508,15 +550,16 @@ static unsigned diff_action(struct pane *p, enum km_action a)
     case KM_APPROVE_HUNK:
         if (g < 0)
             break;
-        decide(p, g, HK_VERDICT_APPROVE, NULL, NULL);
+        decide(p, g, HK_VERDICT_APPROVE, NULL, NULL, seen_state(p, g, file, hunk));
         jump_hunk(p, 1);
         return done;
     case KM_REJECT_HUNK:
         if (g < 0)
             break;
+        diff_of(p)->reject_seen = seen_state(p, g, file, hunk);
         ck_prompt(p->ck, p, "Reject hunk: reason (optional, Enter to skip): ", on_reason, (void *)(intptr_t)g);
         return done;
-    case KM_APPROVE_ALL: decide(p, -1, HK_VERDICT_APPROVE, NULL, NULL); return done;
+    case KM_APPROVE_ALL: decide(p, -1, HK_VERDICT_APPROVE, NULL, NULL, -1); return done;
     case KM_REJECT_ALL:
         if (ck_diff(p->ck))
             ck_prompt(p->ck, p, "Reject proposal: reason (optional): ", on_reason, (void *)(intptr_t)-1);
@@ -528,6 +571,7 @@ static unsigned diff_action(struct pane *p, enum km_action a)
     case KM_UNDO:
         if (acts->undo)
             acts->undo(data);
+        forget_drawn(d);
         return done;
     case KM_PREV_PROPOSAL:
     case KM_NEXT_PROPOSAL:
@@ -595,6 +639,7 @@ static void diff_free(struct pane *p)
     free(d->rows);
     free(d->hunk_base);
     free(d->shown_id);
+    free(d->drawn);
     free(d);
 }
 
