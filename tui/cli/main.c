@@ -34,7 +34,9 @@ static const struct command commands[] = {
     {"run", "[OPTIONS] TASK...",
      "do a task headless: plan, edit, test until green, commit (and deploy); an\n"
      "operand - stands for the text read from standard input",
-     APPROVE_OPTIONS JSON_OPTION START_OPTIONS, 1, 1, hk_cmd_run},
+     APPROVE_OPTIONS JSON_OPTION START_OPTIONS
+     "  --id ID                       the new session's id (8 hex digits; honk serve\n"
+     "                                picks it before the session starts)\n", 1, 1, hk_cmd_run},
     {"resume", "ID [--accept | --reject REASON] [OPTIONS]",
      "continue an interrupted session from its journal (ID: a unique prefix is\n"
      "enough); in a terminal with no decision given, in the cockpit",
