@@ -1,6 +1,7 @@
 /* libmicrohttpd on honk's loop (see serve_http.h). */
 #include "serve_http.h"
 #include "json.h"
+#include "serve_internal.h"
 #include "serve_libs.h"
 #include "util.h"
 
@@ -53,8 +54,8 @@ static void log_request(const char *peer, const char *method, const char *url, i
                         const char *note)
 {
     size_t path = strcspn(url, "?");
-    fprintf(stderr, "honk serve: %s %s %.*s %d %.1f ms%s%s\n", peer, method, (int)path, url, status,
-            (double)us / 1000.0, note ? ": " : "", note ? note : "");
+    hk_serve_log("%s %s %.*s %d %.1f ms%s%s", peer, method, (int)path, url, status, (double)us / 1000.0,
+                 note ? ": " : "", note ? note : "");
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct hk_http_reply *rep)

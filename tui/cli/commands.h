@@ -47,5 +47,8 @@ int hk_cmd_apply(int argc, char **argv);
 /* honk discard [--yes] [--journals] ID... and honk gc [--yes] [--journals] */
 int hk_cmd_discard(int argc, char **argv);
 int hk_cmd_gc(int argc, char **argv);
+/* honk serve [--listen HOST:PORT] [--allow-remote] [--jobs N]; honk queue [--base REV] TASK... */
+int hk_cmd_serve(int argc, char **argv);
+int hk_cmd_queue(int argc, char **argv);
 
 #endif

@@ -71,6 +71,15 @@ static const struct command commands[] = {
      "merged; unfinished sessions and unmerged work are kept and named",
      "  --yes, -y                     do not ask\n"
      "  --journals                    remove the sessions' journals too\n", 0, 1, hk_cmd_gc},
+    {"serve", "[--listen HOST:PORT] [--allow-remote] [--jobs N]",
+     "take tasks from Slack, a JSON API and honk queue, and run them in this\n"
+     "repository, each in its own worktree, until SIGTERM",
+     "  --listen HOST:PORT            where to listen (honk.serve.listen, 127.0.0.1:8737)\n"
+     "  --allow-remote                listen on an address other machines reach\n"
+     "  --jobs N                      sessions at work at once (honk.serve.jobs, 2)\n", 0, 1, hk_cmd_serve},
+    {"queue", "[--base REV] TASK...",
+     "add a task to honk serve's queue in this repository (no HTTP); prints its id",
+     "  --base REV                    start from REV instead of HEAD\n", 0, 1, hk_cmd_queue},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -1,0 +1,715 @@
+/* honk serve's life: settings, the listen address, the queue and its
+ * workers, signals (see serve.h). Intake is serve_intake.c and serve_api.c. */
+#include "serve_internal.h"
+#include "json.h"
+#include "serve_libs.h"
+#include "session.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_LISTEN "127.0.0.1:8737"
+#define DEFAULT_JOBS 2
+#define DEFAULT_RATE 10
+
+void hk_serve_log(const char *fmt, ...)
+{
+    char when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = hk_xvasprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "honk serve: %s %s\n", when, msg);
+    free(msg);
+}
+
+void hk_serve_reply(struct hk_http_reply *out, int status, char *body, char *note)
+{
+    out->status = status;
+    out->body = body;
+    out->note = note;
+}
+
+char *hk_serve_error_json(const char *sentence)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "error", sentence);
+    char *text = hk_json_print(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+/* --- settings -------------------------------------------------------------- */
+
+static void add_allow(const char *name, const char *value, void *data)
+{
+    struct hk_serve *s = data;
+    if (strcmp(name, "honk.serve.slack.allow") || !*value)
+        return;
+    s->allow = hk_xrealloc(s->allow, (s->nallow + 1) * sizeof *s->allow);
+    s->allow[s->nallow++] = hk_xstrdup(value);
+}
+
+static void add_repo(const char *name, const char *value, void *data)
+{
+    struct hk_serve *s = data;
+    const char *sub = name + strlen("honk.serve.repo.");
+    size_t n = strlen(sub);
+    if (n <= 5 || strcmp(sub + n - 5, ".path"))
+        return;
+    s->repos = hk_xrealloc(s->repos, (s->nrepos + 1) * sizeof *s->repos);
+    s->repos[s->nrepos++] = (struct hk_serve_repo){hk_xstrndup(sub, n - 5), hk_xstrdup(value)};
+}
+
+static void free_settings(struct hk_serve *s)
+{
+    for (size_t i = 0; i < s->nallow; i++)
+        free(s->allow[i]);
+    free(s->allow);
+    for (size_t i = 0; i < s->nrepos; i++) {
+        free(s->repos[i].name);
+        free(s->repos[i].path);
+    }
+    free(s->repos);
+    s->allow = NULL;
+    s->repos = NULL;
+    s->nallow = s->nrepos = 0;
+}
+
+static int read_settings(struct hk_serve *s, const struct hk_serve_opts *o, char **err)
+{
+    struct hk_config *cfg = hk_config_open(s->workdir, err);
+    if (!cfg)
+        return -1;
+    long jobs = DEFAULT_JOBS, rate = DEFAULT_RATE;
+    int rc = -1;
+    if (hk_config_int(cfg, "honk.serve.jobs", &jobs, err) != 0 ||
+        hk_config_int(cfg, "honk.serve.rateLimit", &rate, err) != 0)
+        goto out;
+    if (o && o->jobs >= 0)
+        jobs = o->jobs;
+    if (jobs < 1) {
+        *err = hk_xstrdup("honk.serve.jobs (--jobs) must be 1 or more");
+        goto out;
+    }
+    free_settings(s);
+    s->jobs = jobs;
+    s->rate_limit = rate;
+    hk_config_each(cfg, "honk.serve.slack.allow", add_allow, s);
+    hk_config_each(cfg, "honk.serve.repo.", add_repo, s);
+    rc = 0;
+out:
+    hk_config_free(cfg);
+    return rc;
+}
+
+int hk_serve_repo_known(const struct hk_serve *s, const char *name)
+{
+    if (!name)
+        return 1;
+    for (size_t i = 0; i < s->nrepos; i++)
+        if (!strcmp(s->repos[i].name, name))
+            return 1;
+    return 0;
+}
+
+static const char *repo_dir(const struct hk_serve *s, const char *name)
+{
+    for (size_t i = 0; name && i < s->nrepos; i++)
+        if (!strcmp(s->repos[i].name, name))
+            return s->repos[i].path;
+    return s->workdir;
+}
+
+/* --- the listen address ---------------------------------------------------- */
+
+static int parse_listen(const char *spec, struct sockaddr_storage *ss, int *loopback, char **err)
+{
+    const char *colon = strrchr(spec, ':');
+    char host[128];
+    memset(ss, 0, sizeof *ss);
+    if (!colon || (size_t)(colon - spec) >= sizeof host || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+        strlen(colon + 1) > 5 || atol(colon + 1) > 65535) {
+        *err = hk_xasprintf("honk.serve.listen is \"%s\"; it must be HOST:PORT, such as %s or [::1]:8737", spec,
+                            DEFAULT_LISTEN);
+        return -1;
+    }
+    memcpy(host, spec, (size_t)(colon - spec));
+    host[colon - spec] = 0;
+    uint16_t port = (uint16_t)atol(colon + 1);
+    size_t hl = strlen(host);
+    if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+        memmove(host, host + 1, hl - 2);
+        host[hl - 2] = 0;
+    }
+    if (!strcmp(host, "localhost"))
+        snprintf(host, sizeof host, "127.0.0.1");
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        *loopback = (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        *loopback = IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
+        return 0;
+    }
+    *err = hk_xasprintf("honk.serve.listen names \"%s\", which is not an IP address (names are not looked up)", host);
+    return -1;
+}
+
+/* --- task processes -------------------------------------------------------- */
+
+static void dispatch(struct hk_serve *s);
+
+static int state_counts_as_running(const char *state)
+{
+    int st = hk_session_state_parse(state);
+    return st < 0 || hk_session_state_active((enum hk_session_state)st);
+}
+
+static size_t running(const struct hk_serve *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nruns; i++)
+        n += state_counts_as_running(s->runs[i]->task->state);
+    return n;
+}
+
+static void journal(struct hk_serve *s, struct hk_serve_task *t)
+{
+    char *err = NULL;
+    if (hk_serve_queue_update(s->queue, t, &err) != 0) {
+        hk_serve_log("task %s: %s (its state %s is not journalled)", t->id, err, t->state);
+        free(err);
+    }
+}
+
+static void set_state(struct hk_serve *s, struct hk_serve_task *t, const char *state, const cJSON *waiting,
+                      const char *sentence)
+{
+    int same_wait = (!waiting && !t->waiting) || (waiting && t->waiting && cJSON_Compare(waiting, t->waiting, 1));
+    if (!strcmp(t->state, state) && same_wait)
+        return;
+    free(t->state);
+    t->state = hk_xstrdup(state);
+    cJSON_Delete(t->waiting);
+    t->waiting = waiting ? cJSON_Duplicate(waiting, 1) : NULL;
+    journal(s, t);
+    if (sentence)
+        hk_serve_log("task %s %s: waits for %s", t->id, state, sentence);
+    else
+        hk_serve_log("task %s %s", t->id, state);
+}
+
+static void on_line(struct hk_worker *w, const char *line, void *user)
+{
+    (void)w;
+    struct hk_serve_run *run = user;
+    cJSON *ev = cJSON_Parse(line);
+    const char *kind = hk_json_str(ev, "kind");
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(ev, "data");
+    const char *state = hk_json_str(data, "state");
+    if (kind && !strcmp(kind, "state") && state && hk_session_state_parse(state) >= 0) {
+        const cJSON *waiting = cJSON_GetObjectItemCaseSensitive(data, "waiting");
+        set_state(run->serve, run->task, state, cJSON_IsObject(waiting) ? waiting : NULL,
+                  hk_json_str(data, "waiting_for"));
+    }
+    cJSON_Delete(ev);
+}
+
+static char *session_journal(const struct hk_serve *s, const struct hk_serve_task *t)
+{
+    struct hk_repo *repo = NULL;
+    char *err = NULL, *path = NULL;
+    if (!t->repo) {
+        path = hk_xasprintf("%s/honk/sessions/%s.jsonl", s->gitdir, t->id);
+    } else if (hk_repo_open(&repo, repo_dir(s, t->repo), &err) == 0) {
+        path = hk_xasprintf("%shonk/sessions/%s.jsonl", hk_repo_gitdir(repo), t->id);
+        hk_repo_close(repo);
+    }
+    free(err);
+    return path;
+}
+
+static int has_session(const struct hk_serve *s, const struct hk_serve_task *t)
+{
+    char *path = session_journal(s, t);
+    int yes = path && access(path, F_OK) == 0;
+    free(path);
+    return yes;
+}
+
+/* The last "honk: ..." line the process wrote to its log: why it ended. */
+static char *last_words(const struct hk_serve *s, const struct hk_serve_task *t)
+{
+    char *path = hk_xasprintf("%s/honk/serve/%s.log", s->gitdir, t->id);
+    struct hk_buf b = {0};
+    char *out = NULL;
+    if (hk_read_file(path, &b) == 0 && b.len) {
+        char *line = b.data, *nl;
+        while ((nl = strstr(line, "\nhonk: ")) && nl[7])
+            line = nl + 1;
+        if (!strncmp(line, "honk: ", 6)) {
+            size_t n = strcspn(line + 6, "\n");
+            out = hk_xstrndup(line + 6, n);
+        }
+    }
+    hk_buf_free(&b);
+    free(path);
+    return out;
+}
+
+static void remove_run(struct hk_serve *s, struct hk_serve_run *run)
+{
+    for (size_t i = 0; i < s->nruns; i++) {
+        if (s->runs[i] == run) {
+            s->runs[i] = s->runs[--s->nruns];
+            break;
+        }
+    }
+    hk_worker_free(run->worker);
+    free(run);
+}
+
+/* A process that ended without its session saying it ended or waits (a
+ * crash, a usage error) is that task's failure; exits 0, 1, 3 and 130 come
+ * after the session's own state, which stands. */
+static void on_exit_status(struct hk_worker *w, int status, void *user)
+{
+    (void)w;
+    struct hk_serve_run *run = user;
+    struct hk_serve *s = run->serve;
+    struct hk_serve_task *t = run->task;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    t->exit_status = code >= 0 ? code : 128 + WTERMSIG(status);
+    if (run->stopped_by_serve) {
+        t->resume = has_session(s, t);
+        free(t->state);
+        t->state = hk_xstrdup("queued");
+        cJSON_Delete(t->waiting);
+        t->waiting = NULL;
+        journal(s, t);
+        hk_serve_log("task %s stopped with honk serve; the next honk serve %s it", t->id,
+                     t->resume ? "resumes" : "starts");
+    } else if (code >= 0 && code != 2 && code != 127 && !state_counts_as_running(t->state)) {
+        t->resume = 0;
+        journal(s, t);
+        hk_serve_log("task %s's process ended (exit %d) in state %s", t->id, code, t->state);
+    } else {
+        free(t->error);
+        char *why = last_words(s, t);
+        t->error = code >= 0 ? hk_xasprintf("its process ended with status %d%s%s", code, why ? ": " : "",
+                                            why ? why : "")
+                             : hk_xasprintf("its process was killed by signal %d", WTERMSIG(status));
+        free(why);
+        t->resume = 0;
+        hk_serve_log("task %s failed: %s", t->id, t->error);
+        free(t->state);
+        t->state = hk_xstrdup("failed");
+        journal(s, t);
+    }
+    remove_run(s, run);
+    if (s->stopping && !s->nruns)
+        hk_loop_stop(s->loop);
+    dispatch(s);
+}
+
+static const struct hk_worker_ops worker_ops = {on_line, on_exit_status};
+
+/* A session that was set up but never journalled (its process was killed
+ * in between) leaves a branch and worktree that would refuse its id. */
+static void clear_leftovers(const struct hk_serve *s, const struct hk_serve_task *t)
+{
+    struct hk_repo *repo = NULL;
+    struct hk_task *task = NULL;
+    char *err = NULL;
+    if (hk_repo_open(&repo, repo_dir(s, t->repo), &err) == 0 && hk_task_open(repo, t->id, &task, &err) == 1) {
+        hk_serve_log("task %s: removing the worktree a killed process left before its journal began", t->id);
+        hk_task_discard(repo, task, &err);
+    }
+    hk_task_free(task);
+    hk_repo_close(repo);
+    free(err);
+}
+
+static void start_run(struct hk_serve *s, struct hk_serve_task *t)
+{
+    const char *argv[16];
+    int n = 0;
+    int resume = t->resume && has_session(s, t);
+    argv[n++] = s->honk;
+    if (resume) {
+        argv[n++] = "resume";
+        argv[n++] = t->id;
+    } else {
+        clear_leftovers(s, t);
+        argv[n++] = "run";
+        argv[n++] = "--id";
+        argv[n++] = t->id;
+        if (t->base) {
+            argv[n++] = "--base";
+            argv[n++] = t->base;
+        }
+    }
+    argv[n++] = "--approve=edits";
+    argv[n++] = "--json";
+    if (!resume) {
+        argv[n++] = "--";
+        argv[n++] = t->task;
+    }
+    argv[n] = NULL;
+    char *log = hk_xasprintf("%s/honk/serve/%s.log", s->gitdir, t->id);
+    char *err = NULL;
+    struct hk_serve_run *run = hk_xcalloc(1, sizeof *run);
+    *run = (struct hk_serve_run){.serve = s, .task = t};
+    run->worker = hk_worker_spawn(s->loop, repo_dir(s, t->repo), (char *const *)argv, log, &worker_ops, run, &err);
+    free(log);
+    if (!run->worker) {
+        free(t->error);
+        t->error = err;
+        hk_serve_log("task %s failed: %s", t->id, err);
+        set_state(s, t, "failed", NULL, NULL);
+        free(run);
+        return;
+    }
+    s->runs = hk_xrealloc(s->runs, (s->nruns + 1) * sizeof *s->runs);
+    s->runs[s->nruns++] = run;
+    t->resume = 0;
+    hk_serve_log("task %s %s (pid %d)", t->id, resume ? "resumed" : "started", (int)hk_worker_pid(run->worker));
+    set_state(s, t, "starting", NULL, NULL);
+}
+
+static struct hk_serve_run *run_of(const struct hk_serve *s, const struct hk_serve_task *t)
+{
+    for (size_t i = 0; i < s->nruns; i++)
+        if (s->runs[i]->task == t)
+            return s->runs[i];
+    return NULL;
+}
+
+static void dispatch(struct hk_serve *s)
+{
+    if (s->stopping)
+        return;
+    size_t n = hk_serve_queue_count(s->queue);
+    for (size_t i = 0; i < n && running(s) < (size_t)s->jobs; i++) {
+        struct hk_serve_task *t = hk_serve_queue_at(s->queue, i);
+        if (!strcmp(t->state, "queued") && !run_of(s, t))
+            start_run(s, t);
+    }
+}
+
+static void on_sigchld(struct hk_loop *loop, int signo, void *data)
+{
+    (void)loop;
+    (void)signo;
+    struct hk_serve *s = data;
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (size_t i = 0; i < s->nruns; i++) {
+            if (hk_worker_pid(s->runs[i]->worker) == pid) {
+                hk_worker_exited(s->runs[i]->worker, status);
+                break;
+            }
+        }
+    }
+}
+
+/* --- intake's side --------------------------------------------------------- */
+
+int hk_serve_accept(struct hk_serve *s, struct hk_serve_task *t, char **err)
+{
+    if (hk_serve_queue_add(s->queue, t, err) != 0) {
+        hk_serve_task_free(t);
+        return -1;
+    }
+    hk_serve_log("task %s queued (%s%s%s%s%s)", t->id, t->from, t->user ? " by " : "", t->user ? t->user : "",
+                 t->channel ? " in " : "", t->channel ? t->channel : "");
+    dispatch(s);
+    return 0;
+}
+
+int hk_serve_cancel(struct hk_serve *s, struct hk_serve_task *t, char **err)
+{
+    struct hk_serve_run *run = run_of(s, t);
+    if (run) {
+        /* honk run cancels its session on SIGTERM; its end says cancelled. */
+        hk_worker_signal(run->worker, SIGTERM);
+        hk_serve_log("task %s: cancel asked; its session is told", t->id);
+        return 0;
+    }
+    if (strcmp(t->state, "queued") != 0) {
+        *err = hk_xasprintf("Task %s is not queued or running (it is %s), so there is nothing to cancel; "
+                            "honk discard %s removes its session.", t->id, t->state, t->id);
+        return -1;
+    }
+    t->resume = 0;
+    set_state(s, t, "cancelled", NULL, NULL);
+    return 0;
+}
+
+static void on_queue_changed(struct hk_loop *loop, int fd, short revents, void *data)
+{
+    (void)loop;
+    (void)revents;
+    struct hk_serve *s = data;
+    char buf[4096];
+    while (read(fd, buf, sizeof buf) > 0) {
+    }
+    char *err = NULL;
+    size_t before = hk_serve_queue_count(s->queue);
+    if (hk_serve_queue_refresh(s->queue, &err) < 0) {
+        hk_serve_log("%s", err);
+        free(err);
+        return;
+    }
+    for (size_t i = before; i < hk_serve_queue_count(s->queue); i++) {
+        struct hk_serve_task *t = hk_serve_queue_at(s->queue, i);
+        hk_serve_log("task %s queued (%s%s%s)", t->id, t->from ? t->from : "queue", t->user ? " by " : "",
+                     t->user ? t->user : "");
+    }
+    dispatch(s);
+}
+
+/* --- signals and life ------------------------------------------------------ */
+
+/* honk run has no way to stop short of cancelling (SIGTERM and SIGINT end
+ * its session as cancelled, and a resumed cancelled session waits for a
+ * message). Its journal is written before each step takes effect, so a
+ * session killed at any point resumes where it was, as after a crash:
+ * serve stops its sessions that way and resumes them at its next start. */
+static void on_stop(struct hk_loop *loop, int signo, void *data)
+{
+    struct hk_serve *s = data;
+    if (s->stopping) {
+        hk_serve_log("stopping already (%zu task processes to end)", s->nruns);
+        return;
+    }
+    s->stopping = 1;
+    hk_http_refuse_new(s->http, "honk serve is stopping; it takes tasks again once it is restarted.");
+    hk_serve_log("%s: taking no more tasks; stopping %zu running session%s to resume them at the next start",
+                 signo == SIGTERM ? "SIGTERM" : "SIGINT", s->nruns, s->nruns == 1 ? "" : "s");
+    for (size_t i = 0; i < s->nruns; i++) {
+        s->runs[i]->stopped_by_serve = 1;
+        hk_worker_signal(s->runs[i]->worker, SIGKILL);
+    }
+    if (!s->nruns)
+        hk_loop_stop(loop);
+}
+
+static void on_hup(struct hk_loop *loop, int signo, void *data)
+{
+    (void)loop;
+    (void)signo;
+    struct hk_serve *s = data;
+    char *err = NULL;
+    if (read_settings(s, NULL, &err) != 0) {
+        hk_serve_log("SIGHUP: the configuration was not reread: %s; the settings before stay", err);
+        free(err);
+        return;
+    }
+    hk_serve_log("SIGHUP: configuration reread: jobs %ld, %zu Slack id%s allowed, %zu named repositor%s", s->jobs,
+                 s->nallow, s->nallow == 1 ? "" : "s", s->nrepos, s->nrepos == 1 ? "y" : "ies");
+    dispatch(s);
+}
+
+/* Tasks that were running when the last serve ended (a kill -9: their
+ * processes died with it) are queued again, to resume from their journals. */
+static void recover(struct hk_serve *s)
+{
+    for (size_t i = 0; i < hk_serve_queue_count(s->queue); i++) {
+        struct hk_serve_task *t = hk_serve_queue_at(s->queue, i);
+        if (!strcmp(t->state, "queued") || !state_counts_as_running(t->state))
+            continue;
+        t->resume = has_session(s, t);
+        hk_serve_log("task %s was %s when the last honk serve ended; it %s", t->id, t->state,
+                     t->resume ? "resumes from its journal" : "starts again");
+        set_state(s, t, "queued", NULL, NULL);
+    }
+}
+
+static char *secret_from_env(const char *name)
+{
+    const char *v = getenv(name);
+    char *copy = v && *v ? hk_xstrdup(v) : NULL;
+    /* Task processes, and the commands they run, never see it. */
+    unsetenv(name);
+    return copy;
+}
+
+static int open_repo(struct hk_serve *s, char **err)
+{
+    if (hk_repo_open(&s->repo, ".", err) != 0)
+        return -1;
+    s->workdir = hk_xstrdup(hk_repo_workdir(s->repo));
+    s->gitdir = hk_xstrdup(hk_repo_gitdir(s->repo));
+    size_t n = strlen(s->gitdir);
+    if (n > 1 && s->gitdir[n - 1] == '/')
+        s->gitdir[n - 1] = 0;
+    return 0;
+}
+
+static int listen_on(struct hk_serve *s, const struct hk_serve_opts *o, char **err)
+{
+    struct hk_config *cfg = hk_config_open(s->workdir, err);
+    if (!cfg)
+        return -1;
+    char *spec = o->listen ? hk_xstrdup(o->listen) : hk_config_string(cfg, "honk.serve.listen");
+    int remote = o->allow_remote > 0, loopback = 0, rc = -1;
+    if (o->allow_remote < 0 && hk_config_bool(cfg, "honk.serve.allowRemote", &remote, err) != 0)
+        goto out;
+    struct sockaddr_storage ss;
+    if (parse_listen(spec ? spec : DEFAULT_LISTEN, &ss, &loopback, err) != 0)
+        goto out;
+    if (!loopback && !remote) {
+        *err = hk_xasprintf("%s is reachable from other machines; honk serve listens there only when asked: "
+                            "--allow-remote or honk.serve.allowRemote=true (and put a TLS proxy in front of it)",
+                            spec);
+        goto out;
+    }
+    char *why = NULL;
+    s->http = hk_http_start(s->loop, (struct sockaddr *)&ss, hk_serve_handle, s, &why);
+    if (!s->http) {
+        *err = hk_xasprintf("honk serve cannot listen on %s: %s", spec ? spec : DEFAULT_LISTEN, why);
+        free(why);
+        goto out;
+    }
+    char host[INET6_ADDRSTRLEN] = "?";
+    if (ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
+    else
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof host);
+    /* The first line says where, port 0's pick included (tests read it). */
+    hk_serve_log("listening on http://%s%s%s:%u/ in %s (jobs %ld)", ss.ss_family == AF_INET6 ? "[" : "", host,
+                 ss.ss_family == AF_INET6 ? "]" : "", hk_http_port(s->http), s->workdir, s->jobs);
+    rc = 0;
+out:
+    free(spec);
+    hk_config_free(cfg);
+    return rc;
+}
+
+static void watch_queue(struct hk_serve *s)
+{
+    s->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    char *path = hk_serve_queue_path(s->gitdir);
+    if (s->inotify >= 0 && inotify_add_watch(s->inotify, path, IN_MODIFY) >= 0)
+        hk_loop_watch_fd(s->loop, s->inotify, POLLIN, on_queue_changed, s);
+    else
+        hk_serve_log("cannot watch %s (%s): honk queue's tasks start at the next restart", path, strerror(errno));
+    free(path);
+}
+
+static char *self_path(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        return hk_xstrdup("honk");
+    buf[n] = 0;
+    return hk_xstrdup(buf);
+}
+
+static void serve_free(struct hk_serve *s)
+{
+    for (size_t i = 0; i < s->nruns; i++) {
+        hk_worker_free(s->runs[i]->worker);
+        free(s->runs[i]);
+    }
+    free(s->runs);
+    for (size_t i = 0; i < s->nrates; i++)
+        free(s->rates[i].who);
+    free(s->rates);
+    hk_http_stop(s->http);
+    if (s->inotify >= 0)
+        close(s->inotify);
+    hk_serve_queue_close(s->queue);
+    free_settings(s);
+    free(s->slack_secret);
+    free(s->token);
+    free(s->honk);
+    free(s->gitdir);
+    free(s->workdir);
+    hk_repo_close(s->repo);
+    hk_loop_free(s->loop);
+}
+
+int hk_serve_run(const struct hk_serve_opts *opts, char **err)
+{
+    struct hk_serve s = {.inotify = -1};
+    int rc = 1;
+    signal(SIGPIPE, SIG_IGN); /* MHD writes to sockets whose peer may be gone */
+    if (hk_serve_libs_load(err) != 0 || open_repo(&s, err) != 0 || read_settings(&s, opts, err) != 0)
+        goto out;
+    s.slack_secret = secret_from_env("SLACK_SIGNING_SECRET");
+    s.token = secret_from_env("HONK_SERVE_TOKEN");
+    s.honk = self_path();
+    s.loop = hk_loop_new();
+    if (!(s.queue = hk_serve_queue_open(s.gitdir, err)) || listen_on(&s, opts, err) != 0)
+        goto out;
+    if (!s.slack_secret)
+        hk_serve_log("SLACK_SIGNING_SECRET is not set: Slack requests are refused");
+    if (!s.token)
+        hk_serve_log("HONK_SERVE_TOKEN is not set: the JSON API is refused");
+    hk_loop_on_signal(s.loop, SIGCHLD, on_sigchld, &s);
+    hk_loop_on_signal(s.loop, SIGTERM, on_stop, &s);
+    hk_loop_on_signal(s.loop, SIGINT, on_stop, &s);
+    hk_loop_on_signal(s.loop, SIGHUP, on_hup, &s);
+    watch_queue(&s);
+    recover(&s);
+    dispatch(&s);
+    hk_loop_run(s.loop);
+    hk_serve_log("stopped");
+    rc = 0;
+out:
+    serve_free(&s);
+    return rc;
+}
+
+int hk_serve_enqueue(const char *task, const char *base, char **id, char **err)
+{
+    struct hk_serve s = {.inotify = -1};
+    int rc = -1;
+    if (open_repo(&s, err) != 0 || !(s.queue = hk_serve_queue_open(s.gitdir, err)))
+        goto out;
+    struct hk_serve_task *t = hk_xcalloc(1, sizeof *t);
+    char host[256] = "localhost";
+    gethostname(host, sizeof host - 1);
+    const char *user = getenv("USER");
+    t->task = hk_xstrdup(task);
+    t->base = base ? hk_xstrdup(base) : NULL;
+    t->from = hk_xstrdup("queue");
+    t->user = hk_xasprintf("%s@%s", user && *user ? user : "someone", host);
+    if (hk_serve_queue_add(s.queue, t, err) != 0) {
+        hk_serve_task_free(t);
+        goto out;
+    }
+    *id = hk_xstrdup(t->id);
+    rc = 0;
+out:
+    serve_free(&s);
+    return rc;
+}

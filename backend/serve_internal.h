@@ -1,0 +1,81 @@
+/* What the serve_*.c files share: the server's state, its log, intake. */
+#ifndef HK_SERVE_INTERNAL_H
+#define HK_SERVE_INTERNAL_H
+
+#include "config.h"
+#include "loop.h"
+#include "repo.h"
+#include "serve.h"
+#include "serve_http.h"
+#include "serve_queue.h"
+#include "serve_worker.h"
+
+#include <stdint.h>
+
+struct hk_serve_repo {
+    char *name;
+    char *path;
+};
+
+/* A task with its process. */
+struct hk_serve_run {
+    struct hk_serve *serve;
+    struct hk_serve_task *task;
+    struct hk_worker *worker;
+    int stopped_by_serve; /* serve ended it to stop: it resumes at the next start */
+};
+
+struct hk_serve_rate {
+    char *who;
+    int64_t window_ms;
+    long count;
+};
+
+struct hk_serve {
+    struct hk_loop *loop;
+    struct hk_repo *repo;
+    char *gitdir; /* no trailing slash */
+    char *workdir;
+    struct hk_serve_queue *queue;
+    struct hk_http *http;
+    char *honk; /* this program, to start task processes */
+    /* settings, reread on SIGHUP */
+    long jobs;
+    long rate_limit;
+    char **allow;
+    size_t nallow;
+    struct hk_serve_repo *repos;
+    size_t nrepos;
+    /* from the environment, never logged */
+    char *slack_secret;
+    char *token;
+    struct hk_serve_run **runs;
+    size_t nruns;
+    struct hk_serve_rate *rates;
+    size_t nrates;
+    int stopping;
+    int inotify;
+};
+
+/* One line on stderr: "honk serve: ..." (never a secret). */
+void hk_serve_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Every request, routed (serve_intake.c). */
+void hk_serve_handle(const struct hk_http_request *req, struct hk_http_reply *out, void *user);
+/* The JSON API under /v1/ (serve_api.c). */
+void hk_serve_api(struct hk_serve *s, const struct hk_http_request *req, struct hk_http_reply *out);
+
+/* Journals a new task (taken over) and starts it when a slot is free. 0, or
+ * -1 with *err (the task is then freed). */
+int hk_serve_accept(struct hk_serve *s, struct hk_serve_task *t, char **err);
+/* Cancels a queued or running task: 0, or -1 with *err saying why not. */
+int hk_serve_cancel(struct hk_serve *s, struct hk_serve_task *t, char **err);
+/* Whether the repository name (NULL: serve's own) is known. */
+int hk_serve_repo_known(const struct hk_serve *s, const char *name);
+
+/* A reply: status and body (taken over), and the log line's note. */
+void hk_serve_reply(struct hk_http_reply *out, int status, char *body, char *note);
+/* {"error": SENTENCE} */
+char *hk_serve_error_json(const char *sentence);
+
+#endif
