@@ -1,0 +1,250 @@
+# honk serve end to end: Slack requests signed exactly as Slack signs them
+# (openssl dgst -hmac over "v0:TS:BODY"), sent with curl; honk-replay is the
+# model. A signed slash command runs a task to review; every refusal runs
+# nothing; a retried event runs once; the JSON API needs its token; 50 tasks
+# posted at once with jobs=2 all end journalled, never more than 2 at work,
+# none lost or run twice, across a kill -9 of serve; SIGTERM stops sessions
+# where they resume; honk queue feeds the same queue.
+# Waits are bounded polls; nothing started here outlives the test.
+. "$HONK_TOP/tests/lib.sh"
+export ANTHROPIC_API_KEY=sk-serve-1
+SECRET=shh-signing-secret-1
+TOKEN=tok-serve-1
+SERVE_PID=
+
+new_repo() {
+    rm -rf "$1"; mkdir -p "$1"
+    (cd "$1" && git init -q -b main && git config user.name Tester && git config user.email t@example.com &&
+     printf 'add() { echo $(($1 - $2)); }\n' > calc.sh &&
+     printf '. ./calc.sh\n[ "$(add 2 3)" = 5 ] || exit 1\n' > test.sh &&
+     git add -A && git commit -qm "calc" && git config honk.test "sh test.sh" &&
+     git config honk.serve.slack.allow U0ALLOWED && git config --add honk.serve.slack.allow C0TEAM)
+}
+EDIT='{"tool_calls":[{"id":"t1","name":"edit_file","input":{"path":"calc.sh","old_string":"$1 - $2","new_string":"$1 + $2"}}]}'
+FINISH='{"text":["Fixed.\n```commit\nFix add\n```\n"]}'
+
+# start_serve DIR ARGS... : honk serve in DIR on a free port; sets SERVE_PID and
+# PORT; its log is $T/serve.log (appended, so a restart keeps the first's).
+start_serve() {
+    dir=$1; shift
+    : >> "$T/serve.log"
+    mark=$(wc -l < "$T/serve.log")
+    (cd "$dir" && SLACK_SIGNING_SECRET=$SECRET HONK_SERVE_TOKEN=$TOKEN exec "$HONK" serve --listen 127.0.0.1:0 "$@" \
+        2>> "$T/serve.log") &
+    SERVE_PID=$!
+    i=0
+    while [ $i -lt 200 ]; do
+        PORT=$(tail -n +$((mark + 1)) "$T/serve.log" | sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' | head -n 1)
+        [ -n "$PORT" ] && return 0
+        kill -0 $SERVE_PID 2>/dev/null || break
+        sleep 0.05; i=$((i + 1))
+    done
+    echo "honk serve did not start: $(tail -n 3 "$T/serve.log")"
+    return 1
+}
+stop_serve() {
+    [ -n "$SERVE_PID" ] || return 0
+    kill -TERM "$SERVE_PID" 2>/dev/null
+    i=0
+    while kill -0 "$SERVE_PID" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    kill -9 "$SERVE_PID" 2>/dev/null
+    wait "$SERVE_PID" 2>/dev/null
+    SERVE_PID=
+}
+trap 'stop_serve; cleanup' EXIT
+
+sign() { # sign TS BODY [SECRET] : X-Slack-Signature as Slack computes it
+    printf 'v0=%s' "$(printf 'v0:%s:%s' "$1" "$2" | openssl dgst -sha256 -hmac "${3:-$SECRET}" -r | cut -d' ' -f1)"
+}
+# post PATH BODY CURL-ARGS... : the status on stdout, the answer in $T/resp
+post() {
+    path=$1 body=$2; shift 2
+    printf '%s' "$body" > "$T/body"
+    curl -s -m 10 -o "$T/resp" -w '%{http_code}' "$@" --data-binary @"$T/body" "http://127.0.0.1:$PORT$path"
+}
+slack() { # slack PATH BODY [TS [SIGNATURE]] : a request as Slack sends it
+    ts=${3:-$(date +%s)}
+    sig=${4:-$(sign "$ts" "$2")}
+    post "$1" "$2" -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: $sig" \
+        -H 'Content-Type: application/x-www-form-urlencoded'
+}
+api() { # api METHOD PATH : the status; the answer in $T/resp
+    curl -s -m 10 -o "$T/resp" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$2"
+}
+count_tasks() { api GET /v1/tasks > /dev/null; grep -o '"id":"[0-9a-f]\{8\}"' "$T/resp" | wc -l; }
+count_sessions() { ls "$1/.git/honk/sessions/" 2>/dev/null | grep -c '\.jsonl$'; }
+task_state() { api GET "/v1/tasks/$1" > /dev/null; sed -n 's/^{"id":"[0-9a-f]*","state":"\([a-z_]*\)".*/\1/p' "$T/resp"; }
+# until_state ID STATE : polls (at most ~30 s) for the task's state
+until_state() {
+    i=0
+    while [ $i -lt 600 ]; do
+        [ "$(task_state "$1")" = "$2" ] && return 0
+        sleep 0.05; i=$((i + 1))
+    done
+    return 1
+}
+command_body() { # command_body USER TEXT
+    printf 'token=gIkuvaNzQIHg97ATvDxqgjtO&team_id=T0001&team_domain=example&channel_id=C2147483705&channel_name=test&user_id=%s&user_name=Steve&command=%%2Fhonk&text=%s&api_app_id=A123456&response_url=https%%3A%%2F%%2Fhooks.slack.com%%2Fcommands%%2F1234%%2F5678&trigger_id=13345224609.738474920.8088930838d88f008e0' "$1" "$2"
+}
+
+# --- a signed slash command runs a task to review ------------------------------
+R=$T/repo; new_repo "$R"
+start_replay "{\"turns\":[$EDIT,$FINISH]}"
+git -C "$R" config honk.baseUrl "$URL"
+start_serve "$R" || exit 1
+status=$(slack /slack/commands "$(command_body U0ALLOWED 'fix+the+add+function')")
+id=$(sed -n 's/.*[Tt]ask \([0-9a-f]\{8\}\).*/\1/p' "$T/resp")
+check slash_command_acknowledged sh -c "[ '$status' = 200 ] && [ -n '$id' ]"
+check slash_command_answer_names_task grep -q 'fix the add function' "$T/resp"
+if until_state "$id" review; then ok slash_command_reaches_review
+else fail slash_command_reaches_review "state $(task_state "$id"): $(tail -n 5 "$T/serve.log")"; fi
+check slash_command_change_in_worktree grep -qF '$1 + $2' "$R/.git/honk/worktrees/$id/calc.sh"
+check slash_command_waits_for_commit grep -q '"waiting":{"kind":"commit"' "$T/resp"
+check slash_command_journalled grep -q "\"id\":\"$id\",\"task\":\"fix the add function\"" "$R/.git/honk/serve/queue.jsonl"
+check log_line_per_request grep -q "POST /slack/commands 200 .*task $id" "$T/serve.log"
+check log_line_per_transition grep -q "task $id review" "$T/serve.log"
+check log_has_no_secret sh -c "! grep -qE '$SECRET|$TOKEN' '$T/serve.log' '$R/.git/honk/serve/queue.jsonl'"
+
+# --- refusals: nothing runs --------------------------------------------------------
+tasks=$(count_tasks); sessions=$(count_sessions "$R"); requests=$(wc -l < "$T/record.jsonl")
+body=$(command_body U0ALLOWED 'delete+everything')
+now=$(date +%s)
+refused() { # refused NAME STATUS WANT : the status, and nothing queued or started; the answer in $T/refused
+    cp "$T/resp" "$T/refused"
+    if [ "$2" != "$3" ]; then fail "$1" "status $2, not $3: $(cat "$T/refused")"
+    elif [ "$(count_tasks)" -ne "$tasks" ] || [ "$(count_sessions "$R")" -ne "$sessions" ]; then fail "$1" "something was queued"
+    else ok "$1"; fi
+}
+refused refuse_wrong_signature "$(slack /slack/commands "$body" "$now" "$(sign "$now" "$body" not-the-secret)")" 401
+refused refuse_signature_of_other_body "$(slack /slack/commands "$body" "$now" "$(sign "$now" "$(command_body U0ALLOWED 'fix+add')")")" 401
+old=$((now - 360))
+refused refuse_timestamp_6_minutes_old "$(slack /slack/commands "$body" "$old" "$(sign "$old" "$body")")" 401
+refused refuse_missing_signature "$(post /slack/commands "$body" -H "X-Slack-Request-Timestamp: $now")" 401
+refused refuse_missing_timestamp "$(post /slack/commands "$body" -H "X-Slack-Signature: $(sign "$now" "$body")")" 401
+refused refuse_user_not_allowed "$(slack /slack/commands "$(command_body U0STRANGER 'delete+everything')")" 200
+check refuse_user_not_allowed_politely grep -q '"response_type":"ephemeral","text":"Sorry, honk takes tasks only from' "$T/refused"
+big=$(command_body U0ALLOWED "$(head -c 70000 /dev/zero | tr '\0' 'a')")
+refused refuse_body_over_limit "$(slack /slack/commands "$big")" 413
+check refuse_body_over_limit_says_bound grep -q 'over 64 KiB' "$T/refused"
+check refusals_reached_no_model [ "$(wc -l < "$T/record.jsonl")" -eq "$requests" ]
+check refusals_logged grep -q 'POST /slack/commands 401 .*refused: X-Slack-Signature does not match' "$T/serve.log"
+
+# --- Events API: the challenge, and a retried event runs once -------------------
+status=$(slack /slack/events '{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}')
+check events_url_verification sh -c "[ '$status' = 200 ] && grep -q '\"challenge\":\"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P\"' '$T/resp'"
+event='{"token":"x","team_id":"T0001","api_app_id":"A1","type":"event_callback","event_id":"Ev0PV52K21","event_time":1700000000,"event":{"type":"app_mention","user":"U0ALLOWED","text":"<@U0BOT> rename add to sum","ts":"1700000000.000100","channel":"C2147483705","event_ts":"1700000000.000100"}}'
+tasks=$(count_tasks)
+s1=$(slack /slack/events "$event")
+s2=$(slack /slack/events "$event" "$(date +%s)" "" ; :)
+printf '%s' "$event" > "$T/body"; ts=$(date +%s)
+s3=$(curl -s -m 10 -o "$T/resp" -w '%{http_code}' -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: $(sign "$ts" "$event")" \
+    -H 'X-Slack-Retry-Num: 1' -H 'X-Slack-Retry-Reason: http_timeout' --data-binary @"$T/body" "http://127.0.0.1:$PORT/slack/events")
+check event_acknowledged [ "$s1" = 200 ]
+check event_retry_acknowledged sh -c "[ '$s2' = 200 ] && [ '$s3' = 200 ]"
+check event_runs_once [ "$(count_tasks)" -eq $((tasks + 1)) ]
+api GET /v1/tasks > /dev/null
+check event_task_words grep -q '"task":"rename add to sum"' "$T/resp"
+check event_retry_logged grep -q 'event Ev0PV52K21, retry 1 is task [0-9a-f]* already; not run again' "$T/serve.log"
+
+# --- the JSON API and its token --------------------------------------------------
+tasks=$(count_tasks)
+s1=$(post /v1/tasks '{"task":"fix add"}')
+s2=$(post /v1/tasks '{"task":"fix add"}' -H 'Authorization: Bearer wrong-token-000')
+check api_without_token_refused sh -c "[ '$s1' = 401 ] && [ '$s2' = 401 ] && [ $(count_tasks) -eq $tasks ]"
+s3=$(post /v1/tasks '{"task":"fix add","base":"main"}' -H "Authorization: Bearer $TOKEN")
+check api_with_token_accepted sh -c "[ '$s3' = 202 ] && grep -q '\"id\":\"[0-9a-f]\{8\}\",\"state\":\"[a-z]*\"' '$T/resp'"
+check api_bad_body_refused [ "$(post /v1/tasks '{"tusk":"x"}' -H "Authorization: Bearer $TOKEN")" = 400 ]
+check api_unknown_repo_refused [ "$(post /v1/tasks '{"task":"x","repo":"nope"}' -H "Authorization: Bearer $TOKEN")" = 400 ]
+check api_unknown_task_404 [ "$(api GET /v1/tasks/0123abcd)" = 404 ]
+
+# --- honk queue feeds the running serve -------------------------------------------
+qid=$(cd "$R" && "$HONK" queue "fix add from the shell" 2> /dev/null)
+i=0; while [ $i -lt 200 ] && [ "$(api GET "/v1/tasks/$qid")" != 200 ]; do sleep 0.05; i=$((i + 1)); done
+check queue_task_seen_by_serve grep -q '"kind":"queue"' "$T/resp"
+stop_serve
+stop_replay
+check serve_stops_on_sigterm grep -q 'honk serve: .* stopped' "$T/serve.log"
+
+# --- not loopback only when asked ---------------------------------------------------
+(cd "$R" && "$HONK" serve --listen 0.0.0.0:0 > /dev/null 2> "$T/remote.err"); rc=$?
+check remote_listen_refused sh -c "[ $rc -eq 1 ] && grep -q 'reachable from other machines.*--allow-remote' '$T/remote.err'"
+
+# --- 50 tasks at once, jobs=2, kill -9 midway, restart ------------------------------
+R=$T/flood; new_repo "$R"
+turns=$(i=0; while [ $i -lt 60 ]; do printf '%s{"stall_ms":150,"text":["Nothing to change here."]}' "$([ $i -gt 0 ] && echo ,)"; i=$((i + 1)); done)
+start_replay "{\"turns\":[$turns]}"
+git -C "$R" config honk.baseUrl "$URL"
+git -C "$R" config honk.serve.jobs 2
+start_serve "$R" || exit 1
+i=0
+while [ $i -lt 50 ]; do
+    curl -s -m 10 -o "$T/ack.$i" -w '%{http_code}\n' -H "Authorization: Bearer $TOKEN" \
+        --data-binary "{\"task\":\"flood task $i\"}" "http://127.0.0.1:$PORT/v1/tasks" > "$T/status.$i" &
+    i=$((i + 1))
+done
+wait_acks() { # curl's children only: serve and replay run on
+    i=0
+    while [ $i -lt 50 ]; do
+        j=0; while [ ! -s "$T/status.$i" ] && [ $j -lt 200 ]; do sleep 0.05; j=$((j + 1)); done
+        i=$((i + 1))
+    done
+}
+wait_acks
+acked=$(cat "$T"/status.* | grep -c '^202$')
+check flood_all_acknowledged [ "$acked" -eq 50 ]
+for f in "$T"/ack.*; do sed -n 's/^{"id":"\([0-9a-f]*\)".*/\1\n/p' "$f"; done | grep . | sort > "$T/acked"
+check flood_ids_distinct [ "$(sort -u "$T/acked" | wc -l)" -eq 50 ]
+# Kill -9 once some tasks have ended; the processes it ran die with it.
+ended() { grep -c '"exit":' "$R/.git/honk/serve/queue.jsonl"; }
+i=0; while [ "$(ended)" -lt 10 ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+kill -9 "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null; SERVE_PID=
+before=$(ended)
+check flood_killed_midway sh -c "[ $before -ge 10 ] && [ $before -lt 50 ]"
+start_serve "$R" || exit 1
+# ends when no task is queued or at work
+busy() { api GET /v1/tasks > /dev/null; grep -oE '"state":"(queued|starting|thinking|applying|testing|committing|deploying)"' "$T/resp" | wc -l; }
+i=0; while [ "$(busy)" -gt 0 ] && [ $i -lt 2400 ]; do sleep 0.05; i=$((i + 1)); done
+api GET /v1/tasks > /dev/null
+sed 's/},{"id"/}\n{"id"/g' "$T/resp" | sed -n 's/.*"id":"\([0-9a-f]\{8\}\)","state":"\([a-z_]*\)".*/\1 \2/p' | sort > "$T/final"
+check flood_none_lost [ "$(cut -d' ' -f1 "$T/final")" = "$(cat "$T/acked")" ]
+check flood_all_ended_journalled sh -c "! grep -vqE ' (idle|review|failed|done)$' '$T/final'"
+check flood_restart_resumed grep -q 'when the last honk serve ended; it resumes from its journal' "$T/serve.log"
+# Run once: one session per task, each begun once (one task event), no other sessions.
+once=1
+for id in $(cat "$T/acked"); do
+    [ "$(grep -c '"kind":"task"' "$R/.git/honk/sessions/$id.jsonl" 2>/dev/null)" = 1 ] || { once=0; echo "# $id: not one task event"; }
+done
+check flood_none_run_twice sh -c "[ $once = 1 ] && [ $(count_sessions "$R") -eq 50 ]"
+# Never more than 2 at work: replay the queue journal's transitions in order.
+most=$(awk '
+    /"op":"state"/ {
+        id = $0; sub(/.*"id":"/, "", id); id = substr(id, 1, 8)
+        st = $0; sub(/.*"state":"/, "", st); sub(/".*/, "", st)
+        busy = (st ~ /^(starting|thinking|applying|testing|committing|deploying)$/)
+        if (busy && !(id in on)) { on[id] = 1; n++ }
+        if (!busy && (id in on)) { delete on[id]; n-- }
+        if (n > most) most = n
+    }
+    /"op":"add"/ && n > most { most = n }
+    END { print most + 0 }' "$R/.git/honk/serve/queue.jsonl")
+check flood_never_more_than_2_running sh -c "[ $most -le 2 ] && [ $most -ge 1 ]"
+stop_serve
+stop_replay
+
+# --- SIGTERM: a session at work stops where it resumes, and the next serve resumes it
+R=$T/term; new_repo "$R"
+git -C "$R" config honk.test "sleep 2; sh test.sh"
+start_replay "{\"turns\":[$EDIT,$FINISH]}"
+git -C "$R" config honk.baseUrl "$URL"
+start_serve "$R" || exit 1
+post /v1/tasks '{"task":"fix add"}' -H "Authorization: Bearer $TOKEN" > /dev/null
+id=$(sed -n 's/^{"id":"\([0-9a-f]*\)".*/\1/p' "$T/resp")
+until_state "$id" testing
+stop_serve
+check sigterm_journals_for_resume grep -q "\"id\":\"$id\",\"state\":\"queued\",\"resume\":true" "$R/.git/honk/serve/queue.jsonl"
+start_serve "$R" || exit 1
+if until_state "$id" review; then ok sigterm_session_resumes_to_review
+else fail sigterm_session_resumes_to_review "state $(task_state "$id"): $(tail -n 4 "$T/serve.log")"; fi
+check sigterm_resumed_not_restarted [ "$(grep -c '"kind":"task"' "$R/.git/honk/sessions/$id.jsonl")" = 1 ]
+stop_serve
+stop_replay
