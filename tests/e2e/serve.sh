@@ -248,3 +248,15 @@ else fail sigterm_session_resumes_to_review "state $(task_state "$id"): $(tail -
 check sigterm_resumed_not_restarted [ "$(grep -c '"kind":"task"' "$R/.git/honk/sessions/$id.jsonl")" = 1 ]
 stop_serve
 stop_replay
+
+# --- the command line ------------------------------------------------------------------
+for c in serve queue; do
+    "$HONK" $c --help > "$T/out" 2> "$T/err" < /dev/null; rc=$?
+    check "help_$c" sh -c "[ $rc -eq 0 ] && head -n 1 '$T/out' | grep -q '^usage: honk $c' && [ ! -s '$T/err' ]"
+done
+"$HONK" --help > "$T/help"
+check help_lists_serve_and_queue sh -c "grep -q '^  honk serve ' '$T/help' && grep -q '^  honk queue ' '$T/help' && grep -q -- '--allow-remote' '$T/help' && grep -q -- '--id ID' '$T/help'"
+(cd "$R" && "$HONK" serve --jobs 0) > /dev/null 2> "$T/err"
+check serve_jobs_0_refused sh -c "[ $? -eq 2 ] && grep -q 'jobs takes a whole number, 1 or more' '$T/err'"
+(cd "$R" && "$HONK" queue) > /dev/null 2> "$T/err"
+check queue_without_task_usage sh -c "[ $? -eq 2 ] && grep -q '^usage: honk queue' '$T/err'"
