@@ -430,8 +430,8 @@ int hk_task_discard(struct hk_repo *repo, const struct hk_task *task, char **err
     int rc = git_worktree_lookup(&wt, repo->git, task->id);
     if (rc == 0)
         rc = git_worktree_prune(wt, &popts);
-    else if (rc == GIT_ENOTFOUND)
-        rc = 0;
+    else if (rc == GIT_ENOTFOUND || !task->worktree)
+        rc = 0; /* none to remove: libgit2 fails the lookup when .git/worktrees is missing */
     git_worktree_free(wt);
     if (rc < 0) {
         hk_repo_fail(err, "cannot remove the task's worktree");

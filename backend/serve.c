@@ -253,10 +253,22 @@ static char *session_journal(const struct hk_serve *s, const struct hk_serve_tas
     return path;
 }
 
+/* Whether the task's session began: its journal holds its first event
+ * whole. A process killed between creating the journal and writing that
+ * line leaves an empty file, which a resume could not read. */
 static int has_session(const struct hk_serve *s, const struct hk_serve_task *t)
 {
     char *path = session_journal(s, t);
-    int yes = path && access(path, F_OK) == 0;
+    char *line = NULL;
+    size_t cap = 0;
+    int yes = 0;
+    FILE *f = path ? fopen(path, "r") : NULL;
+    ssize_t n = f ? getline(&line, &cap, f) : -1;
+    if (n > 0 && line[n - 1] == '\n')
+        yes = strstr(line, "\"kind\":\"task\"") != NULL;
+    if (f)
+        fclose(f);
+    free(line);
     free(path);
     return yes;
 }
@@ -349,6 +361,10 @@ static void clear_leftovers(const struct hk_serve *s, const struct hk_serve_task
         hk_serve_log("task %s: removing the worktree a killed process left before its journal began", t->id);
         hk_task_discard(repo, task, &err);
     }
+    char *journal = session_journal(s, t);
+    if (journal)
+        unlink(journal); /* empty, or torn before its first line ended */
+    free(journal);
     hk_task_free(task);
     hk_repo_close(repo);
     free(err);

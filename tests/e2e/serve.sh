@@ -51,7 +51,7 @@ stop_serve() {
     wait "$SERVE_PID" 2>/dev/null
     SERVE_PID=
 }
-trap 'stop_serve; cleanup' EXIT
+trap 'stop_serve; [ -n "$KEEP" ] && cp -r "$T" /tmp/serve-kept; cleanup' EXIT
 
 sign() { # sign TS BODY [SECRET] : X-Slack-Signature as Slack computes it
     printf 'v0=%s' "$(printf 'v0:%s:%s' "$1" "$2" | openssl dgst -sha256 -hmac "${3:-$SECRET}" -r | cut -d' ' -f1)"
@@ -212,7 +212,7 @@ check flood_restart_resumed grep -q 'when the last honk serve ended; it resumes 
 # Run once: one session per task, each begun once (one task event), no other sessions.
 once=1
 for id in $(cat "$T/acked"); do
-    [ "$(grep -c '"kind":"task"' "$R/.git/honk/sessions/$id.jsonl" 2>/dev/null)" = 1 ] || { once=0; echo "# $id: not one task event"; }
+    [ "$(grep -c '"kind":"task"' "$R/.git/honk/sessions/$id.jsonl" 2>/dev/null)" = 1 ] || { once=0; echo "# $id: not one task event ($(grep "^$id" "$T/final")): $(tail -n 2 "$R/.git/honk/serve/$id.log" 2>/dev/null)"; }
 done
 check flood_none_run_twice sh -c "[ $once = 1 ] && [ $(count_sessions "$R") -eq 50 ]"
 # Never more than 2 at work: replay the queue journal's transitions in order.
@@ -228,6 +228,34 @@ most=$(awk '
     /"op":"add"/ && n > most { most = n }
     END { print most + 0 }' "$R/.git/honk/serve/queue.jsonl")
 check flood_never_more_than_2_running sh -c "[ $most -le 2 ] && [ $most -ge 1 ]"
+stop_serve
+stop_replay
+
+# --- a restart after processes killed before their journals began ------------------
+# One left a branch and an empty journal, one a branch and worktree and no
+# journal: both tasks start afresh (not resumed from nothing), once.
+R=$T/early; new_repo "$R"
+start_replay "{\"turns\":[$EDIT,$FINISH,$EDIT,$FINISH]}"
+git -C "$R" config honk.baseUrl "$URL"
+mkdir -p "$R/.git/honk/serve" "$R/.git/honk/sessions"
+for id in 0000aaaa 0000bbbb; do
+    printf '{"op":"add","time":1,"task":{"id":"%s","task":"fix add","from":"api"}}\n{"op":"state","time":2,"id":"%s","state":"starting"}\n' \
+        $id $id >> "$R/.git/honk/serve/queue.jsonl"
+done
+git -C "$R" branch honk/0000aaaa
+: > "$R/.git/honk/sessions/0000aaaa.jsonl"
+git -C "$R" worktree add -q -b honk/0000bbbb "$R/.git/honk/worktrees/0000bbbb" 2> /dev/null
+start_serve "$R" --jobs 1 || exit 1
+for id in 0000aaaa 0000bbbb; do
+    i=0; while [ $i -lt 600 ]; do
+        case $(task_state $id) in review|idle|failed|done) break ;; esac
+        sleep 0.05; i=$((i + 1))
+    done
+    st=$(task_state $id)
+    if [ "$(grep -c '"kind":"task"' "$R/.git/honk/sessions/$id.jsonl" 2>/dev/null)" = 1 ] && [ "$st" != failed ]; then
+        ok "restart_starts_afresh_$id"
+    else fail "restart_starts_afresh_$id" "state $st: $(tail -n 2 "$R/.git/honk/serve/$id.log" 2>/dev/null)"; fi
+done
 stop_serve
 stop_replay
 
@@ -260,3 +288,10 @@ check help_lists_serve_and_queue sh -c "grep -q '^  honk serve ' '$T/help' && gr
 check serve_jobs_0_refused sh -c "[ $? -eq 2 ] && grep -q 'jobs takes a whole number, 1 or more' '$T/err'"
 (cd "$R" && "$HONK" queue) > /dev/null 2> "$T/err"
 check queue_without_task_usage sh -c "[ $? -eq 2 ] && grep -q '^usage: honk queue' '$T/err'"
+
+# honk discard (and serve's restart) removes a task branch that never got its
+# worktree, in a repository that has no .git/worktrees at all.
+R=$T/bare-branch; new_repo "$R"
+git -C "$R" branch honk/0000cccc
+(cd "$R" && "$HONK" discard --yes 0000cccc) > /dev/null 2> "$T/err"
+check discard_branch_without_worktree sh -c "[ $? -eq 0 ] && ! git -C '$R' rev-parse -q --verify refs/heads/honk/0000cccc > /dev/null"
