@@ -146,6 +146,26 @@ api GET /v1/tasks > /dev/null
 check event_task_words grep -q '"task":"rename add to sum"' "$T/resp"
 check event_retry_logged grep -q 'event Ev0PV52K21, retry 1 is task [0-9a-f]* already; not run again' "$T/serve.log"
 
+# --- a flood from one person is rate-limited; SIGHUP rereads who may ----------------
+git -C "$R" config honk.serve.rateLimit 2
+git -C "$R" config --add honk.serve.slack.allow U0RATE
+kill -HUP "$SERVE_PID"
+until_file "$T/serve.log" 'SIGHUP: configuration reread'
+tasks=$(count_tasks)
+s1=$(slack /slack/commands "$(command_body U0RATE 'rate+one')")
+s2=$(slack /slack/commands "$(command_body U0RATE 'rate+two')")
+s3=$(slack /slack/commands "$(command_body U0RATE 'rate+three')")
+check rate_limit_says_so sh -c "[ '$s3' = 200 ] && grep -q 'You have given honk 2 tasks in the last minute' '$T/resp'"
+check rate_limit_queues_only_the_allowed [ "$(count_tasks)" -eq $((tasks + 2)) ]
+git -C "$R" config --add honk.serve.slack.allow U0NEWCOMER
+s1=$(slack /slack/commands "$(command_body U0NEWCOMER 'hello')")
+check newcomer_refused_before_sighup grep -q 'Sorry, honk takes tasks only from' "$T/resp"
+kill -HUP "$SERVE_PID"
+i=0; while [ "$(grep -c 'SIGHUP: configuration reread' "$T/serve.log")" -lt 2 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+s1=$(slack /slack/commands "$(command_body U0NEWCOMER 'hello')")
+check newcomer_allowed_after_sighup grep -q '"response_type":"in_channel","text":"\(Queued as task\|Task\) ' "$T/resp"
+git -C "$R" config honk.serve.rateLimit 0
+
 # --- the JSON API and its token --------------------------------------------------
 tasks=$(count_tasks)
 s1=$(post /v1/tasks '{"task":"fix add"}')
