@@ -357,7 +357,14 @@ static void clear_leftovers(const struct hk_serve *s, const struct hk_serve_task
     struct hk_repo *repo = NULL;
     struct hk_task *task = NULL;
     char *err = NULL;
-    if (hk_repo_open(&repo, repo_dir(s, t->repo), &err) == 0 && hk_task_open(repo, t->id, &task, &err) == 1) {
+    if (hk_repo_open(&repo, repo_dir(s, t->repo), &err) == 0) {
+        /* The branch's lock, if the process was killed while making it: the
+         * id is this task's alone and its process is gone, so it is stale. */
+        char *lock = hk_xasprintf("%srefs/heads/honk/%s.lock", hk_repo_gitdir(repo), t->id);
+        unlink(lock);
+        free(lock);
+    }
+    if (repo && hk_task_open(repo, t->id, &task, &err) == 1) {
         hk_serve_log("task %s: removing the worktree a killed process left before its journal began", t->id);
         hk_task_discard(repo, task, &err);
     }

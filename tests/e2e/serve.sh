@@ -253,20 +253,22 @@ stop_replay
 
 # --- a restart after processes killed before their journals began ------------------
 # One left a branch and an empty journal, one a branch and worktree and no
-# journal: both tasks start afresh (not resumed from nothing), once.
+# journal, one the branch's lock file: each starts afresh (not resumed from
+# nothing), once.
 R=$T/early; new_repo "$R"
-start_replay "{\"turns\":[$EDIT,$FINISH,$EDIT,$FINISH]}"
+start_replay "{\"turns\":[$EDIT,$FINISH,$EDIT,$FINISH,$EDIT,$FINISH]}"
 git -C "$R" config honk.baseUrl "$URL"
-mkdir -p "$R/.git/honk/serve" "$R/.git/honk/sessions"
-for id in 0000aaaa 0000bbbb; do
+mkdir -p "$R/.git/honk/serve" "$R/.git/honk/sessions" "$R/.git/refs/heads/honk"
+for id in 0000aaaa 0000bbbb 0000dddd; do
     printf '{"op":"add","time":1,"task":{"id":"%s","task":"fix add","from":"api"}}\n{"op":"state","time":2,"id":"%s","state":"starting"}\n' \
         $id $id >> "$R/.git/honk/serve/queue.jsonl"
 done
 git -C "$R" branch honk/0000aaaa
 : > "$R/.git/honk/sessions/0000aaaa.jsonl"
 git -C "$R" worktree add -q -b honk/0000bbbb "$R/.git/honk/worktrees/0000bbbb" 2> /dev/null
+: > "$R/.git/refs/heads/honk/0000dddd.lock"
 start_serve "$R" --jobs 1 || exit 1
-for id in 0000aaaa 0000bbbb; do
+for id in 0000aaaa 0000bbbb 0000dddd; do
     i=0; while [ $i -lt 600 ]; do
         case $(task_state $id) in review|idle|failed|done) break ;; esac
         sleep 0.05; i=$((i + 1))
