@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -350,6 +352,17 @@ static void on_exit_status(struct hk_worker *w, int status, void *user)
 
 static const struct hk_worker_ops worker_ops = {on_line, on_exit_status};
 
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void remove_tree(const char *dir)
+{
+    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* A session that was set up but never journalled (its process was killed
  * in between) leaves a branch and worktree that would refuse its id. */
 static void clear_leftovers(const struct hk_serve *s, const struct hk_serve_task *t)
@@ -358,11 +371,19 @@ static void clear_leftovers(const struct hk_serve *s, const struct hk_serve_task
     struct hk_task *task = NULL;
     char *err = NULL;
     if (hk_repo_open(&repo, repo_dir(s, t->repo), &err) == 0) {
-        /* The branch's lock, if the process was killed while making it: the
-         * id is this task's alone and its process is gone, so it is stale. */
-        char *lock = hk_xasprintf("%srefs/heads/honk/%s.lock", hk_repo_gitdir(repo), t->id);
+        /* What a process killed while making the task's branch and worktree
+         * left: the id is this task's alone and its process is gone, so the
+         * branch's lock and a half-made worktree are stale. */
+        const char *git = hk_repo_gitdir(repo);
+        char *lock = hk_xasprintf("%srefs/heads/honk/%s.lock", git, t->id);
         unlink(lock);
         free(lock);
+        char *admin = hk_xasprintf("%sworktrees/%s", git, t->id);
+        char *dir = hk_xasprintf("%shonk/worktrees/%s", git, t->id);
+        remove_tree(admin);
+        remove_tree(dir);
+        free(admin);
+        free(dir);
     }
     if (repo && hk_task_open(repo, t->id, &task, &err) == 1) {
         hk_serve_log("task %s: removing the worktree a killed process left before its journal began", t->id);

@@ -228,7 +228,7 @@ api GET /v1/tasks > /dev/null
 sed 's/},{"id"/}\n{"id"/g' "$T/resp" | sed -n 's/.*"id":"\([0-9a-f]\{8\}\)","state":"\([a-z_]*\)".*/\1 \2/p' | sort > "$T/final"
 check flood_none_lost [ "$(cut -d' ' -f1 "$T/final")" = "$(cat "$T/acked")" ]
 check flood_all_ended_journalled sh -c "! grep -vqE ' (idle|review|failed|done)$' '$T/final'"
-check flood_restart_resumed grep -q 'when the last honk serve ended; it resumes from its journal' "$T/serve.log"
+check flood_restart_requeued_running grep -qE 'when the last honk serve ended; it (resumes from its journal|starts again)' "$T/serve.log"
 # Run once: one session per task, each begun once (one task event), no other sessions.
 once=1
 for id in $(cat "$T/acked"); do
@@ -253,13 +253,14 @@ stop_replay
 
 # --- a restart after processes killed before their journals began ------------------
 # One left a branch and an empty journal, one a branch and worktree and no
-# journal, one the branch's lock file: each starts afresh (not resumed from
+# journal, one the branch's lock file, one a half-made worktree (git's admin
+# directory with only its HEAD): each starts afresh (not resumed from
 # nothing), once.
 R=$T/early; new_repo "$R"
-start_replay "{\"turns\":[$EDIT,$FINISH,$EDIT,$FINISH,$EDIT,$FINISH]}"
+start_replay "{\"turns\":[$EDIT,$FINISH,$EDIT,$FINISH,$EDIT,$FINISH,$EDIT,$FINISH]}"
 git -C "$R" config honk.baseUrl "$URL"
 mkdir -p "$R/.git/honk/serve" "$R/.git/honk/sessions" "$R/.git/refs/heads/honk"
-for id in 0000aaaa 0000bbbb 0000dddd; do
+for id in 0000aaaa 0000bbbb 0000dddd 0000eeee; do
     printf '{"op":"add","time":1,"task":{"id":"%s","task":"fix add","from":"api"}}\n{"op":"state","time":2,"id":"%s","state":"starting"}\n' \
         $id $id >> "$R/.git/honk/serve/queue.jsonl"
 done
@@ -267,8 +268,11 @@ git -C "$R" branch honk/0000aaaa
 : > "$R/.git/honk/sessions/0000aaaa.jsonl"
 git -C "$R" worktree add -q -b honk/0000bbbb "$R/.git/honk/worktrees/0000bbbb" 2> /dev/null
 : > "$R/.git/refs/heads/honk/0000dddd.lock"
+git -C "$R" branch honk/0000eeee
+mkdir -p "$R/.git/worktrees/0000eeee" "$R/.git/honk/worktrees/0000eeee"
+echo 'ref: refs/heads/honk/0000eeee' > "$R/.git/worktrees/0000eeee/HEAD"
 start_serve "$R" --jobs 1 || exit 1
-for id in 0000aaaa 0000bbbb 0000dddd; do
+for id in 0000aaaa 0000bbbb 0000dddd 0000eeee; do
     i=0; while [ $i -lt 600 ]; do
         case $(task_state $id) in review|idle|failed|done) break ;; esac
         sleep 0.05; i=$((i + 1))
