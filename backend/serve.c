@@ -3,6 +3,7 @@
 #include "serve_internal.h"
 #include "json.h"
 #include "serve_libs.h"
+#include "serve_notify.h"
 #include "session.h"
 #include "util.h"
 
@@ -184,6 +185,7 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, int *loop
 /* --- task processes -------------------------------------------------------- */
 
 static void dispatch(struct hk_serve *s);
+static struct hk_serve_run *run_of(const struct hk_serve *s, const struct hk_serve_task *t);
 
 static int state_counts_as_running(const char *state)
 {
@@ -223,6 +225,7 @@ static void set_state(struct hk_serve *s, struct hk_serve_task *t, const char *s
         hk_serve_log("task %s %s: waits for %s", t->id, state, sentence);
     else
         hk_serve_log("task %s %s", t->id, state);
+    hk_serve_tell_state(s, t, run_of(s, t));
 }
 
 static void on_line(struct hk_worker *w, const char *line, void *user)
@@ -233,6 +236,14 @@ static void on_line(struct hk_worker *w, const char *line, void *user)
     const char *kind = hk_json_str(ev, "kind");
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(ev, "data");
     const char *state = hk_json_str(data, "state");
+    if (kind && !strcmp(kind, "state") && hk_json_num(data, "iteration", -1) >= 0)
+        run->iteration = hk_json_long(data, "iteration", 0);
+    if (kind && !strcmp(kind, "test_end") && !hk_run_is_command(data) && hk_json_str(data, "command")) {
+        free(run->test_command);
+        run->test_command = hk_xstrdup(hk_json_str(data, "command"));
+        run->test_passed = hk_json_true(data, "passed");
+        run->test_exit = hk_json_int(data, "exit", -1);
+    }
     if (kind && !strcmp(kind, "state") && state && hk_session_state_parse(state) >= 0) {
         const cJSON *waiting = cJSON_GetObjectItemCaseSensitive(data, "waiting");
         set_state(run->serve, run->task, state, cJSON_IsObject(waiting) ? waiting : NULL,
@@ -304,6 +315,7 @@ static void remove_run(struct hk_serve *s, struct hk_serve_run *run)
         }
     }
     hk_worker_free(run->worker);
+    free(run->test_command);
     free(run);
 }
 
@@ -331,6 +343,7 @@ static void on_exit_status(struct hk_worker *w, int status, void *user)
         t->resume = 0;
         journal(s, t);
         hk_serve_log("task %s's process ended (exit %d) in state %s", t->id, code, t->state);
+        hk_serve_tell_ended(s, t, run);
     } else {
         free(t->error);
         char *why = last_words(s, t);
@@ -343,6 +356,7 @@ static void on_exit_status(struct hk_worker *w, int status, void *user)
         free(t->state);
         t->state = hk_xstrdup("failed");
         journal(s, t);
+        hk_serve_tell_ended(s, t, run);
     }
     remove_run(s, run);
     if (s->stopping && !s->nruns)
@@ -492,6 +506,7 @@ int hk_serve_accept(struct hk_serve *s, struct hk_serve_task *t, char **err)
     }
     hk_serve_log("task %s queued (%s%s%s%s%s)", t->id, t->from, t->user ? " by " : "", t->user ? t->user : "",
                  t->channel ? " in " : "", t->channel ? t->channel : "");
+    hk_serve_tell_queued(s, t);
     dispatch(s);
     return 0;
 }
@@ -667,6 +682,24 @@ static void watch_queue(struct hk_serve *s)
     free(path);
 }
 
+/* With a bot token, Slack is told how its tasks go (serve_tell.c). */
+static int start_notify(struct hk_serve *s, char **err)
+{
+    char *token = secret_from_env("SLACK_BOT_TOKEN");
+    if (!token) {
+        hk_serve_log("SLACK_BOT_TOKEN is not set: Slack is not told how its tasks go");
+        return 0;
+    }
+    struct hk_config *cfg = hk_config_open(s->workdir, err);
+    char *url = cfg ? hk_config_string(cfg, "honk.serve.slack.apiUrl") : NULL;
+    hk_config_free(cfg);
+    if (cfg)
+        s->notify = hk_notify_new(s->loop, url ? url : "https://slack.com/api", token, err);
+    free(url);
+    free(token);
+    return s->notify ? 0 : -1;
+}
+
 static char *self_path(void)
 {
     char buf[PATH_MAX];
@@ -681,12 +714,14 @@ static void serve_free(struct hk_serve *s)
 {
     for (size_t i = 0; i < s->nruns; i++) {
         hk_worker_free(s->runs[i]->worker);
+        free(s->runs[i]->test_command);
         free(s->runs[i]);
     }
     free(s->runs);
     for (size_t i = 0; i < s->nrates; i++)
         free(s->rates[i].who);
     free(s->rates);
+    hk_notify_free(s->notify);
     hk_http_stop(s->http);
     if (s->inotify >= 0)
         close(s->inotify);
@@ -714,6 +749,8 @@ int hk_serve_run(const struct hk_serve_opts *opts, char **err)
     s.loop = hk_loop_new();
     if (!(s.queue = hk_serve_queue_open(s.gitdir, err)) || listen_on(&s, opts, err) != 0)
         goto out;
+    if (start_notify(&s, err) != 0)
+        goto out;
     if (!s.slack_secret)
         hk_serve_log("SLACK_SIGNING_SECRET is not set: Slack requests are refused");
     if (!s.token)
@@ -726,6 +763,8 @@ int hk_serve_run(const struct hk_serve_opts *opts, char **err)
     recover(&s);
     dispatch(&s);
     hk_loop_run(s.loop);
+    if (s.notify && hk_notify_pending(s.notify))
+        hk_serve_log("%zu calls to Slack were not delivered before the stop", hk_notify_pending(s.notify));
     hk_serve_log("stopped");
     rc = 0;
 out:

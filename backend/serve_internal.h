@@ -23,6 +23,10 @@ struct hk_serve_run {
     struct hk_serve_task *task;
     struct hk_worker *worker;
     int stopped_by_serve; /* serve ended it to stop: it resumes at the next start */
+    long iteration;       /* the session's test iteration, from its state events */
+    char *test_command;   /* its last test run (test_end of purpose tests), or NULL */
+    int test_passed;
+    int test_exit;
 };
 
 struct hk_serve_rate {
@@ -55,6 +59,7 @@ struct hk_serve {
     size_t nrates;
     int stopping;
     int inotify;
+    struct hk_notify *notify; /* Slack's Web API, with SLACK_BOT_TOKEN; or NULL */
 };
 
 /* One line on stderr: "honk serve: ..." (never a secret). */
@@ -72,6 +77,12 @@ int hk_serve_accept(struct hk_serve *s, struct hk_serve_task *t, char **err);
 int hk_serve_cancel(struct hk_serve *s, struct hk_serve_task *t, char **err);
 /* Whether the repository name (NULL: serve's own) is known. */
 int hk_serve_repo_known(const struct hk_serve *s, const char *name);
+
+/* What Slack is told (serve_tell.c): a task queued, a change of its state,
+ * its end. Nothing for tasks from elsewhere or without a bot token. */
+void hk_serve_tell_queued(struct hk_serve *s, struct hk_serve_task *t);
+void hk_serve_tell_state(struct hk_serve *s, struct hk_serve_task *t, const struct hk_serve_run *run);
+void hk_serve_tell_ended(struct hk_serve *s, struct hk_serve_task *t, const struct hk_serve_run *run);
 
 /* A reply: status and body (taken over), and the log line's note. */
 void hk_serve_reply(struct hk_http_reply *out, int status, char *body, char *note);

@@ -42,6 +42,8 @@ void hk_serve_task_free(struct hk_serve_task *t)
     free(t->key);
     free(t->state);
     free(t->error);
+    free(t->slack_ts);
+    free(t->slack_text);
     cJSON_Delete(t->waiting);
     free(t);
 }
@@ -170,6 +172,13 @@ static void read_state(struct hk_serve_queue *q, const cJSON *line)
     free(t->error);
     t->error = take_str(line, "error");
     t->resume = hk_json_true(line, "resume");
+    if (hk_json_str(line, "slack_ts")) {
+        free(t->slack_ts);
+    free(t->slack_text);
+        t->slack_ts = take_str(line, "slack_ts");
+    }
+    if (hk_json_str(line, "thread") && !t->thread)
+        t->thread = take_str(line, "thread");
     t->exit_status = hk_json_int(line, "exit", -1);
     t->updated_ms = (int64_t)hk_json_num(line, "time", 0);
 }
@@ -313,6 +322,9 @@ int hk_serve_queue_update(struct hk_serve_queue *q, struct hk_serve_task *t, cha
     if (t->waiting)
         cJSON_AddItemToObject(line, "waiting", cJSON_Duplicate(t->waiting, 1));
     add_str(line, "error", t->error);
+    add_str(line, "slack_ts", t->slack_ts);
+    if (t->slack_ts)
+        add_str(line, "thread", t->thread);
     if (t->resume)
         cJSON_AddTrueToObject(line, "resume");
     if (t->exit_status >= 0)

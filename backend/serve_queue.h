@@ -24,6 +24,8 @@ struct hk_serve_task {
     char *state;       /* "queued" or the session's own state name */
     cJSON *waiting;    /* the session's waiting object, or NULL */
     char *error;       /* why it failed outside its session (a crash), or NULL */
+    char *slack_ts;    /* its status message in Slack (chat.update keeps it current), or NULL */
+    char *slack_text;  /* what the status message says now (not journalled) */
     int resume;        /* its session exists: resumed, not started again */
     int exit_status;   /* its last process's exit status, -1 while none ended */
     int64_t created_ms, updated_ms; /* wall clock */

@@ -303,6 +303,40 @@ check sigterm_resumed_not_restarted [ "$(grep -c '"kind":"task"' "$R/.git/honk/s
 stop_serve
 stop_replay
 
+# --- Slack is told: the status message, 👀, updates, the final message ------------
+# fake-slack stands in for the Web API; its first call fails (503) and its
+# second is rate-limited (429, Retry-After: 1): both are tried again.
+FAKESLACK=$HONK_BUILD/tests/fake-slack
+R=$T/told; new_repo "$R"
+start_replay "{\"turns\":[$EDIT,$FINISH]}"
+git -C "$R" config honk.baseUrl "$URL"
+: > "$T/slack.jsonl"
+"$FAKESLACK" --record "$T/slack.jsonl" --token xoxb-test-1 --fail 1 --ratelimit 1 > "$T/fakeslack.out" 2>&1 &
+FAKE_PID=$!
+until_file "$T/fakeslack.out" 'http://'
+git -C "$R" config honk.serve.slack.apiUrl "$(head -n 1 "$T/fakeslack.out")"
+SLACK_BOT_TOKEN=xoxb-test-1 start_serve "$R" || exit 1
+status=$(slack /slack/commands "$(command_body U0ALLOWED 'fix+the+add+function')")
+id=$(sed -n 's/.*[Tt]ask \([0-9a-f]\{8\}\).*/\1/p' "$T/resp")
+check told_acknowledged_at_once [ "$status" = 200 ]
+until_state "$id" review
+until_file "$T/slack.jsonl" 'white_check_mark'
+told() { grep -F -- "$1" "$T/slack.jsonl" | grep -q -- "$2"; }
+check told_status_message told '"method":"chat.postMessage"' ":hourglass: Queued as task $id"
+check told_eyes_on_pickup told '"method":"reactions.add"' '"name":"eyes"'
+check told_status_updated told '"method":"chat.update"' "Task $id: the tests run"
+check told_waits_for_review told '"method":"chat.update"' "Task $id waits for a person: approval to commit (ready for review)"
+check told_final_message told '"method":"chat.postMessage"' "Task $id is ready for review on branch \`honk/$id\`. 1 file changed, +1 -1 (calc.sh +1 -1). Tests: \`sh test.sh\` passed. Open it where honk serve runs: \`honk attach $id\`"
+status_ts=$(grep -F '"status":200' "$T/slack.jsonl" | grep -F 'chat.update' | sed -n 's/.*"ts":"\([0-9.]*\)".*/\1/p' | head -n 1)
+check told_final_in_thread sh -c "grep -F 'is ready for review' '$T/slack.jsonl' | grep -qF '\"thread_ts\":\"$status_ts\"'"
+check told_done_reaction told '"method":"reactions.add"' '"name":"white_check_mark"'
+check told_with_bot_token sh -c "! grep -q '\"auth\":\"bad\"' '$T/slack.jsonl'"
+check told_retried_5xx_and_429 sh -c "grep -q '\"status\":503' '$T/slack.jsonl' && grep -q '\"status\":429' '$T/slack.jsonl' && grep -q 'chat.postMessage: HTTP 429; trying again in 1.0 s' '$T/serve.log'"
+check told_no_token_in_log sh -c "! grep -q xoxb-test-1 '$T/serve.log'"
+stop_serve
+stop_replay
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+
 # --- the command line ------------------------------------------------------------------
 for c in serve queue; do
     "$HONK" $c --help > "$T/out" 2> "$T/err" < /dev/null; rc=$?
