@@ -70,6 +70,20 @@ void hk_serve_handle(const struct hk_http_request *req, struct hk_http_reply *ou
 /* The JSON API under /v1/ (serve_api.c). */
 void hk_serve_api(struct hk_serve *s, const struct hk_http_request *req, struct hk_http_reply *out);
 
+/* Task processes (serve_run.c): starts queued tasks while jobs are free;
+ * sets a task's state (journalled, logged, told); the SIGCHLD handler. */
+void hk_serve_dispatch(struct hk_serve *s);
+void hk_serve_set_state(struct hk_serve *s, struct hk_serve_task *t, const char *state, const cJSON *waiting,
+                        const char *sentence);
+struct hk_serve_run *hk_serve_run_of(const struct hk_serve *s, const struct hk_serve_task *t);
+/* Whether the state is one a session works in (or unknown: just started). */
+int hk_serve_state_busy(const char *state);
+/* Whether the task's session began (its journal's first line is whole). */
+int hk_serve_has_session(const struct hk_serve *s, const struct hk_serve_task *t);
+void hk_serve_reap(struct hk_loop *loop, int signo, void *data);
+/* Where a task of that repository name (NULL: serve's own) runs. */
+const char *hk_serve_repo_dir(const struct hk_serve *s, const char *name);
+
 /* Journals a new task (taken over) and starts it when a slot is free. 0, or
  * -1 with *err (the task is then freed). */
 int hk_serve_accept(struct hk_serve *s, struct hk_serve_task *t, char **err);
