@@ -325,7 +325,7 @@ int hk_task_create(struct hk_repo *repo, const struct hk_task_options *opts,
     git_reference *branch = NULL;
     git_oid start_id;
     int rc = -1;
-    if (new_id(repo, opts->id, t->id, err) < 0 || resolve_base(repo, opts, &base, &t->base_branch, err) < 0)
+    if (new_id(repo, opts ? opts->id : NULL, t->id, err) < 0 || resolve_base(repo, opts, &base, &t->base_branch, err) < 0)
         goto out;
     if (start_commit(repo, opts, base, &start_id, err) < 0)
         goto out;
