@@ -350,10 +350,11 @@ static void watch_queue(struct hk_serve *s)
 static int start_notify(struct hk_serve *s, char **err)
 {
     char *token = secret_from_env("SLACK_BOT_TOKEN");
-    if (!token) {
+    if (!token)
         hk_serve_log("SLACK_BOT_TOKEN is not set: Slack is not told how its tasks go");
-        return 0;
-    }
+    if (!token && !s->token)
+        return 0; /* no Slack, no signed callbacks */
+    s->slack_bot = token != NULL;
     struct hk_config *cfg = hk_config_open(s->workdir, err);
     char *url = cfg ? hk_config_string(cfg, "honk.serve.slack.apiUrl") : NULL;
     hk_config_free(cfg);

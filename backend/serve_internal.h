@@ -59,7 +59,8 @@ struct hk_serve {
     size_t nrates;
     int stopping;
     int inotify;
-    struct hk_notify *notify; /* Slack's Web API, with SLACK_BOT_TOKEN; or NULL */
+    struct hk_notify *notify; /* outgoing calls: Slack's Web API and callbacks; or NULL */
+    int slack_bot;            /* SLACK_BOT_TOKEN was set: Slack is told */
 };
 
 /* One line on stderr: "honk serve: ..." (never a secret). */
@@ -97,6 +98,10 @@ int hk_serve_repo_known(const struct hk_serve *s, const char *name);
 void hk_serve_tell_queued(struct hk_serve *s, struct hk_serve_task *t);
 void hk_serve_tell_state(struct hk_serve *s, struct hk_serve_task *t, const struct hk_serve_run *run);
 void hk_serve_tell_ended(struct hk_serve *s, struct hk_serve_task *t, const struct hk_serve_run *run);
+/* A JSON API task's callback_url gets the task as GET /v1/tasks/ID shows it,
+ * signed: X-Honk-Signature: sha256=HEX, HMAC-SHA256 of the body keyed with
+ * HONK_SERVE_TOKEN. */
+void hk_serve_tell_callback(struct hk_serve *s, const struct hk_serve_task *t);
 
 /* A reply: status and body (taken over), and the log line's note. */
 void hk_serve_reply(struct hk_http_reply *out, int status, char *body, char *note);

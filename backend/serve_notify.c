@@ -16,6 +16,9 @@
 struct call {
     char *key;
     char *method;
+    char *label;  /* for the log: "Slack's chat.update", "the callback" */
+    char *url;    /* a callback's whole URL; NULL: the Web API's method */
+    char *header; /* a callback's signature header */
     cJSON *json;  /* until its turn: then prepared and printed into body */
     char *body;
     hk_notify_prepare prepare;
@@ -44,6 +47,7 @@ struct hk_notify {
 };
 
 static void send_head(struct hk_notify *n, struct lane *l);
+static void queue_call(struct hk_notify *n, struct call *c);
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
 {
@@ -82,6 +86,9 @@ static void free_call(struct call *c)
 {
     free(c->key);
     free(c->method);
+    free(c->label);
+    free(c->url);
+    free(c->header);
     cJSON_Delete(c->json);
     free(c->body);
     free(c);
@@ -121,7 +128,7 @@ static void retry_later(struct hk_notify *n, struct lane *l, const char *why)
 {
     struct call *c = l->head;
     if (c->tries >= MAX_TRIES) {
-        hk_serve_log("task %s: Slack's %s was not delivered after %d tries (%s)", c->key, c->method, c->tries, why);
+        hk_serve_log("task %s: %s was not delivered after %d tries (%s)", c->key, c->label, c->tries, why);
         finish_head(n, l, NULL);
         return;
     }
@@ -130,7 +137,7 @@ static void retry_later(struct hk_notify *n, struct lane *l, const char *why)
         ms = l->retry_after_s * 1000;
     if (ms > MAX_BACKOFF_MS)
         ms = MAX_BACKOFF_MS;
-    hk_serve_log("task %s: Slack's %s: %s; trying again in %.1f s", c->key, c->method, why, (double)ms / 1000.0);
+    hk_serve_log("task %s: %s: %s; trying again in %.1f s", c->key, c->label, why, (double)ms / 1000.0);
     l->timer = hk_loop_add_timer(n->loop, ms, on_retry, l);
 }
 
@@ -154,10 +161,16 @@ static void on_done(struct hk_loop *loop, CURL *easy, int result, void *data)
         cJSON_Delete(answer);
         return;
     }
-    if (!hk_json_true(answer, "ok"))
-        hk_serve_log("task %s: Slack refused %s: %s", l->head->key, l->head->method,
-                     hk_json_str(answer, "error") ? hk_json_str(answer, "error") : "no answer it could read");
-    finish_head(n, l, hk_json_true(answer, "ok") ? answer : NULL);
+    if (l->head->url) { /* a callback: any 2xx is delivered */
+        if (status < 200 || status > 299)
+            hk_serve_log("task %s: %s answered HTTP %ld; not sent again", l->head->key, l->head->label, status);
+        finish_head(n, l, NULL);
+    } else {
+        if (!hk_json_true(answer, "ok"))
+            hk_serve_log("task %s: Slack refused %s: %s", l->head->key, l->head->method,
+                         hk_json_str(answer, "error") ? hk_json_str(answer, "error") : "no answer it could read");
+        finish_head(n, l, hk_json_true(answer, "ok") ? answer : NULL);
+    }
     cJSON_Delete(answer);
 }
 
@@ -173,10 +186,10 @@ static void send_head(struct hk_notify *n, struct lane *l)
     }
     c->tries++;
     l->retry_after_s = 0;
-    char *url = hk_xasprintf("%s/%s", n->api_url, c->method);
+    char *url = c->url ? hk_xstrdup(c->url) : hk_xasprintf("%s/%s", n->api_url, c->method);
     CURL *e = l->easy = hk_curl.easy_init();
     l->headers = hk_curl.slist_append(NULL, "Content-Type: application/json; charset=utf-8");
-    l->headers = hk_curl.slist_append(l->headers, n->auth);
+    l->headers = hk_curl.slist_append(l->headers, c->url ? c->header : n->auth);
     hk_curl.easy_setopt(e, CURLOPT_URL, url);
     hk_curl.easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
     hk_curl.easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(c->body));
@@ -197,7 +210,21 @@ void hk_notify_call(struct hk_notify *n, const char *key, const char *method, cJ
 {
     struct call *c = hk_xcalloc(1, sizeof *c);
     *c = (struct call){.key = hk_xstrdup(key), .method = hk_xstrdup(method), .json = body, .prepare = prepare,
-                       .done = done, .user = user};
+                       .done = done, .user = user, .label = hk_xasprintf("Slack's %s", method)};
+    queue_call(n, c);
+}
+
+void hk_notify_post(struct hk_notify *n, const char *key, const char *url, char *body, const char *header)
+{
+    struct call *c = hk_xcalloc(1, sizeof *c);
+    *c = (struct call){.key = hk_xstrdup(key), .method = hk_xstrdup("callback"), .body = body,
+                       .url = hk_xstrdup(url), .header = hk_xstrdup(header), .label = hk_xstrdup("the callback_url")};
+    queue_call(n, c);
+}
+
+static void queue_call(struct hk_notify *n, struct call *c)
+{
+    const char *key = c->key;
     struct lane *l = lane_of(n, key, 1);
     if (!l->head) {
         l->head = c;
@@ -229,7 +256,7 @@ struct hk_notify *hk_notify_new(struct hk_loop *loop, const char *api_url, const
     size_t len = strlen(n->api_url);
     while (len && n->api_url[len - 1] == '/')
         n->api_url[--len] = 0;
-    n->auth = hk_xasprintf("Authorization: Bearer %s", token);
+    n->auth = token ? hk_xasprintf("Authorization: Bearer %s", token) : NULL;
     return n;
 }
 

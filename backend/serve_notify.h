@@ -14,7 +14,8 @@
 
 struct hk_notify;
 
-/* The Web API's base URL (honk.serve.slack.apiUrl) and the bot token. NULL
+/* The Web API's base URL (honk.serve.slack.apiUrl) and the bot token (NULL:
+ * callbacks only). NULL
  * with *err when libcurl cannot be loaded. */
 struct hk_notify *hk_notify_new(struct hk_loop *loop, const char *api_url, const char *token, char **err);
 void hk_notify_free(struct hk_notify *n);
@@ -33,6 +34,10 @@ typedef int (*hk_notify_prepare)(cJSON *body, void *user);
  * may be NULL. */
 void hk_notify_call(struct hk_notify *n, const char *key, const char *method, cJSON *body,
                     hk_notify_prepare prepare, hk_notify_done done, void *user);
+/* Queues a POST of body (taken over) to a callback URL with one more
+ * header (its signature), in the same order and with the same retries; any
+ * 2xx is delivered. */
+void hk_notify_post(struct hk_notify *n, const char *key, const char *url, char *body, const char *header);
 /* Calls queued or in flight, for tests and for a stop that waits. */
 size_t hk_notify_pending(const struct hk_notify *n);
 

@@ -55,6 +55,7 @@ void hk_serve_set_state(struct hk_serve *s, struct hk_serve_task *t, const char 
     else
         hk_serve_log("task %s %s", t->id, state);
     hk_serve_tell_state(s, t, hk_serve_run_of(s, t));
+    hk_serve_tell_callback(s, t);
 }
 
 static void on_line(struct hk_worker *w, const char *line, void *user)
@@ -173,6 +174,7 @@ static void on_exit_status(struct hk_worker *w, int status, void *user)
         journal(s, t);
         hk_serve_log("task %s's process ended (exit %d) in state %s", t->id, code, t->state);
         hk_serve_tell_ended(s, t, run);
+        hk_serve_tell_callback(s, t);
     } else {
         free(t->error);
         char *why = last_words(s, t);
@@ -186,6 +188,7 @@ static void on_exit_status(struct hk_worker *w, int status, void *user)
         t->state = hk_xstrdup("failed");
         journal(s, t);
         hk_serve_tell_ended(s, t, run);
+        hk_serve_tell_callback(s, t);
     }
     remove_run(s, run);
     if (s->stopping && !s->nruns)

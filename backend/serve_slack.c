@@ -19,18 +19,25 @@ static void hex(const unsigned char *in, size_t n, char *out)
     out[2 * n] = 0;
 }
 
+char *hk_hmac_sha256_hex(const char *key, const char *data, size_t len)
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)data, len, mac, &maclen);
+    char *out = hk_xmalloc(2 * maclen + 1);
+    hex(mac, maclen, out);
+    return out;
+}
+
 char *hk_slack_sign(const char *secret, const char *timestamp, const char *body, size_t len)
 {
     struct hk_buf base = {0};
     hk_buf_printf(&base, "v0:%s:", timestamp);
     hk_buf_add(&base, body, len);
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int maclen = 0;
-    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)base.data, base.len, mac, &maclen);
+    char *mac = hk_hmac_sha256_hex(secret, base.data, base.len);
+    char *out = hk_xasprintf("v0=%s", mac);
+    free(mac);
     hk_buf_free(&base);
-    char *out = hk_xmalloc(3 + 2 * maclen + 1);
-    memcpy(out, "v0=", 3);
-    hex(mac, maclen, out + 3);
     return out;
 }
 

@@ -23,6 +23,9 @@ int hk_slack_verify(const char *secret, const char *timestamp, const char *signa
  * for tests and the fuzz harness. Caller frees. */
 char *hk_slack_sign(const char *secret, const char *timestamp, const char *body, size_t len);
 
+/* Hex HMAC-SHA256 of data keyed with key (also what signs a callback). */
+char *hk_hmac_sha256_hex(const char *key, const char *data, size_t len);
+
 enum hk_slack_kind {
     HK_SLACK_TASK,      /* a slash command or an app_mention with a task */
     HK_SLACK_EMPTY,     /* a slash command or mention with no words after it */

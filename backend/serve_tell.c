@@ -6,6 +6,7 @@
 #include "serve_internal.h"
 #include "json.h"
 #include "serve_notify.h"
+#include "serve_slack.h"
 #include "session.h"
 #include "util.h"
 
@@ -14,7 +15,7 @@
 
 static int told(const struct hk_serve *s, const struct hk_serve_task *t)
 {
-    return s->notify && t->from && !strcmp(t->from, "slack") && t->channel;
+    return s->notify && s->slack_bot && t->from && !strcmp(t->from, "slack") && t->channel;
 }
 
 /* What a call needs filled in when its turn comes: the status message's ts
@@ -232,4 +233,18 @@ void hk_serve_tell_ended(struct hk_serve *s, struct hk_serve_task *t, const stru
     hk_buf_free(&b);
     if (ready || !strcmp(t->state, "failed"))
         react(s, t, ready ? "white_check_mark" : "x");
+}
+
+void hk_serve_tell_callback(struct hk_serve *s, const struct hk_serve_task *t)
+{
+    if (!s->notify || !s->token || !t->callback_url)
+        return;
+    cJSON *o = hk_serve_task_json(t);
+    char *body = hk_json_print(o);
+    cJSON_Delete(o);
+    char *mac = hk_hmac_sha256_hex(s->token, body, strlen(body));
+    char *header = hk_xasprintf("X-Honk-Signature: sha256=%s", mac);
+    hk_notify_post(s->notify, t->id, t->callback_url, body, header);
+    free(header);
+    free(mac);
 }

@@ -311,7 +311,8 @@ R=$T/told; new_repo "$R"
 start_replay "{\"turns\":[$EDIT,$FINISH]}"
 git -C "$R" config honk.baseUrl "$URL"
 : > "$T/slack.jsonl"
-"$FAKESLACK" --record "$T/slack.jsonl" --token xoxb-test-1 --fail 1 --ratelimit 1 > "$T/fakeslack.out" 2>&1 &
+"$FAKESLACK" --record "$T/slack.jsonl" --token xoxb-test-1 --fail 1 --ratelimit 1 --hmac-key "$TOKEN" \
+    > "$T/fakeslack.out" 2>&1 &
 FAKE_PID=$!
 until_file "$T/fakeslack.out" 'http://'
 git -C "$R" config honk.serve.slack.apiUrl "$(head -n 1 "$T/fakeslack.out")"
@@ -333,6 +334,20 @@ check told_done_reaction told '"method":"reactions.add"' '"name":"white_check_ma
 check told_with_bot_token sh -c "! grep -q '\"auth\":\"bad\"' '$T/slack.jsonl'"
 check told_retried_5xx_and_429 sh -c "grep -q '\"status\":503' '$T/slack.jsonl' && grep -q '\"status\":429' '$T/slack.jsonl' && grep -q 'chat.postMessage: HTTP 429; trying again in 1.0 s' '$T/serve.log'"
 check told_no_token_in_log sh -c "! grep -q xoxb-test-1 '$T/serve.log'"
+# A JSON API task's callback_url gets each transition, signed with the token.
+hook=$(head -n 1 "$T/fakeslack.out" | sed 's|/api$|/hook|')
+start_replay "{\"turns\":[$EDIT,$FINISH]}"
+git -C "$R" config honk.baseUrl "$URL"
+post /v1/tasks "{\"task\":\"fix add\",\"callback_url\":\"$hook\"}" -H "Authorization: Bearer $TOKEN" > /dev/null
+cid=$(sed -n 's/^{"id":"\([0-9a-f]*\)".*/\1/p' "$T/resp")
+until_state "$cid" review
+until_file "$T/slack.jsonl" "\"id\":\"$cid\",\"state\":\"review\",\"waiting\":{\"kind\":\"commit\""
+cb_ok=1
+for st in starting thinking testing review; do
+    grep '"method":"/hook"' "$T/slack.jsonl" | grep -qF "\"id\":\"$cid\",\"state\":\"$st\"" || cb_ok=0
+done
+check callback_each_transition [ $cb_ok = 1 ]
+check callback_signed sh -c "grep -q '\"method\":\"/hook\".*\"signed\":\"ok\"' '$T/slack.jsonl' && ! grep -q '\"signed\":\"bad\"' '$T/slack.jsonl'"
 stop_serve
 stop_replay
 kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null

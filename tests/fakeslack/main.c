@@ -5,10 +5,18 @@
  *
  *   fake-slack --record FILE --token TOKEN [--fail N] [--ratelimit N]
  *
+ * Any other path is a callback receiver: with --hmac-key KEY its record says
+ * whether X-Honk-Signature is "sha256=" and the hex HMAC-SHA256 of the raw
+ * body keyed with KEY ("signed": "ok" or "bad").
+ *
  * The first line on stdout is the API's base URL (http://127.0.0.1:PORT/api).
  * --fail N answers the first N calls with 503, --ratelimit N the next N with
  * 429 and Retry-After: 1, so that retries are seen. Runs until SIGTERM. */
 #include "json.h"
+/* hk_crypto_load, without the redirection of MHD's names (called directly here) */
+#define HK_SERVE_LIBS_LOADER
+#include "serve_libs.h"
+#include "serve_slack.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -20,7 +28,7 @@
 #include <unistd.h>
 
 static FILE *record;
-static const char *token;
+static const char *token, *hmac_key;
 static long fail_first, ratelimit_first, calls;
 
 struct pending {
@@ -76,7 +84,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
-    const char *name = strncmp(url, "/api/", 5) ? url : url + 5;
+    int callback = strncmp(url, "/api/", 5) != 0;
+    const char *name = callback ? url : url + 5;
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     int auth_ok = auth && !strncmp(auth, "Bearer ", 7) && !strcmp(auth + 7, token);
     cJSON *body = cJSON_ParseWithLength(p->body.data ? p->body.data : "", p->body.len);
@@ -103,6 +112,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     cJSON_AddNumberToObject(line, "n", (double)calls);
     cJSON_AddStringToObject(line, "method", name);
     cJSON_AddStringToObject(line, "auth", auth_ok ? "ok" : "bad");
+    if (callback && hmac_key) {
+        const char *got = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Honk-Signature");
+        char *mac = hk_hmac_sha256_hex(hmac_key, p->body.data ? p->body.data : "", p->body.len);
+        char *want = hk_xasprintf("sha256=%s", mac);
+        cJSON_AddStringToObject(line, "signed", got && !strcmp(got, want) ? "ok" : "bad");
+        free(mac);
+        free(want);
+        cJSON_Delete(a);
+        a = cJSON_CreateObject();
+    }
     cJSON_AddNumberToObject(line, "status", status);
     cJSON_AddItemToObject(line, "body", body ? body : cJSON_CreateString(p->body.data ? p->body.data : ""));
     char *text = hk_json_print(line);
@@ -139,10 +158,17 @@ int main(int argc, char **argv)
             fail_first = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--ratelimit"))
             ratelimit_first = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--hmac-key"))
+            hmac_key = argv[i + 1];
     }
     if (!path || !token || !(record = fopen(path, "a"))) {
         fprintf(stderr, "usage: fake-slack --record FILE --token TOKEN [--fail N] [--ratelimit N]\n");
         return 2;
+    }
+    char *err = NULL;
+    if (hmac_key && hk_crypto_load(&err) != 0) {
+        fprintf(stderr, "fake-slack: %s\n", err);
+        return 1;
     }
     struct sockaddr_in addr = {.sin_family = AF_INET};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
