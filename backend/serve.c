@@ -233,7 +233,7 @@ static void on_stop(struct hk_loop *loop, int signo, void *data)
     }
     s->stopping = 1;
     hk_http_refuse_new(s->http, "honk serve is stopping; it takes tasks again once it is restarted.");
-    hk_serve_log("%s: taking no more tasks; stopping %zu running session%s to resume them at the next start",
+    hk_serve_log("%s: taking no more tasks; stopping %zu running session%s, to be resumed at the next start",
                  signo == SIGTERM ? "SIGTERM" : "SIGINT", s->nruns, s->nruns == 1 ? "" : "s");
     for (size_t i = 0; i < s->nruns; i++) {
         s->runs[i]->stopped_by_serve = 1;
