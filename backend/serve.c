@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
@@ -295,6 +297,34 @@ static int open_repo(struct hk_serve *s, char **err)
     return 0;
 }
 
+/* One serve per repository: two would both start the queue's tasks. The
+ * lock is the kernel's, so it goes with the process however it ends. */
+static int take_lock(struct hk_serve *s, char **err)
+{
+    char *path = hk_xasprintf("%s/honk/serve/serve.lock", s->gitdir);
+    s->lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    free(path);
+    if (s->lock < 0) {
+        *err = hk_xasprintf("cannot open honk serve's lock: %s", strerror(errno));
+        return -1;
+    }
+    if (flock(s->lock, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = "";
+        ssize_t n = pread(s->lock, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = 0;
+        pid[strcspn(pid, "\n")] = 0;
+        *err = hk_xasprintf("honk serve runs in this repository already%s%s%s; one at a time takes its queue",
+                            *pid ? " (pid " : "", pid, *pid ? ")" : "");
+        return -1;
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+    if (ftruncate(s->lock, 0) != 0 || pwrite(s->lock, pid, (size_t)len, 0) != len) {
+        /* the pid is only for the sentence above */
+    }
+    return 0;
+}
+
 static int listen_on(struct hk_serve *s, const struct hk_serve_opts *o, char **err)
 {
     struct hk_config *cfg = hk_config_open(s->workdir, err);
@@ -390,6 +420,8 @@ static void serve_free(struct hk_serve *s)
     hk_http_stop(s->http);
     if (s->inotify >= 0)
         close(s->inotify);
+    if (s->lock >= 0)
+        close(s->lock);
     hk_serve_queue_close(s->queue);
     free_settings(s);
     free(s->slack_secret);
@@ -403,7 +435,7 @@ static void serve_free(struct hk_serve *s)
 
 int hk_serve_run(const struct hk_serve_opts *opts, char **err)
 {
-    struct hk_serve s = {.inotify = -1};
+    struct hk_serve s = {.inotify = -1, .lock = -1};
     int rc = 1;
     signal(SIGPIPE, SIG_IGN); /* MHD writes to sockets whose peer may be gone */
     if (hk_serve_libs_load(err) != 0 || open_repo(&s, err) != 0 || read_settings(&s, opts, err) != 0)
@@ -412,7 +444,7 @@ int hk_serve_run(const struct hk_serve_opts *opts, char **err)
     s.token = secret_from_env("HONK_SERVE_TOKEN");
     s.honk = self_path();
     s.loop = hk_loop_new();
-    if (!(s.queue = hk_serve_queue_open(s.gitdir, err)) || listen_on(&s, opts, err) != 0)
+    if (!(s.queue = hk_serve_queue_open(s.gitdir, err)) || take_lock(&s, err) != 0 || listen_on(&s, opts, err) != 0)
         goto out;
     if (start_notify(&s, err) != 0)
         goto out;
@@ -439,7 +471,7 @@ out:
 
 int hk_serve_enqueue(const char *task, const char *base, char **id, char **err)
 {
-    struct hk_serve s = {.inotify = -1};
+    struct hk_serve s = {.inotify = -1, .lock = -1};
     int rc = -1;
     if (open_repo(&s, err) != 0 || !(s.queue = hk_serve_queue_open(s.gitdir, err)))
         goto out;

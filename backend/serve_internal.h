@@ -59,6 +59,7 @@ struct hk_serve {
     size_t nrates;
     int stopping;
     int inotify;
+    int lock; /* .git/honk/serve/serve.lock, flocked while serve runs */
     struct hk_notify *notify; /* outgoing calls: Slack's Web API and callbacks; or NULL */
     int slack_bot;            /* SLACK_BOT_TOKEN was set: Slack is told */
 };

@@ -177,6 +177,10 @@ check api_bad_body_refused [ "$(post /v1/tasks '{"tusk":"x"}' -H "Authorization:
 check api_unknown_repo_refused [ "$(post /v1/tasks '{"task":"x","repo":"nope"}' -H "Authorization: Bearer $TOKEN")" = 400 ]
 check api_unknown_task_404 [ "$(api GET /v1/tasks/0123abcd)" = 404 ]
 
+# --- one serve per repository -----------------------------------------------------
+(cd "$R" && HONK_SERVE_TOKEN=x "$HONK" serve --listen 127.0.0.1:0) > /dev/null 2> "$T/second.err"; rc=$?
+check second_serve_refused sh -c "[ $rc -eq 1 ] && grep -q 'honk serve runs in this repository already (pid $SERVE_PID)' '$T/second.err'"
+
 # --- honk queue feeds the running serve -------------------------------------------
 qid=$(cd "$R" && "$HONK" queue "fix add from the shell" 2> /dev/null)
 i=0; while [ $i -lt 200 ] && [ "$(api GET "/v1/tasks/$qid")" != 200 ]; do sleep 0.05; i=$((i + 1)); done
