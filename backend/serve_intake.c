@@ -124,7 +124,8 @@ static void slack_command(struct hk_serve *s, const struct hk_http_request *req,
             long pos = hk_serve_queue_position(s->queue, t);
             char *text = pos > 0 ? hk_xasprintf("Queued as task %s (%ld before it): %s", t->id, pos, t->task)
                                  : hk_xasprintf("Task %s: %s (%s)", t->id, t->task, t->state);
-            hk_serve_reply(out, 200, in_channel(text), hk_xasprintf("task %s", t->id));
+            /* With the bot, its status message says it in the channel already. */
+            hk_serve_reply(out, 200, s->slack_bot ? ephemeral(text) : in_channel(text), hk_xasprintf("task %s", t->id));
             free(text);
         }
     }
@@ -167,10 +168,12 @@ static void slack_event(struct hk_serve *s, const struct hk_http_request *req, s
             free(no);
         } else {
             struct hk_serve_task *t = slack_task(&r);
-            if (hk_serve_accept(s, t, &err) == 0)
+            if (hk_serve_accept(s, t, &err) == 0) {
                 hk_serve_reply(out, 200, hk_xstrdup("{}"), hk_xasprintf("task %s", t->id));
-            else /* not acknowledged: Slack sends it again */
-                hk_serve_reply(out, 500, hk_serve_error_json("the task could not be journalled"), err), err = NULL;
+            } else { /* not acknowledged: Slack sends it again */
+                hk_serve_reply(out, 500, hk_serve_error_json("the task could not be journalled"), err);
+                err = NULL;
+            }
         }
     }
     free(err);

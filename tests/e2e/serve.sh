@@ -303,6 +303,23 @@ check sigterm_journals_for_resume grep -q "\"id\":\"$id\",\"state\":\"queued\",\
 start_serve "$R" || exit 1
 if until_state "$id" review; then ok sigterm_session_resumes_to_review
 else fail sigterm_session_resumes_to_review "state $(task_state "$id"): $(tail -n 4 "$T/serve.log")"; fi
+# --- cancel: a running task's session is cancelled, a queued one never runs, a
+# task waiting for review is not the API's to cancel
+git -C "$R" config honk.serve.jobs 1
+git -C "$R" config honk.test "sleep 30; sh test.sh"
+kill -HUP "$SERVE_PID"
+start_replay "{\"turns\":[$EDIT,$FINISH]}"
+git -C "$R" config honk.baseUrl "$URL"
+post /v1/tasks '{"task":"fix add"}' -H "Authorization: Bearer $TOKEN" > /dev/null
+busy=$(sed -n 's/^{"id":"\([0-9a-f]*\)".*/\1/p' "$T/resp")
+post /v1/tasks '{"task":"fix add later"}' -H "Authorization: Bearer $TOKEN" > /dev/null
+later=$(sed -n 's/^{"id":"\([0-9a-f]*\)".*/\1/p' "$T/resp")
+until_state "$busy" testing
+check cancel_queued_task sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$PORT/v1/tasks/$later/cancel)\" = 202 ]"
+check cancel_running_task [ "$(api POST "/v1/tasks/$busy/cancel")" = 202 ]
+if until_state "$busy" cancelled; then ok cancel_running_session_cancelled; else fail cancel_running_session_cancelled "state $(task_state "$busy")"; fi
+check cancel_queued_never_ran sh -c "[ ! -e '$R/.git/honk/sessions/$later.jsonl' ] && [ '$(task_state "$later")' = cancelled ]"
+check cancel_review_refused sh -c "[ \"\$(curl -s -o '$T/c409' -w '%{http_code}' -X POST -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$PORT/v1/tasks/$id/cancel)\" = 409 ] && grep -q 'is not queued or running (it is review)' '$T/c409'"
 check sigterm_resumed_not_restarted [ "$(grep -c '"kind":"task"' "$R/.git/honk/sessions/$id.jsonl")" = 1 ]
 stop_serve
 stop_replay
@@ -374,3 +391,4 @@ R=$T/bare-branch; new_repo "$R"
 git -C "$R" branch honk/0000cccc
 (cd "$R" && "$HONK" discard --yes 0000cccc) > /dev/null 2> "$T/err"
 check discard_branch_without_worktree sh -c "[ $? -eq 0 ] && ! git -C '$R' rev-parse -q --verify refs/heads/honk/0000cccc > /dev/null"
+
