@@ -165,6 +165,7 @@ static void slack_event(struct hk_serve *s, const struct hk_http_request *req, s
         char *no = refusal(s, &r);
         if (no) {
             hk_serve_reply(out, 200, hk_xstrdup("{}"), hk_xasprintf("refused %s in %s", r.user, r.channel));
+            hk_serve_tell_refusal(s, r.channel, r.user, no);
             free(no);
         } else {
             struct hk_serve_task *t = slack_task(&r);

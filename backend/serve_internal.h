@@ -99,6 +99,8 @@ int hk_serve_repo_known(const struct hk_serve *s, const char *name);
 void hk_serve_tell_queued(struct hk_serve *s, struct hk_serve_task *t);
 void hk_serve_tell_state(struct hk_serve *s, struct hk_serve_task *t, const struct hk_serve_run *run);
 void hk_serve_tell_ended(struct hk_serve *s, struct hk_serve_task *t, const struct hk_serve_run *run);
+/* An event's refusal, to its sender only (chat.postEphemeral). */
+void hk_serve_tell_refusal(struct hk_serve *s, const char *channel, const char *user, const char *text);
 /* A JSON API task's callback_url gets the task as GET /v1/tasks/ID shows it,
  * signed: X-Honk-Signature: sha256=HEX, HMAC-SHA256 of the body keyed with
  * HONK_SERVE_TOKEN. */

@@ -248,3 +248,16 @@ void hk_serve_tell_callback(struct hk_serve *s, const struct hk_serve_task *t)
     free(header);
     free(mac);
 }
+
+void hk_serve_tell_refusal(struct hk_serve *s, const char *channel, const char *user, const char *text)
+{
+    if (!s->notify || !s->slack_bot)
+        return;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "channel", channel);
+    cJSON_AddStringToObject(o, "user", user);
+    cJSON_AddStringToObject(o, "text", text);
+    char *key = hk_xasprintf("refusal %s", user);
+    hk_notify_call(s->notify, key, "chat.postEphemeral", o, NULL, NULL, NULL);
+    free(key);
+}

@@ -181,6 +181,17 @@ check api_unknown_task_404 [ "$(api GET /v1/tasks/0123abcd)" = 404 ]
 (cd "$R" && HONK_SERVE_TOKEN=x "$HONK" serve --listen 127.0.0.1:0) > /dev/null 2> "$T/second.err"; rc=$?
 check second_serve_refused sh -c "[ $rc -eq 1 ] && grep -q 'honk serve runs in this repository already (pid $SERVE_PID)' '$T/second.err'"
 
+# --- a task for another configured repository runs there ----------------------------
+O=$T/other; new_repo "$O"
+git -C "$O" config honk.baseUrl "$URL"
+git -C "$R" config honk.serve.repo.other.path "$O"
+kill -HUP "$SERVE_PID"
+i=0; while [ "$(grep -c 'named repository' "$T/serve.log")" -lt 1 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+check api_named_repo_accepted [ "$(post /v1/tasks '{"task":"fix add over there","repo":"other"}' -H "Authorization: Bearer $TOKEN")" = 202 ]
+oid=$(sed -n 's/^{"id":"\([0-9a-f]*\)".*/\1/p' "$T/resp")
+i=0; while [ ! -s "$O/.git/honk/sessions/$oid.jsonl" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+check api_named_repo_runs_there sh -c "grep -q '\"task\":\"fix add over there\"' '$O/.git/honk/sessions/$oid.jsonl' && [ ! -e '$R/.git/honk/sessions/$oid.jsonl' ]"
+
 # --- honk queue feeds the running serve -------------------------------------------
 qid=$(cd "$R" && "$HONK" queue "fix add from the shell" 2> /dev/null)
 i=0; while [ $i -lt 200 ] && [ "$(api GET "/v1/tasks/$qid")" != 200 ]; do sleep 0.05; i=$((i + 1)); done
@@ -355,6 +366,13 @@ check told_done_reaction told '"method":"reactions.add"' '"name":"white_check_ma
 check told_with_bot_token sh -c "! grep -q '\"auth\":\"bad\"' '$T/slack.jsonl'"
 check told_retried_5xx_and_429 sh -c "grep -q '\"status\":503' '$T/slack.jsonl' && grep -q '\"status\":429' '$T/slack.jsonl' && grep -q 'chat.postMessage: HTTP 429; trying again in 1.0 s' '$T/serve.log'"
 check told_no_token_in_log sh -c "! grep -q xoxb-test-1 '$T/serve.log'"
+# A mention from someone not allowed gets the refusal, to them only.
+stranger='{"type":"event_callback","event_id":"Ev0STRANGE1","event":{"type":"app_mention","user":"U0STRANGER","text":"<@U0BOT> drop the tables","ts":"1700000001.000100","channel":"C2147483705"}}'
+tasks=$(count_tasks)
+slack /slack/events "$stranger" > /dev/null
+until_file "$T/slack.jsonl" 'chat.postEphemeral'
+check told_refusal_to_sender_only told '"method":"chat.postEphemeral"' '"user":"U0STRANGER","text":"Sorry, honk takes tasks only from'
+check told_refusal_ran_nothing [ "$(count_tasks)" -eq "$tasks" ]
 # A JSON API task's callback_url gets each transition, signed with the token.
 hook=$(head -n 1 "$T/fakeslack.out" | sed 's|/api$|/hook|')
 start_replay "{\"turns\":[$EDIT,$FINISH]}"

@@ -52,7 +52,7 @@ static cJSON *answer_for(const char *method, const cJSON *body)
 {
     cJSON *a = cJSON_CreateObject();
     const char *channel = hk_json_str(body, "channel");
-    if (!strcmp(method, "reactions.add")) {
+    if (!strcmp(method, "reactions.add") || !strcmp(method, "chat.postEphemeral")) {
         cJSON_AddTrueToObject(a, "ok");
         return a;
     }
