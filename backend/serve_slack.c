@@ -168,9 +168,11 @@ static char *task_words(const char *text)
         start++;
     while (n > start && isspace((unsigned char)s[n - 1]))
         n--;
-    char *out = hk_xstrndup(s + start, n - start);
+    /* An event's JSON may hold bytes that are not UTF-8: the task is text. */
+    struct hk_buf out = {0};
+    hk_buf_add_utf8(&out, s + start, n - start);
     free(s);
-    return out;
+    return hk_buf_steal(&out);
 }
 
 static char *dup_or_null(const char *s)

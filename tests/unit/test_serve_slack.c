@@ -113,6 +113,18 @@ TEST(slack_events_parsed)
           "a mention without its members");
 }
 
+/* A fuzz finding: an event's JSON carried bytes that are not UTF-8 into the task. */
+TEST(slack_event_task_is_utf8)
+{
+    const char ev[] = "{\"type\":\"event_callback\",\"event\":{\"type\":\"app_mention\",\"user\":\"U1\","
+                      "\"text\":\"fix \xff\xfe it\",\"ts\":\"1\",\"channel\":\"C1\"}}";
+    struct hk_slack_request r;
+    const char *err = NULL;
+    CHECK(hk_slack_parse_event(ev, strlen(ev), &r, &err) == 0 && r.kind == HK_SLACK_TASK, "parsed");
+    CHECK_STR(r.text, "fix \xef\xbf\xbd\xef\xbf\xbd it");
+    hk_slack_request_free(&r);
+}
+
 TEST(slack_allow_list)
 {
     char *allow[] = {"U1", "C2"};
