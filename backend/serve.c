@@ -147,8 +147,9 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, int *loop
     const char *colon = strrchr(spec, ':');
     char host[128];
     memset(ss, 0, sizeof *ss);
-    if (!colon || (size_t)(colon - spec) >= sizeof host || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
-        strlen(colon + 1) > 5 || atol(colon + 1) > 65535) {
+    const char *port_text = colon ? colon + 1 : "";
+    if (!colon || (size_t)(colon - spec) >= sizeof host || !*port_text ||
+        strspn(port_text, "0123456789") != strlen(port_text) || strlen(port_text) > 5 || atol(port_text) > 65535) {
         *err = hk_xasprintf("honk.serve.listen is \"%s\"; it must be HOST:PORT, such as %s or [::1]:8737", spec,
                             DEFAULT_LISTEN);
         return -1;

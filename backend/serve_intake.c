@@ -159,8 +159,8 @@ static void slack_event(struct hk_serve *s, const struct hk_http_request *req, s
                        hk_xasprintf("event %s%s%s is task %s already; not run again", r.event_id,
                                     retry ? ", retry " : "", retry ? retry : "", seen->id));
     } else if (r.kind != HK_SLACK_TASK) {
-        hk_serve_reply(out, 200, hk_xstrdup("{}"), hk_xstrdup(r.kind == HK_SLACK_EMPTY ? "a mention without a task"
-                                                                                      : "an event honk does not act on"));
+        const char *what = r.kind == HK_SLACK_EMPTY ? "a mention without a task" : "an event honk does not act on";
+        hk_serve_reply(out, 200, hk_xstrdup("{}"), hk_xstrdup(what));
     } else {
         char *no = refusal(s, &r);
         if (no) {

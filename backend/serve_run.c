@@ -40,7 +40,7 @@ static void journal(struct hk_serve *s, struct hk_serve_task *t)
 }
 
 void hk_serve_set_state(struct hk_serve *s, struct hk_serve_task *t, const char *state, const cJSON *waiting,
-                      const char *sentence)
+                        const char *sentence)
 {
     int same_wait = (!waiting && !t->waiting) || (waiting && t->waiting && cJSON_Compare(waiting, t->waiting, 1));
     if (!strcmp(t->state, state) && same_wait)
@@ -77,7 +77,7 @@ static void on_line(struct hk_worker *w, const char *line, void *user)
     if (kind && !strcmp(kind, "state") && state && hk_session_state_parse(state) >= 0) {
         const cJSON *waiting = cJSON_GetObjectItemCaseSensitive(data, "waiting");
         hk_serve_set_state(run->serve, run->task, state, cJSON_IsObject(waiting) ? waiting : NULL,
-                  hk_json_str(data, "waiting_for"));
+                           hk_json_str(data, "waiting_for"));
     }
     cJSON_Delete(ev);
 }
@@ -274,7 +274,8 @@ static void start_run(struct hk_serve *s, struct hk_serve_task *t)
     char *err = NULL;
     struct hk_serve_run *run = hk_xcalloc(1, sizeof *run);
     *run = (struct hk_serve_run){.serve = s, .task = t};
-    run->worker = hk_worker_spawn(s->loop, hk_serve_repo_dir(s, t->repo), (char *const *)argv, log, &worker_ops, run, &err);
+    run->worker = hk_worker_spawn(s->loop, hk_serve_repo_dir(s, t->repo), (char *const *)argv, log, &worker_ops,
+                                  run, &err);
     free(log);
     if (!run->worker) {
         free(t->error);
