@@ -27,7 +27,8 @@
     X(DEPLOY_STAGE, "deploy_stage", "stage, state, exit, duration_ms")                        \
     X(ERROR, "error", "message: a sentence for a person")                                     \
     X(NOTE, "note", "message: something a person should know, not an error")                  \
-    X(SUMMARY, "summary", "task, decisions, commit, deploy, state")
+    X(SUMMARY, "summary", "task, decisions, commit, deploy, state")                            \
+    X(PRESENCE, "presence", "who, action listening|joined|left|dropped|decided, watch, clients, what")
 
 enum hk_event_kind {
 #define HK_EVENT_ENUM(name, str, doc) HK_EV_##name,

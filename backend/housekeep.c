@@ -3,6 +3,7 @@
 #include "housekeep.h"
 
 #include "journal.h"
+#include "protocol.h"
 #include "repo.h"
 #include "util.h"
 
@@ -133,6 +134,11 @@ int hk_leftover_find(struct hk_repo *repo, const char *id, struct hk_leftover *o
         hk_task_free(t);
     }
     out->finished = is_finished(out->state);
+    struct hk_live live;
+    if (hk_session_live(hk_repo_gitdir(repo), id, &live)) {
+        out->live_pid = (long)live.pid;
+        hk_live_free(&live);
+    }
     if (!out->has_branch && !out->has_journal) {
         hk_leftover_clear(out);
         return 0;
@@ -181,13 +187,18 @@ void hk_leftovers_free(struct hk_leftover *list, size_t count)
 
 int hk_leftover_collectable(const struct hk_leftover *l)
 {
-    return l->finished && !l->unmerged && !l->uncommitted;
+    return l->finished && !l->unmerged && !l->uncommitted && !l->live_pid;
 }
 
 /* --- removing ----------------------------------------------------------- */
 
 int hk_leftover_remove(struct hk_repo *repo, const struct hk_leftover *l, int journal, char **err)
 {
+    if (l->live_pid) {
+        *err = hk_xasprintf("session %s is running (pid %ld): nothing of it is removed while it runs "
+                            "(honk attach %s, then cancel it or let it end)", l->id, l->live_pid, l->id);
+        return -1;
+    }
     struct hk_task *t = NULL;
     int found = hk_task_open(repo, l->id, &t, err);
     if (found < 0)
@@ -203,6 +214,13 @@ int hk_leftover_remove(struct hk_repo *repo, const struct hk_leftover *l, int jo
     int rc = unlink(path) == 0 || errno == ENOENT ? 0 : -1;
     if (rc < 0)
         *err = hk_xasprintf("cannot remove %s: %s", path, strerror(errno));
+    /* beside it: the lock (nobody holds it) and a socket a killed process left */
+    size_t n = strlen(path) - strlen(".jsonl");
+    for (const char *ext = ".lock"; rc == 0 && ext; ext = !strcmp(ext, ".lock") ? ".sock" : NULL) {
+        char *other = hk_xasprintf("%.*s%s", (int)n, path, ext);
+        unlink(other);
+        free(other);
+    }
     free(path);
     return rc;
 }

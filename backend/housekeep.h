@@ -25,6 +25,7 @@ struct hk_leftover {
     char *worktree;     /* its path when it exists, else NULL */
     int unmerged;       /* the branch has commits that no other branch has */
     size_t uncommitted; /* files changed or added in the worktree, not committed */
+    long live_pid;      /* a honk process runs it now (its pid), else 0 */
 };
 
 /* Every session with a branch, a worktree or a journal. */
@@ -37,8 +38,9 @@ void hk_leftovers_free(struct hk_leftover *list, size_t count);
 /* Whether gc removes it by itself: finished, nothing unmerged or uncommitted. */
 int hk_leftover_collectable(const struct hk_leftover *l);
 
-/* Removes the session's worktree and branch, and its journal when journal
- * is set. */
+/* Removes the session's worktree and branch, and its journal (with its
+ * lock and socket files) when journal is set. A live session is refused:
+ * its process works in that worktree. */
 int hk_leftover_remove(struct hk_repo *repo, const struct hk_leftover *l, int journal, char **err);
 
 #endif

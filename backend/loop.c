@@ -156,6 +156,17 @@ void hk_loop_on_signal(struct hk_loop *loop, int signo, hk_signal_cb cb, void *d
     sigaction(signo, &sa, NULL);
 }
 
+void hk_loop_off_signal(struct hk_loop *loop, int signo, hk_signal_cb cb, void *data)
+{
+    for (size_t i = 0; i < loop->nsigs; i++) {
+        if (loop->sigs[i].signo == signo && loop->sigs[i].cb == cb && loop->sigs[i].data == data) {
+            memmove(&loop->sigs[i], &loop->sigs[i + 1], (loop->nsigs - i - 1) * sizeof *loop->sigs);
+            loop->nsigs--;
+            return;
+        }
+    }
+}
+
 /* --- libcurl ---------------------------------------------------------- */
 
 static void check_finished_transfers(struct hk_loop *loop)

@@ -32,6 +32,9 @@ void hk_loop_cancel_timer(struct hk_loop *loop, uint64_t id);
 
 /* Catches signo and calls cb from the loop, never from the signal handler. */
 void hk_loop_on_signal(struct hk_loop *loop, int signo, hk_signal_cb cb, void *data);
+/* Forgets the handler registered with exactly these arguments (others for
+ * signo stay; the signal stays caught, so it is then ignored when none is left). */
+void hk_loop_off_signal(struct hk_loop *loop, int signo, hk_signal_cb cb, void *data);
 
 /* Runs an HTTP transfer on the loop's curl multi handle; done is called once
  * when it ends. hk_loop_remove_transfer aborts it without calling done. */

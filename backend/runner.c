@@ -41,6 +41,8 @@ struct hk_runner {
     struct hk_screen *screen;
     hk_runner_change_cb on_change;
     hk_runner_finished_cb on_finished;
+    hk_runner_output_cb on_output;
+    bool mirror; /* no process: fed with another process's output (hk_runner_mirror) */
     void *data;
     struct hk_runner *next; /* in the module's list of runners */
 };
@@ -176,6 +178,8 @@ static void read_output(struct hk_runner *r, int max_reads)
         ssize_t n = read(r->master, buf, sizeof buf);
         if (n > 0) {
             hk_screen_feed(r->screen, buf, (size_t)n);
+            if (r->on_output)
+                r->on_output(r, buf, (size_t)n, r->data);
             continue;
         }
         if (n < 0 && errno == EINTR)
@@ -355,6 +359,7 @@ static struct hk_runner *runner_new(struct hk_loop *loop, const struct hk_runner
     r->grace_ms = o->kill_grace_ms > 0 ? o->kill_grace_ms : 2000;
     r->on_change = o->on_change;
     r->on_finished = o->on_finished;
+    r->on_output = o->on_output;
     r->data = o->data;
     int sb = o->scrollback_lines == 0 ? 10000 : o->scrollback_lines;
     r->screen = hk_screen_new(o->rows, o->cols, sb, write_reply, r);
@@ -449,6 +454,8 @@ struct hk_runner *hk_runner_start(struct hk_loop *loop, const struct hk_runner_o
     r->watching = true;
     if (o->timeout_ms > 0)
         r->timeout_timer = hk_loop_add_timer(loop, o->timeout_ms, on_timeout, r);
+    if (r->on_output)
+        r->on_output(r, NULL, 0, r->data);
     return r;
 }
 
@@ -468,6 +475,32 @@ struct hk_runner *hk_runner_replayed(struct hk_loop *loop, const char *command, 
     r->result = *res;
     r->finished = r->reaped = r->eof = true;
     return r;
+}
+
+struct hk_runner *hk_runner_mirror(struct hk_loop *loop, const char *command, int rows, int cols,
+                                   hk_runner_change_cb on_change, void *data)
+{
+    struct hk_runner_opts o = {.command = command, .rows = rows, .cols = cols, .on_change = on_change, .data = data};
+    struct hk_runner *r = runner_new(loop, &o);
+    r->mirror = r->reaped = r->eof = true;
+    r->started_at = hk_wall_ms();
+    return r;
+}
+
+void hk_runner_mirror_feed(struct hk_runner *r, const char *bytes, size_t len, int rows, int cols)
+{
+    if (rows > 0 && cols > 0 && (rows != hk_screen_rows(r->screen) || cols != hk_screen_cols(r->screen)))
+        hk_screen_resize(r->screen, rows, cols);
+    hk_screen_feed(r->screen, bytes, len);
+    notify_change(r);
+}
+
+void hk_runner_mirror_end(struct hk_runner *r, const struct hk_runner_result *res)
+{
+    r->result = *res;
+    r->finished = true;
+    if (r->on_change)
+        r->on_change(r, r->data);
 }
 
 static void unlink_runner(struct hk_runner *r)
@@ -499,9 +532,12 @@ void hk_runner_free(struct hk_runner *r)
 
 void hk_runner_resize(struct hk_runner *r, int rows, int cols)
 {
-    if (rows <= 0 || cols <= 0)
-        return;
+    if (rows <= 0 || cols <= 0 || r->mirror)
+        return; /* a mirror keeps the size of the screen it mirrors */
+    int old_rows = hk_screen_rows(r->screen), old_cols = hk_screen_cols(r->screen);
     hk_screen_resize(r->screen, rows, cols);
+    if (r->on_output && (old_rows != hk_screen_rows(r->screen) || old_cols != hk_screen_cols(r->screen)))
+        r->on_output(r, "", 0, r->data);
     if (r->master < 0)
         return;
     /* The program sees the size the screen took, which may be wider. */

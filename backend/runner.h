@@ -27,6 +27,9 @@ struct hk_runner_result {
 typedef void (*hk_runner_change_cb)(struct hk_runner *r, void *data);
 /* The command ended and all its output was read. Called once, from the
  * loop; may free the runner. */
+/* The raw bytes the command wrote, as read, for whoever mirrors the screen
+ * elsewhere; bytes NULL: the run began; len 0: its window size changed. */
+typedef void (*hk_runner_output_cb)(struct hk_runner *r, const char *bytes, size_t len, void *data);
 typedef void (*hk_runner_finished_cb)(struct hk_runner *r, const struct hk_runner_result *res,
                                       void *data);
 
@@ -41,6 +44,7 @@ struct hk_runner_opts {
     int scrollback_lines;    /* lines kept above the screen; 0: 10000, -1: none */
     hk_runner_change_cb on_change;
     hk_runner_finished_cb on_finished;
+    hk_runner_output_cb on_output; /* may be NULL */
     void *data;
 };
 
@@ -60,6 +64,13 @@ struct hk_runner *hk_runner_start(struct hk_loop *loop, const struct hk_runner_o
  * front end shows what it showed. Free with hk_runner_free. */
 struct hk_runner *hk_runner_replayed(struct hk_loop *loop, const char *command, int rows, int cols,
                                      const char *output, const struct hk_runner_result *res);
+/* A run of another process (a session this one is attached to): no process,
+ * a screen fed with the bytes that process's run wrote, at its size.
+ * Resizing it from here is ignored: the size is the other process's. */
+struct hk_runner *hk_runner_mirror(struct hk_loop *loop, const char *command, int rows, int cols,
+                                   hk_runner_change_cb on_change, void *data);
+void hk_runner_mirror_feed(struct hk_runner *r, const char *bytes, size_t len, int rows, int cols);
+void hk_runner_mirror_end(struct hk_runner *r, const struct hk_runner_result *res);
 /* Stops the command: SIGTERM to its process group, SIGKILL after the grace
  * period if anything is left. The finished callback still comes. */
 void hk_runner_cancel(struct hk_runner *r);

@@ -2,6 +2,7 @@
  * that decides between another iteration and review, then commit, land and
  * deploy. Tool calls and decisions are in session_calls.c. */
 #include "session_internal.h"
+#include "protocol.h"
 #include "json.h"
 #include "util.h"
 
@@ -57,10 +58,15 @@ const char *hk_approve_policy_choices(void)
 #define FLUSH_TEXT_BYTES (8 * 1024)
 #define FLUSH_TEXT_MS 200
 
-static void journal_write(struct hk_session *s, const struct hk_event *ev, int sync)
+/* Returns the event's index in the journal, or -1 when it could not be written. */
+static long journal_write(struct hk_session *s, const struct hk_event *ev, int sync)
 {
     char *err = NULL;
-    if (hk_journal_append(s->journal, ev, sync, &err) != 0 && s->cb) {
+    if (hk_journal_append(s->journal, ev, sync, &err) == 0) {
+        free(err);
+        return s->journal_events++;
+    }
+    if (s->cb) {
         /* The engineer must know the session can no longer be resumed; the
          * front end says so where it says everything else (not journalled). */
         cJSON *d = cJSON_CreateObject();
@@ -72,6 +78,7 @@ static void journal_write(struct hk_session *s, const struct hk_event *ev, int s
         free(msg);
     }
     free(err);
+    return -1;
 }
 
 static void flush_text(struct hk_session *s)
@@ -88,6 +95,11 @@ static void flush_text(struct hk_session *s)
     if (s->journal)
         journal_write(s, &ev, 0);
     cJSON_Delete(d);
+}
+
+void hk_session_flush_text(struct hk_session *s)
+{
+    flush_text(s);
 }
 
 static void on_text_timer(struct hk_loop *loop, void *data)
@@ -117,14 +129,17 @@ static void hold_text(struct hk_session *s, const struct hk_event *ev)
 void hk_session_emit(struct hk_session *s, enum hk_event_kind kind, cJSON *data, int sync)
 {
     struct hk_event ev = {kind, hk_wall_ms(), data};
+    long seq = -1;
     if (!s->replaying && s->journal && kind == HK_EV_TEXT) {
         hold_text(s, &ev);
     } else if (!s->replaying && s->journal) {
         flush_text(s);
-        journal_write(s, &ev, sync);
+        seq = journal_write(s, &ev, sync);
     }
     if (s->cb && !s->replaying)
         s->cb(&ev, s->user);
+    if (!s->replaying)
+        hk_session_socket_event(s, &ev, seq);
     cJSON_Delete(data);
 }
 
@@ -475,6 +490,8 @@ static void land(struct hk_session *s)
 
 char *hk_session_commit_message(const struct hk_session *s)
 {
+    if (s->remote)
+        return hk_remote_commit_message(s);
     return commit_message_from(s);
 }
 
@@ -601,7 +618,10 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
     s->user = user;
     *err = NULL;
     s->cfg = opts->config;
-    if (read_settings(s, opts, err) != 0 || open_task(s, resume_id, opts, err) != 0)
+    s->owner = opts->who ? hk_xstrdup(opts->who) : hk_protocol_default_name();
+    /* The claim comes first: a session another honk runs is not resumed twice. */
+    if (read_settings(s, opts, err) != 0 || open_task(s, resume_id, opts, err) != 0 ||
+        hk_session_socket_open(s, err) != 0)
         goto fail;
     s->journal = hk_journal_open(hk_repo_gitdir(repo), s->task->id, err);
     if (!s->journal)
@@ -619,6 +639,7 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
             s->policy = (enum hk_approve_policy)s->resume_policy;
         if (opts->deploy < 0 && s->resume_deploy >= 0)
             s->deploy_auto = s->resume_deploy;
+        hk_session_socket_listening(s);
         hk_session_continue(s);
         return s;
     }
@@ -627,6 +648,7 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
     s->conv = hk_conv_new(system);
     free(system);
     hk_tools_define(s->conv);
+    hk_session_socket_listening(s);
     emit_task(s);
     note_dirty_checkout(s, opts);
     hk_session_send(s, opts->task);
@@ -724,6 +746,7 @@ int hk_session_diff(const struct hk_session *s, struct hk_diff **out, char **err
     return hk_diff_task(s->repo, s->task, HK_DIFF_BASE, out, err);
 }
 size_t hk_session_proposal_count(const struct hk_session *s) { return s->nproposals; }
+const char *hk_session_who(const struct hk_session *s) { return s->owner; }
 const struct hk_proposal *hk_session_proposal(const struct hk_session *s, size_t i) { return s->proposals[i]; }
 int hk_session_exit_status(const struct hk_session *s) { return s->exit_status; }
 
@@ -751,6 +774,8 @@ void hk_session_free(struct hk_session *s)
 {
     if (!s)
         return;
+    hk_remote_free(s);
+    hk_session_socket_close(s);
     flush_text(s);
     hk_buf_free(&s->pending_text);
     hk_model_request_free(s->req);
@@ -773,5 +798,7 @@ void hk_session_free(struct hk_session *s)
     cJSON_Delete(s->resume_last_run);
     cJSON_Delete(s->history_only);
     cJSON_Delete(s->reasons);
+    cJSON_Delete(s->decided_by);
+    free(s->owner);
     free(s);
 }

@@ -99,6 +99,7 @@ struct hk_session_opts {
     int deploy;                    /* run the deploy unattended (--deploy); -1: honk.deploy.auto */
     const struct hk_model_settings *model;
     struct hk_config *config;      /* honk.* settings (borrowed: the front end read it already) */
+    const char *who;               /* the owner's name for the others attached; NULL: $USER@host */
 };
 
 const char *hk_session_state_name(enum hk_session_state s);
@@ -129,6 +130,25 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
                                     const struct hk_session_opts *opts, hk_event_cb cb, void *user,
                                     char **err);
 void hk_session_free(struct hk_session *s);
+
+/* Attaches to session id of this repository, run by another process (honk
+ * attach): the session returned mirrors it from its socket's events, and
+ * its commands go to that process (hk_session_command_json returns 1: sent,
+ * the outcome comes as events, a refusal as an error event). A session no
+ * process runs is read back from its journal, read-only. NULL with *err. */
+struct hk_attach_opts {
+    const char *name; /* who this is for the others; NULL: $USER@host */
+    bool watch;       /* read-only: commands are refused */
+};
+struct hk_session *hk_session_attach(struct hk_loop *loop, struct hk_repo *repo, const char *id,
+                                     const struct hk_attach_opts *opts, hk_event_cb cb, void *user, char **err);
+/* The process that runs the session changed (the cockpit's detach forked):
+ * its lock file names this one now, for honk log, attach and resume. */
+void hk_session_moved(struct hk_session *s);
+/* A mirror of another process's session, and whether it takes no commands
+ * (watching, or nobody runs it any more). */
+bool hk_session_attached(const struct hk_session *s);
+bool hk_session_read_only(const struct hk_session *s);
 
 /* Commands in: one JSON object per command, {"command": NAME, ...}, the
  * same from the cockpit's keys, the headless resume and (later) a socket.
@@ -166,6 +186,10 @@ enum hk_session_command_kind {
  * a refused command changes nothing. */
 int hk_session_command(struct hk_session *s, const char *json, char **err);
 int hk_session_command_json(struct hk_session *s, const cJSON *cmd, char **err);
+/* The same, given by who (a client attached to the session's socket): the
+ * decisions it makes are said to be theirs, and a command refused because
+ * someone decided first says who. */
+int hk_session_command_as(struct hk_session *s, const cJSON *cmd, const char *who, char **err);
 const char *hk_verdict_name(enum hk_verdict v);
 int hk_verdict_parse(const char *name); /* -1 for an unknown name */
 /* The command's name, or NULL. */
@@ -177,6 +201,9 @@ char *hk_session_commit_message(const struct hk_session *s);
 /* State for the front ends. */
 enum hk_session_state hk_session_state(const struct hk_session *s);
 const char *hk_session_id(const struct hk_session *s);
+/* Whose commands the session's front end gives: the owner's name, or an
+ * attached cockpit's own. */
+const char *hk_session_who(const struct hk_session *s);
 const char *hk_session_waiting_for(const struct hk_session *s); /* a sentence, or NULL */
 enum hk_wait_kind hk_session_wait(const struct hk_session *s);
 /* The `waiting` object of the state event ({kind, id, ...}, see

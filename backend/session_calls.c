@@ -212,6 +212,8 @@ static void emit_decision(struct hk_session *s, const char *pid, int hunk, const
         cJSON_AddStringToObject(d, "edited", edited);
     if (automatic)
         cJSON_AddBoolToObject(d, "automatic", 1);
+    else if (s->who)
+        cJSON_AddStringToObject(d, "by", s->who);
     hk_session_emit(s, HK_EV_DECISION, d, 1);
 }
 
@@ -321,7 +323,7 @@ static void session_start_run(struct hk_session *s, const char *command, int pur
     struct hk_runner_opts opts = {
         .command = command, .cwd = s->task->worktree, .rows = 24, .cols = 100,
         .timeout_ms = s->test_timeout_ms, .on_change = hk_session_runner_changed,
-        .on_finished = on_run_finished, .data = s,
+        .on_finished = on_run_finished, .on_output = hk_session_socket_output, .data = s,
     };
     s->runner = hk_runner_start(s->loop, &opts, &err);
     if (s->runner) {

@@ -8,6 +8,8 @@
 #include "json.h"
 #include "util.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +46,20 @@ static const char *member(const cJSON *cmd, const char *name)
     return hk_json_str(cmd, name);
 }
 
+/* Who decided what a refused command names, or NULL: keys as recorded by
+ * record_decider. */
+static const char *decider(const struct hk_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *decider(const struct hk_session *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *key = hk_xvasprintf(fmt, ap);
+    va_end(ap);
+    const char *who = hk_json_str(s->decided_by, key);
+    free(key);
+    return who;
+}
+
 static size_t hunk_count(const struct hk_proposal *p)
 {
     size_t n = 0;
@@ -62,7 +78,9 @@ static int decidable(struct hk_session *s, const char *id, struct hk_proposal **
         return refuse(err, hk_xasprintf("Not decided: there is no proposal %s.", id));
     if (p != s->waiting_proposal && s->state != HK_STATE_REVIEW) {
         char *now = doing(s);
-        char *why = hk_xasprintf("Not decided: proposal %s is not waiting for a decision any more (%s).", id, now);
+        const char *who = decider(s, "%s", id);
+        char *why = who ? hk_xasprintf("Not decided: proposal %s was already decided by %s (%s).", id, who, now)
+                        : hk_xasprintf("Not decided: proposal %s is not waiting for a decision any more (%s).", id, now);
         free(now);
         return refuse(err, why);
     }
@@ -93,8 +111,10 @@ int hk_verdict_parse(const char *name)
 
 /* A decision that says which state it saw the hunk in is refused when the
  * hunk was decided meanwhile (by someone else, or by a key pressed twice). */
-static int hunk_changed(const struct hk_proposal *p, int flat, const char *seen, char **err)
+static int hunk_changed(const struct hk_session *s, const struct hk_proposal *p, int flat, const char *seen,
+                        char **err)
 {
+    int asked = flat;
     if (!seen)
         return 0;
     int want = hk_hunk_state_parse(seen);
@@ -108,6 +128,10 @@ static int hunk_changed(const struct hk_proposal *p, int flat, const char *seen,
         enum hk_hunk_state now = p->files[f].hunks[flat].state;
         if ((int)now == want)
             return 0;
+        const char *who = decider(s, "%s:%d", p->id, asked);
+        if (who)
+            return refuse(err, hk_xasprintf("Not decided: hunk %d of %s was already decided by %s (%s).", asked + 1,
+                                            p->id, who, hk_hunk_state_name(now)));
         return refuse(err, hk_xasprintf("Not decided: hunk %d of %s is %s now, not %s: it was decided meanwhile.",
                                         flat + 1, p->id, hk_hunk_state_name(now), seen));
     }
@@ -131,7 +155,7 @@ static int cmd_decide(struct hk_session *s, const cJSON *cmd, char **err)
     if (hunk >= (double)total)
         return refuse(err, hk_xasprintf("Not decided: proposal %s has no hunk %d (it has %zu).", p->id,
                                         (int)hunk + 1, total));
-    if (hunk >= 0 && hunk_changed(p, (int)hunk, member(cmd, "state"), err) != 0)
+    if (hunk >= 0 && hunk_changed(s, p, (int)hunk, member(cmd, "state"), err) != 0)
         return -1;
     const char *text = member(cmd, "text");
     if (verdict == HK_VERDICT_EDIT && (hunk < 0 || !text))
@@ -154,6 +178,9 @@ static int same_wait(struct hk_session *s, enum hk_wait_kind kind, const char *i
         return 0;
     if (!id)
         return refuse(err, hk_xasprintf("Not answered: the answer names no \"id\" of the %s it answers.", what));
+    const char *who = decider(s, "%s:%s", what, id);
+    if ((!now || strcmp(id, now)) && who)
+        return refuse(err, hk_xasprintf("Not answered: %s %s was already decided by %s.", what, id, who));
     if (!now || strcmp(id, now))
         return refuse(err, hk_xasprintf("Not answered: %s %s is not waiting any more (%s %s is).", what, id,
                                         what, now ? now : "none"));
@@ -176,7 +203,13 @@ static int cmd_answer(struct hk_session *s, const cJSON *cmd, char **err)
         return refuse(err, hk_xstrdup("Not answered: \"approve\" must be true or false."));
     if (kind != now) {
         char *doing_now = doing(s);
-        char *why = hk_xasprintf("Not answered: nothing of the kind %s waits (%s).", name, doing_now);
+        const char *id = member(cmd, "id");
+        /* Without an id, only a wait that has none can be named (the commit, the deploy). */
+        const char *who = id ? decider(s, "%s:%s", name, id)
+                          : kind != HK_WAIT_PROPOSAL && kind != HK_WAIT_COMMAND ? decider(s, "%s", name) : NULL;
+        char *why = who ? hk_xasprintf("Not answered: the %s%s%s was already decided by %s (%s).", name, id ? " " : "",
+                                       id ? id : "", who, doing_now)
+                        : hk_xasprintf("Not answered: nothing of the kind %s waits (%s).", name, doing_now);
         free(doing_now);
         return refuse(err, why);
     }
@@ -240,6 +273,9 @@ static int cmd_interrupt(struct hk_session *s, const cJSON *cmd, char **err)
 static int cmd_commit(struct hk_session *s, const cJSON *cmd, char **err)
 {
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(cmd, "message");
+    if (s->state != HK_STATE_REVIEW && decider(s, "commit"))
+        return refuse(err, hk_xasprintf("Not committed: the commit was already decided by %s (honk is %s).",
+                                        decider(s, "commit"), hk_session_state_name(s->state)));
     if (s->state != HK_STATE_REVIEW)
         return refuse(err, hk_xstrdup("Nothing to commit yet: the session is not in review."));
     if (m && !cJSON_IsString(m))
@@ -257,7 +293,9 @@ static int cmd_deploy(struct hk_session *s, const cJSON *cmd, char **err, int ru
     const char *stage = member(cmd, "stage");
     if (w != HK_WAIT_DEPLOY && w != HK_WAIT_STAGE) {
         char *now = doing(s);
-        char *why = hk_xasprintf("No deploy is waiting for approval (%s).", now);
+        const char *who = decider(s, "deploy");
+        char *why = who ? hk_xasprintf("No deploy is waiting for approval: it was already decided by %s (%s).", who, now)
+                        : hk_xasprintf("No deploy is waiting for approval (%s).", now);
         free(now);
         return refuse(err, why);
     }
@@ -278,9 +316,8 @@ static int cmd_cancel(struct hk_session *s, const cJSON *cmd, char **err)
     return 0;
 }
 
-int hk_session_command_json(struct hk_session *s, const cJSON *cmd, char **err)
+static int dispatch(struct hk_session *s, const cJSON *cmd, char **err)
 {
-    *err = NULL;
     if (!cJSON_IsObject(cmd))
         return refuse(err, hk_xstrdup("A command is a JSON object, such as {\"command\": \"send\", \"text\": \"...\"}."));
     const char *name = member(cmd, "command");
@@ -302,6 +339,80 @@ int hk_session_command_json(struct hk_session *s, const cJSON *cmd, char **err)
     case HK_CMD_CANCEL: return cmd_cancel(s, cmd, err);
     }
     return refuse(err, hk_xstrdup("unknown command"));
+}
+
+static void set_decider(struct hk_session *s, const char *key)
+{
+    if (!s->decided_by)
+        s->decided_by = cJSON_CreateObject();
+    cJSON_DeleteItemFromObjectCaseSensitive(s->decided_by, key);
+    cJSON_AddStringToObject(s->decided_by, key, s->who);
+}
+
+/* What took effect, as a sentence for the others ("approved hunk 2 of
+ * p1"), and who did it, for a later refusal. */
+static char *record_decider(struct hk_session *s, const cJSON *cmd)
+{
+    const char *name = member(cmd, "command"), *id = member(cmd, "id"), *kind = member(cmd, "wait");
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(cmd, "hunk");
+    int hunk = cJSON_IsNumber(h) ? h->valueint : -1;
+    int yes = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cmd, "approve"));
+    char key[256];
+    if (!strcmp(name, "decide")) {
+        const char *pid = member(cmd, "proposal"), *v = member(cmd, "verdict");
+        const char *did = !strcmp(v, "approve") ? "approved" : !strcmp(v, "reject") ? "rejected" : "edited";
+        set_decider(s, pid);
+        if (hunk < 0)
+            return hk_xasprintf("%s %s", did, pid);
+        snprintf(key, sizeof key, "%s:%d", pid, hunk);
+        set_decider(s, key);
+        return hk_xasprintf("%s hunk %d of %s", did, hunk + 1, pid);
+    }
+    if (!strcmp(name, "answer")) {
+        snprintf(key, sizeof key, "%s%s%s", kind, id ? ":" : "", id ? id : "");
+        set_decider(s, key);
+        set_decider(s, kind);
+        if (!strcmp(kind, "proposal") && id)
+            set_decider(s, id);
+        return hk_xasprintf("answered the %s%s%s: %s", kind, id ? " " : "", id ? id : "", yes ? "yes" : "no");
+    }
+    if (!strcmp(name, "commit") || !strcmp(name, "deploy") || !strcmp(name, "skip_deploy")) {
+        set_decider(s, name[0] == 'c' ? "commit" : "deploy");
+        return hk_xstrdup(!strcmp(name, "commit") ? "committed" : !strcmp(name, "deploy") ? "approved the deploy"
+                                                                                          : "skipped the deploy");
+    }
+    static const char *const others[][2] = {
+        {"undo", "undid a decision"}, {"send", "sent a message"}, {"interrupt", "interrupted"},
+        {"cancel", "cancelled the session"},
+    };
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        if (!strcmp(name, others[i][0]))
+            return hk_xstrdup(others[i][1]);
+    return hk_xstrdup(name);
+}
+
+int hk_session_command_as(struct hk_session *s, const cJSON *cmd, const char *who, char **err)
+{
+    *err = NULL;
+    if (s->remote)
+        return hk_remote_command(s, cmd, err);
+    const char *saved = s->who;
+    s->who = who ? who : s->owner;
+    int rc = dispatch(s, cmd, err);
+    if (rc == 0) {
+        char *what = record_decider(s, cmd);
+        /* The others are told who did it; the owner alone needs no echo. */
+        if (who || hk_session_socket_clients(s))
+            hk_session_presence(s, s->who, "decided", false, what);
+        free(what);
+    }
+    s->who = saved;
+    return rc;
+}
+
+int hk_session_command_json(struct hk_session *s, const cJSON *cmd, char **err)
+{
+    return hk_session_command_as(s, cmd, NULL, err);
 }
 
 int hk_session_command(struct hk_session *s, const char *json, char **err)

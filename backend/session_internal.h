@@ -82,6 +82,16 @@ struct hk_session {
     cJSON *resume_last_run; /* the last test_end's data */
     cJSON *history_only;  /* ids of proposals rebuilt for browsing only */
 
+    /* Others in the session (session_socket.c): the socket, the owner's
+     * name, who gives the command being carried out, and who decided what
+     * ("p1", "p1:3", "command:c2", "commit" -> a name). */
+    struct hk_session_socket *sock;
+    char *owner;
+    const char *who;
+    cJSON *decided_by;
+    long journal_events;  /* events the journal holds: the next one's seq */
+    struct hk_remote *remote; /* a mirror of another process's session (session_remote.c) */
+
     struct hk_deploy *deploy;
     char *commit_message;
     char *commit;
@@ -135,6 +145,29 @@ void hk_session_cancel(struct hk_session *s);
 /* session_wait.c: the tool call or the deploy stage that waits, or NULL. */
 const struct pending_call *hk_session_waiting_call(const struct hk_session *s);
 const char *hk_session_waiting_stage(const struct hk_session *s);
+
+/* session.c: journals the streamed text held back so far. */
+void hk_session_flush_text(struct hk_session *s);
+
+/* session_socket.c: the session's socket. open claims the session (its
+ * lock) and listens; -1 with *err when another process holds it. */
+int hk_session_socket_open(struct hk_session *s, char **err);
+void hk_session_socket_listening(struct hk_session *s);
+void hk_session_socket_close(struct hk_session *s);
+/* An event to every joined client; seq: its index in the journal, or -1. */
+void hk_session_socket_event(struct hk_session *s, const struct hk_event *ev, long seq);
+/* A runner's on_output: its bytes to every client (data: the session). */
+void hk_session_socket_output(struct hk_runner *r, const char *bytes, size_t len, void *data);
+/* A presence event: action joined, left, dropped, decided, listening. */
+int hk_session_socket_clients(const struct hk_session *s);
+void hk_session_presence(struct hk_session *s, const char *who, const char *action, bool watch, const char *what);
+
+/* session_remote.c: a mirrored session's own versions of the accessors. */
+int hk_remote_command(struct hk_session *s, const cJSON *cmd, char **err);
+void hk_remote_free(struct hk_session *s);
+char *hk_remote_commit_message(const struct hk_session *s);
+cJSON *hk_remote_waiting(const struct hk_session *s);
+const char *hk_remote_waiting_for(const struct hk_session *s);
 
 /* session_resume.c */
 int hk_session_replay_journal(struct hk_session *s, const char *path, char **err);

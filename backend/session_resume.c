@@ -359,6 +359,7 @@ int hk_session_replay_journal(struct hk_session *s, const char *path, char **err
     s->conv = hk_conv_new(NULL);
     s->replaying = 1;
     int n = hk_journal_read(path, read_event, &r, err);
+    s->journal_events = n > 0 ? n : 0;
     drop_turn(&r);
     int rc = n < 0 ? -1 : rebuild_proposals(&r, err);
     s->replaying = 0;

@@ -125,6 +125,8 @@ const char *hk_session_waiting_stage(const struct hk_session *s)
 
 cJSON *hk_session_waiting(const struct hk_session *s)
 {
+    if (s->remote)
+        return hk_remote_waiting(s);
     enum hk_wait_kind k = hk_session_wait(s);
     if (k == HK_WAIT_NONE)
         return NULL;

@@ -1,7 +1,7 @@
 # The command line itself: help, version, typos and a missing terminal.
 . "$HONK_TOP/tests/lib.sh"
 "$HONK" --help > "$T/help"
-check help_lists_every_command sh -c "for c in ask run resume log show review apply discard gc; do grep -q \"^  honk \$c\( \|\$\)\" '$T/help' || exit 1; done"
+check help_lists_every_command sh -c "for c in ask run resume attach log show review apply discard gc; do grep -q \"^  honk \$c\( \|\$\)\" '$T/help' || exit 1; done"
 # Every command's flags are in honk --help, apply's too.
 check help_lists_every_flag sh -c "for f in --partial --directory --reverse --fuzz --check --system --with-changes --base --accept --reject --journals --yes --theme --no-color; do grep -q -- \"\$f\" '$T/help' || { echo missing \$f; exit 1; }; done"
 check help_hides_test_scaffolding sh -c "! grep -q play-events '$T/help'"
@@ -25,7 +25,7 @@ done
 check quoted_task_not_typo grep -q 'the cockpit needs a terminal' "$T/err"
 
 # --help and -h: every command's own usage on stdout, status 0, nothing on stderr.
-for c in ask run resume log show review apply discard gc; do
+for c in ask run resume attach log show review apply discard gc; do
     for h in --help -h; do
         "$HONK" $c $h > "$T/out" 2> "$T/err" < /dev/null
         rc=$?

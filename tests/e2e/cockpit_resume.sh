@@ -18,7 +18,7 @@ kill_honk() {
 }
 # the screen with ids, clocks and durations masked (a run's duration differs run to run)
 masked_runs() { masked | sed 's/[0-9][0-9]*\.[0-9] s/N.N s/g'; }
-session_id() { ls "$1/.git/honk/sessions" | sed 's/\.jsonl$//'; }
+session_id() { ls "$1/.git/honk/sessions" | sed -n 's/\.jsonl$//p'; }
 
 PATCH='--- a/calc.sh\n+++ b/calc.sh\n@@ -1,3 +1,3 @@\n-add() { echo $(($1 * $2)); }\n+add() { echo $(($1 + $2)); }\n \n \n@@ -7,3 +7,4 @@\n \n \n sub() { echo $(($1 - $2)); }\n+# TODO: remove sub\n'
 P1='{"text":["The sign is wrong."],"tool_calls":[{"id":"t1","name":"edit_file","input":{"path":"calc.sh","old_string":"$1 - $2)); }\n\n","new_string":"$1 * $2)); }\n\n"}}]}'

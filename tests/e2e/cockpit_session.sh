@@ -82,7 +82,7 @@ check session_repo_has_approved_hunk_only sh -c "git -C '$R' show main:calc.sh |
 # honk show names the hunk each decision was on.
 sid=$(cd "$R" && "$HONK" log | sed -n 's/^\([0-9a-f]\{8,\}\) .*/\1/p' | head -n 1)
 (cd "$R" && "$HONK" show "$sid") > "$T/show.txt" 2>&1
-check session_show_names_decided_hunks sh -c "grep -qx 'honk: approve p1 hunk 1' '$T/show.txt' && grep -qx 'honk: reject p1 hunk 2: keep sub as it is' '$T/show.txt'"
+check session_show_names_decided_hunks sh -c "grep -qx 'honk: approve p1 hunk 1 (by [^ ]*@[^ ]*)' '$T/show.txt' && grep -qx 'honk: reject p1 hunk 2 (by [^ ]*@[^ ]*): keep sub as it is' '$T/show.txt'"
 tm_keys Tab Tab
 tm_keys D
 check session_deploy_stages_pass poll stages_passed

@@ -59,7 +59,7 @@ check gc_exit_0 [ $? -eq 0 ]
 check gc_removes_landed sh -c "! git -C '$R' rev-parse -q --verify refs/heads/honk/$landed > /dev/null && [ ! -d '$R/.git/honk/worktrees/$landed' ]"
 check gc_says_removed grep -q "^honk: discarded $landed (branch honk/$landed, worktree " "$T/out"
 check gc_keeps_waiting sh -c "git -C '$R' rev-parse -q --verify refs/heads/honk/$waiting > /dev/null"
-check gc_says_waiting_kept sh -c "grep -A1 '^honk gc: keeping $waiting (awaiting_approval: fix add):\$' '$T/out' | grep -q '^  the session is not finished (awaiting_approval): a honk may still be running it'"
+check gc_says_waiting_kept sh -c "grep -A1 '^honk gc: keeping $waiting (awaiting_approval: fix add):\$' '$T/out' | grep -q '^  the session is not finished (awaiting_approval): honk resume '"
 check gc_keeps_unmerged sh -c "git -C '$R' rev-parse -q --verify refs/heads/honk/$dropped > /dev/null"
 check gc_says_unmerged_kept grep -qF "honk/$dropped has commits that no other branch has: they would be lost" "$T/out"
 check gc_keeps_journals [ -f "$R/.git/honk/sessions/$landed.jsonl" ]
@@ -85,6 +85,24 @@ check discard_yes_removed sh -c "[ -z \"\$(git -C '$R' branch --list 'honk/*')\"
 check discard_prunes_git_worktrees [ -z "$(git -C "$R" worktree list --porcelain | grep honk/)" ]
 (cd "$R" && "$HONK" log) > "$T/out"
 check discard_keeps_log grep -q "^$waiting " "$T/out"
+
+# A session a process runs now is never removed, not even with --yes; gc
+# keeps it. Ended, its journal goes with its lock file.
+R=$T/live; new_repo "$R"
+start_replay '{"turns":[{"stall_ms":20000,"text":["late"]}]}'
+(cd "$R" && exec "$HONK" run --base-url "$URL" "take your time" > /dev/null 2>&1) &
+pid=$!
+i=0; while ! ls "$R"/.git/honk/sessions/*.sock > /dev/null 2>&1 && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+live=$(ls "$R/.git/honk/sessions" | sed -n 's/\.jsonl$//p')
+(cd "$R" && "$HONK" discard --yes --journals "$live") > "$T/out" 2> "$T/err" < /dev/null
+check discard_live_refused sh -c "[ $? -eq 1 ] && grep -qF 'session $live is running (pid $pid): nothing of it is removed while it runs' '$T/err'"
+check discard_live_kept sh -c "[ -d '$R/.git/honk/worktrees/$live' ] && [ -f '$R/.git/honk/sessions/$live.jsonl' ]"
+(cd "$R" && "$HONK" log) > "$T/out"
+check log_says_live grep -q "^$live  *thinking  *live  " "$T/out"
+kill -9 $pid; wait $pid 2>/dev/null
+(cd "$R" && "$HONK" discard --yes --journals "$live") > "$T/out" 2> "$T/err" < /dev/null
+check discard_after_kill_removes_all sh -c "[ $? -eq 0 ] && [ -z \"\$(ls '$R/.git/honk/sessions')\" ]"
+stop_replay
 
 # honk run reads stdin only for an operand -, which stands for its text.
 R=$T/stdin; new_repo "$R"

@@ -97,6 +97,22 @@ TEST(signals_arrive_through_the_loop)
     hk_loop_free(loop);
 }
 
+/* The cockpit hands its signals over when it leaves a session running in
+ * the background: its handler goes, the one registered after it stays. */
+TEST(a_signal_handler_can_be_removed)
+{
+    struct hk_loop *loop = hk_loop_new();
+    struct seen first = {0}, second = {0};
+    hk_loop_on_signal(loop, SIGUSR2, on_sig, &first);
+    hk_loop_on_signal(loop, SIGUSR2, on_sig, &second);
+    hk_loop_off_signal(loop, SIGUSR2, on_sig, &first);
+    raise(SIGUSR2);
+    hk_loop_run(loop);
+    CHECK(first.signo == 0, "the removed handler was called");
+    CHECK(second.signo == SIGUSR2, "the other handler got %d", second.signo);
+    hk_loop_free(loop);
+}
+
 TEST(idle_wait_returns_on_timeout)
 {
     struct hk_loop *loop = hk_loop_new();

@@ -5,6 +5,7 @@
  * change nothing. */
 #include "check.h"
 #include "config.h"
+#include "journal.h"
 #include "json.h"
 #include "loop.h"
 #include "repo.h"
@@ -63,7 +64,7 @@ static int start_with(struct run *r, const char *scenario, const char *config, c
                                           .max_tokens = 1000, .max_tries = 1, .timeout_ms = 10000,
                                           .retry_base_ms = 10};
     r->loop = hk_loop_new();
-    struct hk_session_opts opts = {.task = task, .approve = approve, .deploy = deploy, .model = &r->model,
+    struct hk_session_opts opts = {.task = task, .approve = approve, .deploy = deploy, .who = "alice@test", .model = &r->model,
                                    .config = r->cfg};
     if (r->cfg && r->repo)
         r->s = hk_session_start(r->loop, r->repo, NULL, &opts, on_event, r, &err);
@@ -83,7 +84,7 @@ static int die_and_resume(struct run *r)
 {
     char *id = hk_xstrdup(hk_session_id(r->s)), *err = NULL;
     hk_session_free(r->s);
-    struct hk_session_opts opts = {.approve = -1, .deploy = -1, .model = &r->model, .config = r->cfg};
+    struct hk_session_opts opts = {.approve = -1, .deploy = -1, .who = "alice@test", .model = &r->model, .config = r->cfg};
     r->s = hk_session_start(r->loop, r->repo, id, &opts, on_event, r, &err);
     CHECK(r->s, "resumed: %s", err);
     free(err);
@@ -206,7 +207,7 @@ TEST(proposal_wait_and_its_refusals)
     /* A second person who saw hunk 1 pending is refused: it was approved meanwhile. */
     REFUSED(&r, "{\"command\": \"decide\", \"proposal\": \"p1\", \"hunk\": 0, \"verdict\": \"reject\", "
                 "\"state\": \"pending\"}",
-            "Not decided: hunk 1 of p1 is approved now, not pending: it was decided meanwhile.");
+            "Not decided: hunk 1 of p1 was already decided by alice@test (approved).");
     TAKES(&r, "{\"command\": \"undo\", \"proposal\": \"p1\"}");
     TAKES(&r, "{\"command\": \"decide\", \"proposal\": \"p1\", \"hunk\": 0, \"verdict\": \"approve\"}");
     TAKES(&r, "{\"command\": \"decide\", \"proposal\": \"p1\", \"hunk\": 1, \"verdict\": \"reject\", "
@@ -216,7 +217,7 @@ TEST(proposal_wait_and_its_refusals)
     CHECK_STR(wstr(&r, "id"), "p2");
     /* A decision on p1 now is stale: it is not applied to p2. */
     REFUSED(&r, "{\"command\": \"decide\", \"proposal\": \"p1\", \"hunk\": 0, \"verdict\": \"reject\"}",
-            "Not decided: proposal p1 is not waiting for a decision any more (honk waits for a decision on a "
+            "Not decided: proposal p1 was already decided by alice@test (honk waits for a decision on a "
             "proposed change).");
     REFUSED(&r, "{\"command\": \"answer\", \"wait\": \"proposal\", \"id\": \"p1\", \"approve\": false}",
             "Not answered: proposal p1 is not waiting any more (proposal p2 is).");
@@ -254,7 +255,7 @@ TEST(command_review_and_deploy_waits)
     REFUSED(&r, "{\"command\": \"answer\", \"wait\": \"later\", \"approve\": true}",
             "Not answered: \"wait\" must be proposal, command, commit, deploy, stage or message, not \"later\".");
     REFUSED(&r, "{\"command\": \"decide\", \"proposal\": \"p2\", \"verdict\": \"reject\"}",
-            "Not decided: proposal p2 is not waiting for a decision any more (honk waits for approval to run a "
+            "Not decided: proposal p2 was already decided by alice@test (honk waits for approval to run a "
             "command).");
     TAKES(&r, "{\"command\": \"answer\", \"wait\": \"command\", \"id\": \"toolu_c\", \"approve\": true}");
     if (run_until(&r, HK_WAIT_COMMIT) != 0)
@@ -267,7 +268,7 @@ TEST(command_review_and_deploy_waits)
     REFUSED(&r, "{\"command\": \"commit\", \"message\": \" \\n\"}",
             "The commit message is empty; nothing was committed.");
     REFUSED(&r, "{\"command\": \"answer\", \"wait\": \"command\", \"id\": \"toolu_c\", \"approve\": true}",
-            "Not answered: nothing of the kind command waits (honk waits for approval to commit).");
+            "Not answered: the command toolu_c was already decided by alice@test (honk waits for approval to commit).");
     TAKES(&r, "{\"command\": \"commit\", \"message\": \"Number the first line\"}");
     if (run_until(&r, HK_WAIT_DEPLOY) != 0)
         goto out;
@@ -278,17 +279,50 @@ TEST(command_review_and_deploy_waits)
     CHECK_STR(hk_session_waiting_for(r.s), "approval to deploy");
     REFUSED(&r, "{\"command\": \"skip_deploy\", \"stage\": \"ship\"}",
             "Not answered: the deploy stage ship does not wait (the whole deploy does).");
-    REFUSED(&r, "{\"command\": \"commit\"}", "Nothing to commit yet: the session is not in review.");
+    REFUSED(&r, "{\"command\": \"commit\"}",
+            "Not committed: the commit was already decided by alice@test (honk is awaiting_approval).");
     TAKES(&r, "{\"command\": \"deploy\"}");
     if (run_until(&r, HK_WAIT_NONE) != 0)
         goto out;
     CHECK(hk_session_state(r.s) == HK_STATE_DONE, "done: %s", hk_session_state_name(hk_session_state(r.s)));
     CHECK(!r.waiting, "nothing waits once done");
-    REFUSED(&r, "{\"command\": \"deploy\"}", "No deploy is waiting for approval (honk is done).");
+    REFUSED(&r, "{\"command\": \"deploy\"}",
+            "No deploy is waiting for approval: it was already decided by alice@test (honk is done).");
     REFUSED(&r, "{\"command\": \"cancel\"}", "Nothing to cancel: the session is done.");
     char *msg = sh_out("cd '%s' && git log -1 --format=%%s honk/%s", r.dir, hk_session_id(r.s));
     CHECK_STR(msg, "Number the first line");
     free(msg);
+out:
+    finish(&r);
+}
+
+/* Two people on one session: the first answer wins, the second is told
+ * who gave it, and the journal says who decided. */
+TEST(two_people_one_answer)
+{
+    struct run r;
+    if (start(&r, whole_scenario, deploy_config, "number the ends") != 0 || run_until(&r, HK_WAIT_PROPOSAL) != 0)
+        goto out;
+    cJSON *cmd = cJSON_Parse("{\"command\": \"answer\", \"wait\": \"proposal\", \"id\": \"p1\", \"approve\": true}");
+    char *err = NULL;
+    CHECK(hk_session_command_as(r.s, cmd, "bob@test", &err) == 0, "bob's answer taken: %s", err);
+    free(err);
+    cJSON_Delete(cmd);
+    if (run_until(&r, HK_WAIT_PROPOSAL) != 0)
+        goto out;
+    REFUSED(&r, "{\"command\": \"answer\", \"wait\": \"proposal\", \"id\": \"p1\", \"approve\": false}",
+            "Not answered: proposal p1 was already decided by bob@test.");
+    char *path = hk_journal_path(hk_repo_gitdir(r.repo), hk_session_id(r.s));
+    struct hk_buf j = {0};
+    CHECK(hk_read_file(path, &j) == 0, "journal read");
+    CHECK(j.data && strstr(j.data, "\"verdict\":\"approve\",\"by\":\"bob@test\""), "the decision says who: %s",
+          j.data ? j.data : "");
+    CHECK(j.data && strstr(j.data, "\"who\":\"bob@test\",\"action\":\"decided\",\"clients\":0,"
+                                   "\"what\":\"answered the proposal p1: yes\""),
+          "a presence event says what bob did");
+    CHECK(j.data && !strstr(j.data, "\"approve\":false"), "alice's refused answer left nothing");
+    hk_buf_free(&j);
+    free(path);
 out:
     finish(&r);
 }

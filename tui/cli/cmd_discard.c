@@ -65,9 +65,11 @@ static int confirm(const char *question)
 static char *warnings(const struct hk_leftover *l)
 {
     struct hk_buf b = {0};
-    if (!l->finished)
-        hk_buf_printf(&b, "\n  the session is not finished (%s): a honk may still be running it, and "
-                          "honk resume %s would continue it", l->state, l->id);
+    if (l->live_pid)
+        hk_buf_printf(&b, "\n  the session is running (pid %ld): it is not removed while it runs (honk attach %s)",
+                      l->live_pid, l->id);
+    else if (!l->finished)
+        hk_buf_printf(&b, "\n  the session is not finished (%s): honk resume %s would continue it", l->state, l->id);
     if (l->unmerged)
         hk_buf_printf(&b, "\n  honk/%s has commits that no other branch has: they would be lost", l->id);
     if (l->uncommitted)

@@ -4,9 +4,11 @@
 #include "housekeep.h"
 #include "journal.h"
 #include "printer.h"
+#include "protocol.h"
 #include "repo.h"
 #include "util.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,12 +65,29 @@ int hk_cmd_log(int argc, char **argv)
     hk_journal_list(hk_repo_gitdir(repo), &infos, &n, &err);
     if (!n)
         printf("no honk sessions in this repository yet (start one: honk run TASK)\n");
+    /* A column for the sessions a process runs now, when there are any. */
+    char **live = hk_xcalloc(n + 1, sizeof *live);
+    bool any_live = false;
+    for (size_t i = 0; i < n; i++) {
+        struct hk_live l;
+        if (!hk_session_live(hk_repo_gitdir(repo), infos[i].id, &l))
+            continue;
+        live[i] = l.clients ? hk_xasprintf("live, %d attached", l.clients) : hk_xstrdup("live");
+        hk_live_free(&l);
+        any_live = true;
+    }
     for (size_t i = 0; i < n; i++) {
         char *when = age(infos[i].updated_ms);
-        printf("%-8s  %-17s  %-9s  %-15s  %.60s\n", infos[i].id, infos[i].state, when, infos[i].branch,
-               infos[i].task);
+        if (any_live)
+            printf("%-8s  %-17s  %-16s  %-9s  %-15s  %.60s\n", infos[i].id, infos[i].state, live[i] ? live[i] : "",
+                   when, infos[i].branch, infos[i].task);
+        else
+            printf("%-8s  %-17s  %-9s  %-15s  %.60s\n", infos[i].id, infos[i].state, when, infos[i].branch,
+                   infos[i].task);
         free(when);
+        free(live[i]);
     }
+    free(live);
     hk_session_info_free(infos, n);
     hk_repo_close(repo);
     return HK_EXIT_OK;

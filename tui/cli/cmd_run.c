@@ -1,7 +1,8 @@
 /* `honk run TASK` and `honk resume ID`: the whole agent loop headless, for
  * scripts, CI and chat bridges. Progress for people on stderr; with --json
  * one event per line on stdout. A decision nobody can make here ends the
- * run with status 3 and leaves the session resumable. */
+ * run with status 3 and leaves the session resumable; with --wait the run
+ * stays at it until a client of the session's socket answers it. */
 #include "commands.h"
 #include "flags.h"
 #include "json.h"
@@ -25,6 +26,11 @@ struct run {
     int deploy;
     int status;
     int finished;
+    int wait;             /* --wait: stay at a decision for a client to answer */
+    long wait_timeout_ms; /* 0: no limit */
+    char *held;           /* the wait stayed at ("kind id"), or NULL */
+    enum hk_wait_kind held_kind;
+    uint64_t wait_timer;
 };
 
 static void stop(struct run *r, int status)
@@ -33,12 +39,99 @@ static void stop(struct run *r, int status)
     r->finished = 1;
 }
 
+/* Today's sentence for a wait nobody can answer here, with how to resume. */
+static void say_undecided(struct run *r, enum hk_wait_kind wait)
+{
+    struct hk_session *s = r->session;
+    const char *id = hk_session_id(s), *what = hk_session_waiting_for(s);
+    if (wait == HK_WAIT_MESSAGE)
+        fprintf(stderr, "honk: session %s stopped at honk.maxTurns and stays resumable.\n"
+                        "      Resume it: honk resume %s --accept (allows as many turns again)\n", id, id);
+    else if (wait == HK_WAIT_COMMIT)
+        fprintf(stderr, "honk: session %s is ready for review and waits for approval to commit, which nobody can give here.\n"
+                        "      Resume it: honk resume %s --accept (or --approve=all)\n", id, id);
+    else
+        fprintf(stderr, "honk: session %s waits for %s, which nobody can give here.\n"
+                        "      Resume it: honk resume %s --accept (or --reject REASON, or --approve=all)\n",
+                id, what ? what : "a decision", id);
+}
+
+/* What names a wait: its kind and id. A proposal's state event comes again
+ * as its hunks are decided; that is still the same wait. */
+static char *wait_key(struct hk_session *s)
+{
+    cJSON *w = hk_session_waiting(s);
+    char *key = w ? hk_xasprintf("%s %s", hk_json_str(w, "kind") ? hk_json_str(w, "kind") : "",
+                                 hk_json_str(w, "id") ? hk_json_str(w, "id") : "")
+                  : NULL;
+    cJSON_Delete(w);
+    return key;
+}
+
+static void release(struct run *r)
+{
+    if (r->wait_timer)
+        hk_loop_cancel_timer(r->loop, r->wait_timer);
+    r->wait_timer = 0;
+    free(r->held);
+    r->held = NULL;
+}
+
+static void wait_timed_out(struct hk_loop *loop, void *data)
+{
+    (void)loop;
+    struct run *r = data;
+    r->wait_timer = 0;
+    say_undecided(r, r->held_kind);
+    stop(r, HK_EXIT_UNDECIDED);
+}
+
+/* --wait: stays in the loop at the decision, said once per wait. */
+static void hold(struct run *r, enum hk_wait_kind wait)
+{
+    struct hk_session *s = r->session;
+    char *key = wait_key(s);
+    if (r->held && key && !strcmp(key, r->held)) {
+        free(key);
+        return;
+    }
+    release(r);
+    r->held = key;
+    r->held_kind = wait;
+    const char *what = wait == HK_WAIT_MESSAGE ? "more turns (it stopped at honk.maxTurns)" : hk_session_waiting_for(s);
+    fprintf(stderr, "honk: session %s waits for %s; answer it from another terminal: honk attach %s\n",
+            hk_session_id(s), what ? what : "a decision", hk_session_id(s));
+    if (r->wait_timeout_ms > 0)
+        r->wait_timer = hk_loop_add_timer(r->loop, r->wait_timeout_ms, wait_timed_out, r);
+}
+
+/* A decision nobody can make here: exit 3, or with --wait stay for it. */
+static void undecided(struct run *r, enum hk_wait_kind wait)
+{
+    if (r->wait) {
+        hold(r, wait);
+        return;
+    }
+    say_undecided(r, wait);
+    stop(r, HK_EXIT_UNDECIDED);
+}
+
+/* A state that no longer waits for what the run stayed at ends the stay. */
+static void release_if_answered(struct run *r)
+{
+    char *key = r->held ? wait_key(r->session) : NULL;
+    if (r->held && (!key || strcmp(key, r->held)))
+        release(r);
+    free(key);
+}
+
 /* Decided from the state and what it waits for, never from a sentence. */
 static void on_state(struct run *r, int state, enum hk_wait_kind wait)
 {
     struct hk_session *s = r->session;
     if (!s)
         return; /* events read back from the journal while resuming */
+    release_if_answered(r);
     if (state == HK_STATE_DONE)
         stop(r, HK_EXIT_OK);
     else if (state == HK_STATE_FAILED)
@@ -46,10 +139,7 @@ static void on_state(struct run *r, int state, enum hk_wait_kind wait)
     else if (state == HK_STATE_CANCELLED)
         stop(r, HK_EXIT_INTERRUPTED);
     else if (wait == HK_WAIT_MESSAGE && hk_session_out_of_turns(s)) {
-        fprintf(stderr, "honk: session %s stopped at honk.maxTurns and stays resumable.\n"
-                        "      Resume it: honk resume %s --accept (allows as many turns again)\n",
-                hk_session_id(s), hk_session_id(s));
-        stop(r, HK_EXIT_UNDECIDED);
+        undecided(r, wait);
     } else if (wait == HK_WAIT_MESSAGE) {
         fprintf(stderr, "honk: the model stopped without a change to commit\n");
         stop(r, HK_EXIT_FAILED);
@@ -62,24 +152,16 @@ static void on_state(struct run *r, int state, enum hk_wait_kind wait)
         }
         free(err);
     } else if (wait != HK_WAIT_NONE && wait != HK_WAIT_COMMIT) { /* the commit: waits_in_review */
-        const char *what = hk_session_waiting_for(s);
-        fprintf(stderr, "honk: session %s waits for %s, which nobody can give here.\n"
-                        "      Resume it: honk resume %s --accept (or --reject REASON, or --approve=all)\n",
-                hk_session_id(s), what ? what : "a decision", hk_session_id(s));
-        stop(r, HK_EXIT_UNDECIDED);
+        undecided(r, wait);
     }
 }
 
 static int waits_in_review(struct run *r)
 {
-    struct hk_session *s = r->session;
-    if (hk_session_wait(s) != HK_WAIT_COMMIT)
+    if (hk_session_wait(r->session) != HK_WAIT_COMMIT)
         return 0;
-    fprintf(stderr, "honk: session %s is ready for review and waits for approval to commit, which nobody can give here.\n"
-                    "      Resume it: honk resume %s --accept (or --approve=all)\n",
-            hk_session_id(s), hk_session_id(s));
-    stop(r, HK_EXIT_UNDECIDED);
-    return 1;
+    undecided(r, HK_WAIT_COMMIT);
+    return r->finished;
 }
 
 static void on_event(const struct hk_event *ev, void *user)
@@ -133,6 +215,8 @@ struct run_args {
     const char *answer;  /* "accept" or "reject" when resuming */
     const char *reason;
     int json;
+    int wait;             /* --wait 1, --no-wait 0, -1: honk.run.wait */
+    long wait_timeout_ms; /* --wait-timeout, -1: honk.run.waitTimeout */
 };
 
 static void run_usage(FILE *out, int resume)
@@ -156,6 +240,13 @@ static int parse_args(int argc, char **argv, struct run_args *a, int resume)
             a->json = 1;
         } else if (!strcmp(argv[i], "--deploy")) {
             a->opts.deploy = 1;
+        } else if (!strcmp(argv[i], "--wait") || !strcmp(argv[i], "--no-wait")) {
+            a->wait = argv[i][2] == 'w';
+        } else if ((rc = hk_flag_value(argc, argv, &i, "--wait-timeout", &v))) {
+            if (rc < 0 || hk_flag_number("--wait-timeout", v, 1000, &a->wait_timeout_ms) < 0)
+                return -1;
+            if (a->wait < 0)
+                a->wait = 1; /* a limit on waiting asks for the wait */
         } else if (!resume && !strcmp(argv[i], "--with-changes")) {
             a->opts.with_changes = 1;
         } else if (resume && !strcmp(argv[i], "--accept")) {
@@ -189,6 +280,19 @@ static int parse_args(int argc, char **argv, struct run_args *a, int resume)
     return n;
 }
 
+/* --wait and --wait-timeout over honk.run.wait and honk.run.waitTimeout. */
+static int wait_settings(struct hk_config *cfg, const struct run_args *a, struct run *r, char **err)
+{
+    int wait = 0;
+    long timeout_ms = 0;
+    if ((a->wait < 0 && hk_config_bool(cfg, "honk.run.wait", &wait, err) != 0) ||
+        (a->wait_timeout_ms < 0 && hk_config_seconds(cfg, "honk.run.waitTimeout", &timeout_ms, err) != 0))
+        return -1;
+    r->wait = a->wait < 0 ? wait : a->wait;
+    r->wait_timeout_ms = a->wait_timeout_ms < 0 ? timeout_ms : a->wait_timeout_ms;
+    return 0;
+}
+
 static int drive(struct run_args *a, const char *resume_id)
 {
     char *err = NULL;
@@ -199,6 +303,10 @@ static int drive(struct run_args *a, const char *resume_id)
     int status = HK_EXIT_USAGE;
     if (hk_repo_open(&repo, ".", &err) != 0 || !(cfg = hk_config_open(NULL, &err)) ||
         hk_model_settings_resolve(cfg, &a->model, &settings, &err) != 0) {
+        fprintf(stderr, "honk: %s\n", err);
+        goto out;
+    }
+    if (wait_settings(cfg, a, &r, &err) != 0) {
         fprintf(stderr, "honk: %s\n", err);
         goto out;
     }
@@ -229,6 +337,7 @@ static int drive(struct run_args *a, const char *resume_id)
     while (!r.finished && !waits_in_review(&r))
         hk_loop_run_once(r.loop, -1);
     status = r.status;
+    release(&r);
     hk_session_free(s);
 out:
     free(err);
@@ -241,7 +350,8 @@ out:
 
 int hk_cmd_run(int argc, char **argv)
 {
-    struct run_args a = {.model = HK_MODEL_FLAGS_NONE, .opts = {.approve = -1, .deploy = -1}};
+    struct run_args a = {.model = HK_MODEL_FLAGS_NONE, .opts = {.approve = -1, .deploy = -1}, .wait = -1,
+                        .wait_timeout_ms = -1};
     int n = parse_args(argc, argv, &a, 0);
     if (n < 0)
         return HK_EXIT_USAGE;
@@ -283,7 +393,8 @@ int hk_cmd_run(int argc, char **argv)
 
 int hk_cmd_resume(int argc, char **argv)
 {
-    struct run_args a = {.model = HK_MODEL_FLAGS_NONE, .opts = {.approve = -1, .deploy = -1}};
+    struct run_args a = {.model = HK_MODEL_FLAGS_NONE, .opts = {.approve = -1, .deploy = -1}, .wait = -1,
+                        .wait_timeout_ms = -1};
     int n = parse_args(argc, argv, &a, 1);
     if (n < 0)
         return HK_EXIT_USAGE;
@@ -295,8 +406,9 @@ int hk_cmd_resume(int argc, char **argv)
     if (!id)
         return HK_EXIT_USAGE;
     int status;
-    /* In a terminal, with nothing to decide on the command line: the cockpit. */
-    if (!a.json && !a.answer && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+    /* In a terminal, with nothing to decide on the command line and no
+     * --wait for someone else to decide: the cockpit. */
+    if (!a.json && !a.answer && a.wait != 1 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
         struct hk_cockpit_args c = {.resume_id = id, .model = a.model, .session = a.opts};
         status = hk_cockpit_main(&c);
     } else {

@@ -29,6 +29,9 @@ int hk_cmd_review(int argc, char **argv);
 struct hk_cockpit_args {
     const char *task;      /* start this task at once; NULL: ask for one */
     const char *resume_id; /* or reopen this session */
+    const char *attach_id; /* or attach to this session, run by another process */
+    bool watch;            /* attached read-only */
+    const char *name;      /* who this cockpit is for the others; NULL: $USER@host */
     const char *theme;
     bool no_color;
     struct hk_model_flags model;
@@ -38,6 +41,8 @@ int hk_cockpit_main(const struct hk_cockpit_args *args);
 int hk_cmd_run(int argc, char **argv);
 int hk_cmd_resume(int argc, char **argv);
 int hk_cmd_log(int argc, char **argv);
+/* honk attach [--watch] [--json] [--name NAME] [ID] */
+int hk_cmd_attach(int argc, char **argv);
 int hk_cmd_show(int argc, char **argv);
 /* The whole id of the session a unique prefix names, or NULL after saying
  * on stderr that none or several do. */

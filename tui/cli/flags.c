@@ -25,7 +25,7 @@ int hk_flag_value(int argc, char **argv, int *i, const char *name, const char **
     return 1;
 }
 
-static int number_flag(const char *name, const char *text, double scale, long *out)
+int hk_flag_number(const char *name, const char *text, double scale, long *out)
 {
     char *end;
     double v = strtod(text, &end);
@@ -46,10 +46,10 @@ int hk_flag_model(int argc, char **argv, int *i, struct hk_model_flags *flags)
         (rc = hk_flag_value(argc, argv, i, "--base-url", &flags->base_url)))
         return rc;
     if ((rc = hk_flag_value(argc, argv, i, "--max-tokens", &v)))
-        return rc < 0 ? rc : number_flag("--max-tokens", v, 1, &flags->max_tokens);
+        return rc < 0 ? rc : hk_flag_number("--max-tokens", v, 1, &flags->max_tokens);
     if ((rc = hk_flag_value(argc, argv, i, "--retries", &v)))
-        return rc < 0 ? rc : number_flag("--retries", v, 1, &flags->retries);
+        return rc < 0 ? rc : hk_flag_number("--retries", v, 1, &flags->retries);
     if ((rc = hk_flag_value(argc, argv, i, "--timeout", &v)))
-        return rc < 0 ? rc : number_flag("--timeout", v, 1000, &flags->timeout_ms);
+        return rc < 0 ? rc : hk_flag_number("--timeout", v, 1000, &flags->timeout_ms);
     return 0;
 }

@@ -9,6 +9,10 @@
  * -1 with a message on stderr when the value is missing, 0 otherwise. */
 int hk_flag_value(int argc, char **argv, int *i, const char *name, const char **value);
 
+/* text as a number times scale (seconds to ms: 1000) into *out: 1, or -1
+ * with a message on stderr when it is not a number. */
+int hk_flag_number(const char *name, const char *text, double scale, long *out);
+
 /* Consumes one of --provider, --model, --base-url, --max-tokens, --retries,
  * --timeout. Same return values as hk_flag_value. */
 int hk_flag_model(int argc, char **argv, int *i, struct hk_model_flags *flags);

@@ -24,6 +24,12 @@ struct command {
 #define START_OPTIONS                                                                        \
     "  --with-changes                carry in the checkout's uncommitted changes\n"    \
     "  --base REV                    start from REV instead of HEAD\n"
+#define WAIT_OPTIONS                                                                         \
+    "  --wait                        stay at a decision nobody can give here,\n"           \
+    "                                for honk attach to answer, rather than\n"            \
+    "                                exit 3 (honk.run.wait; --no-wait: do not)\n"          \
+    "  --wait-timeout SECONDS        stop waiting after SECONDS, exit 3 (implies\n"       \
+    "                                --wait; honk.run.waitTimeout; 0: no limit)\n"
 #define JSON_OPTION "  --json                        events as JSON lines on stdout\n"
 
 static const struct command commands[] = {
@@ -34,7 +40,7 @@ static const struct command commands[] = {
     {"run", "[OPTIONS] TASK...",
      "do a task headless: plan, edit, test until green, commit (and deploy); an\n"
      "operand - stands for the text read from standard input",
-     APPROVE_OPTIONS JSON_OPTION START_OPTIONS
+     APPROVE_OPTIONS WAIT_OPTIONS JSON_OPTION START_OPTIONS
      "  --id ID                       the new session's id (8 hex digits; honk serve\n"
      "                                picks it before the session starts)\n", 1, 1, hk_cmd_run},
     {"resume", "ID [--accept | --reject REASON] [OPTIONS]",
@@ -42,9 +48,18 @@ static const struct command commands[] = {
      "enough); in a terminal with no decision given, in the cockpit",
      "  --accept                      approve what waits (a proposal, a command,\n"
      "                                the deploy)\n"
-     "  --reject REASON               decline it and tell the model why\n" APPROVE_OPTIONS JSON_OPTION,
+     "  --reject REASON               decline it and tell the model why\n" APPROVE_OPTIONS WAIT_OPTIONS
+         JSON_OPTION,
      1, 1, hk_cmd_resume},
-    {"log", "", "list this repository's sessions", NULL, 0, 1, hk_cmd_log},
+    {"attach", "[--watch] [--json] [--name NAME] [ID]",
+     "open the cockpit on a session another honk runs, shared with it (ID: a\n"
+     "unique prefix is enough; a finished one read-only); no ID: the live ones",
+     "  --watch                       read-only: keys that decide are refused\n"
+     "  --json                        no cockpit: the session's protocol lines on\n"
+     "                                stdout, commands (JSON lines) from stdin\n"
+     "  --name NAME                   who you are for the others ($USER@host)\n",
+     0, 1, hk_cmd_attach},
+    {"log", "", "list this repository's sessions (live: a process runs them)", NULL, 0, 1, hk_cmd_log},
     {"show", "[--json] ID", "print a session's transcript and decisions (ID: a unique prefix is enough)",
      "  --json                        the journal's events as JSON lines\n", 0, 1, hk_cmd_show},
     {"review", "[REV-RANGE | PATCH]",

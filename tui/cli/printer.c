@@ -3,6 +3,7 @@
 #include "json.h"
 #include "deploy.h"
 #include "session.h"
+#include "util.h"
 
 #include <cJSON.h>
 #include <stdlib.h>
@@ -91,7 +92,32 @@ static void print_decision(struct hk_printer *p, const struct hk_event *ev)
     fprintf(p->out, "honk: %s %s", str(d, "verdict"), str(d, "proposal"));
     if (hunk >= 0)
         fprintf(p->out, " hunk %d", hunk + 1);
+    if (*str(d, "by"))
+        fprintf(p->out, " (by %s)", str(d, "by"));
     fprintf(p->out, "%s%s\n", *str(d, "reason") ? ": " : "", str(d, "reason"));
+}
+
+char *hk_presence_sentence(const cJSON *d)
+{
+    const char *who = str(d, "who"), *action = str(d, "action");
+    bool watch = hk_json_true(d, "watch");
+    if (!strcmp(action, "joined"))
+        return hk_xasprintf("%s joined%s", who, watch ? ", watching" : "");
+    if (!strcmp(action, "left"))
+        return hk_xasprintf("%s left", who);
+    if (!strcmp(action, "dropped"))
+        return hk_xasprintf("%s was dropped: it fell too far behind the session's events", who);
+    if (!strcmp(action, "decided") && *str(d, "what"))
+        return hk_xasprintf("%s %s", who, str(d, "what"));
+    return NULL;
+}
+
+static void print_presence(struct hk_printer *p, const struct hk_event *ev)
+{
+    char *sentence = hk_presence_sentence(ev->data);
+    if (sentence)
+        fprintf(p->out, "honk: %s\n", sentence);
+    free(sentence);
 }
 
 static void print_text(struct hk_printer *p, const struct hk_event *ev)
@@ -201,6 +227,7 @@ static event_printer *const printers[HK_EV_COUNT] = {
     [HK_EV_DEPLOY_STAGE] = print_deploy_stage,
     [HK_EV_ERROR] = print_error,
     [HK_EV_NOTE] = print_message,
+    [HK_EV_PRESENCE] = print_presence,
 };
 
 void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)

@@ -15,5 +15,8 @@ struct hk_printer {
 
 void hk_printer_event(struct hk_printer *p, const struct hk_event *ev);
 void hk_printer_json(FILE *out, const struct hk_event *ev);
+/* A presence event's data as a sentence ("bob@host joined, watching"), or
+ * NULL for one that says nothing to people. Caller frees. */
+char *hk_presence_sentence(const cJSON *data);
 
 #endif

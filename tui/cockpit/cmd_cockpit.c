@@ -8,9 +8,12 @@
 #include "deploy.h"
 #include "diff_sources.h"
 #include "flags.h"
+#include "runner.h"
 #include "session.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,9 @@ struct app {
     char *task, *state, *commit, *deploy, *land;
     int approved, rejected;
     bool deploy_failed; /* the stages skipped after a failure must not hide it */
+    /* detach: the session runs on headless in a child, the terminal given back */
+    bool detach_asked, detached;
+    uint64_t detach_timer;
 };
 
 static void note(struct app *a, enum hk_event_kind kind, const char *message)
@@ -70,6 +76,8 @@ static void on_runner_change(struct hk_runner *r, void *user)
 {
     (void)r;
     struct app *a = user;
+    if (a->detached)
+        return;
     sync_runner(a);
     hk_cockpit_test_changed(a->ck);
 }
@@ -213,9 +221,18 @@ static void show_waiting_stages(struct app *a, const struct hk_event *ev)
     }
 }
 
+static void detached_event(struct app *a, const struct hk_event *ev);
+static void detach_soon(struct app *a);
+
 static void on_event(const struct hk_event *ev, void *user)
 {
     struct app *a = user;
+    if (a->detached) {
+        detached_event(a, ev);
+        return;
+    }
+    if (a->detach_asked)
+        detach_soon(a); /* a run that ended may let it happen now */
     remember(a, ev);
     show_waiting_stages(a, ev);
     hk_cockpit_event(a->ck, ev);
@@ -226,16 +243,25 @@ static void on_event(const struct hk_event *ev, void *user)
 
 /* --- the engineer's actions ---------------------------------------------- */
 
-static int start_session(struct app *a, const char *resume_id, const char *task)
+/* A session this cockpit runs, or (attach_id) one another process runs. */
+static int start_session(struct app *a, const char *resume_id, const char *task, const struct hk_cockpit_args *args)
 {
     char *err = NULL;
     a->opts.task = task;
-    a->session = hk_session_start(a->loop, a->repo, resume_id, &a->opts, on_event, a, &err);
+    if (args && args->attach_id) {
+        struct hk_attach_opts o = {.name = args->name, .watch = args->watch};
+        a->session = hk_session_attach(a->loop, a->repo, args->attach_id, &o, on_event, a, &err);
+    } else {
+        a->session = hk_session_start(a->loop, a->repo, resume_id, &a->opts, on_event, a, &err);
+    }
     if (!a->session) {
         note(a, HK_EV_ERROR, err);
         free(err);
         return -1;
     }
+    hk_cockpit_set_self(a->ck, hk_session_who(a->session));
+    if (!hk_session_attached(a->session))
+        hk_cockpit_forget_others(a->ck); /* those attached to the process it resumes from are gone */
     hk_session_watch_runner(a->session, on_runner_change, a);
     cJSON_Delete(a->waiting); /* a resumed session's events were not delivered */
     a->waiting = hk_session_waiting(a->session);
@@ -248,12 +274,14 @@ static int start_session(struct app *a, const char *resume_id, const char *task)
 }
 
 /* Every key that acts on the session is one command, the same JSON a
- * socket would send; a refusal is said in Chat. Takes cmd. */
+ * socket would send; a refusal is said in Chat. 0: it took effect; 1: sent
+ * to the process that runs the session (attached), whose events tell the
+ * outcome; -1: refused. Takes cmd. */
 static int command(struct app *a, cJSON *cmd, bool quiet)
 {
     char *err = NULL;
     int rc = hk_session_command_json(a->session, cmd, &err);
-    if (rc != 0 && !quiet)
+    if (rc < 0 && !quiet)
         note(a, HK_EV_ERROR, err);
     free(err);
     cJSON_Delete(cmd);
@@ -271,7 +299,7 @@ static void act_send(const char *text, void *data)
 {
     struct app *a = data;
     if (!a->session) {
-        start_session(a, NULL, text);
+        start_session(a, NULL, text, NULL);
         return;
     }
     cJSON *cmd = new_command("send");
@@ -331,11 +359,12 @@ static bool decide_undecided(struct app *a, const char *id, enum hk_verdict verd
         return false;
     }
     size_t done = 0; /* the last one may end the wait: it goes last */
-    while (done < n && decide(a, id, (int)todo[done], verdict, reason, NULL, "pending") == 0)
+    int rc = 0;
+    while (done < n && (rc = decide(a, id, (int)todo[done], verdict, reason, NULL, "pending")) >= 0)
         done++;
     free(todo);
-    if (done < n)
-        return true; /* the refusal is said */
+    if (done < n || rc > 0)
+        return true; /* the refusal is said; sent elsewhere, the outcome will be */
     const char *did = verdict == HK_VERDICT_APPROVE ? "Approved" : "Rejected";
     char *msg = n ? hk_xasprintf("%s the %zu undecided hunk%s; the %zu already decided stay as they were.", did, n,
                                  n == 1 ? "" : "s", decided)
@@ -345,6 +374,20 @@ static bool decide_undecided(struct app *a, const char *id, enum hk_verdict verd
     return true;
 }
 
+/* The state the engineer saw hunk (flat) of proposal id in: a decision
+ * carries it, so that when someone else decided it first, it is refused
+ * rather than decided twice. */
+static const char *seen_state(struct app *a, const char *id, int hunk)
+{
+    const struct hk_proposal *p = find_proposal(a, id);
+    for (size_t f = 0; p && hunk >= 0 && f < p->nfiles; f++) {
+        if ((size_t)hunk < p->files[f].nhunks)
+            return hk_hunk_state_name(p->files[f].hunks[hunk].state);
+        hunk -= (int)p->files[f].nhunks;
+    }
+    return NULL;
+}
+
 static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, const char *reason,
                        const char *edited, void *data)
 {
@@ -352,7 +395,7 @@ static void act_decide(const char *proposal, int hunk, enum hk_verdict verdict, 
     if (a->whole_shown)
         note(a, HK_EV_ERROR, "Hunks are decided in their proposals; [ goes back to them.");
     else if (a->session && (hunk >= 0 || !decide_undecided(a, proposal, verdict, reason)))
-        decide(a, proposal, hunk, verdict, reason, edited, NULL);
+        decide(a, proposal, hunk, verdict, reason, edited, seen_state(a, proposal, hunk));
 }
 
 /* The id of what the engineer saw waiting, or NULL. */
@@ -444,6 +487,117 @@ static void act_quit(void *data)
     hk_loop_stop(a->loop);
 }
 
+/* --- detaching: the session runs on in the background ------------------------ */
+
+/* A test run, a command or a deploy stage is this process's child: only
+ * its parent can reap it, so the session moves to a child process between
+ * runs. */
+static bool run_in_progress(struct app *a)
+{
+    struct hk_runner *r = hk_session_runner(a->session);
+    return r && hk_runner_state(r) == HK_RUNNER_RUNNING;
+}
+
+/* In the background: SIGTERM (or SIGINT) cancels, as for honk run. */
+static void on_detached_signal(struct hk_loop *loop, int signo, void *data)
+{
+    (void)signo;
+    struct app *a = data;
+    char *err = NULL;
+    hk_session_command(a->session, "{\"command\": \"cancel\"}", &err);
+    free(err);
+    hk_loop_stop(loop);
+}
+
+/* The background process ends with the session. Nothing is drawn. */
+static void detached_event(struct app *a, const struct hk_event *ev)
+{
+    remember(a, ev);
+    int state = hk_state_event_state(ev);
+    if (state >= 0 && hk_session_state_terminal((enum hk_session_state)state))
+        hk_loop_stop(a->loop);
+}
+
+/* The child: a session of its own, off the terminal, on the same loop. */
+static void go_background(struct app *a)
+{
+    setsid();
+    int fd = open("/dev/null", O_RDWR);
+    for (int i = 0; fd >= 0 && i < 3; i++)
+        dup2(fd, i);
+    if (fd > 2)
+        close(fd);
+    a->detached = true;
+    hk_session_moved(a->session);
+    hk_session_watch_runner(a->session, NULL, NULL);
+    hk_loop_on_signal(a->loop, SIGTERM, on_detached_signal, a);
+    hk_loop_on_signal(a->loop, SIGINT, on_detached_signal, a);
+}
+
+static void detach(struct app *a)
+{
+    const char *id = hk_session_id(a->session);
+    hk_cockpit_release(a->ck);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "honk: could not leave session %s running (%s); it stops here, resumable: honk resume %s\n",
+                id, strerror(errno), id);
+        hk_loop_stop(a->loop);
+        return;
+    }
+    if (pid == 0) {
+        go_background(a);
+        return;
+    }
+    /* The parent frees nothing: what it holds is the child's now. */
+    printf("honk: session %s runs on in the background; attach to it: honk attach %s\n", id, id);
+    fflush(stdout);
+    _exit(HK_EXIT_OK);
+}
+
+static void detach_due(struct hk_loop *loop, void *data)
+{
+    (void)loop;
+    struct app *a = data;
+    a->detach_timer = 0;
+    if (!a->detach_asked || run_in_progress(a))
+        return; /* the event that ends the run asks again */
+    a->detach_asked = false;
+    if (hk_session_state_terminal(hk_session_state(a->session)))
+        note(a, HK_EV_NOTE, "The session ended before it could be left running; q quits.");
+    else
+        detach(a);
+}
+
+/* From the loop, with no cockpit code on the stack. */
+static void detach_soon(struct app *a)
+{
+    if (!a->detach_timer)
+        a->detach_timer = hk_loop_add_timer(a->loop, 0, detach_due, a);
+}
+
+static void act_detach(void *data)
+{
+    struct app *a = data;
+    if (!a->session) {
+        note(a, HK_EV_ERROR, "No session runs yet, so there is none to leave running; q quits.");
+        return;
+    }
+    if (hk_session_attached(a->session)) {
+        hk_loop_stop(a->loop); /* another process runs it: leaving is all there is to do, as q does */
+        return;
+    }
+    if (hk_session_state_terminal(hk_session_state(a->session))) {
+        note(a, HK_EV_ERROR, "The session has ended; there is nothing to leave running. q quits.");
+        return;
+    }
+    if (run_in_progress(a) && !a->detach_asked)
+        note(a, HK_EV_NOTE, "Leaving once the run in progress ends (it is this honk's child); the session then runs on.");
+    a->detach_asked = true;
+    detach_soon(a);
+}
+
 static const struct hk_cockpit_actions actions = {
     .send_message = act_send,
     .interrupt = act_interrupt,
@@ -454,6 +608,7 @@ static const struct hk_cockpit_actions actions = {
     .commit = act_commit,
     .answer = act_answer,
     .browse = act_browse,
+    .detach = act_detach,
 };
 
 /* --- running it ------------------------------------------------------------ */
@@ -466,6 +621,14 @@ static char *summary(const struct app *a)
         return hk_buf_steal(&b);
     }
     const char *id = hk_session_id(a->session);
+    enum hk_session_state state = hk_session_state(a->session);
+    if (hk_session_attached(a->session)) {
+        hk_buf_printf(&b, "honk: left session %s (%s): %s", id, a->state ? a->state : "?", a->task ? a->task : "");
+        if (!hk_session_state_terminal(state))
+            hk_buf_printf(&b, "\n  it goes on in its own process: honk attach %s (honk resume %s once that ended)",
+                          id, id);
+        return hk_buf_steal(&b);
+    }
     hk_buf_printf(&b, "honk: session %s (%s): %s\n", id, a->state ? a->state : "?", a->task ? a->task : "");
     hk_buf_printf(&b, "  decisions: %d approved, %d rejected\n", a->approved, a->rejected);
     if (a->commit)
@@ -500,8 +663,9 @@ int hk_cockpit_main(const struct hk_cockpit_args *args)
     struct app a = {.opts = args->session, .reasons = cJSON_CreateObject()};
     char *err = NULL;
     int status = HK_EXIT_USAGE;
+    /* Attached, the model is the other process's business. */
     if (hk_repo_open(&a.repo, ".", &err) != 0 || !(a.cfg = hk_config_open(NULL, &err)) ||
-        hk_model_settings_resolve(a.cfg, &args->model, &a.settings, &err) != 0) {
+        (!args->attach_id && hk_model_settings_resolve(a.cfg, &args->model, &a.settings, &err) != 0)) {
         fprintf(stderr, "honk: %s\n", err);
         free(err);
         free_app(&a);
@@ -518,13 +682,13 @@ int hk_cockpit_main(const struct hk_cockpit_args *args)
         free_app(&a);
         return status;
     }
-    if (args->resume_id || args->task)
-        start_session(&a, args->resume_id, args->task);
+    if (args->resume_id || args->task || args->attach_id)
+        start_session(&a, args->resume_id, args->task, args);
     else
         note(&a, HK_EV_NOTE, "Type a task for the model below and press Enter. ? lists the keys.");
     hk_loop_run(a.loop);
     status = hk_cockpit_signalled(a.ck) ? HK_EXIT_INTERRUPTED
-             : a.session ? hk_session_exit_status(a.session) : HK_EXIT_OK;
+             : a.session && !hk_session_attached(a.session) ? hk_session_exit_status(a.session) : HK_EXIT_OK;
     char *text = summary(&a);
     hk_cockpit_set_summary(a.ck, text);
     free(text);

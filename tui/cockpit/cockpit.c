@@ -2,6 +2,7 @@
  * feeding events to the panes, and frames (dirty panes only, one doupdate,
  * bursts merged on a short timer). */
 #include "cockpit_internal.h"
+#include "json.h"
 
 #include "runner.h"
 #include "session.h"
@@ -78,7 +79,7 @@ void ck_mark_dirty(struct hk_cockpit *c, struct pane *p)
 {
     if (p)
         p->dirty = true;
-    if (!c->frame_timer)
+    if (!c->frame_timer && !c->released)
         c->frame_timer = hk_loop_add_timer(c->loop, FRAME_MS, frame_due, c);
 }
 
@@ -116,6 +117,8 @@ void ck_render(struct hk_cockpit *c)
         hk_loop_cancel_timer(c->loop, c->frame_timer);
         c->frame_timer = 0;
     }
+    if (c->released)
+        return;
     /* A pane got content or lost it: new sizes, but the terminal still shows
      * what curses thinks, so no full repaint (a chat line must not flash the
      * whole screen). */
@@ -290,9 +293,57 @@ static void summary_from_event(struct hk_cockpit *c, const struct hk_event *ev)
     free(text);
 }
 
+void hk_cockpit_set_self(struct hk_cockpit *c, const char *name)
+{
+    replace(&c->self, name);
+}
+
+const char *hk_cockpit_self(const struct hk_cockpit *c)
+{
+    return c->self;
+}
+
+void hk_cockpit_forget_others(struct hk_cockpit *c)
+{
+    cJSON_Delete(c->others);
+    c->others = NULL;
+    c->self_seen = false;
+    c->status_dirty = true;
+}
+
+/* Who else is attached, from the presence events: a new process of the
+ * session starts with nobody. One of the same name as this cockpit is
+ * itself, once. */
+static void presence_event(struct hk_cockpit *c, const struct hk_event *ev)
+{
+    const char *action = ev_str(ev, "action"), *who = ev_str(ev, "who");
+    if (!action || !who)
+        return;
+    if (!c->others || !strcmp(action, "listening")) {
+        cJSON_Delete(c->others);
+        c->others = cJSON_CreateObject();
+        c->self_seen = false;
+    }
+    if (!strcmp(action, "joined")) {
+        if (c->self && !strcmp(who, c->self) && !c->self_seen) {
+            c->self_seen = true;
+            return;
+        }
+        cJSON_AddItemToObject(c->others, who, cJSON_CreateBool(hk_json_true(ev->data, "watch")));
+    } else if (!strcmp(action, "left") || !strcmp(action, "dropped")) {
+        if (cJSON_GetObjectItemCaseSensitive(c->others, who))
+            cJSON_DeleteItemFromObjectCaseSensitive(c->others, who);
+        else if (c->self && !strcmp(who, c->self))
+            c->self_seen = false;
+    }
+}
+
 static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
 {
     switch (ev->kind) {
+    case HK_EV_PRESENCE:
+        presence_event(c, ev);
+        break;
     case HK_EV_TASK:
         replace(&c->provider, ev_str(ev, "provider"));
         replace(&c->model, ev_str(ev, "model"));
@@ -303,7 +354,7 @@ static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
         replace(&c->state, ev_str(ev, "state"));
         c->wait = hk_state_event_wait(ev);
         c->iteration = (long)ev_num(ev, "iteration", 0);
-        if (state_active(c->state) && !c->tick_timer)
+        if (state_active(c->state) && !c->tick_timer && !c->released)
             c->tick_timer = hk_loop_add_timer(c->loop, 1000, tick, c);
         break;
     case HK_EV_TURN_END:
@@ -477,41 +528,85 @@ struct hk_cockpit *hk_cockpit_new(struct hk_loop *loop, const struct hk_cockpit_
     return c;
 }
 
-void hk_cockpit_free(struct hk_cockpit *c)
+static void free_pane(struct pane *p)
 {
-    if (!c)
-        return;
+    if (p->ops->free)
+        p->ops->free(p);
+    if (p->win)
+        delwin(p->win);
+    if (p->frame)
+        delwin(p->frame);
+    free(p->search);
+    free(p);
+}
+
+/* Everything of curses: its windows, then the terminal back as the shell had it. */
+static void end_curses(struct hk_cockpit *c)
+{
+    for (int i = 0; i < CK_NPANES; i++) {
+        struct pane *p = c->panes[i];
+        if (p->win)
+            delwin(p->win);
+        if (p->frame)
+            delwin(p->frame);
+        p->win = p->frame = NULL;
+    }
+    if (c->help->win)
+        delwin(c->help->win);
+    if (c->help->frame)
+        delwin(c->help->frame);
+    c->help->win = c->help->frame = NULL;
+    if (c->status_win)
+        delwin(c->status_win);
+    if (c->input_win)
+        delwin(c->input_win);
+    c->status_win = c->input_win = NULL;
+    endwin();
+    restore_tty();
+    delscreen(c->screen);
+    c->screen = NULL;
+}
+
+static void stop_watching(struct hk_cockpit *c)
+{
     hk_loop_unwatch_fd(c->loop, STDIN_FILENO);
     if (c->frame_timer)
         hk_loop_cancel_timer(c->loop, c->frame_timer);
     if (c->tick_timer)
         hk_loop_cancel_timer(c->loop, c->tick_timer);
-    for (int i = 0; i < CK_NPANES; i++) {
-        struct pane *p = c->panes[i];
-        if (p->ops->free)
-            p->ops->free(p);
-        if (p->win)
-            delwin(p->win);
-        if (p->frame)
-            delwin(p->frame);
-        free(p->search);
-        free(p);
+    c->frame_timer = c->tick_timer = 0;
+}
+
+void hk_cockpit_release(struct hk_cockpit *c)
+{
+    if (c->released)
+        return;
+    stop_watching(c);
+    hk_loop_off_signal(c->loop, SIGWINCH, on_signal, c);
+    hk_loop_off_signal(c->loop, SIGINT, on_signal, c);
+    hk_loop_off_signal(c->loop, SIGTERM, on_signal, c);
+    /* A crash from now on has no screen to give back. */
+    signal(SIGABRT, SIG_DFL);
+    signal(SIGQUIT, SIG_DFL);
+#ifndef __SANITIZE_ADDRESS__
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
+#endif
+    end_curses(c);
+    c->released = true;
+}
+
+void hk_cockpit_free(struct hk_cockpit *c)
+{
+    if (!c)
+        return;
+    if (!c->released) {
+        stop_watching(c);
+        end_curses(c);
     }
-    if (c->help->ops->free)
-        c->help->ops->free(c->help);
-    if (c->help->win)
-        delwin(c->help->win);
-    if (c->help->frame)
-        delwin(c->help->frame);
-    free(c->help->search);
-    free(c->help);
-    if (c->status_win)
-        delwin(c->status_win);
-    if (c->input_win)
-        delwin(c->input_win);
-    endwin();
-    restore_tty();
-    delscreen(c->screen);
+    for (int i = 0; i < CK_NPANES; i++)
+        free_pane(c->panes[i]);
+    free_pane(c->help);
     if (c->summary)
         printf("%s\n", c->summary);
     fflush(stdout);
@@ -520,6 +615,8 @@ void hk_cockpit_free(struct hk_cockpit *c)
     free(c->prompt.question);
     hk_diffview_free(c->diff);
     free(c->state), free(c->provider), free(c->model), free(c->branch);
+    free(c->self);
+    cJSON_Delete(c->others);
     free(c->status_msg), free(c->summary);
     if (c->timings)
         fclose(c->timings);

@@ -34,6 +34,7 @@ struct hk_cockpit_actions {
     void (*answer)(bool allow, void *data);   /* y/x: the command the model asks for */
     void (*browse)(int step, void *data);     /* [ ]: the previous or next proposal */
     void (*quit)(void *data);                 /* q or a signal: leave soon */
+    void (*detach)(void *data);               /* M-d: leave, the session running on */
 };
 
 struct hk_cockpit_opts {
@@ -79,9 +80,21 @@ char *hk_cockpit_edit(struct hk_cockpit *c, const char *text, const char *suffix
 /* SIGINT or SIGTERM made it quit (the exit status says so). */
 bool hk_cockpit_signalled(const struct hk_cockpit *c);
 
+/* This cockpit's name for the others attached to its session (the status
+ * line lists them, leaving itself out). */
+void hk_cockpit_set_self(struct hk_cockpit *c, const char *name);
+const char *hk_cockpit_self(const struct hk_cockpit *c);
+/* Nobody else is attached (a new process of the session). */
+void hk_cockpit_forget_others(struct hk_cockpit *c);
+
 /* Text printed on the normal screen after the cockpit closes (a SUMMARY
  * event sets it too). */
 void hk_cockpit_set_summary(struct hk_cockpit *c, const char *text);
+
+/* Gives the terminal back for good while the loop goes on: curses ended,
+ * the terminal's fd, signals and timers no longer watched, and from then on
+ * nothing is drawn (events may still come; they are not shown). Once. */
+void hk_cockpit_release(struct hk_cockpit *c);
 
 /* Restores the terminal, prints the summary, frees everything. */
 void hk_cockpit_free(struct hk_cockpit *c);

@@ -41,6 +41,9 @@ struct hk_cockpit {
 
     /* Status line. */
     char *state, *provider, *model, *branch, *status_msg;
+    char *self;          /* this cockpit's name among those attached to the session */
+    cJSON *others;       /* the others attached: name -> true when watching, false when not */
+    bool self_seen;      /* its own joining was among the presence events */
     enum hk_wait_kind wait; /* what the last state event said waits */
     long iteration;
     long tokens_in, tokens_out;
@@ -59,6 +62,7 @@ struct hk_cockpit {
     int64_t created_us, diff_set_us, key_us; /* CLOCK_MONOTONIC, for HONK_COCKPIT_TIMINGS */
     int64_t turn_end_us; /* the model's reply ended; its last line is not drawn yet */
     bool first_frame;
+    bool released; /* hk_cockpit_release: the terminal is not ours any more */
 };
 
 /* cockpit_layout.c */

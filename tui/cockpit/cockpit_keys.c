@@ -189,6 +189,12 @@ static bool global_action(struct hk_cockpit *c, enum km_action a)
     case KM_HELP_CLOSE: toggle_help(c); break;
     case KM_INTERRUPT: interrupt(c); break;
     case KM_QUIT: ck_quit(c); break;
+    case KM_DETACH:
+        if (c->actions.detach)
+            c->actions.detach(c->adata);
+        else
+            ck_status_message(c, "a review has no session to leave running: q quits");
+        break;
     case KM_DEPLOY_APPROVE:
     case KM_DEPLOY_CANCEL:
         if (!c->actions.deploy || !ck_waiting_for_deploy(c))

@@ -258,6 +258,14 @@ void ck_draw_status(struct hk_cockpit *c)
         snprintf(tmp, sizeof tmp, "%02ld:%02ld", s / 60, s % 60);
         add_field(&b, &full, tmp, false);
     }
+    if (cJSON_GetArraySize(c->others)) {
+        struct hk_buf with = {0};
+        const cJSON *o;
+        cJSON_ArrayForEach(o, c->others)
+            hk_buf_printf(&with, "%s%s%s", with.len ? ", " : "with ", o->string, cJSON_IsTrue(o) ? " (watching)" : "");
+        add_field(&b, &full, with.data, true);
+        hk_buf_free(&with);
+    }
     if (!c->review) { /* no model, no tokens */
         snprintf(tmp, sizeof tmp, "tokens %ld/%ld", c->tokens_in, c->tokens_out);
         add_field(&b, &full, tmp, false);

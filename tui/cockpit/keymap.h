@@ -24,6 +24,7 @@ enum km_scope { KM_GLOBAL, KM_PANE, KM_CHAT, KM_DIFF, KM_TESTS, KM_DEPLOY, KM_IN
     X(HELP, "help", KM_GLOBAL, "? F1", "show every key binding")                             \
     X(INTERRUPT, "interrupt", KM_GLOBAL, "Esc", "interrupt the model")                       \
     X(QUIT, "quit", KM_GLOBAL, "q C-q", "quit honk")                                         \
+    X(DETACH, "detach", KM_GLOBAL, "M-d", "leave with the session running on")               \
     X(COMMIT, "commit", KM_GLOBAL, "c", "commit the reviewed change")                        \
     X(COMMIT_EDIT, "commit-edit", KM_GLOBAL, "E", "edit the commit message, then commit")    \
     X(ALLOW, "allow", KM_GLOBAL, "y", "allow the command the model asks to run")             \

@@ -2,6 +2,8 @@
  * fenced code set apart), the engineer's messages, one-line tool entries that
  * expand, and error, retry and progress lines. */
 #include "pane.h"
+#include "cockpit.h"
+#include "printer.h"
 #include "session.h"
 
 #include <stdio.h>
@@ -34,6 +36,7 @@ struct chat {
     bool open;     /* the last entry is a reply still streaming */
     bool tests_passed; /* the last test run (not a command) passed */
     int selected;  /* the tool entry Enter expands; -1 none */
+    struct hk_buf held; /* presence sentences that came while a reply streamed, one a line */
 };
 
 static struct chat *chat_of(struct pane *p)
@@ -290,7 +293,40 @@ static void on_user(struct pane *p, const struct hk_event *ev)
     free(first);
 }
 
-static unsigned chat_event(struct pane *p, const struct hk_event *ev)
+/* Said once the reply that was streaming ends: a line in the middle would
+ * cut the model's answer in two. */
+static void say_held(struct pane *p)
+{
+    struct chat *ch = chat_of(p);
+    char *held = hk_buf_steal(&ch->held);
+    for (char *line = held, *nl; *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        *nl = '\0';
+        add_entry(p, E_INFO, line);
+    }
+    free(held);
+}
+
+/* Who joined, left or decided what; what this cockpit did itself it
+ * knows already. */
+static unsigned on_presence(struct pane *p, const struct hk_event *ev)
+{
+    const char *self = p->ck ? hk_cockpit_self(p->ck) : NULL;
+    if (self && !strcmp(self, ev_str(ev, "who") ? ev_str(ev, "who") : "") &&
+        !strcmp(ev_str(ev, "action") ? ev_str(ev, "action") : "", "decided"))
+        return 0;
+    char *sentence = hk_presence_sentence(ev->data);
+    if (!sentence)
+        return 0;
+    if (chat_of(p)->open)
+        hk_buf_printf(&chat_of(p)->held, "%s\n", sentence);
+    else
+        infof(p, E_INFO, "%s%s", sentence, NULL);
+    free(sentence);
+    return PANE_REDRAW;
+}
+
+static unsigned kind_event(struct pane *p, const struct hk_event *ev)
 {
     struct chat *ch = chat_of(p);
     const char *proposal;
@@ -318,9 +354,20 @@ static unsigned chat_event(struct pane *p, const struct hk_event *ev)
     case HK_EV_ERROR: infof(p, E_ERROR, "\u2717 %s%s", ev_str(ev, "message"), NULL); break;
     case HK_EV_NOTE: infof(p, E_INFO, "%s%s", ev_str(ev, "message"), NULL); break;
     case HK_EV_STATE: on_state(p, ev); break;
+    case HK_EV_PRESENCE: return on_presence(p, ev);
     default: return 0;
     }
     return PANE_REDRAW;
+}
+
+static unsigned chat_event(struct pane *p, const struct hk_event *ev)
+{
+    struct chat *ch = chat_of(p);
+    if (!ch->held.len || ev->kind == HK_EV_TEXT || ev->kind == HK_EV_PRESENCE)
+        return kind_event(p, ev);
+    ch->open = false; /* the reply ended (its turn, or what came after it) */
+    say_held(p);
+    return kind_event(p, ev) | PANE_REDRAW;
 }
 
 unsigned pane_chat_toggle(struct pane *p)
@@ -399,6 +446,7 @@ static void chat_free(struct pane *p)
     }
     free(ch->entries);
     free(ch->rows);
+    hk_buf_free(&ch->held);
     free(ch);
 }
 
