@@ -262,13 +262,16 @@ static void on_hup(struct hk_loop *loop, int signo, void *data)
     hk_serve_dispatch(s);
 }
 
-/* Tasks that were running when the last serve ended (a kill -9: their
- * processes died with it) are queued again, to resume from their journals. */
+/* Tasks whose process was alive when the last serve ended (a kill -9: the
+ * processes died with it), at work or waiting at a decision, are queued
+ * again to resume from their journals. */
 static void recover(struct hk_serve *s)
 {
     for (size_t i = 0; i < hk_serve_queue_count(s->queue); i++) {
         struct hk_serve_task *t = hk_serve_queue_at(s->queue, i);
-        if (!strcmp(t->state, "queued") || !hk_serve_state_busy(t->state))
+        int st = hk_session_state_parse(t->state);
+        int alive = t->exit_status < 0 && !(st >= 0 && hk_session_state_terminal((enum hk_session_state)st));
+        if (!strcmp(t->state, "queued") || !alive)
             continue;
         t->resume = hk_serve_has_session(s, t);
         hk_serve_log("task %s was %s when the last honk serve ended; it %s", t->id, t->state,

@@ -1,6 +1,6 @@
 /* honk serve: a supervisor in one repository. HTTP intake (Slack and a JSON
  * API) and `honk queue` feed one journalled queue; up to honk.serve.jobs
- * task processes (`honk run --approve=edits --json`) work it, each in its
+ * task processes (`honk run --approve=edits --wait --json`) work it, each in its
  * own worktree; their events say each task's state. All on one loop. */
 #ifndef HK_SERVE_H
 #define HK_SERVE_H

@@ -27,6 +27,7 @@ struct hk_serve_run {
     char *test_command;   /* its last test run (test_end of purpose tests), or NULL */
     int test_passed;
     int test_exit;
+    int told_end; /* the final message went out (at review, or a terminal state) */
 };
 
 struct hk_serve_rate {

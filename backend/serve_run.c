@@ -39,6 +39,12 @@ static void journal(struct hk_serve *s, struct hk_serve_task *t)
     }
 }
 
+static int ends_here(const char *state)
+{
+    int st = hk_session_state_parse(state);
+    return st == HK_STATE_REVIEW || (st >= 0 && hk_session_state_terminal((enum hk_session_state)st));
+}
+
 void hk_serve_set_state(struct hk_serve *s, struct hk_serve_task *t, const char *state, const cJSON *waiting,
                         const char *sentence)
 {
@@ -54,8 +60,15 @@ void hk_serve_set_state(struct hk_serve *s, struct hk_serve_task *t, const char 
         hk_serve_log("task %s %s: waits for %s", t->id, state, sentence);
     else
         hk_serve_log("task %s %s", t->id, state);
-    hk_serve_tell_state(s, t, hk_serve_run_of(s, t));
+    struct hk_serve_run *run = hk_serve_run_of(s, t);
+    hk_serve_tell_state(s, t, run);
     hk_serve_tell_callback(s, t);
+    /* With --wait a session ready for review keeps its process: its end is
+     * told when it gets there, once. */
+    if (run && !run->told_end && ends_here(state)) {
+        run->told_end = 1;
+        hk_serve_tell_ended(s, t, run);
+    }
 }
 
 static void on_line(struct hk_worker *w, const char *line, void *user)
@@ -173,7 +186,8 @@ static void on_exit_status(struct hk_worker *w, int status, void *user)
         t->resume = 0;
         journal(s, t);
         hk_serve_log("task %s's process ended (exit %d) in state %s", t->id, code, t->state);
-        hk_serve_tell_ended(s, t, run);
+        if (!run->told_end)
+            hk_serve_tell_ended(s, t, run);
         hk_serve_tell_callback(s, t);
     } else {
         free(t->error);
@@ -264,6 +278,7 @@ static void start_run(struct hk_serve *s, struct hk_serve_task *t)
         }
     }
     argv[n++] = "--approve=edits";
+    argv[n++] = "--wait"; /* at a decision it stays, attachable, rather than exit */
     argv[n++] = "--json";
     if (!resume) {
         argv[n++] = "--";
@@ -288,6 +303,7 @@ static void start_run(struct hk_serve *s, struct hk_serve_task *t)
     s->runs = hk_xrealloc(s->runs, (s->nruns + 1) * sizeof *s->runs);
     s->runs[s->nruns++] = run;
     t->resume = 0;
+    t->exit_status = -1; /* a process runs it again */
     hk_serve_log("task %s %s (pid %d)", t->id, resume ? "resumed" : "started", (int)hk_worker_pid(run->worker));
     hk_serve_set_state(s, t, "starting", NULL, NULL);
 }

@@ -314,8 +314,20 @@ check sigterm_journals_for_resume grep -q "\"id\":\"$id\",\"state\":\"queued\",\
 start_serve "$R" || exit 1
 if until_state "$id" review; then ok sigterm_session_resumes_to_review
 else fail sigterm_session_resumes_to_review "state $(task_state "$id"): $(tail -n 4 "$T/serve.log")"; fi
-# --- cancel: a running task's session is cancelled, a queued one never runs, a
-# task waiting for review is not the API's to cancel
+# kill -9 while it waits for review: its process dies with serve, and the next
+# serve resumes it, waiting (and attachable) again.
+said=$(grep -c "honk attach $id" "$R/.git/honk/serve/$id.log")
+kill -9 "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null; SERVE_PID=
+start_serve "$R" || exit 1
+check waiting_session_resumed_after_kill grep -q "task $id was review when the last honk serve ended; it resumes from its journal" "$T/serve.log"
+until_state "$id" review
+i=0; while [ "$(grep -c "honk attach $id" "$R/.git/honk/serve/$id.log")" -le "$said" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+check waiting_session_live_again [ "$(grep -c "honk attach $id" "$R/.git/honk/serve/$id.log")" -gt "$said" ]
+(cd "$R" && timeout 10 "$HONK" attach --json "$id" < /dev/null > "$T/attach.out" 2> "$T/attach.err")
+check waiting_session_attachable grep -q '"type":"hello".*"state":"review"' "$T/attach.out"
+
+# --- cancel: a running task's session is cancelled, a queued one never runs, one
+# waiting for review is cancelled too; an ended one is not the API's to cancel
 git -C "$R" config honk.serve.jobs 1
 git -C "$R" config honk.test "sleep 30; sh test.sh"
 kill -HUP "$SERVE_PID"
@@ -330,7 +342,11 @@ check cancel_queued_task sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -X
 check cancel_running_task [ "$(api POST "/v1/tasks/$busy/cancel")" = 202 ]
 if until_state "$busy" cancelled; then ok cancel_running_session_cancelled; else fail cancel_running_session_cancelled "state $(task_state "$busy")"; fi
 check cancel_queued_never_ran sh -c "[ ! -e '$R/.git/honk/sessions/$later.jsonl' ] && [ '$(task_state "$later")' = cancelled ]"
-check cancel_review_refused sh -c "[ \"\$(curl -s -o '$T/c409' -w '%{http_code}' -X POST -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$PORT/v1/tasks/$id/cancel)\" = 409 ] && grep -q 'is not queued or running (it is review)' '$T/c409'"
+# Waiting for review, its session keeps its process (honk run --wait): cancel ends it.
+check review_waits_attachable grep -q "session $id waits for .*honk attach $id" "$R/.git/honk/serve/$id.log"
+check cancel_waiting_task [ "$(api POST "/v1/tasks/$id/cancel")" = 202 ]
+if until_state "$id" cancelled; then ok cancel_waiting_session_cancelled; else fail cancel_waiting_session_cancelled "state $(task_state "$id")"; fi
+check cancel_ended_refused sh -c "[ \"\$(curl -s -o '$T/c409' -w '%{http_code}' -X POST -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$PORT/v1/tasks/$busy/cancel)\" = 409 ] && grep -q 'is not queued or running (it is cancelled)' '$T/c409'"
 check sigterm_resumed_not_restarted [ "$(grep -c '"kind":"task"' "$R/.git/honk/sessions/$id.jsonl")" = 1 ]
 stop_serve
 stop_replay
