@@ -46,12 +46,14 @@ LDFLAGS += $(SANFLAGS)
 BACKEND_SRC := $(wildcard backend/*.c)
 TUI_SRC     := $(wildcard tui/cli/*.c tui/cockpit/*.c)
 REPLAY_SRC  := $(wildcard tests/replay/*.c)
+FAKESLACK_SRC := $(wildcard tests/fakeslack/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 
 BACKEND_OBJ := $(BACKEND_SRC:%.c=$(BUILD)/%.o)
 TUI_OBJ     := $(TUI_SRC:%.c=$(BUILD)/%.o)
 REPLAY_OBJ  := $(REPLAY_SRC:%.c=$(BUILD)/%.o)
+FAKESLACK_OBJ := $(FAKESLACK_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_BIN    := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 60
@@ -61,6 +63,8 @@ HONK    := $(BUILD)/honk
 REPLAY  := $(BUILD)/honk-replay
 # The session socket's test client (tests/support/): libc only, no libhonk.
 CLIENT  := $(BUILD)/tests/hk_client
+# Slack's Web API in the tests (tests/e2e/serve.sh)
+FAKESLACK := $(BUILD)/tests/fake-slack
 
 .PHONY: all deps test bench demo install clean help fuzz fuzz-bins
 all: $(HONK) $(REPLAY)
@@ -95,6 +99,10 @@ $(REPLAY): $(REPLAY_OBJ) $(LIBHONK)
 	@$(if $(V),,echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(REPLAY_OBJ) $(LIBHONK) $(MHD_LIBS) $(PKG_LIBS)
 
+$(FAKESLACK): $(FAKESLACK_OBJ) $(LIBHONK)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(FAKESLACK_OBJ) $(LIBHONK) $(MHD_LIBS) $(PKG_LIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIBHONK)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  TEST    $@")
@@ -124,7 +132,7 @@ fuzz:
 	@$(MAKE) --no-print-directory SANITIZE=fuzz fuzz-bins
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run
 
-test: all $(UNIT_BIN) $(CLIENT)
+test: all $(UNIT_BIN) $(CLIENT) $(FAKESLACK)
 	@HONK_BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run
 
 bench: all $(CLIENT)
@@ -156,4 +164,4 @@ help:
 	@echo "make fuzz     run each libFuzzer harness (clang) for FUZZ_SECONDS=60; findings fail it"
 	@echo "make install  PREFIX=/usr/local"
 
--include $(BACKEND_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(UNIT_BIN:=.d) $(FUZZ_BIN:=.d) $(CLIENT).d
+-include $(BACKEND_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(FAKESLACK_OBJ:.o=.d) $(UNIT_BIN:=.d) $(FUZZ_BIN:=.d) $(CLIENT).d

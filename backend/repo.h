@@ -44,6 +44,7 @@ struct hk_task {
 struct hk_task_options {
     const char *base;  /* revision to start from; NULL means HEAD */
     int with_changes;  /* carry the engineer's uncommitted changes in as a snapshot commit */
+    const char *id;    /* the id to take (8 hex digits: honk serve picks it first); NULL: a new one */
 };
 
 /* Creates branch honk/<id> and its worktree. Never writes the engineer's

@@ -108,8 +108,22 @@ static int worktree_exists(struct hk_repo *repo, const char *id)
     return rc;
 }
 
-static int new_id(struct hk_repo *repo, char id[9], char **err)
+static int valid_id(const char *id);
+
+static int new_id(struct hk_repo *repo, const char *given, char id[9], char **err)
 {
+    if (given) {
+        if (!valid_id(given)) {
+            *err = hk_xasprintf("a session id is 8 hex digits, not \"%s\"", given);
+            return -1;
+        }
+        if (branch_exists(repo, given) || worktree_exists(repo, given)) {
+            *err = hk_xasprintf("session %s exists already", given);
+            return -1;
+        }
+        memcpy(id, given, 9);
+        return 0;
+    }
     for (int tries = 0; tries < 64; tries++) {
         unsigned char r[4];
         if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
@@ -311,7 +325,7 @@ int hk_task_create(struct hk_repo *repo, const struct hk_task_options *opts,
     git_reference *branch = NULL;
     git_oid start_id;
     int rc = -1;
-    if (new_id(repo, t->id, err) < 0 || resolve_base(repo, opts, &base, &t->base_branch, err) < 0)
+    if (new_id(repo, opts ? opts->id : NULL, t->id, err) < 0 || resolve_base(repo, opts, &base, &t->base_branch, err) < 0)
         goto out;
     if (start_commit(repo, opts, base, &start_id, err) < 0)
         goto out;
@@ -416,8 +430,8 @@ int hk_task_discard(struct hk_repo *repo, const struct hk_task *task, char **err
     int rc = git_worktree_lookup(&wt, repo->git, task->id);
     if (rc == 0)
         rc = git_worktree_prune(wt, &popts);
-    else if (rc == GIT_ENOTFOUND)
-        rc = 0;
+    else if (rc == GIT_ENOTFOUND || !task->worktree)
+        rc = 0; /* none to remove: libgit2 fails the lookup when .git/worktrees is missing */
     git_worktree_free(wt);
     if (rc < 0) {
         hk_repo_fail(err, "cannot remove the task's worktree");

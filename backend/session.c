@@ -597,7 +597,7 @@ static void note_dirty_checkout(struct hk_session *s, const struct hk_session_op
 static int open_task(struct hk_session *s, const char *resume_id, const struct hk_session_opts *opts, char **err)
 {
     if (!resume_id) {
-        struct hk_task_options topts = {.base = opts->base, .with_changes = opts->with_changes};
+        struct hk_task_options topts = {.base = opts->base, .with_changes = opts->with_changes, .id = opts->id};
         return hk_task_create(s->repo, &topts, &s->task, err);
     }
     int found = hk_task_open(s->repo, resume_id, &s->task, err);

@@ -93,6 +93,7 @@ enum hk_verdict {
 struct hk_session_opts {
     const char *task;              /* what to do (new sessions) */
     const char *base;              /* revision to start from; NULL: HEAD */
+    const char *id;                /* the new session's id (honk run --id); NULL: a new one */
     int with_changes;              /* carry uncommitted changes into the base */
     int approve;                   /* an enum hk_approve_policy, or -1: honk.approve */
     int deploy;                    /* run the deploy unattended (--deploy); -1: honk.deploy.auto */

@@ -261,6 +261,9 @@ static int parse_args(int argc, char **argv, struct run_args *a, int resume)
         } else if ((rc = hk_flag_value(argc, argv, &i, "--push", &a->opts.push))) {
             if (rc < 0)
                 return -1;
+        } else if (!resume && (rc = hk_flag_value(argc, argv, &i, "--id", &a->opts.id))) {
+            if (rc < 0)
+                return -1;
         } else if ((rc = hk_flag_value(argc, argv, &i, "--approve", &v))) {
             enum hk_approve_policy p;
             if (rc < 0 || hk_approve_policy_parse(v, &p) != 0) {

@@ -56,5 +56,8 @@ int hk_cmd_gc(int argc, char **argv);
 int hk_cmd_fetch(int argc, char **argv);
 /* honk __publish REMOTE ID: one push of a session, run by the session itself */
 int hk_cmd_publish(int argc, char **argv);
+/* honk serve [--listen HOST:PORT] [--allow-remote] [--jobs N]; honk queue [--base REV] TASK... */
+int hk_cmd_serve(int argc, char **argv);
+int hk_cmd_queue(int argc, char **argv);
 
 #endif

@@ -43,7 +43,9 @@ static const struct command commands[] = {
     {"run", "[OPTIONS] TASK...",
      "do a task headless: plan, edit, test until green, commit (and deploy); an\n"
      "operand - stands for the text read from standard input",
-     APPROVE_OPTIONS WAIT_OPTIONS JSON_OPTION PUSH_OPTION START_OPTIONS, 1, 1, hk_cmd_run},
+     APPROVE_OPTIONS WAIT_OPTIONS JSON_OPTION PUSH_OPTION START_OPTIONS
+     "  --id ID                       the new session's id (8 hex digits; honk serve\n"
+     "                                picks it before the session starts)\n", 1, 1, hk_cmd_run},
     {"resume", "ID [--accept | --reject REASON] [OPTIONS]",
      "continue an interrupted session from its journal (ID: a unique prefix is\n"
      "enough); in a terminal with no decision given, in the cockpit",
@@ -94,6 +96,15 @@ static const struct command commands[] = {
      "  --yes, -y                     do not ask\n"
      "  --journals                    remove the sessions' journals too\n"
      "  --remote REMOTE               and their published refs on REMOTE\n", 0, 1, hk_cmd_gc},
+    {"serve", "[--listen HOST:PORT] [--allow-remote] [--jobs N]",
+     "take tasks from Slack, a JSON API and honk queue, and run them in this\n"
+     "repository, each in its own worktree, until SIGTERM",
+     "  --listen HOST:PORT            where to listen (honk.serve.listen, 127.0.0.1:8737)\n"
+     "  --allow-remote                listen on an address other machines reach\n"
+     "  --jobs N                      sessions at work at once (honk.serve.jobs, 2)\n", 0, 1, hk_cmd_serve},
+    {"queue", "[--base REV] TASK...",
+     "add a task to honk serve's queue in this repository (no HTTP); prints its id",
+     "  --base REV                    start from REV instead of HEAD\n", 0, 1, hk_cmd_queue},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
