@@ -210,12 +210,12 @@ check resume_replaces_the_stale_socket sh -c "head -n 1 '$T/resumed.out' | grep 
 stop_honk
 
 # 11. A client that never reads is dropped past its bound; another client gets
-# every event meanwhile. 5000 deltas of 1000 bytes: past 4 MiB and the socket's
+# every event meanwhile. 6000 deltas of 1000 bytes: well past 4 MiB and the socket's
 # buffers, with room for the reader to fall a little behind.
 R=$T/c; new_repo "$R"
 X=$(head -c 1000 /dev/zero | tr '\0' x)
 start_replay "{\"turns\":[{\"tool_calls\":[{\"id\":\"t1\",\"name\":\"write_file\",\"input\":{\"path\":\"f\",\"content\":\"one\\n\"}}]},
- {\"repeat\":{\"text\":\"$X\",\"count\":5000}}]}"
+ {\"repeat\":{\"text\":\"$X\",\"count\":6000}}]}"
 start_session c "$R" "one line" || { fail stuck_session_started "see above"; exit 1; }
 script stuck "$(join stuck@test)"
 client stuck --no-read --timeout 120 &
@@ -227,7 +227,7 @@ wait $STUCK_PID
 check stuck_client_dropped sh -c "grep -q 'server closed' '$T/stuck.err' && [ \"\$(cat '$T/stuck.rc')\" -eq 0 ]"
 check stuck_client_dropped_journalled grep -qE '"kind":"presence".*"who":"stuck@test","action":"dropped"' "$J"
 got=$(grep '"kind":"text"' "$T/reader.out" | grep -v '"seq"' | sed -n 's/.*"text":"\(x*\)".*/\1/p' | tr -d '\n' | wc -c)
-check reader_got_every_delta [ "$got" -eq 5000000 ]
+check reader_got_every_delta [ "$got" -eq 6000000 ]
 check reader_saw_the_drop grep -qE '"kind":"presence".*"who":"stuck@test","action":"dropped"' "$T/reader.out"
 check session_lives_after_the_drop alive
 stop_honk

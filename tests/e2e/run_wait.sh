@@ -118,7 +118,9 @@ start_replay "$SCENARIO"
 (cd "$R" && exec timeout 60 "$HONK" run --approve=ask --wait --base-url "$URL" "change f" > "$T/out" 2> "$T/err") &
 bg=$!
 until_file "$T/err" "$WAITS"
-kill -TERM $bg
+# to honk itself: timeout would pass it on to its whole process group too,
+# and a second TERM after honk has ended its loop kills it (143)
+kill -TERM $(pgrep -P $bg)
 wait $bg
 check wait_sigterm_exit_130 [ $? -eq 130 ]
 check wait_sigterm_cancels sh -c "grep '\"kind\":\"state\"' '$R'/.git/honk/sessions/*.jsonl | tail -n 1 | grep -q '\"state\":\"cancelled\"'"
