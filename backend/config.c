@@ -268,7 +268,8 @@ static int resolve_numbers(struct hk_config *cfg, const struct hk_model_flags *f
     s->max_tries = tries < 1 ? 1 : (int)tries;
     s->timeout_ms = flags->timeout_ms >= 0 ? flags->timeout_ms : timeout_ms;
     s->retry_base_ms = 1000;
-    return 0;
+    s->cache = 1;
+    return hk_config_bool(cfg, "honk.cache", &s->cache, err);
 }
 
 int hk_model_settings_resolve(struct hk_config *cfg, const struct hk_model_flags *flags,

@@ -13,7 +13,7 @@
     X(STATE, "state", "state, iteration")                                                     \
     X(USER, "user", "text: a follow-up from the engineer")                                    \
     X(TEXT, "text", "text: a piece of the model's reply")                                     \
-    X(TURN_END, "turn_end", "stop_reason, input_tokens, output_tokens")                       \
+    X(TURN_END, "turn_end", "stop_reason, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens") \
     X(RETRY, "retry", "message, attempt, delay_ms")                                           \
     X(TOOL_CALL, "tool_call", "id, name, input, summary")                                     \
     X(TOOL_RESULT, "tool_result", "id, name, ok, summary, content")                           \

@@ -60,6 +60,7 @@ struct hk_model_request {
     size_t ncalls;
     char *stop_reason;
     long input_tokens, output_tokens;
+    long cache_creation_tokens, cache_read_tokens;
     int complete;
 };
 
@@ -73,6 +74,8 @@ static void emit(struct hk_model_request *req, struct hk_model_event ev)
     ev.max_tries = req->settings->max_tries;
     ev.input_tokens = req->input_tokens;
     ev.output_tokens = req->output_tokens;
+    ev.cache_creation_tokens = req->cache_creation_tokens;
+    ev.cache_read_tokens = req->cache_read_tokens;
     req->cb(&ev, req->user);
 }
 
@@ -187,6 +190,14 @@ void hk_turn_stop_reason(struct hk_model_request *turn, const char *reason)
         return;
     free(turn->stop_reason);
     turn->stop_reason = hk_xstrdup(reason);
+}
+
+void hk_turn_cache_usage(struct hk_model_request *turn, long creation, long read)
+{
+    if (creation >= 0)
+        turn->cache_creation_tokens = creation;
+    if (read >= 0)
+        turn->cache_read_tokens = read;
 }
 
 void hk_turn_usage(struct hk_model_request *turn, long input_tokens, long output_tokens)
@@ -396,6 +407,14 @@ static char *http_error_sentence(struct hk_model_request *req)
     char *msg = detail ? hk_xasprintf("the model server answered HTTP %ld: %s", req->status, detail)
                        : hk_xasprintf("the model server answered HTTP %ld", req->status);
     free(detail);
+    /* Some gateways and older servers refuse the cache markers outright. */
+    if (req->status == 400 && req->settings->cache && req->error_body.len &&
+        strstr(req->error_body.data, "cache_control")) {
+        char *why = hk_xasprintf("%s (this server refuses prompt-cache markers: set honk.cache=false "
+                                 "for it)", msg);
+        free(msg);
+        msg = why;
+    }
     return msg;
 }
 

@@ -75,6 +75,7 @@ struct hk_model_settings {
     int max_tries;         /* attempts in all, before giving up */
     long timeout_ms;       /* silence that counts as a dead connection */
     long retry_base_ms;    /* first backoff delay; doubles per try */
+    int cache;             /* prompt-cache markers (Anthropic's cache_control) */
 };
 
 const char *hk_provider_name(enum hk_provider p);
@@ -104,8 +105,10 @@ struct hk_model_event {
     int attempt;
     int max_tries;
     long delay_ms;
-    long input_tokens;
+    long input_tokens;     /* read neither from nor into the cache */
     long output_tokens;
+    long cache_creation_tokens; /* written into the provider's prompt cache */
+    long cache_read_tokens;     /* read from it */
 };
 
 /* DONE, ERROR and CANCELLED are final: after one of them the callback may

@@ -275,6 +275,8 @@ static void on_model_done(struct hk_session *s, const struct hk_model_event *ev)
     cJSON_AddStringToObject(d, "stop_reason", ev->stop_reason ? ev->stop_reason : "");
     cJSON_AddNumberToObject(d, "input_tokens", (double)ev->input_tokens);
     cJSON_AddNumberToObject(d, "output_tokens", (double)ev->output_tokens);
+    cJSON_AddNumberToObject(d, "cache_creation_input_tokens", (double)ev->cache_creation_tokens);
+    cJSON_AddNumberToObject(d, "cache_read_input_tokens", (double)ev->cache_read_tokens);
     hk_session_emit(s, HK_EV_TURN_END, d, 1);
     end_request(s);
     const struct hk_message *last = &s->conv->msgs[s->conv->nmsgs - 1];

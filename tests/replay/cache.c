@@ -110,8 +110,12 @@ static void walk_blocks(struct walk *w, const cJSON *v)
     if (cJSON_IsArray(v)) {
         cJSON_ArrayForEach(b, v)
             walk_block(w, b);
-    } else if (v) {
-        walk_block(w, v); /* a plain string is one block, and cannot be marked */
+    } else if (cJSON_IsString(v)) { /* the same prompt as one text block, unmarked */
+        cJSON *t = cJSON_CreateObject();
+        cJSON_AddStringToObject(t, "type", "text");
+        cJSON_AddStringToObject(t, "text", v->valuestring);
+        walk_block(w, t);
+        cJSON_Delete(t);
     }
 }
 
@@ -130,6 +134,7 @@ static void walk_prompt(struct walk *w, const cJSON *body)
         const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role");
         walk_text(w, "\x1e");
         walk_text(w, cJSON_IsString(role) ? role->valuestring : "");
+        w->bytes += 25; /* {"role":,"content":[]}, : the message's own share of the body */
         walk_blocks(w, cJSON_GetObjectItemCaseSensitive(m, "content"));
     }
 }

@@ -358,7 +358,9 @@ static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
     case HK_EV_TURN_END:
         if (c->timings)
             c->turn_end_us = hk_now_us();
-        c->tokens_in += (long)ev_num(ev, "input_tokens", 0);
+        /* every prompt token sent, whether the provider's cache held it or not */
+        c->tokens_in += (long)(ev_num(ev, "input_tokens", 0) + ev_num(ev, "cache_read_input_tokens", 0) +
+                               ev_num(ev, "cache_creation_input_tokens", 0));
         c->tokens_out += (long)ev_num(ev, "output_tokens", 0);
         break;
     case HK_EV_SUMMARY:
