@@ -26,21 +26,10 @@ static cJSON *text_block(const char *text)
     return b;
 }
 
-/* A lone text is a string, unless blocks are wanted: caching marks blocks,
- * and a message must keep one form from turn to turn for its prefix to match. */
-static cJSON *lone_text(const char *text, int blocks)
-{
-    if (!blocks || !text || !*text)
-        return cJSON_CreateString(text ? text : "");
-    cJSON *a = cJSON_CreateArray();
-    cJSON_AddItemToArray(a, text_block(text));
-    return a;
-}
-
-static cJSON *user_content(const struct hk_message *m, int blocks)
+static cJSON *user_content(const struct hk_message *m)
 {
     if (!m->nresults)
-        return lone_text(m->text, blocks);
+        return cJSON_CreateString(m->text ? m->text : "");
     cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; i < m->nresults; i++) {
         cJSON *b = cJSON_CreateObject();
@@ -56,10 +45,10 @@ static cJSON *user_content(const struct hk_message *m, int blocks)
     return a;
 }
 
-static cJSON *assistant_content(const struct hk_message *m, int blocks)
+static cJSON *assistant_content(const struct hk_message *m)
 {
     if (!m->ncalls)
-        return lone_text(m->text, blocks);
+        return cJSON_CreateString(m->text ? m->text : "");
     cJSON *a = cJSON_CreateArray();
     if (m->text && *m->text)
         cJSON_AddItemToArray(a, text_block(m->text));
@@ -99,22 +88,22 @@ static cJSON *add_tools(cJSON *root, const struct hk_conversation *conv)
 }
 
 /* At most four breakpoints, the API's limit: the tools, the system prompt
- * (both stable for the session), the newest message (this request's whole
- * prompt, read back on the next turn) and the user message before it (the
- * previous request's end, which this one reads). */
+ * (both stable for the session), the newest message with blocks (this
+ * request's prompt, read back on the next turn) and the user message with
+ * blocks before it (the previous request's end, which this one reads). A
+ * message of one text is sent as a string, as it always was, and a string
+ * cannot be marked: the breakpoint goes on the message before it. */
 static void mark_breakpoints(cJSON *tools, cJSON *system, cJSON *msgs)
 {
     mark_last(tools);
     mark_last(system);
-    int n = cJSON_GetArraySize(msgs), marked = 0;
-    for (int i = n - 1; i >= 0 && marked < 2; i--) {
+    int marked = 0;
+    for (int i = cJSON_GetArraySize(msgs) - 1; i >= 0 && marked < 2; i--) {
         cJSON *m = cJSON_GetArrayItem(msgs, i);
         const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role");
         if (marked && !(cJSON_IsString(role) && !strcmp(role->valuestring, "user")))
             continue;
         marked += mark_last(cJSON_GetObjectItemCaseSensitive(m, "content"));
-        if (!marked)
-            break; /* the newest message is a lone string: nothing to read back next turn */
     }
 }
 
@@ -125,17 +114,18 @@ static char *build_body(const struct hk_conversation *conv, const struct hk_mode
     cJSON_AddNumberToObject(root, "max_tokens", s->max_tokens);
     cJSON_AddBoolToObject(root, "stream", 1);
     cJSON *system = NULL;
-    if (conv->system && s->cache)
-        cJSON_AddItemToObject(root, "system", system = lone_text(conv->system, 1));
-    else if (conv->system)
+    if (conv->system && s->cache) {
+        system = cJSON_AddArrayToObject(root, "system");
+        cJSON_AddItemToArray(system, text_block(conv->system));
+    } else if (conv->system) {
         cJSON_AddStringToObject(root, "system", conv->system);
+    }
     cJSON *msgs = cJSON_AddArrayToObject(root, "messages");
     for (size_t i = 0; i < conv->nmsgs; i++) {
         const struct hk_message *m = &conv->msgs[i];
         cJSON *msg = cJSON_CreateObject();
         cJSON_AddStringToObject(msg, "role", m->role == HK_ROLE_USER ? "user" : "assistant");
-        cJSON_AddItemToObject(msg, "content", m->role == HK_ROLE_USER ? user_content(m, s->cache)
-                                                                     : assistant_content(m, s->cache));
+        cJSON_AddItemToObject(msg, "content", m->role == HK_ROLE_USER ? user_content(m) : assistant_content(m));
         cJSON_AddItemToArray(msgs, msg);
     }
     cJSON *tools = conv->ntools ? add_tools(root, conv) : NULL;
