@@ -27,6 +27,7 @@
     X(DEPLOY_STAGE, "deploy_stage", "stage, state, exit, duration_ms")                        \
     X(ERROR, "error", "message: a sentence for a person")                                     \
     X(NOTE, "note", "message: something a person should know, not an error")                  \
+    X(COMPACT, "compact", "reason budget|too_long, window, tokens_before, tokens_after, stubs [{id, text}]") \
     X(SUMMARY, "summary", "task, decisions, commit, deploy, state")                            \
     X(PRESENCE, "presence", "who, action listening|joined|left|dropped|decided, watch, clients, what")
 

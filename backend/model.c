@@ -61,6 +61,7 @@ struct hk_model_request {
     char *stop_reason;
     long input_tokens, output_tokens;
     long cache_creation_tokens, cache_read_tokens;
+    long too_long;
     int complete;
 };
 
@@ -76,6 +77,7 @@ static void emit(struct hk_model_request *req, struct hk_model_event ev)
     ev.output_tokens = req->output_tokens;
     ev.cache_creation_tokens = req->cache_creation_tokens;
     ev.cache_read_tokens = req->cache_read_tokens;
+    ev.too_long = ev.kind == HK_MODEL_ERROR ? req->too_long : -1;
     req->cb(&ev, req->user);
 }
 
@@ -451,6 +453,8 @@ static void on_transfer_done(struct hk_loop *loop, CURL *easy, int result, void 
     }
     if (req->status && (req->status < 200 || req->status >= 300)) {
         char *msg = http_error_sentence(req);
+        if (req->status == 400 || req->status == 413)
+            req->too_long = hk_model_too_long(req->error_body.data);
         if (retryable_status(req->status))
             retry_or_fail(req, msg, (long)retry_after);
         else
@@ -536,6 +540,39 @@ static void on_load_failed(struct hk_loop *loop, void *data)
     finish(req, HK_MODEL_ERROR, req->failure);
 }
 
+static const struct hk_provider_ops *ops_of(const struct hk_model_settings *s)
+{
+    return s->provider == HK_PROVIDER_OPENAI ? &hk_openai_ops : &hk_anthropic_ops;
+}
+
+size_t hk_model_request_bytes(const struct hk_conversation *conv, const struct hk_model_settings *settings)
+{
+    char *body = ops_of(settings)->build_body(conv, settings);
+    size_t n = strlen(body);
+    free(body);
+    return n;
+}
+
+/* The number after needle in s, or 0. */
+static long number_after(const char *s, const char *needle)
+{
+    const char *p = strstr(s, needle);
+    return p ? strtol(p + strlen(needle), NULL, 10) : 0;
+}
+
+long hk_model_too_long(const char *body)
+{
+    if (!body)
+        return -1;
+    if (strstr(body, "prompt is too long")) {
+        const char *gt = strstr(body, "tokens > ");
+        return gt ? strtol(gt + 9, NULL, 10) : 0;
+    }
+    if (strstr(body, "context_length_exceeded"))
+        return number_after(body, "maximum context length is ");
+    return -1;
+}
+
 struct hk_model_request *hk_model_request_start(struct hk_loop *loop, struct hk_conversation *conv,
                                                 const struct hk_model_settings *settings,
                                                 hk_model_cb cb, void *user)
@@ -544,7 +581,8 @@ struct hk_model_request *hk_model_request_start(struct hk_loop *loop, struct hk_
     req->loop = loop;
     req->conv = conv;
     req->settings = settings;
-    req->ops = settings->provider == HK_PROVIDER_OPENAI ? &hk_openai_ops : &hk_anthropic_ops;
+    req->ops = ops_of(settings);
+    req->too_long = -1;
     req->cb = cb;
     req->user = user;
     size_t blen = strlen(settings->base_url);

@@ -109,6 +109,8 @@ struct hk_model_event {
     long output_tokens;
     long cache_creation_tokens; /* written into the provider's prompt cache */
     long cache_read_tokens;     /* read from it */
+    long too_long;              /* ERROR: the prompt passed the context window of
+                                   this many tokens (-1: not this; 0: figure unknown) */
 };
 
 /* DONE, ERROR and CANCELLED are final: after one of them the callback may
@@ -126,6 +128,12 @@ struct hk_model_request *hk_model_request_start(struct hk_loop *loop, struct hk_
  * unless called from inside the request's own callback). */
 void hk_model_request_cancel(struct hk_model_request *req);
 void hk_model_request_free(struct hk_model_request *req);
+/* The size in bytes of the request body conv would be sent as. */
+size_t hk_model_request_bytes(const struct hk_conversation *conv, const struct hk_model_settings *settings);
+/* Whether an error body is the provider's "prompt too long" refusal
+ * (Anthropic's "prompt is too long", OpenAI's context_length_exceeded):
+ * -1 if not, else the window it names, or 0. */
+long hk_model_too_long(const char *body);
 /* A retry's delay: between delay/2 and delay, drawn from a generator seeded
  * once per process, so that two honks do not retry in step. */
 long hk_model_jitter_ms(long delay);

@@ -278,6 +278,7 @@ static void on_model_done(struct hk_session *s, const struct hk_model_event *ev)
     cJSON_AddNumberToObject(d, "cache_creation_input_tokens", (double)ev->cache_creation_tokens);
     cJSON_AddNumberToObject(d, "cache_read_input_tokens", (double)ev->cache_read_tokens);
     hk_session_emit(s, HK_EV_TURN_END, d, 1);
+    s->compact_retried = 0;
     end_request(s);
     const struct hk_message *last = &s->conv->msgs[s->conv->nmsgs - 1];
     if (last->role == HK_ROLE_ASSISTANT && last->ncalls) {
@@ -288,8 +289,35 @@ static void on_model_done(struct hk_session *s, const struct hk_model_event *ev)
     }
 }
 
+/* The provider found the prompt too long: compact and ask once more. */
+static int retry_shorter(struct hk_session *s, const struct hk_model_event *ev)
+{
+    if (ev->too_long < 0 || s->compact_retried)
+        return 0;
+    long window = ev->too_long > 0 ? ev->too_long : s->context_window;
+    if (!hk_session_compact(s, window, "too_long"))
+        return 0;
+    if (ev->too_long > 0 && (!s->context_window || ev->too_long < s->context_window))
+        s->context_window = ev->too_long; /* the server's own figure */
+    s->compact_retried = 1;
+    end_request(s);
+    s->turns--;
+    hk_session_think(s);
+    return 1;
+}
+
 static void on_model_error(struct hk_session *s, const struct hk_model_event *ev)
 {
+    if (retry_shorter(s, ev))
+        return;
+    if (ev->too_long >= 0) {
+        hk_session_error(s, "The conversation is too long for the model's context window even after "
+                            "compaction (%s); resume the session to try again, with a larger "
+                            "honk.contextWindow or a shorter task.", ev->message);
+        end_request(s);
+        hk_session_fail(s, NULL);
+        return;
+    }
     hk_session_error(s, "%s", ev->message);
     end_request(s);
     hk_session_fail(s, NULL);
@@ -387,6 +415,7 @@ void hk_session_think(struct hk_session *s)
     if (s->replaying)
         return;
     s->turns++;
+    hk_session_compact(s, s->context_window, "budget");
     s->req = hk_model_request_start(s->loop, s->conv, s->model, on_model_event, s);
 }
 
@@ -548,6 +577,9 @@ static int read_settings(struct hk_session *s, const struct hk_session_opts *opt
         hk_config_int(s->cfg, "honk.maxIterations", &s->max_iterations, err) ||
         hk_config_int(s->cfg, "honk.maxTurns", &s->max_turns, err) ||
         hk_config_seconds(s->cfg, "honk.testTimeout", &s->test_timeout_ms, err))
+        return -1;
+    s->context_window = hk_session_window_default(s->model ? s->model->model : NULL);
+    if (hk_config_int(s->cfg, "honk.contextWindow", &s->context_window, err))
         return -1;
     s->deploy_auto = opts->deploy >= 0 ? opts->deploy : deploy_auto;
     s->test_command = hk_config_string(s->cfg, "honk.test");

@@ -43,6 +43,8 @@ struct hk_session {
     long max_iterations;
     long max_turns;       /* model turns without a word from the engineer; 0: no bound */
     int turns;            /* model turns since the engineer last spoke (or allowed more) */
+    long context_window;  /* tokens; 0: unknown, compacted only on a too-long refusal */
+    int compact_retried;  /* this turn was compacted and asked again after a refusal */
     int out_of_turns;     /* stopped at max_turns */
     int interrupt;        /* the engineer interrupted: the loop stops at its next step */
     long test_timeout_ms;
@@ -145,6 +147,13 @@ void hk_session_cancel(struct hk_session *s);
 /* session_wait.c: the tool call or the deploy stage that waits, or NULL. */
 const struct pending_call *hk_session_waiting_call(const struct hk_session *s);
 const char *hk_session_waiting_stage(const struct hk_session *s);
+
+/* session_compact.c: the context budget. compact stubs old tool results
+ * when the next request would pass 80% of window (at once for reason
+ * "too_long"), emitting a compact event; returns how many it stubbed. */
+long hk_session_window_default(const char *model);
+int hk_session_compact(struct hk_session *s, long window, const char *reason);
+void hk_session_compact_replay(struct hk_conversation *conv, const cJSON *d);
 
 /* session.c: journals the streamed text held back so far. */
 void hk_session_flush_text(struct hk_session *s);

@@ -202,6 +202,24 @@ static void print_deploy_stage(struct hk_printer *p, const struct hk_event *ev)
                 *str(d, "message") ? str(d, "message") : str(d, "state"));
 }
 
+char *hk_compact_sentence(const cJSON *d)
+{
+    int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "stubs"));
+    const char *why = !strcmp(str(d, "reason"), "too_long") ? "the model server found it too long"
+                                                            : "it neared the context window";
+    return hk_xasprintf("Compacted the conversation (%s): %d old tool result%s elided, about %.0f "
+                        "tokens now, %.0f before, of a %.0f-token window.",
+                        why, n, n == 1 ? "" : "s", hk_json_num(d, "tokens_after", 0),
+                        hk_json_num(d, "tokens_before", 0), hk_json_num(d, "window", 0));
+}
+
+static void print_compact(struct hk_printer *p, const struct hk_event *ev)
+{
+    char *s = hk_compact_sentence(ev->data);
+    fprintf(p->out, "honk: %s\n", s);
+    free(s);
+}
+
 static void print_error(struct hk_printer *p, const struct hk_event *ev)
 {
     fprintf(p->out, "honk: error: %s\n", str(ev->data, "message"));
@@ -227,6 +245,7 @@ static event_printer *const printers[HK_EV_COUNT] = {
     [HK_EV_DEPLOY_STAGE] = print_deploy_stage,
     [HK_EV_ERROR] = print_error,
     [HK_EV_NOTE] = print_message,
+    [HK_EV_COMPACT] = print_compact,
     [HK_EV_PRESENCE] = print_presence,
 };
 

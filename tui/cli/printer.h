@@ -18,5 +18,7 @@ void hk_printer_json(FILE *out, const struct hk_event *ev);
 /* A presence event's data as a sentence ("bob@host joined, watching"), or
  * NULL for one that says nothing to people. Caller frees. */
 char *hk_presence_sentence(const cJSON *data);
+/* "Compacted the conversation: ..." for a compact event's data (caller frees). */
+char *hk_compact_sentence(const cJSON *data);
 
 #endif
