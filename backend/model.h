@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "price.h"
+
 struct hk_loop;
 
 enum hk_provider {
@@ -76,6 +78,8 @@ struct hk_model_settings {
     long timeout_ms;       /* silence that counts as a dead connection */
     long retry_base_ms;    /* first backoff delay; doubles per try */
     int cache;             /* prompt-cache markers (Anthropic's cache_control) */
+    struct hk_price price; /* of this model's tokens */
+    double max_cost;       /* USD a session may spend; 0: no limit */
 };
 
 const char *hk_provider_name(enum hk_provider p);

@@ -45,6 +45,9 @@ struct hk_session {
     int turns;            /* model turns since the engineer last spoke (or allowed more) */
     long context_window;  /* tokens; 0: unknown, compacted only on a too-long refusal */
     int compact_retried;  /* this turn was compacted and asked again after a refusal */
+    struct hk_usage_total usage; /* tokens and cost so far, resumed ones included */
+    long last_prompt;     /* tokens of the last request's prompt */
+    int out_of_money;     /* stopped before a request that would pass the cost limit */
     int out_of_turns;     /* stopped at max_turns */
     int interrupt;        /* the engineer interrupted: the loop stops at its next step */
     long test_timeout_ms;

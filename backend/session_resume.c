@@ -137,6 +137,9 @@ static void read_user(struct replay *r, const cJSON *d)
 
 static void read_turn_end(struct replay *r, const cJSON *d)
 {
+    hk_usage_add(&r->s->usage, d);
+    r->s->last_prompt = (long)(hk_json_num(d, "input_tokens", 0) + hk_json_num(d, "cache_read_input_tokens", 0) +
+                               hk_json_num(d, "cache_creation_input_tokens", 0));
     r->turn_open = 0;
     if (!strcmp(str_or_empty(d, "stop_reason"), "interrupted"))
         drop_turn(r); /* closed by a resume: that answer was asked again */

@@ -45,7 +45,12 @@ static void on_state(struct run *r, int state, enum hk_wait_kind wait)
         stop(r, HK_EXIT_FAILED);
     else if (state == HK_STATE_CANCELLED)
         stop(r, HK_EXIT_INTERRUPTED);
-    else if (wait == HK_WAIT_MESSAGE && hk_session_out_of_turns(s)) {
+    else if (wait == HK_WAIT_MESSAGE && hk_session_out_of_money(s)) {
+        fprintf(stderr, "honk: session %s stopped at the cost limit and stays resumable.\n"
+                        "      Resume it with a higher one: honk resume %s --max-cost USD\n",
+                hk_session_id(s), hk_session_id(s));
+        stop(r, HK_EXIT_UNDECIDED);
+    } else if (wait == HK_WAIT_MESSAGE && hk_session_out_of_turns(s)) {
         fprintf(stderr, "honk: session %s stopped at honk.maxTurns and stays resumable.\n"
                         "      Resume it: honk resume %s --accept (allows as many turns again)\n",
                 hk_session_id(s), hk_session_id(s));
@@ -111,6 +116,24 @@ static void answer(struct hk_session *s, const char *verdict, const char *reason
     free(err);
     cJSON_Delete(cmd);
     cJSON_Delete(waiting);
+}
+
+/* The exit summary: tokens and cost, for people, and as the last line of --json. */
+static void print_usage(const struct run *r, const struct hk_session *s, const struct hk_model_settings *m)
+{
+    const struct hk_usage_total *u = hk_session_usage(s);
+    char *sentence = hk_usage_sentence(u, m->model);
+    fprintf(stderr, "honk: %s\n", sentence);
+    free(sentence);
+    if (!r->json)
+        return;
+    cJSON *d = hk_usage_json(u);
+    cJSON_AddStringToObject(d, "id", hk_session_id(s));
+    cJSON_AddStringToObject(d, "state", hk_session_state_name(hk_session_state(s)));
+    cJSON_AddStringToObject(d, "model", m->model);
+    struct hk_event ev = {HK_EV_SUMMARY, hk_wall_ms(), d};
+    hk_printer_json(stdout, &ev);
+    cJSON_Delete(d);
 }
 
 static void on_interrupt(struct hk_loop *loop, int signo, void *data)
@@ -226,6 +249,7 @@ static int drive(struct run_args *a, const char *resume_id)
     while (!r.finished && !waits_in_review(&r))
         hk_loop_run_once(r.loop, -1);
     status = r.status;
+    print_usage(&r, s, &settings);
     hk_session_free(s);
 out:
     free(err);

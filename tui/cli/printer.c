@@ -202,6 +202,14 @@ static void print_deploy_stage(struct hk_printer *p, const struct hk_event *ev)
                 *str(d, "message") ? str(d, "message") : str(d, "state"));
 }
 
+void hk_printer_usage(struct hk_printer *p)
+{
+    break_text(p);
+    char *s = hk_usage_sentence(&p->usage, *p->model ? p->model : NULL);
+    fprintf(p->out, "honk: %s\n", s);
+    free(s);
+}
+
 char *hk_compact_sentence(const cJSON *d)
 {
     int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "stubs"));
@@ -257,6 +265,10 @@ void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
     }
     if (ev->kind == HK_EV_STATE && !state_worth_saying(ev))
         return;
+    if (ev->kind == HK_EV_TURN_END)
+        hk_usage_add(&p->usage, ev->data);
+    if (ev->kind == HK_EV_TASK)
+        snprintf(p->model, sizeof p->model, "%s", str(ev->data, "model"));
     if (ev->kind == HK_EV_TURN_END || ev->kind == HK_EV_SUMMARY)
         return;
     break_text(p);

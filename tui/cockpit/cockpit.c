@@ -362,6 +362,7 @@ static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
         c->tokens_in += (long)(ev_num(ev, "input_tokens", 0) + ev_num(ev, "cache_read_input_tokens", 0) +
                                ev_num(ev, "cache_creation_input_tokens", 0));
         c->tokens_out += (long)ev_num(ev, "output_tokens", 0);
+        hk_usage_add(&c->usage, ev->data);
         break;
     case HK_EV_SUMMARY:
         summary_from_event(c, ev);
