@@ -28,7 +28,7 @@
     X(ERROR, "error", "message: a sentence for a person")                                     \
     X(NOTE, "note", "message: something a person should know, not an error")                  \
     X(COMPACT, "compact", "reason budget|too_long, window, tokens_before, tokens_after, stubs [{id, text}]") \
-    X(SUMMARY, "summary", "task, decisions, commit, deploy, state; honk run --json's last line: id, state, model, tokens, cost_usd") \
+    X(SUMMARY, "summary", "task, decisions, commit, deploy, state; honk run --json's last line: id, model, tokens, cost_usd") \
     X(PRESENCE, "presence", "who, action listening|joined|left|dropped|decided, watch, clients, what")
 
 enum hk_event_kind {

@@ -64,6 +64,8 @@ void hk_conv_add_tool(struct hk_conversation *conv, const char *name,
 void hk_conv_add_user_text(struct hk_conversation *conv, const char *text);
 /* Appends an assistant turn, taking text (may be NULL) and calls. */
 void hk_conv_add_assistant(struct hk_conversation *conv, char *text, struct hk_tool_call *calls, size_t ncalls);
+/* Replaces the first n messages by one user message of text (a summary). */
+void hk_conv_replace_head(struct hk_conversation *conv, size_t n, const char *text);
 /* Tool results join the trailing user message, or start one. */
 void hk_conv_add_tool_result(struct hk_conversation *conv, const char *call_id,
                              const char *content, int is_error);

@@ -137,8 +137,7 @@ char *hk_usage_sentence(const struct hk_usage_total *u, const char *model)
     if (hk_usage_cost_known(u))
         hk_buf_printf(&b, "cost $%.4f", u->cost_usd);
     else
-        hk_buf_printf(&b, "cost unknown: no price for %s (honk.price.%s.input and .output)", model ? model : "the model",
-                      model ? model : "MODEL");
+        hk_buf_printf(&b, "cost unknown (no honk.price for %s)", model ? model : "the model");
     return hk_buf_steal(&b);
 }
 

@@ -40,8 +40,7 @@ long hk_usage_prompt(const struct hk_usage_total *u);
 /* Whether every turn had a price (a session without turns costs $0). */
 int hk_usage_cost_known(const struct hk_usage_total *u);
 /* "tokens: 12,040 in (9,800 from the cache, 1,200 written to it), 310 out;
- * cost $0.0123" or "...; cost unknown: no price for MODEL (honk.price.MODEL.input,
- * .output)". Caller frees. */
+ * cost $0.0123" or "...; cost unknown (no honk.price for MODEL)". Caller frees. */
 char *hk_usage_sentence(const struct hk_usage_total *u, const char *model);
 /* The same as a JSON object {input_tokens, output_tokens, cache_read_input_tokens,
  * cache_creation_input_tokens, cost_usd (null when unknown)}. */

@@ -294,20 +294,22 @@ static void on_model_done(struct hk_session *s, const struct hk_model_event *ev)
     }
 }
 
-/* The provider found the prompt too long: compact and ask once more. */
+/* The provider found the prompt too long: compact (stubs, else a summary)
+ * and ask once more. */
 static int retry_shorter(struct hk_session *s, const struct hk_model_event *ev)
 {
     if (ev->too_long < 0 || s->compact_retried)
         return 0;
     long window = ev->too_long > 0 ? ev->too_long : s->context_window;
-    if (!hk_session_compact(s, window, "too_long"))
-        return 0;
     if (ev->too_long > 0 && (!s->context_window || ev->too_long < s->context_window))
         s->context_window = ev->too_long; /* the server's own figure */
     s->compact_retried = 1;
     end_request(s);
     s->turns--;
-    hk_session_think(s);
+    if (hk_session_compact(s, window, "too_long"))
+        hk_session_ask(s);
+    else if (!hk_session_summarise(s, window, "too_long"))
+        return 0;
     return 1;
 }
 
@@ -329,6 +331,13 @@ static void on_model_error(struct hk_session *s, const struct hk_model_event *ev
 }
 
 /* Interrupted by the engineer (not by cancelling the session): it waits for a message. */
+static void on_model_cancelled(struct hk_session *s);
+
+void hk_session_model_cancelled(struct hk_session *s)
+{
+    on_model_cancelled(s);
+}
+
 static void on_model_cancelled(struct hk_session *s)
 {
     if (s->state != HK_STATE_CANCELLED) {
@@ -463,6 +472,12 @@ void hk_session_think(struct hk_session *s)
     if (s->replaying)
         return;
     hk_session_compact(s, s->context_window, "budget");
+    if (!hk_session_summarise(s, s->context_window, "budget"))
+        hk_session_ask(s);
+}
+
+void hk_session_ask(struct hk_session *s)
+{
     if (over_budget(s))
         return;
     s->out_of_money = 0;
@@ -881,6 +896,7 @@ void hk_session_free(struct hk_session *s)
         hk_patch_free(s->proposals[i]);
     free(s->proposals);
     hk_conv_free(s->conv);
+    hk_conv_free(s->summary_conv);
     hk_journal_close(s->journal);
     hk_task_free(s->task);
     free(s->task_text);

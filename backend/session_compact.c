@@ -14,10 +14,18 @@
 #include "tools.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SHORT_RESULT 240 /* bytes: a stub would save nothing */
+
+static void emit_plain_note(struct hk_session *s, const char *msg)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "message", msg);
+    hk_session_emit(s, HK_EV_NOTE, d, 1);
+}
 
 /* Published windows, in tokens, by model-name prefix. */
 static const struct {
@@ -148,6 +156,10 @@ int hk_session_compact(struct hk_session *s, long window, const char *reason)
 
 void hk_session_compact_replay(struct hk_conversation *conv, const cJSON *d)
 {
+    long replaced = (long)hk_json_num(d, "replaced", 0);
+    const char *head = hk_json_str(d, "head");
+    if (replaced > 0 && head)
+        hk_conv_replace_head(conv, (size_t)replaced, head);
     const cJSON *o;
     cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(d, "stubs")) {
         const char *id = hk_json_str(o, "id"), *text = hk_json_str(o, "text");
@@ -160,4 +172,173 @@ void hk_session_compact_replay(struct hk_conversation *conv, const cJSON *d)
                 r->content = hk_xstrdup(text);
             }
     }
+}
+
+/* --- summarising older turns ------------------------------------------------ */
+
+#define KEEP_MESSAGES 4     /* the newest turns stay as they are */
+#define RESULT_IN_SUMMARY 1500
+
+static const char summary_system[] =
+    "You summarise the earlier part of a coding session for the agent that continues it, which "
+    "will see your summary instead of those turns. Write it compactly: what was read and found "
+    "(files, functions, line numbers), what was changed and decided, what was tried and failed, "
+    "what remains to do. No preamble.";
+
+/* Where the kept tail begins: an assistant message, so the head (one user
+ * message) and the tail alternate; 0 when there is too little to summarise. */
+static size_t summary_cut(const struct hk_conversation *conv)
+{
+    if (conv->nmsgs < KEEP_MESSAGES + 2 || conv->msgs[0].nresults)
+        return 0;
+    for (size_t k = conv->nmsgs - KEEP_MESSAGES; k >= 2; k--)
+        if (conv->msgs[k].role == HK_ROLE_ASSISTANT)
+            return k;
+    return 0;
+}
+
+static int is_test_failure(const char *text)
+{
+    return text && !strncmp(text, "The tests failed (", 18);
+}
+
+/* The part to summarise as text for the summariser. */
+static char *transcript(const struct hk_conversation *conv, size_t k)
+{
+    struct hk_buf b = {0};
+    for (size_t i = 1; i < k; i++) {
+        const struct hk_message *m = &conv->msgs[i];
+        if (m->text && *m->text)
+            hk_buf_printf(&b, "%s: %s\n", m->role == HK_ROLE_USER ? "user" : "assistant", m->text);
+        for (size_t c = 0; c < m->ncalls; c++) {
+            cJSON *input = cJSON_Parse(m->calls[c].input_json);
+            char *what = hk_tool_summary(m->calls[c].name, input);
+            hk_buf_printf(&b, "assistant called %s\n", what);
+            free(what);
+            cJSON_Delete(input);
+        }
+        for (size_t r = 0; r < m->nresults; r++)
+            hk_buf_printf(&b, "result%s: %.*s\n", m->results[r].is_error ? " (error)" : "", RESULT_IN_SUMMARY,
+                          m->results[r].content);
+    }
+    return hk_buf_steal(&b);
+}
+
+/* What is never summarised away, verbatim: the engineer's messages, every
+ * proposal's result (decisions, rejection reasons), the latest failure. */
+static void add_verbatim(struct hk_buf *b, const struct hk_conversation *conv, size_t k)
+{
+    const char *failure = NULL;
+    for (size_t i = 0; i < conv->nmsgs; i++)
+        if (conv->msgs[i].role == HK_ROLE_USER && is_test_failure(conv->msgs[i].text))
+            failure = conv->msgs[i].text;
+    int said = 0;
+    for (size_t i = 1; i < k; i++) {
+        const struct hk_message *m = &conv->msgs[i];
+        if (m->role == HK_ROLE_USER && m->text && *m->text && !is_test_failure(m->text))
+            hk_buf_printf(b, "%s- The engineer: %s\n", said++ ? "" : "\n\nIn those turns, verbatim:\n", m->text);
+        for (size_t r = 0; r < m->nresults; r++) {
+            const struct hk_tool_call *c = call_of(conv, i, m->results[r].call_id);
+            if (c && hk_tool_kind(c->name) == HK_TOOL_EDIT)
+                hk_buf_printf(b, "%s- On a proposed edit (%s): %s\n", said++ ? "" : "\n\nIn those turns, verbatim:\n",
+                              c->name, m->results[r].content);
+        }
+        if (m->text == failure)
+            hk_buf_printf(b, "\n\nThe latest test failure:\n%s\n", failure);
+    }
+}
+
+static char *summary_head(const struct hk_conversation *conv, size_t k, const char *summary)
+{
+    struct hk_buf b = {0};
+    hk_buf_printf(&b, "%s\n\nEarlier work on this task, summarised to keep the conversation short:\n%s",
+                  conv->msgs[0].text ? conv->msgs[0].text : "", summary);
+    add_verbatim(&b, conv, k);
+    return hk_buf_steal(&b);
+}
+
+static void summary_free(struct hk_session *s)
+{
+    hk_model_request_free(s->req);
+    s->req = NULL;
+    hk_conv_free(s->summary_conv);
+    s->summary_conv = NULL;
+}
+
+static void summary_done(struct hk_session *s, const struct hk_model_event *ev)
+{
+    const struct hk_conversation *sc = s->summary_conv;
+    const struct hk_message *last = sc->nmsgs ? &sc->msgs[sc->nmsgs - 1] : NULL;
+    const char *text = last && last->role == HK_ROLE_ASSISTANT && last->text ? last->text : NULL;
+    if (!text) {
+        emit_plain_note(s, "The model gave no summary of the older turns; asking with them as they are.");
+        return;
+    }
+    long before = request_tokens(s);
+    char *head = summary_head(s->conv, s->summary_cut, text);
+    hk_conv_replace_head(s->conv, s->summary_cut, head);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "reason", s->summary_reason);
+    cJSON_AddNumberToObject(d, "window", (double)s->summary_window);
+    cJSON_AddNumberToObject(d, "tokens_before", (double)before);
+    cJSON_AddNumberToObject(d, "tokens_after", (double)request_tokens(s));
+    cJSON_AddItemToObject(d, "stubs", cJSON_CreateArray());
+    cJSON_AddNumberToObject(d, "replaced", (double)s->summary_cut);
+    cJSON_AddStringToObject(d, "head", head);
+    /* the summary's own request, counted like a turn */
+    cJSON_AddNumberToObject(d, "input_tokens", (double)ev->input_tokens);
+    cJSON_AddNumberToObject(d, "output_tokens", (double)ev->output_tokens);
+    cJSON_AddNumberToObject(d, "cache_creation_input_tokens", (double)ev->cache_creation_tokens);
+    cJSON_AddNumberToObject(d, "cache_read_input_tokens", (double)ev->cache_read_tokens);
+    if (s->model->price.known)
+        cJSON_AddNumberToObject(d, "cost_usd", hk_price_cost(&s->model->price, ev->input_tokens, ev->output_tokens,
+                                                             ev->cache_read_tokens, ev->cache_creation_tokens));
+    hk_usage_add(&s->usage, d);
+    free(head);
+    hk_session_emit(s, HK_EV_COMPACT, d, 1);
+}
+
+static void on_summary_event(const struct hk_model_event *ev, void *user)
+{
+    struct hk_session *s = user;
+    switch (ev->kind) {
+    case HK_MODEL_TEXT:
+    case HK_MODEL_TOOL_CALL:
+    case HK_MODEL_RETRY:
+        return; /* the summary is not the model's answer: nothing of it is shown */
+    case HK_MODEL_DONE:
+        summary_done(s, ev);
+        break;
+    case HK_MODEL_ERROR: {
+        char *msg = hk_xasprintf("Could not summarise the older turns (%s); asking with them as they are.",
+                                 ev->message);
+        emit_plain_note(s, msg);
+        free(msg);
+        break;
+    }
+    case HK_MODEL_CANCELLED:
+        summary_free(s);
+        hk_session_model_cancelled(s);
+        return;
+    }
+    summary_free(s);
+    hk_session_ask(s);
+}
+
+int hk_session_summarise(struct hk_session *s, long window, const char *reason)
+{
+    if (window <= 0 || (strcmp(reason, "too_long") && request_tokens(s) <= window * 8 / 10))
+        return 0;
+    size_t k = summary_cut(s->conv);
+    if (!k)
+        return 0;
+    char *text = transcript(s->conv, k);
+    s->summary_conv = hk_conv_new(summary_system);
+    hk_conv_add_user_text(s->summary_conv, text);
+    free(text);
+    s->summary_cut = k;
+    s->summary_window = window;
+    snprintf(s->summary_reason, sizeof s->summary_reason, "%s", reason);
+    s->req = hk_model_request_start(s->loop, s->summary_conv, s->model, on_summary_event, s);
+    return 1;
 }

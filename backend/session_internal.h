@@ -48,6 +48,10 @@ struct hk_session {
     struct hk_usage_total usage; /* tokens and cost so far, resumed ones included */
     long last_prompt;     /* tokens of the last request's prompt */
     int out_of_money;     /* stopped before a request that would pass the cost limit */
+    struct hk_conversation *summary_conv; /* the summary request's, while it runs */
+    size_t summary_cut;   /* the messages it replaces: [0, cut) */
+    long summary_window;
+    char summary_reason[16];
     int out_of_turns;     /* stopped at max_turns */
     int interrupt;        /* the engineer interrupted: the loop stops at its next step */
     long test_timeout_ms;
@@ -157,6 +161,15 @@ const char *hk_session_waiting_stage(const struct hk_session *s);
 long hk_session_window_default(const char *model);
 int hk_session_compact(struct hk_session *s, long window, const char *reason);
 void hk_session_compact_replay(struct hk_conversation *conv, const cJSON *d);
+/* When stubs were not enough (or at once for "too_long"): older turns are
+ * summarised by the model in one extra request (s->req); its end splices
+ * the summary in, emits a compact event and calls hk_session_ask. Returns
+ * 1 when that request started. */
+int hk_session_summarise(struct hk_session *s, long window, const char *reason);
+/* session.c: the request itself, after the cost check; and what an
+ * interrupted request leaves (the session waits for a message). */
+void hk_session_ask(struct hk_session *s);
+void hk_session_model_cancelled(struct hk_session *s);
 
 /* session.c: journals the streamed text held back so far. */
 void hk_session_flush_text(struct hk_session *s);

@@ -215,6 +215,7 @@ static void read_compact(struct replay *r, const cJSON *d)
 {
     struct hk_session *s = r->s;
     hk_session_compact_replay(s->conv, d);
+    hk_usage_add(&s->usage, d);
     long window = (long)hk_json_num(d, "window", 0);
     /* the window the server named when it refused a prompt stays learnt */
     if (!strcmp(str_or_empty(d, "reason"), "too_long") && window > 0 &&

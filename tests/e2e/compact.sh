@@ -79,3 +79,32 @@ rc=$?
 check too_long_task_fails [ $rc -ne 0 ]
 check too_long_task_sentence grep -q "too long for the model's context window even after compaction" "$T/err"
 check too_long_task_asked_once [ "$(wc -l < "$T/record.jsonl")" -eq 1 ]
+
+# 5. When stubs cannot help (the model's own long words fill the window), the
+# older turns are summarised by the model in one extra request; the task and
+# the newest turns stay, the summary replaces the rest, and a resume goes on
+# from the summarised form.
+long_turn() { # MARK
+    words=$(awk -v m="$1" 'BEGIN { for (i = 0; i < 600; i++) printf "%s-%d ", m, i }')
+    printf '{"text":["%s"],"tool_calls":[{"name":"read_file","input":{"path":"calc.sh"}}]}' "$words"
+}
+SUMMARY='{"text":["SUMMARY-OF-EARLIER-WORK: calc.sh subtracts; add() must add."]}'
+SUMMARISED="{\"context_window\":6000,\"turns\":[$(long_turn ALPHA),$(long_turn BRAVO),$(long_turn CHARLIE),$SUMMARY,$EDIT_DIRECT,$FINISH]}"
+R=$T/r5; new_repo "$R"; git -C "$R" config honk.contextWindow 6000
+start_replay "$SUMMARISED"
+(cd "$R" && "$HONK" run --approve=ask --base-url "$URL" "fix add" > "$T/out" 2> "$T/err")
+rc=$?
+id=$(sed -n 's/.*honk resume \([0-9a-f]*\) --accept.*/\1/p' "$T/err")
+check summary_asked_with_its_own_prompt sh -c "sed -n 4p '$T/record.jsonl' | grep -q 'You summarise the earlier part of a coding session'"
+sed -n 5p "$T/record.jsonl" > "$T/after"
+check summary_replaces_the_oldest grep -q 'SUMMARY-OF-EARLIER-WORK' "$T/after"
+check summary_keeps_the_task grep -q '"content":"fix add\\n\\nEarlier work on this task, summarised' "$T/after"
+check summary_keeps_the_newest sh -c "grep -q 'CHARLIE-599' '$T/after' && ! grep -q 'ALPHA-599' '$T/after'"
+check summary_said grep -q 'Compacted the conversation (it neared the context window): the 3 oldest messages summarised by the model' "$T/err"
+check summary_journalled grep -q '"kind":"compact".*"replaced":3' "$(journal_of "$R")"
+before=$(wc -l < "$T/record.jsonl")
+(cd "$R" && "$HONK" resume "$id" --accept --base-url "$URL" > "$T/out2" 2> "$T/err2")
+sed -n "$((before + 1))p" "$T/record.jsonl" > "$T/resumed"
+check summary_resume_goes_on_summarised sh -c "[ $rc -eq 3 ] && grep -q 'SUMMARY-OF-EARLIER-WORK' '$T/resumed' && ! grep -q 'ALPHA-599' '$T/resumed'"
+requests > "$T/req5"
+check summary_no_request_over_the_window awk '$2 != 200 || $3 > 6000 { bad = 1 } END { exit bad || NR < 6 }' "$T/req5"

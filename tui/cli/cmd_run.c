@@ -129,7 +129,6 @@ static void print_usage(const struct run *r, const struct hk_session *s, const s
         return;
     cJSON *d = hk_usage_json(u);
     cJSON_AddStringToObject(d, "id", hk_session_id(s));
-    cJSON_AddStringToObject(d, "state", hk_session_state_name(hk_session_state(s)));
     cJSON_AddStringToObject(d, "model", m->model);
     struct hk_event ev = {HK_EV_SUMMARY, hk_wall_ms(), d};
     hk_printer_json(stdout, &ev);

@@ -215,10 +215,14 @@ char *hk_compact_sentence(const cJSON *d)
     int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "stubs"));
     const char *why = !strcmp(str(d, "reason"), "too_long") ? "the model server found it too long"
                                                             : "it neared the context window";
-    return hk_xasprintf("Compacted the conversation (%s): %d old tool result%s elided, about %.0f "
-                        "tokens now, %.0f before, of a %.0f-token window.",
-                        why, n, n == 1 ? "" : "s", hk_json_num(d, "tokens_after", 0),
-                        hk_json_num(d, "tokens_before", 0), hk_json_num(d, "window", 0));
+    int summarised = (int)hk_json_num(d, "replaced", 0);
+    char *what = summarised ? hk_xasprintf("the %d oldest messages summarised by the model", summarised)
+                            : hk_xasprintf("%d old tool result%s elided", n, n == 1 ? "" : "s");
+    char *s = hk_xasprintf("Compacted the conversation (%s): %s, about %.0f tokens now, %.0f before, "
+                           "of a %.0f-token window.", why, what, hk_json_num(d, "tokens_after", 0),
+                           hk_json_num(d, "tokens_before", 0), hk_json_num(d, "window", 0));
+    free(what);
+    return s;
 }
 
 static void print_compact(struct hk_printer *p, const struct hk_event *ev)
@@ -265,7 +269,7 @@ void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
     }
     if (ev->kind == HK_EV_STATE && !state_worth_saying(ev))
         return;
-    if (ev->kind == HK_EV_TURN_END)
+    if (ev->kind == HK_EV_TURN_END || ev->kind == HK_EV_COMPACT) /* a summary's request */
         hk_usage_add(&p->usage, ev->data);
     if (ev->kind == HK_EV_TASK)
         snprintf(p->model, sizeof p->model, "%s", str(ev->data, "model"));
