@@ -336,6 +336,14 @@ int hk_session_summarise(struct hk_session *s, long window, const char *reason)
     s->summary_conv = hk_conv_new(summary_system);
     hk_conv_add_user_text(s->summary_conv, text);
     free(text);
+    const struct hk_model_settings *m = s->model;
+    long prompt = (long)(hk_model_request_bytes(s->summary_conv, m) / 4);
+    if (m->max_cost > 0 &&
+        (!m->price.known || s->usage.cost_usd + hk_price_cost(&m->price, prompt, 0, 0, 0) > m->max_cost)) {
+        hk_conv_free(s->summary_conv); /* the extra request is bounded by honk.maxCost too */
+        s->summary_conv = NULL;
+        return 0;
+    }
     s->summary_cut = k;
     s->summary_window = window;
     snprintf(s->summary_reason, sizeof s->summary_reason, "%s", reason);

@@ -68,3 +68,19 @@ R=$T/r4; new_repo "$R"; git -C "$R" config --remove-section honk.price.claude-te
 start_replay "$SCENARIO"
 (cd "$R" && "$HONK" run --approve=all --model claude-test --base-url "$URL" "fix add" > "$T/out" 2> "$T/err")
 check unknown_price_with_limit_stops sh -c "[ $? -eq 3 ] && [ ! -s '$T/record.jsonl' ] && grep -q 'the price of claude-test is unknown' '$T/err'"
+
+# 4. The extra request that summarises older turns is bounded too.
+long_turn() { # MARK
+    words=$(awk -v m="$1" 'BEGIN { for (i = 0; i < 600; i++) printf "%s-%d ", m, i }')
+    printf '{"text":["%s"],"tool_calls":[{"name":"read_file","input":{"path":"calc.sh"}}]}' "$words"
+}
+LONG="{\"turns\":[$(long_turn ALPHA),$(long_turn BRAVO),$(long_turn CHARLIE),{\"text\":[\"SUMMARY\"]},$EDIT,$FINISH]}"
+R=$T/r5; new_repo "$R"; git -C "$R" config honk.contextWindow 6000
+start_replay "$LONG"
+(cd "$R" && "$HONK" run --approve=all --model claude-test --base-url "$URL" "fix add" > "$T/out" 2> "$T/err")
+check summary_run_asks_for_a_summary sh -c "sed -n 4p '$T/record.jsonl' | grep -q 'You summarise the earlier part'"
+limit=$(tokens | sed -n 1,3p | awk '{ s += $1 } END { printf "%.4f", s / 1000 + 0.0001 }')
+R=$T/r6; new_repo "$R"; git -C "$R" config honk.contextWindow 6000
+start_replay "$LONG"
+(cd "$R" && "$HONK" run --approve=all --max-cost "$limit" --model claude-test --base-url "$URL" "fix add" > "$T/out" 2> "$T/err")
+check summary_bounded_by_max_cost sh -c "[ $? -eq 3 ] && [ \$(wc -l < '$T/record.jsonl') -eq 3 ] && ! grep -q 'You summarise' '$T/record.jsonl'"
