@@ -414,49 +414,6 @@ void hk_session_stop_interrupted(struct hk_session *s)
     hk_session_set_state(s, HK_STATE_IDLE);
 }
 
-/* What the next request will cost, as far as can be known before it is
- * sent: its prompt (the part the last request sent read from the cache
- * when caching is on, the rest written to it or plain input); not the
- * answer, whose length nobody knows yet. */
-static double next_request_cost(const struct hk_session *s)
-{
-    const struct hk_model_settings *m = s->model;
-    long prompt = (long)(hk_model_request_bytes(s->conv, m) / 4);
-    if (!m->cache)
-        return hk_price_cost(&m->price, prompt, 0, 0, 0);
-    long seen = s->last_prompt < prompt ? s->last_prompt : prompt;
-    if (m->provider == HK_PROVIDER_OPENAI)
-        return hk_price_cost(&m->price, prompt - seen, 0, seen, 0);
-    return hk_price_cost(&m->price, 0, 0, seen, prompt - seen);
-}
-
-/* honk.maxCost (--max-cost): the session stops before the request that
- * would pass it, and waits; resumed with a higher limit, it goes on. */
-static int over_budget(struct hk_session *s)
-{
-    const struct hk_model_settings *m = s->model;
-    if (m->max_cost <= 0)
-        return 0;
-    char *msg;
-    if (!m->price.known) {
-        msg = hk_xasprintf("Stopped before asking the model: honk.maxCost is $%.2f, but the price of %s is "
-                           "unknown (set honk.price.%s.input and .output).", m->max_cost, m->model, m->model);
-    } else {
-        double next = next_request_cost(s);
-        if (s->usage.cost_usd + next <= m->max_cost)
-            return 0;
-        msg = hk_xasprintf("Stopped before the next request: $%.4f spent, and it would cost about $%.4f more, "
-                           "past the limit of $%.2f (honk.maxCost, --max-cost). Resume with a higher limit to go on.",
-                           s->usage.cost_usd, next, m->max_cost);
-    }
-    s->out_of_money = 1;
-    emit_note(s, msg, "max_cost", m->max_cost);
-    free(msg);
-    s->waiting = HK_WAIT_MESSAGE;
-    hk_session_set_state(s, HK_STATE_IDLE);
-    return 1;
-}
-
 void hk_session_think(struct hk_session *s)
 {
     if (!s->replaying && s->interrupt) {
@@ -478,7 +435,7 @@ void hk_session_think(struct hk_session *s)
 
 void hk_session_ask(struct hk_session *s)
 {
-    if (over_budget(s))
+    if (hk_session_over_budget(s))
         return;
     s->out_of_money = 0;
     s->turns++;

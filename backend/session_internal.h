@@ -169,6 +169,9 @@ int hk_session_summarise(struct hk_session *s, long window, const char *reason);
 /* session.c: the request itself, after the cost check; and what an
  * interrupted request leaves (the session waits for a message). */
 void hk_session_ask(struct hk_session *s);
+/* session_cost.c: stops the session (waiting for a message) before a request
+ * that would take its cost past honk.maxCost; returns 1 when it did. */
+int hk_session_over_budget(struct hk_session *s);
 void hk_session_model_cancelled(struct hk_session *s);
 
 /* session.c: journals the streamed text held back so far. */
