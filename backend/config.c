@@ -268,7 +268,19 @@ static int resolve_numbers(struct hk_config *cfg, const struct hk_model_flags *f
     s->max_tries = tries < 1 ? 1 : (int)tries;
     s->timeout_ms = flags->timeout_ms >= 0 ? flags->timeout_ms : timeout_ms;
     s->retry_base_ms = 1000;
-    return 0;
+    s->cache = 1;
+    char *max_cost = flags->max_cost >= 0 ? NULL : hk_config_string(cfg, "honk.maxCost");
+    s->max_cost = flags->max_cost >= 0 ? flags->max_cost : 0;
+    if (max_cost) {
+        char *end;
+        s->max_cost = strtod(max_cost, &end);
+        if (end == max_cost || *end || s->max_cost < 0)
+            *err = hk_xasprintf("honk.maxCost is \"%s\"; it must be an amount in USD", max_cost);
+        free(max_cost);
+        if (*err)
+            return -1;
+    }
+    return hk_config_bool(cfg, "honk.cache", &s->cache, err);
 }
 
 int hk_model_settings_resolve(struct hk_config *cfg, const struct hk_model_flags *flags,
@@ -280,6 +292,10 @@ int hk_model_settings_resolve(struct hk_config *cfg, const struct hk_model_flags
         return -1;
     s.model = pick(flags->model, NULL, hk_config_string(cfg, "honk.model"),
                    hk_provider_default_model(s.provider));
+    if (hk_price_resolve(cfg, s.model, &s.price, err) != 0) {
+        hk_model_settings_free(&s);
+        return -1;
+    }
     s.base_url = pick(flags->base_url, nonempty_env(hk_provider_base_env(s.provider)),
                       hk_config_string(cfg, "honk.baseUrl"), hk_provider_default_base(s.provider));
     if (!valid_base_url(s.base_url)) {

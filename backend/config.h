@@ -34,9 +34,10 @@ struct hk_model_flags {
     long max_tokens;
     long retries;
     long timeout_ms;
+    double max_cost; /* USD; negative: silent */
 };
 
-#define HK_MODEL_FLAGS_NONE {NULL, NULL, NULL, -1, -1, -1}
+#define HK_MODEL_FLAGS_NONE {NULL, NULL, NULL, -1, -1, -1, -1}
 
 /* Flags over environment over config over defaults. Fails with one sentence,
  * e.g. naming the variable to set when the API key is missing. */

@@ -13,7 +13,7 @@
     X(STATE, "state", "state, iteration")                                                     \
     X(USER, "user", "text: a follow-up from the engineer")                                    \
     X(TEXT, "text", "text: a piece of the model's reply")                                     \
-    X(TURN_END, "turn_end", "stop_reason, input_tokens, output_tokens")                       \
+    X(TURN_END, "turn_end", "stop_reason, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens") \
     X(RETRY, "retry", "message, attempt, delay_ms")                                           \
     X(TOOL_CALL, "tool_call", "id, name, input, summary")                                     \
     X(TOOL_RESULT, "tool_result", "id, name, ok, summary, content")                           \
@@ -27,7 +27,8 @@
     X(DEPLOY_STAGE, "deploy_stage", "stage, state, exit, duration_ms")                        \
     X(ERROR, "error", "message: a sentence for a person")                                     \
     X(NOTE, "note", "message: something a person should know, not an error")                  \
-    X(SUMMARY, "summary", "task, decisions, commit, deploy, state")                            \
+    X(COMPACT, "compact", "reason budget|too_long, window, tokens_before, tokens_after, stubs [{id, text}]") \
+    X(SUMMARY, "summary", "task, decisions, commit, deploy, state; honk run --json's last line: id, model, tokens, cost_usd") \
     X(PRESENCE, "presence", "who, action listening|joined|left|dropped|decided, watch, clients, what")
 
 enum hk_event_kind {

@@ -170,6 +170,8 @@ static void summarise(const struct hk_event *ev, void *user)
         replace(&info->branch, str_field(ev->data, "branch"));
     } else if (ev->kind == HK_EV_STATE) {
         replace(&info->state, str_field(ev->data, "state"));
+    } else if (ev->kind == HK_EV_TURN_END || ev->kind == HK_EV_COMPACT) {
+        hk_usage_add(&info->usage, ev->data);
     }
 }
 

@@ -4,6 +4,7 @@
 #ifndef HK_JOURNAL_H
 #define HK_JOURNAL_H
 
+#include "price.h"
 #include "event.h"
 
 #include <stdint.h>
@@ -32,6 +33,7 @@ struct hk_session_info {
     char *branch;
     int64_t started_ms;
     int64_t updated_ms;
+    struct hk_usage_total usage; /* tokens and cost, from its turn_end events */
 };
 
 /* Every session under gitdir, newest first. */

@@ -60,6 +60,8 @@ struct hk_model_request {
     size_t ncalls;
     char *stop_reason;
     long input_tokens, output_tokens;
+    long cache_creation_tokens, cache_read_tokens;
+    long too_long;
     int complete;
 };
 
@@ -73,6 +75,9 @@ static void emit(struct hk_model_request *req, struct hk_model_event ev)
     ev.max_tries = req->settings->max_tries;
     ev.input_tokens = req->input_tokens;
     ev.output_tokens = req->output_tokens;
+    ev.cache_creation_tokens = req->cache_creation_tokens;
+    ev.cache_read_tokens = req->cache_read_tokens;
+    ev.too_long = ev.kind == HK_MODEL_ERROR ? req->too_long : -1;
     req->cb(&ev, req->user);
 }
 
@@ -187,6 +192,14 @@ void hk_turn_stop_reason(struct hk_model_request *turn, const char *reason)
         return;
     free(turn->stop_reason);
     turn->stop_reason = hk_xstrdup(reason);
+}
+
+void hk_turn_cache_usage(struct hk_model_request *turn, long creation, long read)
+{
+    if (creation >= 0)
+        turn->cache_creation_tokens = creation;
+    if (read >= 0)
+        turn->cache_read_tokens = read;
 }
 
 void hk_turn_usage(struct hk_model_request *turn, long input_tokens, long output_tokens)
@@ -396,6 +409,14 @@ static char *http_error_sentence(struct hk_model_request *req)
     char *msg = detail ? hk_xasprintf("the model server answered HTTP %ld: %s", req->status, detail)
                        : hk_xasprintf("the model server answered HTTP %ld", req->status);
     free(detail);
+    /* Some gateways and older servers refuse the cache markers outright. */
+    if (req->status == 400 && req->settings->cache && req->error_body.len &&
+        strstr(req->error_body.data, "cache_control")) {
+        char *why = hk_xasprintf("%s (this server refuses prompt-cache markers: set honk.cache=false "
+                                 "for it)", msg);
+        free(msg);
+        msg = why;
+    }
     return msg;
 }
 
@@ -432,6 +453,8 @@ static void on_transfer_done(struct hk_loop *loop, CURL *easy, int result, void 
     }
     if (req->status && (req->status < 200 || req->status >= 300)) {
         char *msg = http_error_sentence(req);
+        if (req->status == 400 || req->status == 413)
+            req->too_long = hk_model_too_long(req->error_body.data);
         if (retryable_status(req->status))
             retry_or_fail(req, msg, (long)retry_after);
         else
@@ -517,6 +540,39 @@ static void on_load_failed(struct hk_loop *loop, void *data)
     finish(req, HK_MODEL_ERROR, req->failure);
 }
 
+static const struct hk_provider_ops *ops_of(const struct hk_model_settings *s)
+{
+    return s->provider == HK_PROVIDER_OPENAI ? &hk_openai_ops : &hk_anthropic_ops;
+}
+
+size_t hk_model_request_bytes(const struct hk_conversation *conv, const struct hk_model_settings *settings)
+{
+    char *body = ops_of(settings)->build_body(conv, settings);
+    size_t n = strlen(body);
+    free(body);
+    return n;
+}
+
+/* The number after needle in s, or 0. */
+static long number_after(const char *s, const char *needle)
+{
+    const char *p = strstr(s, needle);
+    return p ? strtol(p + strlen(needle), NULL, 10) : 0;
+}
+
+long hk_model_too_long(const char *body)
+{
+    if (!body)
+        return -1;
+    if (strstr(body, "prompt is too long")) {
+        const char *gt = strstr(body, "tokens > ");
+        return gt ? strtol(gt + 9, NULL, 10) : 0;
+    }
+    if (strstr(body, "context_length_exceeded"))
+        return number_after(body, "maximum context length is ");
+    return -1;
+}
+
 struct hk_model_request *hk_model_request_start(struct hk_loop *loop, struct hk_conversation *conv,
                                                 const struct hk_model_settings *settings,
                                                 hk_model_cb cb, void *user)
@@ -525,7 +581,8 @@ struct hk_model_request *hk_model_request_start(struct hk_loop *loop, struct hk_
     req->loop = loop;
     req->conv = conv;
     req->settings = settings;
-    req->ops = settings->provider == HK_PROVIDER_OPENAI ? &hk_openai_ops : &hk_anthropic_ops;
+    req->ops = ops_of(settings);
+    req->too_long = -1;
     req->cb = cb;
     req->user = user;
     size_t blen = strlen(settings->base_url);

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "price.h"
+
 struct hk_loop;
 
 enum hk_provider {
@@ -62,6 +64,8 @@ void hk_conv_add_tool(struct hk_conversation *conv, const char *name,
 void hk_conv_add_user_text(struct hk_conversation *conv, const char *text);
 /* Appends an assistant turn, taking text (may be NULL) and calls. */
 void hk_conv_add_assistant(struct hk_conversation *conv, char *text, struct hk_tool_call *calls, size_t ncalls);
+/* Replaces the first n messages by one user message of text (a summary). */
+void hk_conv_replace_head(struct hk_conversation *conv, size_t n, const char *text);
 /* Tool results join the trailing user message, or start one. */
 void hk_conv_add_tool_result(struct hk_conversation *conv, const char *call_id,
                              const char *content, int is_error);
@@ -75,6 +79,9 @@ struct hk_model_settings {
     int max_tries;         /* attempts in all, before giving up */
     long timeout_ms;       /* silence that counts as a dead connection */
     long retry_base_ms;    /* first backoff delay; doubles per try */
+    int cache;             /* prompt-cache markers (Anthropic's cache_control) */
+    struct hk_price price; /* of this model's tokens */
+    double max_cost;       /* USD a session may spend; 0: no limit */
 };
 
 const char *hk_provider_name(enum hk_provider p);
@@ -104,8 +111,12 @@ struct hk_model_event {
     int attempt;
     int max_tries;
     long delay_ms;
-    long input_tokens;
+    long input_tokens;     /* read neither from nor into the cache */
     long output_tokens;
+    long cache_creation_tokens; /* written into the provider's prompt cache */
+    long cache_read_tokens;     /* read from it */
+    long too_long;              /* ERROR: the prompt passed the context window of
+                                   this many tokens (-1: not this; 0: figure unknown) */
 };
 
 /* DONE, ERROR and CANCELLED are final: after one of them the callback may
@@ -123,6 +134,12 @@ struct hk_model_request *hk_model_request_start(struct hk_loop *loop, struct hk_
  * unless called from inside the request's own callback). */
 void hk_model_request_cancel(struct hk_model_request *req);
 void hk_model_request_free(struct hk_model_request *req);
+/* The size in bytes of the request body conv would be sent as. */
+size_t hk_model_request_bytes(const struct hk_conversation *conv, const struct hk_model_settings *settings);
+/* Whether an error body is the provider's "prompt too long" refusal
+ * (Anthropic's "prompt is too long", OpenAI's context_length_exceeded):
+ * -1 if not, else the window it names, or 0. */
+long hk_model_too_long(const char *body);
 /* A retry's delay: between delay/2 and delay, drawn from a generator seeded
  * once per process, so that two honks do not retry in step. */
 long hk_model_jitter_ms(long delay);

@@ -18,11 +18,19 @@ static cJSON *parse_or_empty(const char *json)
     return v;
 }
 
+static cJSON *text_block(const char *text)
+{
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "type", "text");
+    cJSON_AddStringToObject(b, "text", text);
+    return b;
+}
+
 static cJSON *user_content(const struct hk_message *m)
 {
     if (!m->nresults)
         return cJSON_CreateString(m->text ? m->text : "");
-    cJSON *blocks = cJSON_CreateArray();
+    cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; i < m->nresults; i++) {
         cJSON *b = cJSON_CreateObject();
         cJSON_AddStringToObject(b, "type", "tool_result");
@@ -30,37 +38,73 @@ static cJSON *user_content(const struct hk_message *m)
         cJSON_AddStringToObject(b, "content", m->results[i].content);
         if (m->results[i].is_error)
             cJSON_AddBoolToObject(b, "is_error", 1);
-        cJSON_AddItemToArray(blocks, b);
+        cJSON_AddItemToArray(a, b);
     }
-    if (m->text && *m->text) {
-        cJSON *b = cJSON_CreateObject();
-        cJSON_AddStringToObject(b, "type", "text");
-        cJSON_AddStringToObject(b, "text", m->text);
-        cJSON_AddItemToArray(blocks, b);
-    }
-    return blocks;
+    if (m->text && *m->text)
+        cJSON_AddItemToArray(a, text_block(m->text));
+    return a;
 }
 
 static cJSON *assistant_content(const struct hk_message *m)
 {
     if (!m->ncalls)
         return cJSON_CreateString(m->text ? m->text : "");
-    cJSON *blocks = cJSON_CreateArray();
-    if (m->text && *m->text) {
-        cJSON *b = cJSON_CreateObject();
-        cJSON_AddStringToObject(b, "type", "text");
-        cJSON_AddStringToObject(b, "text", m->text);
-        cJSON_AddItemToArray(blocks, b);
-    }
+    cJSON *a = cJSON_CreateArray();
+    if (m->text && *m->text)
+        cJSON_AddItemToArray(a, text_block(m->text));
     for (size_t i = 0; i < m->ncalls; i++) {
         cJSON *b = cJSON_CreateObject();
         cJSON_AddStringToObject(b, "type", "tool_use");
         cJSON_AddStringToObject(b, "id", m->calls[i].id);
         cJSON_AddStringToObject(b, "name", m->calls[i].name);
         cJSON_AddItemToObject(b, "input", parse_or_empty(m->calls[i].input_json));
-        cJSON_AddItemToArray(blocks, b);
+        cJSON_AddItemToArray(a, b);
     }
-    return blocks;
+    return a;
+}
+
+/* A cache breakpoint on the last block of an array (a tool list, the
+ * system blocks, a message's content); a string cannot carry one. */
+static int mark_last(cJSON *array)
+{
+    cJSON *last = cJSON_IsArray(array) ? cJSON_GetArrayItem(array, cJSON_GetArraySize(array) - 1) : NULL;
+    if (!cJSON_IsObject(last))
+        return 0;
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(last, "cache_control"), "type", "ephemeral");
+    return 1;
+}
+
+static cJSON *add_tools(cJSON *root, const struct hk_conversation *conv)
+{
+    cJSON *tools = cJSON_AddArrayToObject(root, "tools");
+    for (size_t i = 0; i < conv->ntools; i++) {
+        cJSON *t = cJSON_CreateObject();
+        cJSON_AddStringToObject(t, "name", conv->tools[i].name);
+        cJSON_AddStringToObject(t, "description", conv->tools[i].description);
+        cJSON_AddItemToObject(t, "input_schema", parse_or_empty(conv->tools[i].schema_json));
+        cJSON_AddItemToArray(tools, t);
+    }
+    return tools;
+}
+
+/* At most four breakpoints, the API's limit: the tools, the system prompt
+ * (both stable for the session), the newest message with blocks (this
+ * request's prompt, read back on the next turn) and the user message with
+ * blocks before it (the previous request's end, which this one reads). A
+ * message of one text is sent as a string, as it always was, and a string
+ * cannot be marked: the breakpoint goes on the message before it. */
+static void mark_breakpoints(cJSON *tools, cJSON *system, cJSON *msgs)
+{
+    mark_last(tools);
+    mark_last(system);
+    int marked = 0;
+    for (int i = cJSON_GetArraySize(msgs) - 1; i >= 0 && marked < 2; i--) {
+        cJSON *m = cJSON_GetArrayItem(msgs, i);
+        const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role");
+        if (marked && !(cJSON_IsString(role) && !strcmp(role->valuestring, "user")))
+            continue;
+        marked += mark_last(cJSON_GetObjectItemCaseSensitive(m, "content"));
+    }
 }
 
 static char *build_body(const struct hk_conversation *conv, const struct hk_model_settings *s)
@@ -69,8 +113,13 @@ static char *build_body(const struct hk_conversation *conv, const struct hk_mode
     cJSON_AddStringToObject(root, "model", s->model);
     cJSON_AddNumberToObject(root, "max_tokens", s->max_tokens);
     cJSON_AddBoolToObject(root, "stream", 1);
-    if (conv->system)
+    cJSON *system = NULL;
+    if (conv->system && s->cache) {
+        system = cJSON_AddArrayToObject(root, "system");
+        cJSON_AddItemToArray(system, text_block(conv->system));
+    } else if (conv->system) {
         cJSON_AddStringToObject(root, "system", conv->system);
+    }
     cJSON *msgs = cJSON_AddArrayToObject(root, "messages");
     for (size_t i = 0; i < conv->nmsgs; i++) {
         const struct hk_message *m = &conv->msgs[i];
@@ -79,16 +128,9 @@ static char *build_body(const struct hk_conversation *conv, const struct hk_mode
         cJSON_AddItemToObject(msg, "content", m->role == HK_ROLE_USER ? user_content(m) : assistant_content(m));
         cJSON_AddItemToArray(msgs, msg);
     }
-    if (conv->ntools) {
-        cJSON *tools = cJSON_AddArrayToObject(root, "tools");
-        for (size_t i = 0; i < conv->ntools; i++) {
-            cJSON *t = cJSON_CreateObject();
-            cJSON_AddStringToObject(t, "name", conv->tools[i].name);
-            cJSON_AddStringToObject(t, "description", conv->tools[i].description);
-            cJSON_AddItemToObject(t, "input_schema", parse_or_empty(conv->tools[i].schema_json));
-            cJSON_AddItemToArray(tools, t);
-        }
-    }
+    cJSON *tools = conv->ntools ? add_tools(root, conv) : NULL;
+    if (s->cache)
+        mark_breakpoints(tools, system, msgs);
     char *body = hk_json_print(root);
     cJSON_Delete(root);
     return body;
@@ -139,8 +181,11 @@ static void on_block_delta(struct hk_model_request *turn, const cJSON *ev, int i
 
 static void on_usage(struct hk_model_request *turn, const cJSON *usage)
 {
-    if (usage)
-        hk_turn_usage(turn, hk_json_long(usage, "input_tokens", -1), hk_json_long(usage, "output_tokens", -1));
+    if (!usage)
+        return;
+    hk_turn_usage(turn, hk_json_long(usage, "input_tokens", -1), hk_json_long(usage, "output_tokens", -1));
+    hk_turn_cache_usage(turn, hk_json_long(usage, "cache_creation_input_tokens", -1),
+                        hk_json_long(usage, "cache_read_input_tokens", -1));
 }
 
 static int dispatch(struct hk_model_request *turn, const cJSON *ev)

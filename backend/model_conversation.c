@@ -80,6 +80,19 @@ void hk_conv_add_assistant(struct hk_conversation *conv, char *text, struct hk_t
     m->ncalls = ncalls;
 }
 
+void hk_conv_replace_head(struct hk_conversation *conv, size_t n, const char *text)
+{
+    if (n == 0 || n > conv->nmsgs)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free_message(&conv->msgs[i]);
+    memmove(conv->msgs + 1, conv->msgs + n, (conv->nmsgs - n) * sizeof *conv->msgs);
+    conv->nmsgs -= n - 1;
+    memset(&conv->msgs[0], 0, sizeof conv->msgs[0]);
+    conv->msgs[0].role = HK_ROLE_USER;
+    conv->msgs[0].text = hk_xstrdup(text);
+}
+
 void hk_conv_add_user_text(struct hk_conversation *conv, const char *text)
 {
     struct hk_message *m = trailing_user(conv);

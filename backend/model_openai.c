@@ -86,6 +86,9 @@ static char *build_body(const struct hk_conversation *conv, const struct hk_mode
     cJSON_AddNumberToObject(root, limit, s->max_tokens);
     cJSON_AddBoolToObject(root, "stream", 1);
     cJSON_AddBoolToObject(cJSON_AddObjectToObject(root, "stream_options"), "include_usage", 1);
+    /* The tools come before the messages, so that this body up to its last
+     * message is a byte prefix of the next turn's: servers cache prefixes. */
+    add_tools(root, conv);
     cJSON *msgs = cJSON_AddArrayToObject(root, "messages");
     if (conv->system)
         add_message(msgs, "system", conv->system);
@@ -95,7 +98,6 @@ static char *build_body(const struct hk_conversation *conv, const struct hk_mode
         else
             add_assistant(msgs, &conv->msgs[i]);
     }
-    add_tools(root, conv);
     char *body = hk_json_print(root);
     cJSON_Delete(root);
     return body;
@@ -161,8 +163,14 @@ static int dispatch(struct hk_model_request *turn, const cJSON *chunk)
     }
     const cJSON *usage = cJSON_GetObjectItemCaseSensitive(chunk, "usage");
     if (cJSON_IsObject(usage)) {
-        hk_turn_usage(turn, hk_json_long(usage, "prompt_tokens", -1),
-                      hk_json_long(usage, "completion_tokens", -1));
+        /* prompt_tokens counts the cached part too; honk's input is the rest */
+        long prompt = hk_json_long(usage, "prompt_tokens", -1);
+        long cached = hk_json_long(cJSON_GetObjectItemCaseSensitive(usage, "prompt_tokens_details"),
+                                   "cached_tokens", 0);
+        if (cached < 0 || cached > prompt)
+            cached = 0;
+        hk_turn_usage(turn, prompt >= 0 ? prompt - cached : -1, hk_json_long(usage, "completion_tokens", -1));
+        hk_turn_cache_usage(turn, -1, cached);
     }
     return 0;
 }

@@ -34,6 +34,8 @@ void hk_turn_call_end(struct hk_model_request *turn, int key);
 void hk_turn_stop_reason(struct hk_model_request *turn, const char *reason);
 /* A negative count leaves that count as it is. */
 void hk_turn_usage(struct hk_model_request *turn, long input_tokens, long output_tokens);
+/* Tokens written into and read from the prompt cache; negative: unchanged. */
+void hk_turn_cache_usage(struct hk_model_request *turn, long creation, long read);
 void hk_turn_complete(struct hk_model_request *turn);
 int hk_turn_fail(struct hk_model_request *turn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Ends the turn on the error object a server sent mid-reply. */

@@ -277,7 +277,15 @@ static void on_model_done(struct hk_session *s, const struct hk_model_event *ev)
     cJSON_AddStringToObject(d, "stop_reason", ev->stop_reason ? ev->stop_reason : "");
     cJSON_AddNumberToObject(d, "input_tokens", (double)ev->input_tokens);
     cJSON_AddNumberToObject(d, "output_tokens", (double)ev->output_tokens);
+    cJSON_AddNumberToObject(d, "cache_creation_input_tokens", (double)ev->cache_creation_tokens);
+    cJSON_AddNumberToObject(d, "cache_read_input_tokens", (double)ev->cache_read_tokens);
+    if (s->model->price.known)
+        cJSON_AddNumberToObject(d, "cost_usd", hk_price_cost(&s->model->price, ev->input_tokens, ev->output_tokens,
+                                                             ev->cache_read_tokens, ev->cache_creation_tokens));
+    hk_usage_add(&s->usage, d);
+    s->last_prompt = ev->input_tokens + ev->cache_read_tokens + ev->cache_creation_tokens;
     hk_session_emit(s, HK_EV_TURN_END, d, 1);
+    s->compact_retried = 0;
     end_request(s);
     const struct hk_message *last = &s->conv->msgs[s->conv->nmsgs - 1];
     if (last->role == HK_ROLE_ASSISTANT && last->ncalls) {
@@ -288,14 +296,50 @@ static void on_model_done(struct hk_session *s, const struct hk_model_event *ev)
     }
 }
 
+/* The provider found the prompt too long: compact (stubs, else a summary)
+ * and ask once more. */
+static int retry_shorter(struct hk_session *s, const struct hk_model_event *ev)
+{
+    if (ev->too_long < 0 || s->compact_retried)
+        return 0;
+    long window = ev->too_long > 0 ? ev->too_long : s->context_window;
+    if (ev->too_long > 0 && (!s->context_window || ev->too_long < s->context_window))
+        s->context_window = ev->too_long; /* the server's own figure */
+    s->compact_retried = 1;
+    end_request(s);
+    s->turns--;
+    if (hk_session_compact(s, window, "too_long"))
+        hk_session_ask(s);
+    else if (!hk_session_summarise(s, window, "too_long"))
+        return 0;
+    return 1;
+}
+
 static void on_model_error(struct hk_session *s, const struct hk_model_event *ev)
 {
+    if (retry_shorter(s, ev))
+        return;
+    if (ev->too_long >= 0) {
+        hk_session_error(s, "The conversation is too long for the model's context window even after "
+                            "compaction (%s); resume the session to try again, with a larger "
+                            "honk.contextWindow or a shorter task.", ev->message);
+        end_request(s);
+        hk_session_fail(s, NULL);
+        return;
+    }
     hk_session_error(s, "%s", ev->message);
     end_request(s);
     hk_session_fail(s, NULL);
 }
 
 /* Interrupted by the engineer (not by cancelling the session): it waits for a message. */
+static void on_model_cancelled(struct hk_session *s);
+
+void hk_session_model_cancelled(struct hk_session *s)
+{
+    on_model_cancelled(s);
+}
+
 static void on_model_cancelled(struct hk_session *s)
 {
     if (s->state != HK_STATE_CANCELLED) {
@@ -386,6 +430,16 @@ void hk_session_think(struct hk_session *s)
     hk_session_set_state(s, HK_STATE_THINKING);
     if (s->replaying)
         return;
+    hk_session_compact(s, s->context_window, "budget");
+    if (!hk_session_summarise(s, s->context_window, "budget"))
+        hk_session_ask(s);
+}
+
+void hk_session_ask(struct hk_session *s)
+{
+    if (hk_session_over_budget(s))
+        return;
+    s->out_of_money = 0;
     s->turns++;
     s->req = hk_model_request_start(s->loop, s->conv, s->model, on_model_event, s);
 }
@@ -549,6 +603,9 @@ static int read_settings(struct hk_session *s, const struct hk_session_opts *opt
         hk_config_int(s->cfg, "honk.maxTurns", &s->max_turns, err) ||
         hk_config_seconds(s->cfg, "honk.testTimeout", &s->test_timeout_ms, err))
         return -1;
+    s->context_window = hk_session_window_default(s->model ? s->model->model : NULL);
+    if (hk_config_int(s->cfg, "honk.contextWindow", &s->context_window, err))
+        return -1;
     s->deploy_auto = opts->deploy >= 0 ? opts->deploy : deploy_auto;
     s->test_command = hk_config_string(s->cfg, "honk.test");
     s->deploy = hk_deploy_from_config(s->cfg, err);
@@ -701,6 +758,16 @@ int hk_session_out_of_turns(const struct hk_session *s)
     return s->out_of_turns;
 }
 
+int hk_session_out_of_money(const struct hk_session *s)
+{
+    return s->out_of_money;
+}
+
+const struct hk_usage_total *hk_session_usage(const struct hk_session *s)
+{
+    return &s->usage;
+}
+
 void hk_session_cancel(struct hk_session *s)
 {
     if (s->state == HK_STATE_DONE || s->state == HK_STATE_FAILED || s->state == HK_STATE_CANCELLED)
@@ -794,6 +861,7 @@ void hk_session_free(struct hk_session *s)
         hk_patch_free(s->proposals[i]);
     free(s->proposals);
     hk_conv_free(s->conv);
+    hk_conv_free(s->summary_conv);
     hk_journal_close(s->journal);
     hk_task_free(s->task);
     free(s->task_text);

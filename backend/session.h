@@ -228,5 +228,9 @@ int hk_session_exit_status(const struct hk_session *s); /* for honk run */
 /* Stopped at honk.maxTurns: a message, or the answer {"command": "answer",
  * "wait": "message", "approve": true} (more turns), goes on. */
 int hk_session_out_of_turns(const struct hk_session *s);
+/* Stopped before a request that would pass honk.maxCost. */
+int hk_session_out_of_money(const struct hk_session *s);
+/* Tokens and cost so far, a resumed session's earlier runs included. */
+const struct hk_usage_total *hk_session_usage(const struct hk_session *s);
 
 #endif

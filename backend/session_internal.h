@@ -43,6 +43,15 @@ struct hk_session {
     long max_iterations;
     long max_turns;       /* model turns without a word from the engineer; 0: no bound */
     int turns;            /* model turns since the engineer last spoke (or allowed more) */
+    long context_window;  /* tokens; 0: unknown, compacted only on a too-long refusal */
+    int compact_retried;  /* this turn was compacted and asked again after a refusal */
+    struct hk_usage_total usage; /* tokens and cost so far, resumed ones included */
+    long last_prompt;     /* tokens of the last request's prompt */
+    int out_of_money;     /* stopped before a request that would pass the cost limit */
+    struct hk_conversation *summary_conv; /* the summary request's, while it runs */
+    size_t summary_cut;   /* the messages it replaces: [0, cut) */
+    long summary_window;
+    char summary_reason[16];
     int out_of_turns;     /* stopped at max_turns */
     int interrupt;        /* the engineer interrupted: the loop stops at its next step */
     long test_timeout_ms;
@@ -154,6 +163,25 @@ void hk_session_cancel(struct hk_session *s);
 /* session_wait.c: the tool call or the deploy stage that waits, or NULL. */
 const struct pending_call *hk_session_waiting_call(const struct hk_session *s);
 const char *hk_session_waiting_stage(const struct hk_session *s);
+
+/* session_compact.c: the context budget. compact stubs old tool results
+ * when the next request would pass 80% of window (at once for reason
+ * "too_long"), emitting a compact event; returns how many it stubbed. */
+long hk_session_window_default(const char *model);
+int hk_session_compact(struct hk_session *s, long window, const char *reason);
+void hk_session_compact_replay(struct hk_conversation *conv, const cJSON *d);
+/* When stubs were not enough (or at once for "too_long"): older turns are
+ * summarised by the model in one extra request (s->req); its end splices
+ * the summary in, emits a compact event and calls hk_session_ask. Returns
+ * 1 when that request started. */
+int hk_session_summarise(struct hk_session *s, long window, const char *reason);
+/* session.c: the request itself, after the cost check; and what an
+ * interrupted request leaves (the session waits for a message). */
+void hk_session_ask(struct hk_session *s);
+/* session_cost.c: stops the session (waiting for a message) before a request
+ * that would take its cost past honk.maxCost; returns 1 when it did. */
+int hk_session_over_budget(struct hk_session *s);
+void hk_session_model_cancelled(struct hk_session *s);
 
 /* session.c: journals the streamed text held back so far. */
 void hk_session_flush_text(struct hk_session *s);

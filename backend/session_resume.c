@@ -137,6 +137,9 @@ static void read_user(struct replay *r, const cJSON *d)
 
 static void read_turn_end(struct replay *r, const cJSON *d)
 {
+    hk_usage_add(&r->s->usage, d);
+    r->s->last_prompt = (long)(hk_json_num(d, "input_tokens", 0) + hk_json_num(d, "cache_read_input_tokens", 0) +
+                               hk_json_num(d, "cache_creation_input_tokens", 0));
     r->turn_open = 0;
     if (!strcmp(str_or_empty(d, "stop_reason"), "interrupted"))
         drop_turn(r); /* closed by a resume: that answer was asked again */
@@ -208,6 +211,18 @@ static void read_tool_result(struct replay *r, const cJSON *d)
     hk_conv_add_tool_result(r->s->conv, str_or_empty(d, "id"), str_or_empty(d, "content"), !hk_json_true(d, "ok"));
 }
 
+static void read_compact(struct replay *r, const cJSON *d)
+{
+    struct hk_session *s = r->s;
+    hk_session_compact_replay(s->conv, d);
+    hk_usage_add(&s->usage, d);
+    long window = (long)hk_json_num(d, "window", 0);
+    /* the window the server named when it refused a prompt stays learnt */
+    if (!strcmp(str_or_empty(d, "reason"), "too_long") && window > 0 &&
+        (!s->context_window || window < s->context_window))
+        s->context_window = window;
+}
+
 static void read_note(struct replay *r, const cJSON *d)
 {
     if (cJSON_GetObjectItemCaseSensitive(d, "more_turns"))
@@ -227,6 +242,7 @@ static event_reader *const readers[HK_EV_COUNT] = {
     [HK_EV_PROPOSAL] = read_proposal,
     [HK_EV_DECISION] = read_decision,
     [HK_EV_NOTE] = read_note,
+    [HK_EV_COMPACT] = read_compact,
     [HK_EV_STATE] = read_state,
     [HK_EV_TEST_START] = read_test_start,
     [HK_EV_TEST_END] = read_test_end,

@@ -65,8 +65,9 @@ static void start(struct stream *s)
                            "\"role\":\"assistant\",\"model\":", s->n);
     replay_json_strz(&s->out, s->model);
     hk_buf_printf(&s->out, ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
-                           "\"usage\":{\"input_tokens\":%ld,\"output_tokens\":1}}}\n\n",
-                  s->input_tokens);
+                           "\"usage\":{\"input_tokens\":%ld,\"cache_creation_input_tokens\":%ld,"
+                           "\"cache_read_input_tokens\":%ld,\"output_tokens\":1}}}\n\n",
+                  s->input_tokens, s->usage.cache_creation, s->usage.cache_read);
     event_head(s, "ping");
     hk_buf_adds(&s->out, "}\n\n");
 }
@@ -173,7 +174,9 @@ static void whole(struct stream *s, const char *text, size_t text_len)
     hk_buf_adds(b, "],\"stop_reason\":");
     replay_json_strz(b, replay_stop_reason(s));
     hk_buf_printf(b, ",\"stop_sequence\":null,\"usage\":{\"input_tokens\":%ld,"
-                     "\"output_tokens\":%ld}}", s->input_tokens, replay_output_tokens(s));
+                     "\"cache_creation_input_tokens\":%ld,\"cache_read_input_tokens\":%ld,"
+                     "\"output_tokens\":%ld}}", s->input_tokens, s->usage.cache_creation,
+                  s->usage.cache_read, replay_output_tokens(s));
 }
 
 static char *error_body(int status, const char *message)
@@ -181,6 +184,14 @@ static char *error_body(int status, const char *message)
     struct hk_buf b = {0};
     error_object(&b, replay_anthropic_error_type(status), message);
     return hk_buf_steal(&b);
+}
+
+static char *too_long(long tokens, long max)
+{
+    char *msg = hk_xasprintf("prompt is too long: %ld tokens > %ld maximum", tokens, max);
+    char *b = error_body(400, msg);
+    free(msg);
+    return b;
 }
 
 const struct proto replay_anthropic = {
@@ -199,4 +210,5 @@ const struct proto replay_anthropic = {
     .finish = finish,
     .whole = whole,
     .error_body = error_body,
+    .too_long = too_long,
 };

@@ -134,7 +134,8 @@ static void usage(struct hk_buf *b, const struct stream *s)
 {
     long out = replay_output_tokens(s);
     hk_buf_printf(b, "\"usage\":{\"prompt_tokens\":%ld,\"completion_tokens\":%ld,"
-                     "\"total_tokens\":%ld}", s->input_tokens, out, s->input_tokens + out);
+                     "\"total_tokens\":%ld,\"prompt_tokens_details\":{\"cached_tokens\":%ld}}",
+                  s->input_tokens, out, s->input_tokens + out, s->usage.cached);
 }
 
 static void finish(struct stream *s)
@@ -204,6 +205,20 @@ static char *error_body(int status, const char *message)
     return hk_buf_steal(&b);
 }
 
+static char *too_long(long tokens, long max)
+{
+    char *msg = hk_xasprintf("This model's maximum context length is %ld tokens. However, your "
+                             "messages resulted in %ld tokens. Please reduce the length of the "
+                             "messages.", max, tokens);
+    struct hk_buf b = {0};
+    hk_buf_adds(&b, "{\"error\":{\"message\":");
+    replay_json_strz(&b, msg);
+    hk_buf_adds(&b, ",\"type\":\"invalid_request_error\",\"param\":\"messages\","
+                    "\"code\":\"context_length_exceeded\"}}");
+    free(msg);
+    return hk_buf_steal(&b);
+}
+
 const struct proto replay_openai = {
     .name = "openai",
     .check = check,
@@ -220,4 +235,5 @@ const struct proto replay_openai = {
     .finish = finish,
     .whole = whole,
     .error_body = error_body,
+    .too_long = too_long,
 };

@@ -45,10 +45,40 @@ struct turn {
     char *error_message;
 };
 
+/* How the prompt cache counts: the shortest prefix it keeps, and how long
+ * an entry lives after its last use. */
+struct cache_opts {
+    long min_tokens;
+    long ttl_ms;
+};
+
 struct scenario {
     struct turn *turns;
     size_t nturns;
+    struct cache_opts cache;
+    long context_window; /* 0: none */
 };
+
+/* What a reply's usage reports about its prompt. Anthropic: input is what
+ * was neither read from nor written to the cache; OpenAI: input is the whole
+ * prompt, cached the part of it read from the cache. */
+struct usage {
+    long input;
+    long cache_creation;
+    long cache_read;
+    long cached;
+};
+
+struct replay_cache;
+struct replay_cache *replay_cache_new(void);
+void replay_cache_free(struct replay_cache *c);
+/* Counts an Anthropic request (total: its size in tokens) and remembers its
+ * prefixes; returns 0, or an HTTP status with *why set (caller frees). */
+int replay_cache_anthropic(struct replay_cache *c, const struct cache_opts *o, const cJSON *body,
+                           long total, int64_t now_ms, struct usage *u, char **why);
+/* Counts an OpenAI request by its body's bytes and remembers it. */
+void replay_cache_openai(struct replay_cache *c, const struct cache_opts *o, const char *body,
+                         size_t len, int64_t now_ms, struct usage *u);
 
 /* Loads path; on failure returns false and sets *err to one sentence
  * naming the file and the problem (caller frees). */
@@ -68,6 +98,7 @@ struct stream {
     long created;
     bool include_usage;
     long input_tokens;
+    struct usage usage;
     char *prefix; /* per-protocol precomputed text, e.g. the OpenAI chunk head */
     enum stream_phase phase;
     size_t i, frag;
@@ -101,6 +132,8 @@ struct proto {
     void (*whole)(struct stream *s, const char *text, size_t text_len);
     /* An HTTP error body for status with message (caller frees). */
     char *(*error_body)(int status, const char *message);
+    /* The 400 body for a prompt of tokens over a window of max (caller frees). */
+    char *(*too_long)(long tokens, long max);
 };
 
 extern const struct proto replay_anthropic;
@@ -108,7 +141,7 @@ extern const struct proto replay_openai;
 
 /* Stream lifecycle and the MHD content reader that drives it. */
 struct stream *replay_stream_new(const struct proto *p, const struct turn *t, const char *model,
-                                 long n, long input_tokens, bool include_usage);
+                                 long n, const struct usage *u, bool include_usage);
 void replay_stream_whole(struct stream *s);
 ssize_t replay_stream_read(void *cls, uint64_t pos, char *buf, size_t max);
 void replay_stream_free(void *cls);

@@ -224,6 +224,24 @@ static int line_of(const char *text, const char *at)
     return line;
 }
 
+/* The provider's own figures: the documented minimum cacheable prompt of
+ * most Claude models (also OpenAI's) and the default five-minute lifetime. */
+static bool load_options(struct scenario *sc, const cJSON *root, const char *path, char **err)
+{
+    long ttl_s = 300;
+    char *why = NULL;
+    sc->cache.min_tokens = 1024;
+    if (get_long(root, "cache_min_tokens", &sc->cache.min_tokens, &why) &&
+        get_long(root, "cache_ttl_s", &ttl_s, &why) &&
+        get_long(root, "context_window", &sc->context_window, &why)) {
+        sc->cache.ttl_ms = ttl_s * 1000;
+        return true;
+    }
+    *err = hk_xasprintf("%s: %s", path, why);
+    free(why);
+    return false;
+}
+
 static bool load_turns(struct scenario *sc, const cJSON *root, const char *path, char **err)
 {
     const cJSON *turns = cJSON_GetObjectItemCaseSensitive(root, "turns");
@@ -260,7 +278,7 @@ bool replay_scenario_load(struct scenario *sc, const char *path, char **err)
         *err = hk_xasprintf("%s: line %d: not valid JSON", path, line_of(text, end ? end : text));
         goto out;
     }
-    ok = load_turns(sc, root, path, err);
+    ok = load_turns(sc, root, path, err) && load_options(sc, root, path, err);
     if (!ok)
         replay_scenario_free(sc);
 out:

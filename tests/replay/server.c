@@ -16,6 +16,7 @@
 struct replay_server {
     struct MHD_Daemon *daemon;
     const struct scenario *sc;
+    struct replay_cache *cache;
     FILE *record;
     pthread_mutex_t lock;
     size_t next_turn;
@@ -75,9 +76,35 @@ static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char
 }
 
 /* Appends one line describing the request to the record file (under lock). */
+/* What the server made of one request, for the record and the reply. */
+struct answer {
+    long turn;
+    int status;
+    long tokens;
+    bool counted;
+    struct usage usage;
+};
+
+static void record_usage(cJSON *o, const struct proto *p, const struct answer *a)
+{
+    if (!a->counted) {
+        cJSON_AddNullToObject(o, "usage");
+        return;
+    }
+    cJSON *u = cJSON_AddObjectToObject(o, "usage");
+    if (p == &replay_anthropic) {
+        cJSON_AddNumberToObject(u, "input_tokens", (double)a->usage.input);
+        cJSON_AddNumberToObject(u, "cache_creation_input_tokens", (double)a->usage.cache_creation);
+        cJSON_AddNumberToObject(u, "cache_read_input_tokens", (double)a->usage.cache_read);
+    } else {
+        cJSON_AddNumberToObject(u, "prompt_tokens", (double)a->usage.input);
+        cJSON_AddNumberToObject(u, "cached_tokens", (double)a->usage.cached);
+    }
+}
+
 static void record(struct replay_server *srv, struct MHD_Connection *c, long n, const char *method,
-                   const char *url, const struct proto *p, long turn, const struct request *rq,
-                   const cJSON *body)
+                   const char *url, const struct proto *p, const struct answer *a,
+                   const struct request *rq, const cJSON *body)
 {
     if (!srv->record)
         return;
@@ -86,7 +113,10 @@ static void record(struct replay_server *srv, struct MHD_Connection *c, long n, 
     cJSON_AddStringToObject(o, "method", method);
     cJSON_AddStringToObject(o, "path", url);
     cJSON_AddItemToObject(o, "protocol", p ? cJSON_CreateString(p->name) : cJSON_CreateNull());
-    cJSON_AddNumberToObject(o, "turn", (double)turn);
+    cJSON_AddNumberToObject(o, "turn", (double)a->turn);
+    cJSON_AddNumberToObject(o, "status", a->status);
+    cJSON_AddNumberToObject(o, "tokens", (double)a->tokens);
+    record_usage(o, p, a);
     cJSON *headers = cJSON_AddObjectToObject(o, "headers");
     MHD_get_connection_values(c, MHD_HEADER_KIND, add_header, headers);
     cJSON_AddItemToObject(o, "body", body ? cJSON_Duplicate(body, 1)
@@ -141,7 +171,8 @@ static char *refuse(struct MHD_Connection *c, const char *method, const char *ur
 }
 
 static enum MHD_Result send_turn(struct MHD_Connection *c, const struct proto *p,
-                                 const struct turn *t, long n, const cJSON *body, size_t body_len)
+                                 const struct turn *t, long n, const cJSON *body,
+                                 const struct usage *u)
 {
     if (t->stall_ms > 0 && !replay_sleep_ms(t->stall_ms))
         return MHD_NO;
@@ -156,7 +187,7 @@ static enum MHD_Result send_turn(struct MHD_Connection *c, const struct proto *p
     bool usage = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(so, "include_usage"));
     bool streamed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "stream"));
     const char *model = cJSON_GetObjectItemCaseSensitive(body, "model")->valuestring;
-    struct stream *s = replay_stream_new(p, t, model, n, (long)(body_len / 4), usage);
+    struct stream *s = replay_stream_new(p, t, model, n, u, usage);
     if (!streamed)
         replay_stream_whole(s);
     struct MHD_Response *r = MHD_create_response_from_callback(
@@ -172,26 +203,61 @@ static enum MHD_Result send_turn(struct MHD_Connection *c, const struct proto *p
     return ret;
 }
 
+/* Counts the prompt against the window and the cache, under the lock, for
+ * a request that is to be answered; returns a refusal, or NULL. */
+static char *count(struct replay_server *srv, const struct proto *p, const struct turn *t,
+                   const cJSON *body, const struct request *rq, struct answer *a)
+{
+    const struct scenario *sc = srv->sc;
+    if (sc->context_window && a->tokens > sc->context_window) {
+        a->status = 400;
+        return p->too_long(a->tokens, sc->context_window);
+    }
+    if (t->status)
+        return NULL;
+    int64_t now = hk_now_ms();
+    a->usage.input = a->tokens;
+    if (p == &replay_openai) {
+        replay_cache_openai(srv->cache, &sc->cache, rq->body.data, rq->body.len, now, &a->usage);
+    } else {
+        char *why = NULL;
+        a->status = replay_cache_anthropic(srv->cache, &sc->cache, body, a->tokens, now,
+                                           &a->usage, &why);
+        if (a->status) {
+            char *b = p->error_body(a->status, why);
+            free(why);
+            return b;
+        }
+    }
+    a->counted = true;
+    return NULL;
+}
+
 static enum MHD_Result handle(struct replay_server *srv, struct MHD_Connection *c,
                               const char *url, const char *method, struct request *rq)
 {
     const struct proto *p = route(url);
     cJSON *body = rq->body.len ? cJSON_ParseWithLength(rq->body.data, rq->body.len) : NULL;
-    int status = 0;
-    char *refusal = refuse(c, method, url, p, body, &status);
-    long turn = -1;
+    struct answer a = {.turn = -1, .tokens = (long)(rq->body.len / 4)};
+    char *refusal = refuse(c, method, url, p, body, &a.status);
     pthread_mutex_lock(&srv->lock);
     long n = ++srv->nrequests;
-    if (!refusal && srv->next_turn < srv->sc->nturns)
-        turn = (long)srv->next_turn++;
-    record(srv, c, n, method, url, p, turn, rq, body);
+    bool left = srv->next_turn < srv->sc->nturns;
+    const struct turn *t = left ? &srv->sc->turns[srv->next_turn] : replay_default_turn();
+    if (!refusal)
+        refusal = count(srv, p, t, body, rq, &a);
+    if (!refusal) {
+        a.status = t->status ? t->status : 200;
+        if (left)
+            a.turn = (long)srv->next_turn++;
+    }
+    record(srv, c, n, method, url, p, &a, rq, body);
     pthread_mutex_unlock(&srv->lock);
     enum MHD_Result ret;
     if (refusal)
-        ret = send_error(c, status, refusal, -1);
+        ret = send_error(c, a.status, refusal, -1);
     else
-        ret = send_turn(c, p, turn >= 0 ? &srv->sc->turns[turn] : replay_default_turn(), n, body,
-                        rq->body.len);
+        ret = send_turn(c, p, t, n, body, &a.usage);
     cJSON_Delete(body);
     return ret;
 }
@@ -232,6 +298,7 @@ struct replay_server *replay_server_start(const struct server_opts *o, char **er
 {
     struct replay_server *srv = hk_xcalloc(1, sizeof *srv);
     srv->sc = o->sc;
+    srv->cache = replay_cache_new();
     pthread_mutex_init(&srv->lock, NULL);
     if (o->record_path && !(srv->record = fopen(o->record_path, "a"))) {
         *err = hk_xasprintf("%s: cannot open the record file", o->record_path);
@@ -271,5 +338,6 @@ void replay_server_stop(struct replay_server *srv)
     if (srv->record)
         fclose(srv->record);
     pthread_mutex_destroy(&srv->lock);
+    replay_cache_free(srv->cache);
     free(srv);
 }

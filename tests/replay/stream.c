@@ -86,7 +86,7 @@ long replay_output_tokens(const struct stream *s)
 }
 
 struct stream *replay_stream_new(const struct proto *p, const struct turn *t, const char *model,
-                                 long n, long input_tokens, bool include_usage)
+                                 long n, const struct usage *u, bool include_usage)
 {
     struct stream *s = hk_xcalloc(1, sizeof *s);
     s->proto = p;
@@ -95,7 +95,8 @@ struct stream *replay_stream_new(const struct proto *p, const struct turn *t, co
     s->n = n;
     s->created = (long)time(NULL);
     s->include_usage = include_usage;
-    s->input_tokens = t->input_tokens >= 0 ? t->input_tokens : input_tokens;
+    s->usage = *u;
+    s->input_tokens = t->input_tokens >= 0 ? t->input_tokens : u->input;
     p->init(s);
     return s;
 }

@@ -26,6 +26,12 @@ static char *age(int64_t then_ms)
     return hk_xasprintf("%lldd ago", (long long)s / 86400);
 }
 
+/* "$0.0123", or "$?" when a turn had no price (honk show says which model). */
+static char *cost_column(const struct hk_usage_total *u)
+{
+    return hk_usage_cost_known(u) ? hk_xasprintf("$%.4f", u->cost_usd) : hk_xstrdup("$?");
+}
+
 static struct hk_repo *open_here(void)
 {
     struct hk_repo *repo = NULL;
@@ -87,12 +93,14 @@ int hk_cmd_log(int argc, char **argv)
     }
     for (size_t i = 0; i < n; i++) {
         char *when = age(infos[i].updated_ms);
+        char *cost = cost_column(&infos[i].usage);
         if (any_live)
-            printf("%-8s  %-17s  %-16s  %-9s  %-15s  %.60s\n", infos[i].id, infos[i].state, live[i] ? live[i] : "",
-                   when, infos[i].branch, infos[i].task);
+            printf("%-8s  %-17s  %-16s  %-9s  %-8s  %-15s  %.60s\n", infos[i].id, infos[i].state,
+                   live[i] ? live[i] : "", when, cost, infos[i].branch, infos[i].task);
         else
-            printf("%-8s  %-17s  %-9s  %-15s  %.60s\n", infos[i].id, infos[i].state, when, infos[i].branch,
-                   infos[i].task);
+            printf("%-8s  %-17s  %-9s  %-8s  %-15s  %.60s\n", infos[i].id, infos[i].state, when, cost,
+                   infos[i].branch, infos[i].task);
+        free(cost);
         free(when);
         free(live[i]);
     }
@@ -136,8 +144,8 @@ int hk_cmd_show(int argc, char **argv)
                  : hk_journal_read(path, show_event, &printer, &err);
     if (n < 0)
         fprintf(stderr, "honk: session %s has no journal (%s)\n", id, err);
-    else if (printer.in_text)
-        putchar('\n');
+    else if (!json)
+        hk_printer_usage(&printer);
     free(err);
     free(path);
     free(id);

@@ -138,7 +138,12 @@ static void on_state(struct run *r, int state, enum hk_wait_kind wait)
         stop(r, HK_EXIT_FAILED);
     else if (state == HK_STATE_CANCELLED)
         stop(r, HK_EXIT_INTERRUPTED);
-    else if (wait == HK_WAIT_MESSAGE && hk_session_out_of_turns(s)) {
+    else if (wait == HK_WAIT_MESSAGE && hk_session_out_of_money(s)) {
+        fprintf(stderr, "honk: session %s stopped at the cost limit and stays resumable.\n"
+                        "      Resume it with a higher one: honk resume %s --max-cost USD\n",
+                hk_session_id(s), hk_session_id(s));
+        stop(r, HK_EXIT_UNDECIDED);
+    } else if (wait == HK_WAIT_MESSAGE && hk_session_out_of_turns(s)) {
         undecided(r, wait);
     } else if (wait == HK_WAIT_MESSAGE) {
         fprintf(stderr, "honk: the model stopped without a change to commit\n");
@@ -193,6 +198,23 @@ static void answer(struct hk_session *s, const char *verdict, const char *reason
     free(err);
     cJSON_Delete(cmd);
     cJSON_Delete(waiting);
+}
+
+/* The exit summary: tokens and cost, for people, and as the last line of --json. */
+static void print_usage(const struct run *r, const struct hk_session *s, const struct hk_model_settings *m)
+{
+    const struct hk_usage_total *u = hk_session_usage(s);
+    char *sentence = hk_usage_sentence(u, m->model);
+    fprintf(stderr, "honk: %s\n", sentence);
+    free(sentence);
+    if (!r->json)
+        return;
+    cJSON *d = hk_usage_json(u);
+    cJSON_AddStringToObject(d, "id", hk_session_id(s));
+    cJSON_AddStringToObject(d, "model", m->model);
+    struct hk_event ev = {HK_EV_SUMMARY, hk_wall_ms(), d};
+    hk_printer_json(stdout, &ev);
+    cJSON_Delete(d);
 }
 
 static void on_interrupt(struct hk_loop *loop, int signo, void *data)
@@ -341,6 +363,7 @@ static int drive(struct run_args *a, const char *resume_id)
         hk_loop_run_once(r.loop, -1);
     status = r.status;
     hk_session_publish_end(s);
+    print_usage(&r, s, &settings);
     release(&r);
     hk_session_free(s);
 out:

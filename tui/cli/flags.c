@@ -51,5 +51,14 @@ int hk_flag_model(int argc, char **argv, int *i, struct hk_model_flags *flags)
         return rc < 0 ? rc : hk_flag_number("--retries", v, 1, &flags->retries);
     if ((rc = hk_flag_value(argc, argv, i, "--timeout", &v)))
         return rc < 0 ? rc : hk_flag_number("--timeout", v, 1000, &flags->timeout_ms);
+    if ((rc = hk_flag_value(argc, argv, i, "--max-cost", &v))) {
+        char *end;
+        flags->max_cost = rc < 0 ? -1 : strtod(v, &end);
+        if (rc > 0 && (end == v || *end || flags->max_cost < 0)) {
+            fprintf(stderr, "honk: --max-cost wants an amount in USD, not \"%s\"\n", v);
+            return -1;
+        }
+        return rc;
+    }
     return 0;
 }

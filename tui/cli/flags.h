@@ -14,7 +14,7 @@ int hk_flag_value(int argc, char **argv, int *i, const char *name, const char **
 int hk_flag_number(const char *name, const char *text, double scale, long *out);
 
 /* Consumes one of --provider, --model, --base-url, --max-tokens, --retries,
- * --timeout. Same return values as hk_flag_value. */
+ * --timeout, --max-cost. Same return values as hk_flag_value. */
 int hk_flag_model(int argc, char **argv, int *i, struct hk_model_flags *flags);
 
 #define HK_MODEL_FLAGS_HELP                                                          \
@@ -23,6 +23,7 @@ int hk_flag_model(int argc, char **argv, int *i, struct hk_model_flags *flags);
     "  --base-url URL                server base URL (honk.baseUrl, *_BASE_URL)\n"    \
     "  --max-tokens N                reply length limit (honk.maxTokens)\n"           \
     "  --retries N                   tries before giving up (honk.retries)\n"         \
-    "  --timeout SECONDS             silence that ends a try (honk.timeout)\n"
+    "  --timeout SECONDS             silence that ends a try (honk.timeout)\n"          \
+    "  --max-cost USD                stop before a request would pass it (honk.maxCost)\n"
 
 #endif

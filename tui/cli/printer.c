@@ -202,6 +202,36 @@ static void print_deploy_stage(struct hk_printer *p, const struct hk_event *ev)
                 *str(d, "message") ? str(d, "message") : str(d, "state"));
 }
 
+void hk_printer_usage(struct hk_printer *p)
+{
+    break_text(p);
+    char *s = hk_usage_sentence(&p->usage, *p->model ? p->model : NULL);
+    fprintf(p->out, "honk: %s\n", s);
+    free(s);
+}
+
+char *hk_compact_sentence(const cJSON *d)
+{
+    int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "stubs"));
+    const char *why = !strcmp(str(d, "reason"), "too_long") ? "the model server found it too long"
+                                                            : "it neared the context window";
+    int summarised = (int)hk_json_num(d, "replaced", 0);
+    char *what = summarised ? hk_xasprintf("the %d oldest messages summarised by the model", summarised)
+                            : hk_xasprintf("%d old tool result%s elided", n, n == 1 ? "" : "s");
+    char *s = hk_xasprintf("Compacted the conversation (%s): %s, about %.0f tokens now, %.0f before, "
+                           "of a %.0f-token window.", why, what, hk_json_num(d, "tokens_after", 0),
+                           hk_json_num(d, "tokens_before", 0), hk_json_num(d, "window", 0));
+    free(what);
+    return s;
+}
+
+static void print_compact(struct hk_printer *p, const struct hk_event *ev)
+{
+    char *s = hk_compact_sentence(ev->data);
+    fprintf(p->out, "honk: %s\n", s);
+    free(s);
+}
+
 static void print_error(struct hk_printer *p, const struct hk_event *ev)
 {
     fprintf(p->out, "honk: error: %s\n", str(ev->data, "message"));
@@ -227,6 +257,7 @@ static event_printer *const printers[HK_EV_COUNT] = {
     [HK_EV_DEPLOY_STAGE] = print_deploy_stage,
     [HK_EV_ERROR] = print_error,
     [HK_EV_NOTE] = print_message,
+    [HK_EV_COMPACT] = print_compact,
     [HK_EV_PRESENCE] = print_presence,
 };
 
@@ -238,6 +269,10 @@ void hk_printer_event(struct hk_printer *p, const struct hk_event *ev)
     }
     if (ev->kind == HK_EV_STATE && !state_worth_saying(ev))
         return;
+    if (ev->kind == HK_EV_TURN_END || ev->kind == HK_EV_COMPACT) /* a summary's request */
+        hk_usage_add(&p->usage, ev->data);
+    if (ev->kind == HK_EV_TASK)
+        snprintf(p->model, sizeof p->model, "%s", str(ev->data, "model"));
     if (ev->kind == HK_EV_TURN_END || ev->kind == HK_EV_SUMMARY)
         return;
     break_text(p);

@@ -634,6 +634,9 @@ static char *summary(const struct app *a)
         hk_buf_printf(&b, "  commit %.12s on honk/%s%s%s\n", a->commit, id, a->land ? ": " : "", a->land ? a->land : "");
     if (a->deploy)
         hk_buf_printf(&b, "  deploy: %s\n", a->deploy);
+    char *usage = hk_usage_sentence(hk_session_usage(a->session), a->settings.model);
+    hk_buf_printf(&b, "  %s\n", usage);
+    free(usage);
     enum hk_session_state st = hk_session_state(a->session);
     if (st != HK_STATE_DONE && st != HK_STATE_CANCELLED)
         hk_buf_printf(&b, "  continue it with: honk resume %s\n", id);

@@ -357,11 +357,15 @@ static void status_event(struct hk_cockpit *c, const struct hk_event *ev)
         if (state_active(c->state) && !c->tick_timer && !c->released)
             c->tick_timer = hk_loop_add_timer(c->loop, 1000, tick, c);
         break;
+    case HK_EV_COMPACT: /* a summary's request counts like a turn */
     case HK_EV_TURN_END:
-        if (c->timings)
+        if (c->timings && ev->kind == HK_EV_TURN_END)
             c->turn_end_us = hk_now_us();
-        c->tokens_in += (long)ev_num(ev, "input_tokens", 0);
+        /* every prompt token sent, whether the provider's cache held it or not */
+        c->tokens_in += (long)(ev_num(ev, "input_tokens", 0) + ev_num(ev, "cache_read_input_tokens", 0) +
+                               ev_num(ev, "cache_creation_input_tokens", 0));
         c->tokens_out += (long)ev_num(ev, "output_tokens", 0);
+        hk_usage_add(&c->usage, ev->data);
         break;
     case HK_EV_SUMMARY:
         summary_from_event(c, ev);

@@ -47,6 +47,7 @@ struct hk_cockpit {
     enum hk_wait_kind wait; /* what the last state event said waits */
     long iteration;
     long tokens_in, tokens_out;
+    struct hk_usage_total usage; /* for the cost on the status line */
     int64_t task_started; /* wall-clock ms; 0 before a TASK event */
     uint64_t tick_timer;
 

@@ -267,7 +267,12 @@ void ck_draw_status(struct hk_cockpit *c)
         hk_buf_free(&with);
     }
     if (!c->review) { /* no model, no tokens */
-        snprintf(tmp, sizeof tmp, "tokens %ld/%ld", c->tokens_in, c->tokens_out);
+        /* the cost only where every turn had a price: no "$?" to puzzle over */
+        if (c->usage.priced && hk_usage_cost_known(&c->usage))
+            snprintf(tmp, sizeof tmp, "tokens %ld/%ld $%.*f", c->tokens_in, c->tokens_out,
+                     c->usage.cost_usd < 10 ? 3 : 2, c->usage.cost_usd);
+        else
+            snprintf(tmp, sizeof tmp, "tokens %ld/%ld", c->tokens_in, c->tokens_out);
         add_field(&b, &full, tmp, false);
     }
     WINDOW *w = c->status_win;

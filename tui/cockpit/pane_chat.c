@@ -355,6 +355,12 @@ static unsigned kind_event(struct pane *p, const struct hk_event *ev)
     case HK_EV_NOTE: infof(p, E_INFO, "%s%s", ev_str(ev, "message"), NULL); break;
     case HK_EV_STATE: on_state(p, ev); break;
     case HK_EV_PRESENCE: return on_presence(p, ev);
+    case HK_EV_COMPACT: {
+        char *sentence = hk_compact_sentence(ev->data);
+        infof(p, E_INFO, "%s%s", sentence, NULL);
+        free(sentence);
+        break;
+    }
     default: return 0;
     }
     return PANE_REDRAW;
