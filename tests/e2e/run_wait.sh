@@ -93,6 +93,7 @@ check resume_wait_nothing_committed [ "$(git -C "$R" log -1 --format=%s "honk/$i
 # change committed on honk/ID.
 R=$T/e; new_repo "$R"
 start_replay "$SCENARIO"
+rm -f "$T/err" # truncated now, not when the background job gets to it
 (cd "$R" && timeout 60 "$HONK" run --approve=ask --wait --base-url "$URL" "change f" > "$T/out" 2> "$T/err"
  echo $? > "$T/rc") &
 bg=$!
@@ -115,11 +116,12 @@ check attached_run_said_each_wait_once sh -c "[ \$(grep -c 'answer it from anoth
 # SIGTERM while it waits cancels the session, as it does any honk run.
 R=$T/f; new_repo "$R"
 start_replay "$SCENARIO"
-(cd "$R" && exec timeout 60 "$HONK" run --approve=ask --wait --base-url "$URL" "change f" > "$T/out" 2> "$T/err") &
+# a file of its own: the shell truncates a reused one only once the
+# background job runs, and the last case's text would be taken for this one's
+(cd "$R" && exec timeout 60 "$HONK" run --approve=ask --wait --base-url "$URL" "change f" > "$T/out" 2> "$T/err_term") &
 bg=$!
-until_file "$T/err" "$WAITS"
-# to honk itself: timeout would pass it on to its whole process group too,
-# and a second TERM after honk has ended its loop kills it (143)
+until_file "$T/err_term" "$WAITS"
+# to honk itself, not through timeout, which passes it to its whole group
 kill -TERM $(pgrep -P $bg)
 wait $bg
 check wait_sigterm_exit_130 [ $? -eq 130 ]
