@@ -77,6 +77,7 @@
     X(git_message_trailer_array_free) \
     X(git_message_trailers) \
     X(git_object_free) \
+    X(git_object_id) \
     X(git_object_peel) \
     X(git_odb_hashfile) \
     X(git_oid_cpy) \
@@ -118,6 +119,7 @@
     X(git_remote_free) \
     X(git_remote_lookup) \
     X(git_remote_name) \
+    X(git_remote_url) \
     X(git_remote_ls) \
     X(git_remote_upload) \
     X(git_repository_commondir) \
@@ -235,6 +237,7 @@ void hk_git_init(void);
 #define git_message_trailer_array_free (hk_git.git_message_trailer_array_free)
 #define git_message_trailers (hk_git.git_message_trailers)
 #define git_object_free (hk_git.git_object_free)
+#define git_object_id (hk_git.git_object_id)
 #define git_object_peel (hk_git.git_object_peel)
 #define git_odb_hashfile (hk_git.git_odb_hashfile)
 #define git_oid_cpy (hk_git.git_oid_cpy)
@@ -275,6 +278,7 @@ void hk_git_init(void);
 #define git_remote_fetch (hk_git.git_remote_fetch)
 #define git_remote_free (hk_git.git_remote_free)
 #define git_remote_lookup (hk_git.git_remote_lookup)
+#define git_remote_url (hk_git.git_remote_url)
 #define git_remote_name (hk_git.git_remote_name)
 #define git_remote_ls (hk_git.git_remote_ls)
 #define git_remote_upload (hk_git.git_remote_upload)

@@ -111,6 +111,8 @@ static int read_settings(struct hk_serve *s, const struct hk_serve_opts *o, char
         *err = hk_xstrdup("honk.serve.jobs (--jobs) must be 1 or more");
         goto out;
     }
+    if (hk_serve_exec_settings(s, cfg, err) != 0)
+        goto out;
     free_settings(s);
     s->jobs = jobs;
     s->rate_limit = rate;
@@ -411,6 +413,7 @@ static char *self_path(void)
 
 static void serve_free(struct hk_serve *s)
 {
+    hk_serve_exec_free(s);
     for (size_t i = 0; i < s->nruns; i++) {
         hk_worker_free(s->runs[i]->worker);
         free(s->runs[i]->test_command);
