@@ -240,6 +240,7 @@ static void on_stop(struct hk_loop *loop, int signo, void *data)
     hk_http_refuse_new(s->http, "honk serve is stopping; it takes tasks again once it is restarted.");
     hk_serve_log("%s: taking no more tasks; stopping %zu running session%s, to be resumed at the next start",
                  signo == SIGTERM ? "SIGTERM" : "SIGINT", s->nruns, s->nruns == 1 ? "" : "s");
+    hk_serve_exec_stop(s);
     for (size_t i = 0; i < s->nruns; i++) {
         s->runs[i]->stopped_by_serve = 1;
         hk_worker_signal(s->runs[i]->worker, SIGKILL);

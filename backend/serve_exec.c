@@ -178,10 +178,16 @@ static char *last_line(const struct hk_serve *s, const struct hk_serve_task *t)
 
 static void start_round(struct hk_serve *s);
 
+/* The command and what it started on this machine (its process group). */
+static void stop_command(struct hk_serve_run *run, int signo)
+{
+    if (run->worker && !run->exec_exited)
+        kill(-hk_worker_pid(run->worker), signo);
+}
+
 static void fail_run(struct hk_serve *s, struct hk_serve_run *run, char *error)
 {
-    if (!run->exec_exited)
-        hk_worker_signal(run->worker, SIGTERM);
+    stop_command(run, SIGTERM);
     hk_serve_run_failed(s, run, error);
     hk_serve_run_remove(s, run);
     hk_serve_dispatch(s);
@@ -215,6 +221,7 @@ static void on_exec_exit(struct hk_worker *w, int status, void *user)
 static const struct hk_worker_ops exec_ops = {hk_serve_run_line, on_exec_exit};
 
 struct last_state {
+    struct hk_serve_run *run;
     char *state;
     cJSON *waiting;
 };
@@ -223,6 +230,13 @@ static void on_event(const struct hk_event *ev, void *user)
 {
     struct last_state *ls = user;
     const char *state = hk_json_str(ev->data, "state");
+    struct hk_serve_run *run = ls->run;
+    if (ev->kind == HK_EV_TEST_END && !hk_run_is_command(ev->data) && hk_json_str(ev->data, "command")) {
+        free(run->test_command);
+        run->test_command = hk_xstrdup(hk_json_str(ev->data, "command"));
+        run->test_passed = hk_json_true(ev->data, "passed");
+        run->test_exit = hk_json_int(ev->data, "exit", -1);
+    }
     if (ev->kind != HK_EV_STATE || !state || hk_session_state_parse(state) < 0)
         return;
     free(ls->state);
@@ -246,9 +260,9 @@ static int look(struct hk_serve *s, struct hk_serve_run *run)
     char *path = hk_serve_session_journal(s, t);
     struct stat st;
     if (path && stat(path, &st) == 0 && st.st_size != run->journal_len) {
-        struct last_state ls = {0};
+        struct last_state ls = {.run = run};
         char *err = NULL;
-        if (hk_journal_read(path, on_event, &ls, &err) == 0 && ls.state) {
+        if (hk_journal_read(path, on_event, &ls, &err) >= 0 && ls.state) {
             run->pushed = 1;
             run->journal_len = (long)st.st_size;
             run->news_ms = now_ms();
@@ -375,6 +389,60 @@ int hk_serve_exec_reap(struct hk_serve *s, pid_t pid, int status)
     return 1;
 }
 
+static void add_run(struct hk_serve *s, struct hk_serve_run *run, const char *how)
+{
+    struct hk_serve_task *t = run->task;
+    s->runs = hk_xrealloc(s->runs, (s->nruns + 1) * sizeof *s->runs);
+    s->runs[s->nruns++] = run;
+    t->resume = 0;
+    t->exit_status = -1;
+    if (run->worker)
+        hk_serve_log("task %s %s (pid %d); followed through %s", t->id, how, (int)hk_worker_pid(run->worker),
+                     s->exec_remote);
+    else
+        hk_serve_log("task %s %s through %s", t->id, how, s->exec_remote);
+    hk_serve_set_state(s, t, "starting", NULL, NULL);
+    if (!s->fetcher && !s->fetch_timer)
+        s->fetch_timer = hk_loop_add_timer(s->loop, s->exec_poll_ms, on_tick, s);
+}
+
+/* What runs elsewhere is not reached from here: its command is stopped,
+ * and serve no longer follows it; the sentence says so. */
+void hk_serve_exec_cancel(struct hk_serve *s, struct hk_serve_run *run)
+{
+    struct hk_serve_task *t = run->task;
+    stop_command(run, SIGTERM);
+    free(t->error);
+    t->error = hk_xasprintf("cancelled here; a session its executor already started elsewhere is not reached from "
+                            "here and may still push to %s",
+                            s->exec_remote);
+    hk_serve_run_remove(s, run);
+    hk_serve_set_state(s, t, "cancelled", NULL, NULL);
+    hk_serve_dispatch(s);
+}
+
+void hk_serve_exec_stop(struct hk_serve *s)
+{
+    for (size_t i = 0; i < s->nruns;) {
+        struct hk_serve_run *run = s->runs[i];
+        if (!run->remote) {
+            i++;
+            continue;
+        }
+        stop_command(run, SIGKILL); /* as a local session is: it dies with serve */
+        struct hk_serve_task *t = run->task;
+        t->resume = 1;
+        free(t->state);
+        t->state = hk_xstrdup("queued");
+        cJSON_Delete(t->waiting);
+        t->waiting = NULL;
+        hk_serve_journal(s, t);
+        hk_serve_log("task %s stopped with honk serve; the next honk serve follows it through %s again", t->id,
+                     s->exec_remote);
+        hk_serve_run_remove(s, run);
+    }
+}
+
 void hk_serve_exec_start(struct hk_serve *s, struct hk_serve_task *t)
 {
     char *base = NULL, *url = NULL, *err = NULL;
@@ -385,12 +453,21 @@ void hk_serve_exec_start(struct hk_serve *s, struct hk_serve_task *t)
         hk_serve_set_state(s, t, "failed", NULL, NULL);
         return;
     }
-    char **env = task_env(t, base, url, s->exec_remote);
-    char *argv[] = {"/bin/sh", "-c", s->exec_command, NULL};
-    char *log = hk_xasprintf("%s/honk/serve/%s.log", s->gitdir, t->id);
     struct hk_serve_run *run = hk_xcalloc(1, sizeof *run);
     *run = (struct hk_serve_run){.serve = s, .task = t, .remote = 1, .journal_len = -1, .news_ms = now_ms()};
     run->round = s->round; /* looked at from the next round on */
+    if (t->resume) {
+        /* Its command ran under a serve that stopped: the session, if it
+         * got going, is elsewhere still, so it is followed, not begun again. */
+        run->exec_exited = 1;
+        free(base);
+        free(url);
+        add_run(s, run, "followed again");
+        return;
+    }
+    char **env = task_env(t, base, url, s->exec_remote);
+    char *argv[] = {"/bin/sh", "-c", s->exec_command, NULL};
+    char *log = hk_xasprintf("%s/honk/serve/%s.log", s->gitdir, t->id);
     run->worker = hk_worker_spawn_env(s->loop, hk_serve_repo_dir(s, t->repo), argv, env, log, &exec_ops, run, &err);
     free(log);
     env_free(env);
@@ -404,15 +481,7 @@ void hk_serve_exec_start(struct hk_serve *s, struct hk_serve_task *t)
         free(run);
         return;
     }
-    s->runs = hk_xrealloc(s->runs, (s->nruns + 1) * sizeof *s->runs);
-    s->runs[s->nruns++] = run;
-    t->resume = 0;
-    t->exit_status = -1;
-    hk_serve_log("task %s started by its executor (pid %d); followed through %s", t->id,
-                 (int)hk_worker_pid(run->worker), s->exec_remote);
-    hk_serve_set_state(s, t, "starting", NULL, NULL);
-    if (!s->fetcher && !s->fetch_timer)
-        s->fetch_timer = hk_loop_add_timer(s->loop, s->exec_poll_ms, on_tick, s);
+    add_run(s, run, "started by its executor");
 }
 
 void hk_serve_exec_free(struct hk_serve *s)

@@ -120,6 +120,8 @@ void hk_serve_run_failed(struct hk_serve *s, struct hk_serve_run *run, char *err
 int hk_serve_exec_settings(struct hk_serve *s, struct hk_config *cfg, char **err);
 void hk_serve_exec_start(struct hk_serve *s, struct hk_serve_task *t);
 int hk_serve_exec_reap(struct hk_serve *s, pid_t pid, int status);
+void hk_serve_exec_cancel(struct hk_serve *s, struct hk_serve_run *run);
+void hk_serve_exec_stop(struct hk_serve *s); /* serve stops: tasks elsewhere are let go, resumable */
 void hk_serve_exec_free(struct hk_serve *s);
 
 /* Journals a new task (taken over) and starts it when a slot is free. 0, or

@@ -350,7 +350,7 @@ void hk_serve_reap(struct hk_loop *loop, int signo, void *data)
         if (hk_serve_exec_reap(s, pid, status))
             continue;
         for (size_t i = 0; i < s->nruns; i++) {
-            if (hk_worker_pid(s->runs[i]->worker) == pid) {
+            if (s->runs[i]->worker && hk_worker_pid(s->runs[i]->worker) == pid) {
                 hk_worker_exited(s->runs[i]->worker, status);
                 break;
             }
@@ -361,6 +361,10 @@ void hk_serve_reap(struct hk_loop *loop, int signo, void *data)
 int hk_serve_cancel(struct hk_serve *s, struct hk_serve_task *t, char **err)
 {
     struct hk_serve_run *run = hk_serve_run_of(s, t);
+    if (run && run->remote) {
+        hk_serve_exec_cancel(s, run);
+        return 0;
+    }
     if (run) {
         /* honk run cancels its session on SIGTERM; its end says cancelled. */
         hk_worker_signal(run->worker, SIGTERM);
