@@ -275,7 +275,6 @@ static int look(struct hk_serve *s, struct hk_serve_run *run)
     free(path);
     if (ends_here(t->state)) {
         hk_serve_log("task %s %s as pushed to %s; serve stops following it", t->id, t->state, s->exec_remote);
-        hk_serve_tell_callback(s, t);
         hk_serve_run_remove(s, run);
         return 1;
     }
