@@ -140,3 +140,29 @@ int hk_repo_signature(git_repository *git, git_signature **out, char **note)
                            "so honk committed as honk <honk@localhost>.");
     return git_signature_now(out, "honk", "honk@localhost");
 }
+
+char *hk_repo_commit_of(struct hk_repo *repo, const char *rev)
+{
+    git_object *obj = NULL;
+    char *out = NULL;
+    if (git_revparse_single(&obj, repo->git, rev) == 0) {
+        git_object *commit = NULL;
+        if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) == 0)
+            out = hk_xstrdup(git_oid_tostr_s(git_object_id(commit)));
+        git_object_free(commit);
+    }
+    git_object_free(obj);
+    git_error_clear();
+    return out;
+}
+
+char *hk_repo_remote_url(struct hk_repo *repo, const char *name)
+{
+    git_remote *r = NULL;
+    char *out = NULL;
+    if (git_remote_lookup(&r, repo->git, name) == 0 && git_remote_url(r))
+        out = hk_xstrdup(git_remote_url(r));
+    git_remote_free(r);
+    git_error_clear();
+    return out;
+}

@@ -11,7 +11,7 @@
 #include "serve_internal.h"
 #include "journal.h"
 #include "json.h"
-#include "repo_internal.h"
+#include "repo.h"
 #include "session.h"
 #include "util.h"
 
@@ -88,36 +88,25 @@ out:
 static int describe(const struct hk_serve *s, const struct hk_serve_task *t, char **base, char **url, char **err)
 {
     struct hk_repo *repo = NULL;
-    git_object *obj = NULL;
-    git_remote *r = NULL;
     *base = *url = NULL;
     if (hk_repo_open(&repo, hk_serve_repo_dir(s, t->repo), err) != 0)
         return -1;
-    int rc = -1;
-    if (git_revparse_single(&obj, repo->git, t->base ? t->base : "HEAD") < 0) {
-        *err = hk_xasprintf("the base %s is not a commit in this repository", t->base ? t->base : "HEAD");
-        goto out;
-    }
-    *base = hk_xstrdup(git_oid_tostr_s(git_object_id(obj)));
-    if (s->repo_url)
-        *url = hk_xstrdup(s->repo_url);
-    else if (git_remote_lookup(&r, repo->git, s->exec_remote) == 0 && git_remote_url(r))
-        *url = hk_xstrdup(git_remote_url(r));
-    else {
+    const char *rev = t->base ? t->base : "HEAD";
+    *base = hk_repo_commit_of(repo, rev);
+    *url = s->repo_url ? hk_xstrdup(s->repo_url) : hk_repo_remote_url(repo, s->exec_remote);
+    hk_repo_close(repo);
+    if (!*base)
+        *err = hk_xasprintf("the base %s is not a commit in this repository", rev);
+    else if (!*url)
         *err = hk_xasprintf("the remote %s (honk.serve.executor.remote) is not set up here and honk.serve.repoUrl "
                             "is not set, so an executor has nowhere to clone from or push to",
                             s->exec_remote);
-        free(*base);
-        *base = NULL;
-        goto out;
-    }
-    rc = 0;
-out:
-    git_remote_free(r);
-    git_object_free(obj);
-    git_error_clear();
-    hk_repo_close(repo);
-    return rc;
+    if (*base && *url)
+        return 0;
+    free(*base);
+    free(*url);
+    *base = *url = NULL;
+    return -1;
 }
 
 /* serve's environment less its own secrets, with the task's variables. */
