@@ -161,6 +161,33 @@ i=0; while [ $i -lt 100 ] && kill -0 "$(cat "$T/hang.pid")" 2>/dev/null; do slee
 check exec_hangs_command_stopped sh -c "! kill -0 $(cat "$T/hang.pid") 2>/dev/null"
 stop_serve
 
+# --- serve stops while it follows a task: the next serve follows it again,
+# without starting its command twice -----------------------------------------
+git -C "$A" config honk.serve.executor.deadline 3
+git -C "$A" config honk.serve.executor.command "echo started >> '$T/started'"
+start_serve "$A" || exit 1
+id=$(post_task "fix add")
+until_file "$T/serve.log" "task $id: its executor's command ended with status 0"
+stop_serve
+check exec_stop_lets_go grep -q "task $id stopped with honk serve; the next honk serve follows it through origin again" "$T/serve.log"
+start_serve "$A" || exit 1
+if until_state "$id" failed; then ok exec_followed_again_after_restart
+else fail exec_followed_again_after_restart "state $(task_state "$id"): $(tail -n 5 "$T/serve.log")"; fi
+check exec_followed_again_logged grep -q "task $id followed again through origin" "$T/serve.log"
+check exec_command_not_run_twice [ "$(wc -l < "$T/started")" -eq 1 ]
+stop_serve
+
+# --- a repository without the remote: the task fails with why ------------------
+N=$T/no-remote
+git init -q -b main "$N" && git -C "$N" -c user.name=T -c user.email=t@example.com commit -q --allow-empty -m first
+git -C "$N" config honk.serve.executor command
+git -C "$N" config honk.serve.executor.command 'exit 0'
+start_serve "$N" || exit 1
+id=$(post_task "fix add")
+until_state "$id" failed
+check exec_without_remote_says_why grep -qF "the remote origin (honk.serve.executor.remote) is not set up here and honk.serve.repoUrl is not set" "$T/resp"
+stop_serve
+
 # --- settings refused with a sentence ----------------------------------------------
 git -C "$A" config honk.serve.executor kubernetes
 (cd "$A" && "$HONK" serve --listen 127.0.0.1:0) > /dev/null 2> "$T/err" < /dev/null
