@@ -119,7 +119,6 @@
     X(git_remote_free) \
     X(git_remote_lookup) \
     X(git_remote_name) \
-    X(git_remote_url) \
     X(git_remote_ls) \
     X(git_remote_upload) \
     X(git_repository_commondir) \
@@ -278,7 +277,6 @@ void hk_git_init(void);
 #define git_remote_fetch (hk_git.git_remote_fetch)
 #define git_remote_free (hk_git.git_remote_free)
 #define git_remote_lookup (hk_git.git_remote_lookup)
-#define git_remote_url (hk_git.git_remote_url)
 #define git_remote_name (hk_git.git_remote_name)
 #define git_remote_ls (hk_git.git_remote_ls)
 #define git_remote_upload (hk_git.git_remote_upload)

@@ -158,11 +158,15 @@ char *hk_repo_commit_of(struct hk_repo *repo, const char *rev)
 
 char *hk_repo_remote_url(struct hk_repo *repo, const char *name)
 {
-    git_remote *r = NULL;
-    char *out = NULL;
-    if (git_remote_lookup(&r, repo->git, name) == 0 && git_remote_url(r))
-        out = hk_xstrdup(git_remote_url(r));
-    git_remote_free(r);
+    /* Not git_remote_lookup, which leaks in libgit2 1.5.1 (see
+     * hk_repo_conn_open): the remote's url from a config snapshot. */
+    git_config *cfg = NULL;
+    const char *url = NULL;
+    char *key = hk_xasprintf("remote.%s.url", name), *out = NULL;
+    if (git_repository_config_snapshot(&cfg, repo->git) == 0 && git_config_get_string(&url, cfg, key) == 0 && *url)
+        out = hk_xstrdup(url);
+    git_config_free(cfg);
+    free(key);
     git_error_clear();
     return out;
 }
