@@ -77,6 +77,7 @@
     X(git_message_trailer_array_free) \
     X(git_message_trailers) \
     X(git_object_free) \
+    X(git_object_id) \
     X(git_object_peel) \
     X(git_odb_hashfile) \
     X(git_oid_cpy) \
@@ -235,6 +236,7 @@ void hk_git_init(void);
 #define git_message_trailer_array_free (hk_git.git_message_trailer_array_free)
 #define git_message_trailers (hk_git.git_message_trailers)
 #define git_object_free (hk_git.git_object_free)
+#define git_object_id (hk_git.git_object_id)
 #define git_object_peel (hk_git.git_object_peel)
 #define git_odb_hashfile (hk_git.git_odb_hashfile)
 #define git_oid_cpy (hk_git.git_oid_cpy)

@@ -140,3 +140,33 @@ int hk_repo_signature(git_repository *git, git_signature **out, char **note)
                            "so honk committed as honk <honk@localhost>.");
     return git_signature_now(out, "honk", "honk@localhost");
 }
+
+char *hk_repo_commit_of(struct hk_repo *repo, const char *rev)
+{
+    git_object *obj = NULL;
+    char *out = NULL;
+    if (git_revparse_single(&obj, repo->git, rev) == 0) {
+        git_object *commit = NULL;
+        if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) == 0)
+            out = hk_xstrdup(git_oid_tostr_s(git_object_id(commit)));
+        git_object_free(commit);
+    }
+    git_object_free(obj);
+    git_error_clear();
+    return out;
+}
+
+char *hk_repo_remote_url(struct hk_repo *repo, const char *name)
+{
+    /* Not git_remote_lookup, which leaks in libgit2 1.5.1 (see
+     * hk_repo_conn_open): the remote's url from a config snapshot. */
+    git_config *cfg = NULL;
+    const char *url = NULL;
+    char *key = hk_xasprintf("remote.%s.url", name), *out = NULL;
+    if (git_repository_config_snapshot(&cfg, repo->git) == 0 && git_config_get_string(&url, cfg, key) == 0 && *url)
+        out = hk_xstrdup(url);
+    git_config_free(cfg);
+    free(key);
+    git_error_clear();
+    return out;
+}

@@ -179,6 +179,10 @@ void hk_diff_free(struct hk_diff *diff);
 int hk_rev_exists(struct hk_repo *repo, const char *rev);
 /* Whether HEAD has a commit (0 in a repository with no commits yet). */
 int hk_repo_has_commits(struct hk_repo *repo);
+/* The commit rev names, as 40 hex digits (free it), or NULL. */
+char *hk_repo_commit_of(struct hk_repo *repo, const char *rev);
+/* The URL of the remote of that name (free it), or NULL when there is none. */
+char *hk_repo_remote_url(struct hk_repo *repo, const char *name);
 
 /* Word-level changes between two lines: tokens are words, whitespace runs
  * and single punctuation bytes. Fills at most max spans per side (returns

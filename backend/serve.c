@@ -111,6 +111,8 @@ static int read_settings(struct hk_serve *s, const struct hk_serve_opts *o, char
         *err = hk_xstrdup("honk.serve.jobs (--jobs) must be 1 or more");
         goto out;
     }
+    if (hk_serve_exec_settings(s, cfg, err) != 0)
+        goto out;
     free_settings(s);
     s->jobs = jobs;
     s->rate_limit = rate;
@@ -238,6 +240,7 @@ static void on_stop(struct hk_loop *loop, int signo, void *data)
     hk_http_refuse_new(s->http, "honk serve is stopping; it takes tasks again once it is restarted.");
     hk_serve_log("%s: taking no more tasks; stopping %zu running session%s, to be resumed at the next start",
                  signo == SIGTERM ? "SIGTERM" : "SIGINT", s->nruns, s->nruns == 1 ? "" : "s");
+    hk_serve_exec_stop(s);
     for (size_t i = 0; i < s->nruns; i++) {
         s->runs[i]->stopped_by_serve = 1;
         hk_worker_signal(s->runs[i]->worker, SIGKILL);
@@ -411,6 +414,7 @@ static char *self_path(void)
 
 static void serve_free(struct hk_serve *s)
 {
+    hk_serve_exec_free(s);
     for (size_t i = 0; i < s->nruns; i++) {
         hk_worker_free(s->runs[i]->worker);
         free(s->runs[i]->test_command);

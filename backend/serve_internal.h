@@ -28,6 +28,14 @@ struct hk_serve_run {
     int test_passed;
     int test_exit;
     int told_end; /* the final message went out (at review, or a terminal state) */
+    /* executor=command (serve_exec.c): followed through the pushed refs */
+    int remote;         /* its session runs elsewhere */
+    int exec_exited;    /* the executor's command ended, with exec_status */
+    int exec_status;
+    int pushed;         /* a fetch brought its session's journal */
+    long journal_len;   /* the fetched journal's size at the last fetch */
+    int64_t news_ms;    /* when it last showed life: its start, a push */
+    unsigned round;     /* the fetch round that last looked at it */
 };
 
 struct hk_serve_rate {
@@ -63,6 +71,17 @@ struct hk_serve {
     int lock; /* .git/honk/serve/serve.lock, flocked while serve runs */
     struct hk_notify *notify; /* outgoing calls: Slack's Web API and callbacks; or NULL */
     int slack_bot;            /* SLACK_BOT_TOKEN was set: Slack is told */
+    /* honk.serve.executor = command (serve_exec.c) */
+    int exec_command_on;
+    char *exec_command;  /* run with /bin/sh -c */
+    char *exec_remote;   /* where executors push and serve fetches */
+    char *repo_url;      /* honk.serve.repoUrl, or NULL: the remote's URL */
+    long exec_deadline_ms; /* without news, a task fails */
+    long exec_poll_ms;     /* between fetches */
+    struct hk_worker *fetcher; /* the honk fetch in flight, or NULL */
+    char *fetch_dir;
+    uint64_t fetch_timer;
+    unsigned round;
 };
 
 /* One line on stderr: "honk serve: ..." (never a secret). */
@@ -86,6 +105,24 @@ int hk_serve_has_session(const struct hk_serve *s, const struct hk_serve_task *t
 void hk_serve_reap(struct hk_loop *loop, int signo, void *data);
 /* Where a task of that repository name (NULL: serve's own) runs. */
 const char *hk_serve_repo_dir(const struct hk_serve *s, const char *name);
+
+/* Shared with serve_exec.c: a task's journal path (free it), its state
+ * journalled, a --json event line of its process, a run's end. */
+char *hk_serve_session_journal(const struct hk_serve *s, const struct hk_serve_task *t);
+void hk_serve_journal(struct hk_serve *s, struct hk_serve_task *t);
+void hk_serve_run_line(struct hk_worker *w, const char *line, void *user);
+void hk_serve_run_remove(struct hk_serve *s, struct hk_serve_run *run);
+/* A task failed: error (taken over) told, journalled. */
+void hk_serve_run_failed(struct hk_serve *s, struct hk_serve_run *run, char *error);
+
+/* executor=command (serve_exec.c): reads its settings (0, or -1 with *err);
+ * starts a task with the command; the fetch child's reaping; the end. */
+int hk_serve_exec_settings(struct hk_serve *s, struct hk_config *cfg, char **err);
+void hk_serve_exec_start(struct hk_serve *s, struct hk_serve_task *t);
+int hk_serve_exec_reap(struct hk_serve *s, pid_t pid, int status);
+void hk_serve_exec_cancel(struct hk_serve *s, struct hk_serve_run *run);
+void hk_serve_exec_stop(struct hk_serve *s); /* serve stops: tasks elsewhere are let go, resumable */
+void hk_serve_exec_free(struct hk_serve *s);
 
 /* Journals a new task (taken over) and starts it when a slot is free. 0, or
  * -1 with *err (the task is then freed). */

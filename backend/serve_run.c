@@ -30,7 +30,7 @@ static size_t running(const struct hk_serve *s)
     return n;
 }
 
-static void journal(struct hk_serve *s, struct hk_serve_task *t)
+void hk_serve_journal(struct hk_serve *s, struct hk_serve_task *t)
 {
     char *err = NULL;
     if (hk_serve_queue_update(s->queue, t, &err) != 0) {
@@ -55,7 +55,7 @@ void hk_serve_set_state(struct hk_serve *s, struct hk_serve_task *t, const char 
     t->state = hk_xstrdup(state);
     cJSON_Delete(t->waiting);
     t->waiting = waiting ? cJSON_Duplicate(waiting, 1) : NULL;
-    journal(s, t);
+    hk_serve_journal(s, t);
     if (sentence)
         hk_serve_log("task %s %s: waits for %s", t->id, state, sentence);
     else
@@ -71,7 +71,7 @@ void hk_serve_set_state(struct hk_serve *s, struct hk_serve_task *t, const char 
     }
 }
 
-static void on_line(struct hk_worker *w, const char *line, void *user)
+void hk_serve_run_line(struct hk_worker *w, const char *line, void *user)
 {
     (void)w;
     struct hk_serve_run *run = user;
@@ -95,7 +95,7 @@ static void on_line(struct hk_worker *w, const char *line, void *user)
     cJSON_Delete(ev);
 }
 
-static char *session_journal(const struct hk_serve *s, const struct hk_serve_task *t)
+char *hk_serve_session_journal(const struct hk_serve *s, const struct hk_serve_task *t)
 {
     struct hk_repo *repo = NULL;
     char *err = NULL, *path = NULL;
@@ -114,7 +114,7 @@ static char *session_journal(const struct hk_serve *s, const struct hk_serve_tas
  * line leaves an empty file, which a resume could not read. */
 int hk_serve_has_session(const struct hk_serve *s, const struct hk_serve_task *t)
 {
-    char *path = session_journal(s, t);
+    char *path = hk_serve_session_journal(s, t);
     char *line = NULL;
     size_t cap = 0;
     int yes = 0;
@@ -149,7 +149,7 @@ static char *last_words(const struct hk_serve *s, const struct hk_serve_task *t)
     return out;
 }
 
-static void remove_run(struct hk_serve *s, struct hk_serve_run *run)
+void hk_serve_run_remove(struct hk_serve *s, struct hk_serve_run *run)
 {
     for (size_t i = 0; i < s->nruns; i++) {
         if (s->runs[i] == run) {
@@ -179,38 +179,45 @@ static void on_exit_status(struct hk_worker *w, int status, void *user)
         t->state = hk_xstrdup("queued");
         cJSON_Delete(t->waiting);
         t->waiting = NULL;
-        journal(s, t);
+        hk_serve_journal(s, t);
         hk_serve_log("task %s stopped with honk serve; the next honk serve %s it", t->id,
                      t->resume ? "resumes" : "starts");
     } else if (code >= 0 && code != 2 && code != 127 && !hk_serve_state_busy(t->state)) {
         t->resume = 0;
-        journal(s, t);
+        hk_serve_journal(s, t);
         hk_serve_log("task %s's process ended (exit %d) in state %s", t->id, code, t->state);
         if (!run->told_end)
             hk_serve_tell_ended(s, t, run);
         hk_serve_tell_callback(s, t);
     } else {
-        free(t->error);
         char *why = last_words(s, t);
-        t->error = code >= 0 ? hk_xasprintf("its process ended with status %d%s%s", code, why ? ": " : "",
-                                            why ? why : "")
-                             : hk_xasprintf("its process was killed by signal %d", WTERMSIG(status));
+        char *error = code >= 0 ? hk_xasprintf("its process ended with status %d%s%s", code, why ? ": " : "",
+                                               why ? why : "")
+                                : hk_xasprintf("its process was killed by signal %d", WTERMSIG(status));
         free(why);
         t->resume = 0;
-        hk_serve_log("task %s failed: %s", t->id, t->error);
-        free(t->state);
-        t->state = hk_xstrdup("failed");
-        journal(s, t);
-        hk_serve_tell_ended(s, t, run);
-        hk_serve_tell_callback(s, t);
+        hk_serve_run_failed(s, run, error);
     }
-    remove_run(s, run);
+    hk_serve_run_remove(s, run);
     if (s->stopping && !s->nruns)
         hk_loop_stop(s->loop);
     hk_serve_dispatch(s);
 }
 
-static const struct hk_worker_ops worker_ops = {on_line, on_exit_status};
+void hk_serve_run_failed(struct hk_serve *s, struct hk_serve_run *run, char *error)
+{
+    struct hk_serve_task *t = run->task;
+    free(t->error);
+    t->error = error;
+    hk_serve_log("task %s failed: %s", t->id, t->error);
+    free(t->state);
+    t->state = hk_xstrdup("failed");
+    hk_serve_journal(s, t);
+    hk_serve_tell_ended(s, t, run);
+    hk_serve_tell_callback(s, t);
+}
+
+static const struct hk_worker_ops worker_ops = {hk_serve_run_line, on_exit_status};
 
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -249,7 +256,7 @@ static void clear_leftovers(const struct hk_serve *s, const struct hk_serve_task
         hk_serve_log("task %s: removing the worktree a killed process left before its journal began", t->id);
         hk_task_discard(repo, task, &err);
     }
-    char *journal = session_journal(s, t);
+    char *journal = hk_serve_session_journal(s, t);
     if (journal)
         unlink(journal); /* empty, or torn before its first line ended */
     free(journal);
@@ -260,6 +267,10 @@ static void clear_leftovers(const struct hk_serve *s, const struct hk_serve_task
 
 static void start_run(struct hk_serve *s, struct hk_serve_task *t)
 {
+    if (s->exec_command_on) {
+        hk_serve_exec_start(s, t);
+        return;
+    }
     const char *argv[16];
     int n = 0;
     int resume = t->resume && hk_serve_has_session(s, t);
@@ -336,8 +347,10 @@ void hk_serve_reap(struct hk_loop *loop, int signo, void *data)
     int status;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (hk_serve_exec_reap(s, pid, status))
+            continue;
         for (size_t i = 0; i < s->nruns; i++) {
-            if (hk_worker_pid(s->runs[i]->worker) == pid) {
+            if (s->runs[i]->worker && hk_worker_pid(s->runs[i]->worker) == pid) {
                 hk_worker_exited(s->runs[i]->worker, status);
                 break;
             }
@@ -348,6 +361,10 @@ void hk_serve_reap(struct hk_loop *loop, int signo, void *data)
 int hk_serve_cancel(struct hk_serve *s, struct hk_serve_task *t, char **err)
 {
     struct hk_serve_run *run = hk_serve_run_of(s, t);
+    if (run && run->remote) {
+        hk_serve_exec_cancel(s, run);
+        return 0;
+    }
     if (run) {
         /* honk run cancels its session on SIGTERM; its end says cancelled. */
         hk_worker_signal(run->worker, SIGTERM);

@@ -180,8 +180,10 @@ static char *diffstat(const struct hk_serve *s, const struct hk_serve_task *t)
     for (size_t i = 0; t->repo && i < s->nrepos; i++)
         if (!strcmp(s->repos[i].name, t->repo))
             dir = s->repos[i].path;
-    if (hk_repo_open(&repo, dir, &err) == 0 && hk_task_open(repo, t->id, &task, &err) == 1 && task->worktree &&
-        hk_diff_task(repo, task, HK_DIFF_BASE, &diff, &err) == 0) {
+    /* A task that ran elsewhere has no worktree here: its fetched branch. */
+    if (hk_repo_open(&repo, dir, &err) == 0 && hk_task_open(repo, t->id, &task, &err) == 1 &&
+        (task->worktree ? hk_diff_task(repo, task, HK_DIFF_BASE, &diff, &err)
+                        : hk_diff_revs(repo, task->base_commit, task->branch, &diff, &err)) == 0) {
         size_t add = 0, del = 0;
         struct hk_buf files = {0};
         for (size_t i = 0; i < diff->nfiles; i++) {
@@ -228,7 +230,12 @@ void hk_serve_tell_ended(struct hk_serve *s, struct hk_serve_task *t, const stru
                       run->test_passed ? "passed" : "failed");
     if (run && run->test_command && !run->test_passed)
         hk_buf_printf(&b, " (exit %d)", run->test_exit);
-    hk_buf_printf(&b, ". Open it where honk serve runs: `honk attach %s` (or `honk resume %s`).", t->id, t->id);
+    if (run && run->remote && !run->pushed)
+        ;
+    else if (run && run->remote)
+        hk_buf_printf(&b, ". It ran elsewhere: `honk fetch %s`, then `honk resume %s` reviews it.", s->exec_remote, t->id);
+    else
+        hk_buf_printf(&b, ". Open it where honk serve runs: `honk attach %s` (or `honk resume %s`).", t->id, t->id);
     call(s, t, "chat.postMessage", message(t, b.data), FILL_THREAD);
     hk_buf_free(&b);
     if (ready || !strcmp(t->state, "failed"))

@@ -82,7 +82,7 @@ void hk_worker_exited(struct hk_worker *w, int status)
 }
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
-static void child(pid_t parent, const char *dir, char *const argv[], int out, int log)
+static void child(pid_t parent, const char *dir, char *const argv[], char *const envp[], int out, int log)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) /* serve died before the line above */
@@ -100,12 +100,21 @@ static void child(pid_t parent, const char *dir, char *const argv[], int out, in
     signal(SIGINT, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
-    execv(argv[0], argv);
+    if (envp)
+        execve(argv[0], argv, envp);
+    else
+        execv(argv[0], argv);
     _exit(127);
 }
 
 struct hk_worker *hk_worker_spawn(struct hk_loop *loop, const char *dir, char *const argv[], const char *log_path,
                                   const struct hk_worker_ops *ops, void *user, char **err)
+{
+    return hk_worker_spawn_env(loop, dir, argv, NULL, log_path, ops, user, err);
+}
+
+struct hk_worker *hk_worker_spawn_env(struct hk_loop *loop, const char *dir, char *const argv[], char *const envp[],
+                                      const char *log_path, const struct hk_worker_ops *ops, void *user, char **err)
 {
     int p[2];
     if (pipe(p) != 0) {
@@ -126,7 +135,7 @@ struct hk_worker *hk_worker_spawn(struct hk_loop *loop, const char *dir, char *c
         return NULL;
     }
     if (pid == 0)
-        child(parent, dir, argv, p[1], log);
+        child(parent, dir, argv, envp, p[1], log);
     close(p[1]);
     if (log >= 0)
         close(log);

@@ -22,6 +22,9 @@ struct hk_worker_ops {
 /* Starts argv[0] with argv in dir; NULL with *err. */
 struct hk_worker *hk_worker_spawn(struct hk_loop *loop, const char *dir, char *const argv[], const char *log_path,
                                   const struct hk_worker_ops *ops, void *user, char **err);
+/* The same with envp as the child's whole environment (NULL: serve's). */
+struct hk_worker *hk_worker_spawn_env(struct hk_loop *loop, const char *dir, char *const argv[], char *const envp[],
+                                      const char *log_path, const struct hk_worker_ops *ops, void *user, char **err);
 pid_t hk_worker_pid(const struct hk_worker *w);
 void hk_worker_signal(struct hk_worker *w, int signo);
 /* Tells the worker the child's wait status (from serve's SIGCHLD reaping). */
