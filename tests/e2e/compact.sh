@@ -133,3 +133,28 @@ check kill_resume_sends_one_full_copy [ "$(grep -o 'line 150 of the big notes' "
 check kill_resume_keeps_the_task grep -q '"content":"fix add"' "$T/resumed"
 # from the journal's compacted form, not by compacting the original again
 check kill_resume_does_not_compact_again [ "$(grep -c '"kind":"compact"' "$journal")" -eq 1 -a "$(grep -c 'honk: Compacted' "$T/err6")" -eq 1 ]
+
+# 7. An OpenAI-compatible server that reports its window (vLLM's GET
+# /v1/models, max_model_len) and no honk.contextWindow: honk asks for the
+# figure and compacts before a request passes 80% of it, so the server
+# never has to refuse one.
+export OPENAI_API_KEY=sk-compact-test
+posts() { grep '"method":"POST"' "$T/record.jsonl" | sed -n 's/^{"n":\([0-9]*\),.*"status":\([0-9]*\),"tokens":\([0-9]*\),.*/\1 \2 \3/p'; }
+R=$T/r7; new_repo "$R"; git -C "$R" config honk.provider openai
+start_replay "{\"context_window\":20000,\"turns\":[$LONG]}"
+(cd "$R" && "$HONK" run --approve=all --base-url "$URL" "fix add" > "$T/out" 2> "$T/err")
+rc=$?
+check server_window_asked grep -q '"method":"GET","path":"/models"' "$T/record.jsonl"
+check server_window_run_green [ $rc -eq 0 -a "$(git -C "$R" log -1 --format=%s main)" = "Fix add() to add" ]
+posts > "$T/req7"
+check server_window_no_request_past_80_percent awk '$2 != 200 || $3 > 16000 { bad = 1 } END { exit bad || NR < 10 }' "$T/req7"
+check server_window_compacted_for_the_budget grep -q '"kind":"compact".*"reason":"budget","window":20000' "$(journal_of "$R")"
+
+# 8. An explicit honk.contextWindow wins over the server's figure.
+R=$T/r8; new_repo "$R"; git -C "$R" config honk.provider openai; git -C "$R" config honk.contextWindow 12000
+start_replay "{\"context_window\":20000,\"turns\":[$LONG]}"
+(cd "$R" && "$HONK" run --approve=all --base-url "$URL" "fix add" > "$T/out" 2> "$T/err")
+rc=$?
+posts > "$T/req8"
+check explicit_window_wins sh -c "[ $rc -eq 0 ] && awk '\$2 != 200 || \$3 > 9600 { bad = 1 } END { exit bad || NR < 10 }' '$T/req8' && grep -q '\"kind\":\"compact\".*\"window\":12000' '$(journal_of "$R")'"
+check explicit_window_not_asked sh -c "! grep -q '\"method\":\"GET\"' '$T/record.jsonl'"
