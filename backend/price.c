@@ -95,10 +95,12 @@ double hk_price_cost(const struct hk_price *p, long input, long output, long cac
             cache_write * p->cache_write) / 1e6;
 }
 
+#define MAX_TOKENS 1e15 /* no real count comes near; a journal saying more is corrupt */
+
 static long field(const cJSON *d, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, name);
-    return cJSON_IsNumber(v) && v->valuedouble > 0 ? (long)v->valuedouble : 0;
+    return cJSON_IsNumber(v) && v->valuedouble > 0 && v->valuedouble < MAX_TOKENS ? (long)v->valuedouble : 0;
 }
 
 void hk_usage_add(struct hk_usage_total *u, const cJSON *d)

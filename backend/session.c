@@ -3,6 +3,7 @@
  * deploy. Tool calls and decisions are in session_calls.c. */
 #include "session_internal.h"
 #include "protocol.h"
+#include "model_window.h"
 #include "json.h"
 #include "util.h"
 
@@ -303,8 +304,10 @@ static int retry_shorter(struct hk_session *s, const struct hk_model_event *ev)
     if (ev->too_long < 0 || s->compact_retried)
         return 0;
     long window = ev->too_long > 0 ? ev->too_long : s->context_window;
-    if (ev->too_long > 0 && (!s->context_window || ev->too_long < s->context_window))
+    if (ev->too_long > 0 && (!s->context_window || ev->too_long < s->context_window)) {
         s->context_window = ev->too_long; /* the server's own figure */
+        s->window_learnt = 1;
+    }
     s->compact_retried = 1;
     end_request(s);
     s->turns--;
@@ -604,6 +607,9 @@ static int read_settings(struct hk_session *s, const struct hk_session_opts *opt
         hk_config_seconds(s->cfg, "honk.testTimeout", &s->test_timeout_ms, err))
         return -1;
     s->context_window = hk_session_window_default(s->model ? s->model->model : NULL);
+    char *window = hk_config_string(s->cfg, "honk.contextWindow");
+    s->window_explicit = window != NULL;
+    free(window);
     if (hk_config_int(s->cfg, "honk.contextWindow", &s->context_window, err))
         return -1;
     s->deploy_auto = opts->deploy >= 0 ? opts->deploy : deploy_auto;
@@ -667,6 +673,16 @@ static int open_task(struct hk_session *s, const char *resume_id, const struct h
     return found == 1 && s->task->worktree ? 0 : -1;
 }
 
+/* The server's own figure beats the model name's default; an explicit
+ * honk.contextWindow is never asked about, and a too-long refusal's lower
+ * figure stays. */
+static void on_server_window(long window, void *data)
+{
+    struct hk_session *s = data;
+    if (window > 0 && !(s->window_learnt && s->context_window < window))
+        s->context_window = window;
+}
+
 struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, const char *resume_id,
                                     const struct hk_session_opts *opts, hk_event_cb cb, void *user,
                                     char **err)
@@ -687,6 +703,8 @@ struct hk_session *hk_session_start(struct hk_loop *loop, struct hk_repo *repo, 
     s->journal = hk_journal_open(hk_repo_gitdir(repo), s->task->id, err);
     if (!s->journal || hk_session_publish_open(s, opts, err) != 0)
         goto fail;
+    if (!s->window_explicit && s->model)
+        s->window_probe = hk_window_probe_start(loop, s->model, on_server_window, s);
     if (resume_id) {
         char *path = hk_journal_path(hk_repo_gitdir(repo), resume_id);
         int rc = hk_session_replay_journal(s, path, err);
@@ -854,6 +872,7 @@ void hk_session_free(struct hk_session *s)
     flush_text(s);
     hk_buf_free(&s->pending_text);
     hk_model_request_free(s->req);
+    hk_window_probe_free(s->window_probe);
     hk_runner_free(s->runner);
     hk_deploy_free(s->deploy);
     hk_session_free_calls(s);

@@ -44,6 +44,9 @@ struct hk_session {
     long max_turns;       /* model turns without a word from the engineer; 0: no bound */
     int turns;            /* model turns since the engineer last spoke (or allowed more) */
     long context_window;  /* tokens; 0: unknown, compacted only on a too-long refusal */
+    int window_explicit;  /* honk.contextWindow set: the server's figure is not asked for */
+    int window_learnt;    /* lowered to what a too-long refusal named: that figure stays */
+    struct hk_window_probe *window_probe; /* asking the server for its window */
     int compact_retried;  /* this turn was compacted and asked again after a refusal */
     struct hk_usage_total usage; /* tokens and cost so far, resumed ones included */
     long last_prompt;     /* tokens of the last request's prompt */

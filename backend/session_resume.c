@@ -219,8 +219,10 @@ static void read_compact(struct replay *r, const cJSON *d)
     long window = (long)hk_json_num(d, "window", 0);
     /* the window the server named when it refused a prompt stays learnt */
     if (!strcmp(str_or_empty(d, "reason"), "too_long") && window > 0 &&
-        (!s->context_window || window < s->context_window))
+        (!s->context_window || window < s->context_window)) {
         s->context_window = window;
+        s->window_learnt = 1;
+    }
 }
 
 static void read_note(struct replay *r, const cJSON *d)

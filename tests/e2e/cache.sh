@@ -78,6 +78,15 @@ check openai_every_later_request_reads_the_previous_prompt awk '
     NR > 1 && ($3 == 0 || $3 < pprompt - 130) { bad = 1; print "request " $1 ": cached " $3 ", previous prompt " pprompt > "/dev/stderr" }
     { pprompt = $2 }
     END { exit bad || NR < 12 }' "$T/u3"
+grep '"method":"POST"' "$T/record.jsonl" > "$T/posts" # not the GET asking for the window
+# the body as recorded, up to the end of its last message (messages is its
+# last key), then a comma: the start of the next request's body, byte for byte
+check openai_each_request_is_a_byte_prefix_of_the_next awk '
+    { i = index($0, "\"body\":"); b = substr($0, i + 7, length($0) - i - 7) }
+    NR > 1 && (substr(b, length(b) - 1) != "]}" || substr(b, 1, length(p) + 1) != p ",") {
+        bad = 1; print "request " NR " does not start with request " NR - 1 "'"'"'s messages" > "/dev/stderr" }
+    { p = substr(b, 1, length(b) - 2) }
+    END { exit bad || NR < 12 }' "$T/posts"
 journal=$(ls "$R"/.git/honk/sessions/*.jsonl 2>/dev/null | head -n 1)
 cached=$(awk '{ s += $3 } END { print s }' "$T/u3")
 jreads=$(sed -n 's/.*"kind":"turn_end".*"cache_read_input_tokens":\([0-9]*\).*/\1/p' "$journal" | awk '{ s += $1 } END { print s + 0 }')

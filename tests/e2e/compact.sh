@@ -1,7 +1,8 @@
 # The context budget against honk-replay playing a 20,000-token window: a
 # long task that reads a big file again and again runs to green through
 # compactions, no request passes the window, the latest test failure is in
-# every request after it, a resumed session goes on from the compacted form,
+# every request after it, a resumed session (after a stop or a kill -9) goes on
+# from the compacted form,
 # and a provider's too-long refusal compacts and asks again once.
 . "$HONK_TOP/tests/lib.sh"
 export ANTHROPIC_API_KEY=sk-compact-test
@@ -108,3 +109,52 @@ sed -n "$((before + 1))p" "$T/record.jsonl" > "$T/resumed"
 check summary_resume_goes_on_summarised sh -c "[ $rc -eq 3 ] && grep -q 'SUMMARY-OF-EARLIER-WORK' '$T/resumed' && ! grep -q 'ALPHA-599' '$T/resumed'"
 requests > "$T/req5"
 check summary_no_request_over_the_window awk '$2 != 200 || $3 > 6000 { bad = 1 } END { exit bad || NR < 6 }' "$T/req5"
+
+# 6. Killed (SIGKILL) right after a compaction is journalled, while the next
+# request is out: the resumed session's first request is the compacted form
+# (stubs and one full copy of the big file), not the original three copies.
+R=$T/r6; new_repo "$R"; git -C "$R" config honk.contextWindow 20000
+STALLED='{"stall_ms":60000,"text":["never seen"]}'
+start_replay "{\"context_window\":20000,\"turns\":[$READ_BIG,$READ_BIG,$READ_BIG,$STALLED,$EDIT_DIRECT,$FINISH]}"
+(cd "$R" && exec "$HONK" run --approve=all --base-url "$URL" "fix add" > "$T/out" 2> "$T/err") &
+pid=$!
+until_file "$T/record.jsonl" '"n":4,' && journal=$(journal_of "$R") && until_file "$journal" '"kind":"compact"'
+kill -9 $pid; wait $pid 2>/dev/null
+check kill_after_compaction_journalled sh -c "grep -q '\"kind\":\"compact\"' '$journal' && ! grep -q 'Fix add' '$journal'"
+check kill_after_compaction_request_was_compacted grep -q 'read_file big.txt, 300 lines: elided' "$T/record.jsonl"
+id=$(basename "$journal" .jsonl)
+before=$(wc -l < "$T/record.jsonl")
+(cd "$R" && "$HONK" resume "$id" --base-url "$URL" > "$T/out6" 2> "$T/err6")
+rc=$?
+sed -n "$((before + 1))p" "$T/record.jsonl" > "$T/resumed"
+check kill_resume_goes_on_to_green [ $rc -eq 0 -a "$(git -C "$R" log -1 --format=%s main)" = "Fix add() to add" ]
+check kill_resume_sends_the_compacted_form grep -q 'read_file big.txt, 300 lines: elided' "$T/resumed"
+check kill_resume_sends_one_full_copy [ "$(grep -o 'line 150 of the big notes' "$T/resumed" | wc -l)" -eq 1 ]
+check kill_resume_keeps_the_task grep -q '"content":"fix add"' "$T/resumed"
+# from the journal's compacted form, not by compacting the original again
+check kill_resume_does_not_compact_again [ "$(grep -c '"kind":"compact"' "$journal")" -eq 1 -a "$(grep -c 'honk: Compacted' "$T/err6")" -eq 1 ]
+
+# 7. An OpenAI-compatible server that reports its window (vLLM's GET
+# /v1/models, max_model_len) and no honk.contextWindow: honk asks for the
+# figure and compacts before a request passes 80% of it, so the server
+# never has to refuse one.
+export OPENAI_API_KEY=sk-compact-test
+posts() { grep '"method":"POST"' "$T/record.jsonl" | sed -n 's/^{"n":\([0-9]*\),.*"status":\([0-9]*\),"tokens":\([0-9]*\),.*/\1 \2 \3/p'; }
+R=$T/r7; new_repo "$R"; git -C "$R" config honk.provider openai
+start_replay "{\"context_window\":20000,\"turns\":[$LONG]}"
+(cd "$R" && "$HONK" run --approve=all --base-url "$URL" "fix add" > "$T/out" 2> "$T/err")
+rc=$?
+check server_window_asked grep -q '"method":"GET","path":"/models"' "$T/record.jsonl"
+check server_window_run_green [ $rc -eq 0 -a "$(git -C "$R" log -1 --format=%s main)" = "Fix add() to add" ]
+posts > "$T/req7"
+check server_window_no_request_past_80_percent awk '$2 != 200 || $3 > 16000 { bad = 1 } END { exit bad || NR < 10 }' "$T/req7"
+check server_window_compacted_for_the_budget grep -q '"kind":"compact".*"reason":"budget","window":20000' "$(journal_of "$R")"
+
+# 8. An explicit honk.contextWindow wins over the server's figure.
+R=$T/r8; new_repo "$R"; git -C "$R" config honk.provider openai; git -C "$R" config honk.contextWindow 12000
+start_replay "{\"context_window\":20000,\"turns\":[$LONG]}"
+(cd "$R" && "$HONK" run --approve=all --base-url "$URL" "fix add" > "$T/out" 2> "$T/err")
+rc=$?
+posts > "$T/req8"
+check explicit_window_wins sh -c "[ $rc -eq 0 ] && awk '\$2 != 200 || \$3 > 9600 { bad = 1 } END { exit bad || NR < 10 }' '$T/req8' && grep -q '\"kind\":\"compact\".*\"window\":12000' '$(journal_of "$R")'"
+check explicit_window_not_asked sh -c "! grep -q '\"method\":\"GET\"' '$T/record.jsonl'"

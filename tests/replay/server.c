@@ -233,9 +233,35 @@ static char *count(struct replay_server *srv, const struct proto *p, const struc
     return NULL;
 }
 
+/* GET /v1/models as vLLM answers it: the one model served, with its
+ * context window (max_model_len) when the scenario plays one. */
+static enum MHD_Result send_models(struct replay_server *srv, struct MHD_Connection *c,
+                                   const char *url, const char *method, struct request *rq)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "object", "list");
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "id", "honk-replay");
+    cJSON_AddStringToObject(m, "object", "model");
+    cJSON_AddNumberToObject(m, "created", 0);
+    cJSON_AddStringToObject(m, "owned_by", "honk-replay");
+    if (srv->sc->context_window)
+        cJSON_AddNumberToObject(m, "max_model_len", (double)srv->sc->context_window);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "data"), m);
+    char *body = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    struct answer a = {.turn = -1, .status = 200};
+    pthread_mutex_lock(&srv->lock);
+    record(srv, c, ++srv->nrequests, method, url, &replay_openai, &a, rq, NULL);
+    pthread_mutex_unlock(&srv->lock);
+    return send_error(c, 200, body, -1);
+}
+
 static enum MHD_Result handle(struct replay_server *srv, struct MHD_Connection *c,
                               const char *url, const char *method, struct request *rq)
 {
+    if (!strcmp(method, "GET") && (!strcmp(url, "/v1/models") || !strcmp(url, "/models")))
+        return send_models(srv, c, url, method, rq);
     const struct proto *p = route(url);
     cJSON *body = rq->body.len ? cJSON_ParseWithLength(rq->body.data, rq->body.len) : NULL;
     struct answer a = {.turn = -1, .tokens = (long)(rq->body.len / 4)};

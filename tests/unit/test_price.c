@@ -68,6 +68,17 @@ TEST(usage_sums_turns_and_says_unknown)
     cJSON_Delete(c);
 }
 
+/* A corrupt journal's absurd count (the fuzzer's 5e61) is not converted
+ * to a long it does not fit (undefined behaviour): it counts as nothing. */
+TEST(usage_ignores_counts_past_any_real_one)
+{
+    struct hk_usage_total u = {0};
+    cJSON *a = cJSON_Parse("{\"input_tokens\":5.11111e+61,\"output_tokens\":7,\"cache_read_input_tokens\":1e300}");
+    hk_usage_add(&u, a);
+    CHECK(u.input == 0 && u.output == 7 && u.cache_read == 0, "%ld %ld %ld", u.input, u.output, u.cache_read);
+    cJSON_Delete(a);
+}
+
 TEST(too_long_refusals)
 {
     CHECK(hk_model_too_long("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
