@@ -84,7 +84,7 @@ static void row(const struct hk_inbox_item *it, char *out, size_t size, int64_t 
     else
         snprintf(diff, sizeof diff, "-");
     snprintf(tests, sizeof tests, "%s", !it->test_command ? "-" : it->test_passed ? "green" : "red");
-    snprintf(out, size, "%-8s  %-22.22s %4s  %-18.18s %-16.16s %-5s  %s", it->id, state, when, from, diff, tests,
+    snprintf(out, size, "%-8s  %-26.26s %4s  %-18.18s %-16.16s %-5s  %s", it->id, state, when, from, diff, tests,
              it->task);
 }
 
@@ -98,7 +98,7 @@ static void render(struct inbox_ui *u)
     mvprintw(0, 0, "honk inbox: %zu session%s, %zu need%s a person", u->list.n, u->list.n == 1 ? "" : "s", waiting,
              waiting == 1 ? "s" : "");
     attroff(A_BOLD);
-    mvprintw(2, 0, "%-8s  %-22s %4s  %-18s %-16s %-5s  %s", "SESSION", "STATE", "AGE", "FROM", "DIFF", "TESTS",
+    mvprintw(2, 0, "%-8s  %-26s %4s  %-18s %-16s %-5s  %s", "SESSION", "STATE", "AGE", "FROM", "DIFF", "TESTS",
              "TASK");
     if (!u->list.n)
         mvprintw(3, 0, "No sessions in this repository yet (honk queue TASK, honk serve, or honk TASK).");
