@@ -47,5 +47,35 @@ check inbox_discarded inbox_same "$S/inbox_discarded_100x30.txt"
 check inbox_discard_branch_gone sh -c "! git -C '$R' rev-parse -q --verify 'honk/$id' > /dev/null"
 tm_keys q
 wait_for "exited 0" > /dev/null && ok inbox_q_leaves || fail inbox_q_leaves "$(screen)"
+
+# A task honk queue took, run as serve runs it (honk run --id), waits for
+# review: plain honk opens the inbox first; Enter resumes it in the cockpit
+# at its change, c commits it, and back in the inbox it is done.
+R=$T/served
+new_repo "$R"
+git -C "$R" config honk.test "grep -q new README"
+(cd "$R" && "$HONK" queue "rewrite the readme" > "$T/queued" 2> /dev/null)
+qid=$(cat "$T/queued")
+start_replay "{\"turns\":[$EDIT,$FINISH]}"
+git -C "$R" config honk.baseUrl "$URL"
+git -C "$R" config honk.model claude-test
+(cd "$R" && timeout 60 "$HONK" run --id "$qid" --approve=edits "rewrite the readme" > /dev/null 2> "$T/run2.err")
+tm_honk 100 30 "$R"
+wait_for "honk inbox: 1 session" > /dev/null
+settle
+check plain_honk_opens_inbox inbox_same "$S/inbox_served_100x30.txt"
+tm_keys Enter
+wait_for "c commit" > /dev/null
+settle
+check inbox_enter_resumes_at_review sh -c "tmux -L '$TMUX_NAME' capture-pane -p -t 0 | grep -q 'README'"
+tm_keys c
+wait_for "Landed honk/" > /dev/null
+check inbox_commit_from_cockpit [ "$(git -C "$R" log -1 --format=%s main)" = "New readme" ]
+tm_keys q
+wait_for "honk inbox: 1 session" > /dev/null
+settle
+check inbox_back_after_cockpit inbox_same "$S/inbox_served_done_100x30.txt"
+tm_keys q
+wait_for "exited 0" > /dev/null && ok inbox_plain_q_leaves || fail inbox_plain_q_leaves "$(screen)"
 stop_replay
 tm_stop

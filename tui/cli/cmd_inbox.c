@@ -2,6 +2,7 @@
  * person first (backend/inbox.c builds the list; tui/cockpit/inbox_screen.c
  * shows it). */
 #include "commands.h"
+#include "flags.h"
 #include "inbox.h"
 #include "json.h"
 #include "util.h"
@@ -34,10 +35,14 @@ static int print_json(void)
 
 int hk_cmd_inbox(int argc, char **argv)
 {
-    int json = 0;
+    struct hk_cockpit_args args = {.model = HK_MODEL_FLAGS_NONE, .session = {.approve = -1, .deploy = -1}};
+    int json = 0, rc;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) {
             json = 1;
+        } else if ((rc = hk_flag_model(argc, argv, &i, &args.model))) {
+            if (rc < 0)
+                return HK_EXIT_USAGE;
         } else {
             fprintf(stderr, "honk inbox: unknown option %s\n", argv[i]);
             hk_usage("inbox", stderr);
@@ -50,6 +55,5 @@ int hk_cmd_inbox(int argc, char **argv)
         fprintf(stderr, "honk inbox: the inbox needs a terminal; from a script, use honk inbox --json\n");
         return HK_EXIT_USAGE;
     }
-    struct hk_cockpit_args args = {.model = HK_MODEL_FLAGS_NONE, .session = {.approve = -1, .deploy = -1}};
     return hk_inbox_main(&args);
 }

@@ -25,7 +25,7 @@ struct inbox_ui {
     char sel_id[9];     /* the selection follows its session across re-reads */
     char discarding[9]; /* d asked; y removes it */
     char *message;
-    int open;           /* Enter: leave the loop and open sel_id */
+    int open;           /* Enter: leave the loop and open sel_id; 2: n, a new task */
     int quit;
     uint64_t tick;
 };
@@ -116,7 +116,7 @@ static void render(struct inbox_ui *u)
     if (u->message)
         mvaddnstr(rows - 2, 0, u->message, cols);
     mvaddnstr(rows - 1, 0, u->discarding[0] ? "y discard it   any other key keeps it"
-                                           : "Enter open   d discard   x cancel   q quit",
+                                           : "Enter open   n new task   d discard   x cancel   q quit",
               cols);
     refresh();
 }
@@ -171,6 +171,8 @@ static void on_key(struct inbox_ui *u, int key)
         memcpy(u->sel_id, u->list.items[++u->sel].id, 9);
     } else if ((key == KEY_UP || key == 'k') && u->sel > 0) {
         memcpy(u->sel_id, u->list.items[--u->sel].id, 9);
+    } else if (key == 'n') {
+        u->open = 2;
     } else if (!it) {
         return;
     } else if (key == '\r' || key == '\n' || key == KEY_ENTER) {
@@ -249,11 +251,14 @@ static int run_list(struct inbox_ui *u)
  * from its journal otherwise. */
 static void open_session(struct inbox_ui *u, const struct hk_cockpit_args *base)
 {
-    const struct hk_inbox_item *it = &u->list.items[u->sel];
     struct hk_cockpit_args args = *base;
     args.task = NULL;
-    args.resume_id = it->live_pid ? NULL : it->id;
-    args.attach_id = it->live_pid ? it->id : NULL;
+    args.resume_id = args.attach_id = NULL;
+    if (u->open == 1 && u->list.n) {
+        const struct hk_inbox_item *it = &u->list.items[u->sel];
+        args.resume_id = it->live_pid ? NULL : it->id;
+        args.attach_id = it->live_pid ? it->id : NULL;
+    }
     hk_cockpit_main(&args);
 }
 
@@ -281,8 +286,8 @@ int hk_inbox_main(const struct hk_cockpit_args *base)
             break;
         }
         if (u.open) {
-            u.open = 0;
             open_session(&u, base);
+            u.open = 0;
         }
     }
     hk_inbox_watch_free(u.watch);
