@@ -420,6 +420,8 @@ static void serve_free(struct hk_serve *s)
     for (size_t i = 0; i < s->nrates; i++)
         free(s->rates[i].who);
     free(s->rates);
+    for (size_t i = 0; i < s->nreplied; i++)
+        free(s->replied[i]);
     hk_notify_free(s->notify);
     hk_http_stop(s->http);
     if (s->inotify >= 0)

@@ -63,6 +63,8 @@ struct hk_serve {
     int lock; /* .git/honk/serve/serve.lock, flocked while serve runs */
     struct hk_notify *notify; /* outgoing calls: Slack's Web API and callbacks; or NULL */
     int slack_bot;            /* SLACK_BOT_TOKEN was set: Slack is told */
+    char *replied[32];        /* the last follow-ups' "channel ts": a message and its mention pass on once */
+    size_t nreplied;
 };
 
 /* One line on stderr: "honk serve: ..." (never a secret). */
@@ -92,6 +94,15 @@ const char *hk_serve_repo_dir(const struct hk_serve *s, const char *name);
 int hk_serve_accept(struct hk_serve *s, struct hk_serve_task *t, char **err);
 /* Cancels a queued or running task: 0, or -1 with *err saying why not. */
 int hk_serve_cancel(struct hk_serve *s, struct hk_serve_task *t, char **err);
+/* A reply in the task's Slack thread, sent to its running session as a
+ * message from who (serve_followup.c): 0 once it is on its way, -1 with *err
+ * (a sentence for Slack) when no session of the task runs. */
+int hk_serve_followup(struct hk_serve *s, struct hk_serve_task *t, const char *text, const char *who, char **err);
+/* The task whose Slack thread that is (the mention's, or its status message's), or NULL. */
+struct hk_serve_task *hk_serve_task_of_thread(const struct hk_serve *s, const char *channel, const char *thread);
+/* A sentence in the task's thread (chat.postMessage). */
+void hk_serve_tell_thread(struct hk_serve *s, struct hk_serve_task *t, const char *text);
+
 /* Whether the repository name (NULL: serve's own) is known. */
 int hk_serve_repo_known(const struct hk_serve *s, const char *name);
 

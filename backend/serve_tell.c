@@ -249,6 +249,12 @@ void hk_serve_tell_callback(struct hk_serve *s, const struct hk_serve_task *t)
     free(mac);
 }
 
+void hk_serve_tell_thread(struct hk_serve *s, struct hk_serve_task *t, const char *text)
+{
+    if (told(s, t))
+        call(s, t, "chat.postMessage", message(t, text), FILL_THREAD);
+}
+
 void hk_serve_tell_refusal(struct hk_serve *s, const char *channel, const char *user, const char *text)
 {
     if (!s->notify || !s->slack_bot)

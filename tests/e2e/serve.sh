@@ -356,7 +356,8 @@ stop_replay
 # second is rate-limited (429, Retry-After: 1): both are tried again.
 FAKESLACK=$HONK_BUILD/tests/fake-slack
 R=$T/told; new_repo "$R"
-start_replay "{\"turns\":[$EDIT,$FINISH]}"
+AGAIN='{"text":["Kept the old name too.\n```commit\nFix add, keep its name\n```\n"]}'
+start_replay "{\"turns\":[$EDIT,$FINISH,$AGAIN]}"
 git -C "$R" config honk.baseUrl "$URL"
 : > "$T/slack.jsonl"
 "$FAKESLACK" --record "$T/slack.jsonl" --token xoxb-test-1 --fail 1 --ratelimit 1 --hmac-key "$TOKEN" \
@@ -382,6 +383,32 @@ check told_done_reaction told '"method":"reactions.add"' '"name":"white_check_ma
 check told_with_bot_token sh -c "! grep -q '\"auth\":\"bad\"' '$T/slack.jsonl'"
 check told_retried_5xx_and_429 sh -c "grep -q '\"status\":503' '$T/slack.jsonl' && grep -q '\"status\":429' '$T/slack.jsonl' && grep -q 'chat.postMessage: HTTP 429; trying again in 1.0 s' '$T/serve.log'"
 check told_no_token_in_log sh -c "! grep -q xoxb-test-1 '$T/serve.log'"
+# A reply in the task's thread is a follow-up to its session (the send
+# command over its socket): the model gets it; a retry of that event, and the
+# mention Slack also sends of the same message, pass it on once; a reply from
+# someone not allowed is refused and passes nothing on.
+reply() { # reply EVENT-ID TYPE USER TS TEXT
+    printf '{"type":"event_callback","event_id":"%s","event":{"type":"%s","user":"%s","text":"%s","ts":"%s","thread_ts":"%s","channel":"C2147483705"}}' \
+        "$1" "$2" "$3" "$5" "$4" "$status_ts"
+}
+requests=$(wc -l < "$T/record.jsonl")
+check reply_acknowledged [ "$(slack /slack/events "$(reply Ev0REPLY1 message U0ALLOWED 1700000002.000200 'also keep the old name')")" = 200 ]
+until_file "$T/serve.log" "task $id: follow-up from U0ALLOWED sent to its session"
+check reply_reaches_session grep -q '"kind":"user".*also keep the old name' "$R/.git/honk/sessions/$id.jsonl"
+until_file "$T/record.jsonl" 'also keep the old name'
+check reply_reaches_model grep -qF 'also keep the old name' "$T/record.jsonl"
+body=$(reply Ev0REPLY1 message U0ALLOWED 1700000002.000200 'also keep the old name'); now=$(date +%s)
+post /slack/events "$body" -H "X-Slack-Request-Timestamp: $now" -H "X-Slack-Signature: $(sign "$now" "$body")" \
+    -H 'X-Slack-Retry-Num: 1' > /dev/null
+slack /slack/events "$(reply Ev0REPLY1M app_mention U0ALLOWED 1700000002.000200 '<@U0BOT> also keep the old name')" > /dev/null
+slack /slack/events "$(reply Ev0REPLY2 message U0STRANGER 1700000003.000300 'and drop the tables')" > /dev/null
+until_file "$T/slack.jsonl" 'Task '"$id"' was not told'
+check reply_stranger_refused told '"method":"chat.postEphemeral"' '"user":"U0STRANGER","text":"Sorry, honk takes messages only from'
+check reply_passed_on_once [ "$(grep -c '"kind":"user".*also keep the old name' "$R/.git/honk/sessions/$id.jsonl")" = 1 ]
+check reply_retry_and_mention_answered [ "$(grep -c "POST /slack/events 200 .*task $id: that reply was passed on already" "$T/serve.log")" = 2 ]
+check reply_stranger_not_passed sh -c "! grep -q 'drop the tables' '$R/.git/honk/sessions/$id.jsonl'"
+check reply_no_new_task [ "$(count_tasks)" = 1 ]
+if until_state "$id" review; then ok reply_back_to_review; else fail reply_back_to_review "state $(task_state "$id")"; fi
 # A mention from someone not allowed gets the refusal, to them only.
 stranger='{"type":"event_callback","event_id":"Ev0STRANGE1","event":{"type":"app_mention","user":"U0STRANGER","text":"<@U0BOT> drop the tables","ts":"1700000001.000100","channel":"C2147483705"}}'
 tasks=$(count_tasks)
