@@ -414,6 +414,8 @@ static void serve_free(struct hk_serve *s)
     for (size_t i = 0; i < s->nruns; i++) {
         hk_worker_free(s->runs[i]->worker);
         free(s->runs[i]->test_command);
+        free(s->runs[i]->commit);
+        free(s->runs[i]->landed);
         free(s->runs[i]);
     }
     free(s->runs);

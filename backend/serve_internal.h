@@ -27,7 +27,9 @@ struct hk_serve_run {
     char *test_command;   /* its last test run (test_end of purpose tests), or NULL */
     int test_passed;
     int test_exit;
-    int told_end; /* the final message went out (at review, or a terminal state) */
+    int told_end; /* the final message went out: 1 at review, 2 at its end (done, failed ...) */
+    char *commit; /* what a person did from review, for the thread: the commit's id, or NULL */
+    char *landed; /* the land's sentence ("Landed honk/ID on main"), or NULL */
 };
 
 struct hk_serve_rate {

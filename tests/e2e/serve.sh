@@ -430,6 +430,17 @@ for st in starting thinking testing review; do
 done
 check callback_each_transition [ $cb_ok = 1 ]
 check callback_signed sh -c "grep -q '\"method\":\"/hook\".*\"signed\":\"ok\"' '$T/slack.jsonl' && ! grep -q '\"signed\":\"bad\"' '$T/slack.jsonl'"
+# The engineer commits from a client attached to the session (the cockpit's
+# c sends the same answer): serve follows it to done and the thread is told (after the
+# callback task above, as this lands the fix on main).
+printf '{"command":"answer","wait":"commit","approve":true}\n' |
+    (cd "$R" && timeout 30 "$HONK" attach --json --name eve "$id") > "$T/attach.out" 2> "$T/attach.err"
+if until_state "$id" done; then ok commit_from_attached_client_done; else fail commit_from_attached_client_done "state $(task_state "$id")"; fi
+commit=$(git -C "$R" rev-parse --short=7 "honk/$id")
+until_file "$T/slack.jsonl" "Task $id is done"
+check told_outcome_of_commit told '"method":"chat.postMessage"' "Task $id is done: committed $commit on branch \`honk/$id\`"
+check told_outcome_in_thread sh -c "grep -F 'Task $id is done' '$T/slack.jsonl' | grep -qF '\"thread_ts\":\"$status_ts\"'"
+check told_status_done told '"method":"chat.update"' "Task $id: done"
 stop_serve
 stop_replay
 kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
