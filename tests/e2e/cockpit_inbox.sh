@@ -77,5 +77,31 @@ settle
 check inbox_back_after_cockpit inbox_same "$S/inbox_served_done_100x30.txt"
 tm_keys q
 wait_for "exited 0" > /dev/null && ok inbox_plain_q_leaves || fail inbox_plain_q_leaves "$(screen)"
+
+# A session another honk runs (honk run --wait, at a proposal): Enter attaches
+# to it (the proposal shows), M-d leaves it running and the inbox is back;
+# x cancels it over its socket, and the list follows it to cancelled.
+R=$T/live
+new_repo "$R"
+start_replay "{\"turns\":[$EDIT,$FINISH]}"
+(cd "$R" && exec timeout 60 "$HONK" run --approve=ask --wait --base-url "$URL" "rewrite the readme" \
+    > /dev/null 2> "$T/live.err") &
+LIVE_PID=$!
+until_file "$T/live.err" "waits for a decision" > /dev/null
+tm_honk 100 30 "$R" inbox
+wait_for "needs you: proposal" > /dev/null
+tm_keys Enter
+check inbox_enter_attaches wait_for "[hunk 1: pending]" 200
+tm_keys M-d
+check inbox_back_after_detach wait_for "honk inbox: 1 session"
+check inbox_detach_left_it_running kill -0 "$LIVE_PID"
+tm_keys x
+wait_for "told to cancel" > /dev/null
+check inbox_cancel_running_ends sh -c "i=0; while kill -0 $LIVE_PID 2>/dev/null && [ \$i -lt 200 ]; do sleep 0.05; i=\$((i+1)); done; ! kill -0 $LIVE_PID 2>/dev/null"
+check inbox_cancelled_shown wait_for "cancelled"
+settle
+check inbox_running_cancelled_screen inbox_same "$S/inbox_live_cancelled_100x30.txt"
+wait "$LIVE_PID" 2>/dev/null
+tm_keys q
 stop_replay
 tm_stop
