@@ -413,7 +413,7 @@ if until_state "$id" review; then ok reply_back_to_review; else fail reply_back_
 stranger='{"type":"event_callback","event_id":"Ev0STRANGE1","event":{"type":"app_mention","user":"U0STRANGER","text":"<@U0BOT> drop the tables","ts":"1700000001.000100","channel":"C2147483705"}}'
 tasks=$(count_tasks)
 slack /slack/events "$stranger" > /dev/null
-until_file "$T/slack.jsonl" 'chat.postEphemeral'
+until_file "$T/slack.jsonl" 'Sorry, honk takes tasks only from'
 check told_refusal_to_sender_only told '"method":"chat.postEphemeral"' '"user":"U0STRANGER","text":"Sorry, honk takes tasks only from'
 check told_refusal_ran_nothing [ "$(count_tasks)" -eq "$tasks" ]
 # A JSON API task's callback_url gets each transition, signed with the token.
