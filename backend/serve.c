@@ -396,6 +396,15 @@ static int start_notify(struct hk_serve *s, char **err)
         s->notify = hk_notify_new(s->loop, url ? url : "https://slack.com/api", token, err);
     free(url);
     free(token);
+    if (s->notify) {
+        char *keep = hk_xasprintf("%s/honk/serve/undelivered.jsonl", s->gitdir);
+        hk_notify_keep(s->notify, keep);
+        free(keep);
+        size_t again = hk_notify_resend(s->notify);
+        if (again)
+            hk_serve_log("%zu call%s an earlier serve could not deliver %s tried again", again,
+                         again == 1 ? "" : "s", again == 1 ? "is" : "are");
+    }
     return s->notify ? 0 : -1;
 }
 
@@ -469,7 +478,8 @@ int hk_serve_run(const struct hk_serve_opts *opts, char **err)
     hk_serve_dispatch(&s);
     hk_loop_run(s.loop);
     if (s.notify && hk_notify_pending(s.notify))
-        hk_serve_log("%zu calls to Slack were not delivered before the stop", hk_notify_pending(s.notify));
+        hk_serve_log("%zu calls to Slack were not delivered before the stop; the next honk serve tries them again",
+                     hk_notify_pending(s.notify));
     hk_serve_log("stopped");
     rc = 0;
 out:

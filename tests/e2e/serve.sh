@@ -445,6 +445,39 @@ stop_serve
 stop_replay
 kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
 
+# --- what Slack could not be told waits for the next serve ----------------------------
+# Slack fails every call (503): serve stops while it still retries a refusal;
+# the call is kept (without the bot token) and the next serve, with Slack
+# back, delivers it.
+R=$T/undelivered; new_repo "$R"
+: > "$T/slack2.jsonl"
+"$FAKESLACK" --record "$T/slack2.jsonl" --token xoxb-test-1 --fail 1000 > "$T/fakeslack2.out" 2>&1 &
+FAKE_PID=$!
+until_file "$T/fakeslack2.out" 'http://'
+git -C "$R" config honk.serve.slack.apiUrl "$(head -n 1 "$T/fakeslack2.out")"
+SLACK_BOT_TOKEN=xoxb-test-1 start_serve "$R" || exit 1
+stranger2='{"type":"event_callback","event_id":"Ev0STRANGE2","event":{"type":"app_mention","user":"U0STRANGER","text":"<@U0BOT> drop the tables","ts":"1700000009.000100","channel":"C2147483705"}}'
+slack /slack/events "$stranger2" > /dev/null
+until_file "$T/slack2.jsonl" '"status":503'
+stop_serve
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+KEPT=$R/.git/honk/serve/undelivered.jsonl
+check undelivered_kept grep -q '"method":"chat.postEphemeral".*U0STRANGER' "$KEPT"
+check undelivered_kept_private sh -c "[ \"\$(stat -c %a '$KEPT')\" = 600 ] && ! grep -q xoxb-test-1 '$KEPT'"
+check undelivered_stop_logged grep -q 'were not delivered before the stop; the next honk serve tries them again' "$T/serve.log"
+: > "$T/slack3.jsonl"
+"$FAKESLACK" --record "$T/slack3.jsonl" --token xoxb-test-1 > "$T/fakeslack3.out" 2>&1 &
+FAKE_PID=$!
+until_file "$T/fakeslack3.out" 'http://'
+git -C "$R" config honk.serve.slack.apiUrl "$(head -n 1 "$T/fakeslack3.out")"
+SLACK_BOT_TOKEN=xoxb-test-1 start_serve "$R" || exit 1
+until_file "$T/slack3.jsonl" 'chat.postEphemeral'
+check undelivered_sent_by_next_serve sh -c "grep -F 'chat.postEphemeral' '$T/slack3.jsonl' | grep -q '\"auth\":\"ok\",\"status\":200.*U0STRANGER'"
+check undelivered_retry_logged grep -q '1 call an earlier serve could not deliver is tried again' "$T/serve.log"
+check undelivered_emptied [ ! -s "$KEPT" ]
+stop_serve
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+
 # --- the command line ------------------------------------------------------------------
 for c in serve queue; do
     "$HONK" $c --help > "$T/out" 2> "$T/err" < /dev/null; rc=$?
