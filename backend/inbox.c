@@ -218,6 +218,27 @@ static void read_queue(struct hk_repo *repo, struct hk_inbox *in)
     hk_serve_queue_close(q);
 }
 
+/* Serve's undelivered calls (serve_notify.c keeps them), counted per task. */
+static void read_undelivered(struct hk_repo *repo, struct hk_inbox *in)
+{
+    char *path = hk_xasprintf("%s/honk/serve/undelivered.jsonl", hk_repo_gitdir(repo));
+    FILE *f = fopen(path, "r");
+    free(path);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while (f && (len = getline(&line, &cap, f)) > 0) {
+        cJSON *o = cJSON_ParseWithLength(line, (size_t)len);
+        const char *key = hk_json_str(o, "key");
+        for (size_t i = 0; key && i < in->n; i++)
+            in->items[i].undelivered += !strcmp(key, in->items[i].id);
+        cJSON_Delete(o);
+    }
+    free(line);
+    if (f)
+        fclose(f);
+}
+
 static int by_urgency(const void *a, const void *b)
 {
     const struct hk_inbox_item *x = a, *y = b;
@@ -257,6 +278,7 @@ int hk_inbox_read(struct hk_repo *repo, struct hk_inbox *out, char **err)
             item_clear(&out->items[i]);
     }
     out->n = kept;
+    read_undelivered(repo, out);
     if (out->n > 1)
         qsort(out->items, out->n, sizeof *out->items, by_urgency);
     return 0;
@@ -314,6 +336,7 @@ cJSON *hk_inbox_json(const struct hk_inbox *in, int64_t now_ms)
         }
         add_str(o, "error", it->error);
         cJSON_AddBoolToObject(o, "running", it->live_pid != 0);
+        cJSON_AddNumberToObject(o, "undelivered", (double)it->undelivered);
         cJSON_AddItemToArray(list, o);
     }
     return list;
@@ -364,7 +387,9 @@ struct hk_inbox_watch *hk_inbox_watch_new(struct hk_loop *loop, struct hk_repo *
     for (size_t i = 0; i < 2; i++) {
         dir = hk_xasprintf("%s/honk/%s", gitdir, subs[i]);
         mkdir(dir, 0700);
-        int ok = inotify_add_watch(fd, dir, IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_TO) >= 0;
+        /* Not IN_CLOSE_WRITE: reading the queue opens it for writing, and
+         * each re-read would wake the next one. An append is IN_MODIFY. */
+        int ok = inotify_add_watch(fd, dir, IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_TO) >= 0;
         if (!ok)
             *err = hk_xasprintf("cannot watch %s: %s", dir, strerror(errno));
         free(dir);

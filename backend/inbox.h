@@ -46,6 +46,7 @@ struct hk_inbox_item {
     char *test_command; /* the last test run's command, or NULL */
     int test_passed;
     long live_pid;      /* a process runs it now, else 0 */
+    size_t undelivered; /* what serve could not tell Slack or its callback about it (kept for the next serve) */
 };
 
 struct hk_inbox {

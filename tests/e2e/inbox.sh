@@ -44,4 +44,11 @@ check inbox_not_running [ "$(field '[i["running"] for i in l]')" = "[False, Fals
 check inbox_age [ "$(field 'all(0 <= i["age_s"] < 600 for i in l)')" = True ]
 check inbox_reads_only [ "$(git -C "$R" rev-parse HEAD)" = "$head_before" ]
 grep -q . "$T/inbox.err" && fail inbox_quiet "$(cat "$T/inbox.err")" || ok inbox_quiet
+check inbox_nothing_undelivered [ "$(field '[i["undelivered"] for i in l]')" = "[0, 0, 0]" ]
+
+# What serve could not deliver about a task (it keeps it for its next start)
+# is counted on that task.
+printf '{"key":"%s","method":"chat.postMessage","body":"{}"}\n' "$review" > "$R/.git/honk/serve/undelivered.jsonl"
+inbox
+check inbox_undelivered_counted [ "$(field '[(i["id"], i["undelivered"]) for i in l if i["undelivered"]]')" = "[('$review', 1)]" ]
 stop_replay
