@@ -399,6 +399,15 @@ static int start_notify(struct hk_serve *s, char **err)
         s->notify = hk_notify_new(s->loop, url ? url : "https://slack.com/api", token, err);
     free(url);
     free(token);
+    if (s->notify) {
+        char *keep = hk_xasprintf("%s/honk/serve/undelivered.jsonl", s->gitdir);
+        hk_notify_keep(s->notify, keep);
+        free(keep);
+        size_t again = hk_notify_resend(s->notify);
+        if (again)
+            hk_serve_log("%zu call%s an earlier serve could not deliver %s tried again", again,
+                         again == 1 ? "" : "s", again == 1 ? "is" : "are");
+    }
     return s->notify ? 0 : -1;
 }
 
@@ -418,12 +427,16 @@ static void serve_free(struct hk_serve *s)
     for (size_t i = 0; i < s->nruns; i++) {
         hk_worker_free(s->runs[i]->worker);
         free(s->runs[i]->test_command);
+        free(s->runs[i]->commit);
+        free(s->runs[i]->landed);
         free(s->runs[i]);
     }
     free(s->runs);
     for (size_t i = 0; i < s->nrates; i++)
         free(s->rates[i].who);
     free(s->rates);
+    for (size_t i = 0; i < s->nreplied; i++)
+        free(s->replied[i]);
     hk_notify_free(s->notify);
     hk_http_stop(s->http);
     if (s->inotify >= 0)
@@ -469,7 +482,8 @@ int hk_serve_run(const struct hk_serve_opts *opts, char **err)
     hk_serve_dispatch(&s);
     hk_loop_run(s.loop);
     if (s.notify && hk_notify_pending(s.notify))
-        hk_serve_log("%zu calls to Slack were not delivered before the stop", hk_notify_pending(s.notify));
+        hk_serve_log("%zu calls to Slack were not delivered before the stop; the next honk serve tries them again",
+                     hk_notify_pending(s.notify));
     hk_serve_log("stopped");
     rc = 0;
 out:

@@ -134,6 +134,61 @@ static void slack_command(struct hk_serve *s, const struct hk_http_request *req,
     hk_slack_request_free(&r);
 }
 
+struct hk_serve_task *hk_serve_task_of_thread(const struct hk_serve *s, const char *channel, const char *thread)
+{
+    for (size_t i = 0; thread && channel && i < hk_serve_queue_count(s->queue); i++) {
+        struct hk_serve_task *t = hk_serve_queue_at(s->queue, i);
+        if (t->from && !strcmp(t->from, "slack") && t->channel && !strcmp(t->channel, channel) &&
+            ((t->thread && !strcmp(t->thread, thread)) || (t->slack_ts && !strcmp(t->slack_ts, thread))))
+            return t;
+    }
+    return NULL;
+}
+
+/* Whether this message (a reply, or the mention Slack also sends of it)
+ * was passed on already; remembers it when not. */
+static int replied_before(struct hk_serve *s, const struct hk_slack_request *r)
+{
+    char *key = hk_xasprintf("%s %s", r->channel, r->ts ? r->ts : "");
+    size_t n = sizeof s->replied / sizeof *s->replied;
+    for (size_t i = 0; i < s->nreplied; i++)
+        if (!strcmp(s->replied[i], key)) {
+            free(key);
+            return 1;
+        }
+    if (s->nreplied == n) {
+        free(s->replied[0]);
+        memmove(s->replied, s->replied + 1, (n - 1) * sizeof *s->replied);
+        s->nreplied--;
+    }
+    s->replied[s->nreplied++] = key;
+    return 0;
+}
+
+/* A person's reply in a task's thread: a follow-up to its session, from
+ * those who may give tasks only; other threads are none of honk's business. */
+static void slack_reply(struct hk_serve *s, struct hk_serve_task *t, const struct hk_slack_request *r,
+                        struct hk_http_reply *out)
+{
+    char *err = NULL;
+    if (!hk_slack_allowed(s->allow, s->nallow, r->user, r->channel)) {
+        char *no = hk_xasprintf("Sorry, honk takes messages only from the people and channels its operator "
+                                "listed (honk.serve.slack.allow), and %s in %s is not among them. Task %s was "
+                                "not told.", r->user, r->channel, t->id);
+        hk_serve_reply(out, 200, hk_xstrdup("{}"), hk_xasprintf("refused a reply from %s in %s", r->user, r->channel));
+        hk_serve_tell_refusal(s, r->channel, r->user, no);
+        free(no);
+    } else if (replied_before(s, r)) {
+        hk_serve_reply(out, 200, hk_xstrdup("{}"), hk_xasprintf("task %s: that reply was passed on already", t->id));
+    } else if (hk_serve_followup(s, t, r->text, r->user, &err) == 0) {
+        hk_serve_reply(out, 200, hk_xstrdup("{}"), hk_xasprintf("task %s: a follow-up from %s", t->id, r->user));
+    } else {
+        hk_serve_reply(out, 200, hk_xstrdup("{}"), hk_xasprintf("task %s: a reply not passed on", t->id));
+        hk_serve_tell_thread(s, t, err);
+    }
+    free(err);
+}
+
 /* Events are answered with 200 and nothing else: a refusal in the channel
  * needs the Web API (the bot token), so it is only logged here. */
 static void slack_event(struct hk_serve *s, const struct hk_http_request *req, struct hk_http_reply *out)
@@ -148,7 +203,7 @@ static void slack_event(struct hk_serve *s, const struct hk_http_request *req, s
         return;
     }
     const char *retry = hk_http_header(req, "X-Slack-Retry-Num");
-    struct hk_serve_task *seen = hk_serve_queue_find_key(s->queue, r.event_id);
+    struct hk_serve_task *seen = hk_serve_queue_find_key(s->queue, r.event_id), *thread_task;
     if (r.kind == HK_SLACK_CHALLENGE) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "challenge", r.challenge);
@@ -158,6 +213,9 @@ static void slack_event(struct hk_serve *s, const struct hk_http_request *req, s
         hk_serve_reply(out, 200, hk_xstrdup("{}"),
                        hk_xasprintf("event %s%s%s is task %s already; not run again", r.event_id,
                                     retry ? ", retry " : "", retry ? retry : "", seen->id));
+    } else if ((r.kind == HK_SLACK_REPLY || (r.kind == HK_SLACK_TASK && r.in_thread)) &&
+               (thread_task = hk_serve_task_of_thread(s, r.channel, r.thread))) {
+        slack_reply(s, thread_task, &r, out);
     } else if (r.kind != HK_SLACK_TASK) {
         const char *what = r.kind == HK_SLACK_EMPTY ? "a mention without a task" : "an event honk does not act on";
         hk_serve_reply(out, 200, hk_xstrdup("{}"), hk_xstrdup(what));

@@ -27,7 +27,9 @@ struct hk_serve_run {
     char *test_command;   /* its last test run (test_end of purpose tests), or NULL */
     int test_passed;
     int test_exit;
-    int told_end; /* the final message went out (at review, or a terminal state) */
+    int told_end; /* the final message went out: 1 at review, 2 at its end (done, failed ...) */
+    char *commit; /* what a person did from review, for the thread: the commit's id, or NULL */
+    char *landed; /* the land's sentence ("Landed honk/ID on main"), or NULL */
     /* executor=command (serve_exec.c): followed through the pushed refs */
     int remote;         /* its session runs elsewhere */
     int exec_exited;    /* the executor's command ended, with exec_status */
@@ -82,6 +84,8 @@ struct hk_serve {
     char *fetch_dir;
     uint64_t fetch_timer;
     unsigned round;
+    char *replied[32];        /* the last follow-ups' "channel ts": a message and its mention pass on once */
+    size_t nreplied;
 };
 
 /* One line on stderr: "honk serve: ..." (never a secret). */
@@ -129,6 +133,15 @@ void hk_serve_exec_free(struct hk_serve *s);
 int hk_serve_accept(struct hk_serve *s, struct hk_serve_task *t, char **err);
 /* Cancels a queued or running task: 0, or -1 with *err saying why not. */
 int hk_serve_cancel(struct hk_serve *s, struct hk_serve_task *t, char **err);
+/* A reply in the task's Slack thread, sent to its running session as a
+ * message from who (serve_followup.c): 0 once it is on its way, -1 with *err
+ * (a sentence for Slack) when no session of the task runs. */
+int hk_serve_followup(struct hk_serve *s, struct hk_serve_task *t, const char *text, const char *who, char **err);
+/* The task whose Slack thread that is (the mention's, or its status message's), or NULL. */
+struct hk_serve_task *hk_serve_task_of_thread(const struct hk_serve *s, const char *channel, const char *thread);
+/* A sentence in the task's thread (chat.postMessage). */
+void hk_serve_tell_thread(struct hk_serve *s, struct hk_serve_task *t, const char *text);
+
 /* Whether the repository name (NULL: serve's own) is known. */
 int hk_serve_repo_known(const struct hk_serve *s, const char *name);
 

@@ -5,9 +5,13 @@
 #include "serve_internal.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define MAX_TRIES 6
 #define FIRST_BACKOFF_MS 500
@@ -44,6 +48,7 @@ struct hk_notify {
     char *auth;
     struct lane **lanes;
     size_t nlanes;
+    char *keep; /* where undelivered calls are kept, or NULL */
 };
 
 static void send_head(struct hk_notify *n, struct lane *l);
@@ -116,6 +121,82 @@ static void finish_head(struct hk_notify *n, struct lane *l, const cJSON *answer
         send_head(n, l);
 }
 
+/* One undelivered call, appended to the keep file as it would be sent. */
+static void keep_call(struct hk_notify *n, struct call *c)
+{
+    if (!n->keep)
+        return;
+    if (!c->body) {
+        if (c->prepare && c->prepare(c->json, c->user) != 0)
+            return; /* what it needed (the status message's ts) never came */
+        c->body = hk_json_print(c->json);
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "key", c->key);
+    cJSON_AddStringToObject(o, "method", c->method);
+    if (c->url)
+        cJSON_AddStringToObject(o, "url", c->url);
+    if (c->header)
+        cJSON_AddStringToObject(o, "header", c->header);
+    cJSON_AddStringToObject(o, "body", c->body);
+    char *line = hk_json_print(o);
+    cJSON_Delete(o);
+    int fd = open(n->keep, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    size_t len = strlen(line);
+    line[len] = '\n'; /* the NUL goes: the length is known */
+    if (fd < 0 || write(fd, line, len + 1) != (ssize_t)(len + 1) || fsync(fd) != 0)
+        hk_serve_log("task %s: %s could not be kept for the next serve: %s", c->key, c->label, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    free(line);
+}
+
+void hk_notify_keep(struct hk_notify *n, const char *path)
+{
+    free(n->keep);
+    n->keep = path ? hk_xstrdup(path) : NULL;
+}
+
+size_t hk_notify_resend(struct hk_notify *n)
+{
+    char *text = NULL;
+    size_t len = 0, count = 0;
+    FILE *f = n->keep ? fopen(n->keep, "r+") : NULL;
+    if (!f)
+        return 0;
+    struct hk_buf b = {0};
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        hk_buf_add(&b, chunk, got);
+    /* emptied first: a call that fails again is kept again, once */
+    if (ftruncate(fileno(f), 0) != 0)
+        hk_serve_log("cannot empty %s: %s", n->keep, strerror(errno));
+    fclose(f);
+    text = b.data;
+    len = b.len;
+    for (size_t start = 0, i = 0; i < len; i++) {
+        if (text[i] != '\n')
+            continue;
+        cJSON *o = cJSON_ParseWithLength(text + start, i - start);
+        start = i + 1;
+        const char *key = hk_json_str(o, "key"), *method = hk_json_str(o, "method"), *body = hk_json_str(o, "body");
+        if (key && method && body) {
+            struct call *c = hk_xcalloc(1, sizeof *c);
+            const char *url = hk_json_str(o, "url");
+            *c = (struct call){.key = hk_xstrdup(key), .method = hk_xstrdup(method), .body = hk_xstrdup(body),
+                               .url = url ? hk_xstrdup(url) : NULL,
+                               .header = hk_json_str(o, "header") ? hk_xstrdup(hk_json_str(o, "header")) : NULL,
+                               .label = url ? hk_xstrdup("the callback_url") : hk_xasprintf("Slack's %s", method)};
+            queue_call(n, c);
+            count++;
+        }
+        cJSON_Delete(o);
+    }
+    hk_buf_free(&b);
+    return count;
+}
+
 static void on_retry(struct hk_loop *loop, void *data)
 {
     (void)loop;
@@ -128,7 +209,9 @@ static void retry_later(struct hk_notify *n, struct lane *l, const char *why)
 {
     struct call *c = l->head;
     if (c->tries >= MAX_TRIES) {
-        hk_serve_log("task %s: %s was not delivered after %d tries (%s)", c->key, c->label, c->tries, why);
+        hk_serve_log("task %s: %s was not delivered after %d tries (%s)%s", c->key, c->label, c->tries, why,
+                     n->keep ? "; the next honk serve tries it again" : "");
+        keep_call(n, c);
         finish_head(n, l, NULL);
         return;
     }
@@ -274,6 +357,7 @@ void hk_notify_free(struct hk_notify *n)
         while (l->head) {
             struct call *c = l->head;
             l->head = c->next;
+            keep_call(n, c);
             free_call(c);
         }
         hk_buf_free(&l->answer);
@@ -282,5 +366,6 @@ void hk_notify_free(struct hk_notify *n)
     free(n->lanes);
     free(n->api_url);
     free(n->auth);
+    free(n->keep);
     free(n);
 }

@@ -38,6 +38,13 @@ void hk_notify_call(struct hk_notify *n, const char *key, const char *method, cJ
  * header (its signature), in the same order and with the same retries; any
  * 2xx is delivered. */
 void hk_notify_post(struct hk_notify *n, const char *key, const char *url, char *body, const char *header);
+/* Keeps what could not be delivered in path (JSON Lines, 0600; never the
+ * bot token, which is added when a call is sent): a call given up after its
+ * tries, and at hk_notify_free every call still queued. */
+void hk_notify_keep(struct hk_notify *n, const char *path);
+/* Queues again the calls kept in that file by an earlier serve and empties
+ * it: how many. */
+size_t hk_notify_resend(struct hk_notify *n);
 /* Calls queued or in flight, for tests and for a stop that waits. */
 size_t hk_notify_pending(const struct hk_notify *n);
 

@@ -63,10 +63,12 @@ void hk_serve_set_state(struct hk_serve *s, struct hk_serve_task *t, const char 
     struct hk_serve_run *run = hk_serve_run_of(s, t);
     hk_serve_tell_state(s, t, run);
     hk_serve_tell_callback(s, t);
-    /* With --wait a session ready for review keeps its process: its end is
-     * told when it gets there, once. */
-    if (run && !run->told_end && ends_here(state)) {
-        run->told_end = 1;
+    /* With --wait a session ready for review keeps its process: review is
+     * told once, and so is the end a person takes it to from there (a
+     * commit from an attached cockpit, say). */
+    int terminal = ends_here(state) && hk_session_state_parse(state) != HK_STATE_REVIEW;
+    if (run && ends_here(state) && run->told_end < (terminal ? 2 : 1)) {
+        run->told_end = terminal ? 2 : 1;
         hk_serve_tell_ended(s, t, run);
     }
 }
@@ -83,9 +85,19 @@ void hk_serve_run_line(struct hk_worker *w, const char *line, void *user)
         run->iteration = hk_json_long(data, "iteration", 0);
     if (kind && !strcmp(kind, "test_end") && !hk_run_is_command(data) && hk_json_str(data, "command")) {
         free(run->test_command);
+    free(run->commit);
+    free(run->landed);
         run->test_command = hk_xstrdup(hk_json_str(data, "command"));
         run->test_passed = hk_json_true(data, "passed");
         run->test_exit = hk_json_int(data, "exit", -1);
+    }
+    if (kind && !strcmp(kind, "commit") && hk_json_str(data, "commit")) {
+        free(run->commit);
+        run->commit = hk_xasprintf("%.7s", hk_json_str(data, "commit"));
+    }
+    if (kind && !strcmp(kind, "land") && hk_json_true(data, "landed") && hk_json_str(data, "message")) {
+        free(run->landed);
+        run->landed = hk_xstrdup(hk_json_str(data, "message"));
     }
     if (kind && !strcmp(kind, "state") && state && hk_session_state_parse(state) >= 0) {
         const cJSON *waiting = cJSON_GetObjectItemCaseSensitive(data, "waiting");
@@ -159,6 +171,8 @@ void hk_serve_run_remove(struct hk_serve *s, struct hk_serve_run *run)
     }
     hk_worker_free(run->worker);
     free(run->test_command);
+    free(run->commit);
+    free(run->landed);
     free(run);
 }
 
@@ -186,7 +200,7 @@ static void on_exit_status(struct hk_worker *w, int status, void *user)
         t->resume = 0;
         hk_serve_journal(s, t);
         hk_serve_log("task %s's process ended (exit %d) in state %s", t->id, code, t->state);
-        if (!run->told_end)
+        if (run->told_end < (ends_here(t->state) && strcmp(t->state, "review") != 0 ? 2 : 1))
             hk_serve_tell_ended(s, t, run);
         hk_serve_tell_callback(s, t);
     } else {

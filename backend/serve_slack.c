@@ -142,6 +142,7 @@ void hk_slack_request_free(struct hk_slack_request *r)
     free(r->channel);
     free(r->team);
     free(r->thread);
+    free(r->ts);
     free(r->event_id);
     free(r->challenge);
     memset(r, 0, sizeof *r);
@@ -212,7 +213,27 @@ static int parse_mention(const cJSON *ev, struct hk_slack_request *out, const ch
     out->channel = hk_xstrdup(channel);
     /* A mention inside a thread keeps the task in that thread. */
     out->thread = hk_xstrdup(hk_json_str(ev, "thread_ts") ? hk_json_str(ev, "thread_ts") : ts);
+    out->ts = hk_xstrdup(ts);
+    out->in_thread = hk_json_str(ev, "thread_ts") && strcmp(hk_json_str(ev, "thread_ts"), ts) != 0;
     out->kind = *out->text ? HK_SLACK_TASK : HK_SLACK_EMPTY;
+    return 0;
+}
+
+/* A person's message in a thread (not its first, not an edit, not a bot's). */
+static int parse_reply(const cJSON *ev, struct hk_slack_request *out)
+{
+    const char *text = hk_json_str(ev, "text"), *user = hk_json_str(ev, "user");
+    const char *channel = hk_json_str(ev, "channel"), *ts = hk_json_str(ev, "ts");
+    const char *thread = hk_json_str(ev, "thread_ts");
+    if (!text || !user || !channel || !ts || !thread || !strcmp(thread, ts) || hk_json_str(ev, "subtype"))
+        return 0;
+    out->text = task_words(text);
+    out->user = hk_xstrdup(user);
+    out->channel = hk_xstrdup(channel);
+    out->thread = hk_xstrdup(thread);
+    out->ts = hk_xstrdup(ts);
+    out->in_thread = true;
+    out->kind = *out->text ? HK_SLACK_REPLY : HK_SLACK_IGNORED;
     return 0;
 }
 
@@ -245,6 +266,8 @@ int hk_slack_parse_event(const char *body, size_t len, struct hk_slack_request *
     rc = 0;
     if (!strcmp(type, "event_callback") && etype && !strcmp(etype, "app_mention") && !hk_json_str(ev, "bot_id"))
         rc = parse_mention(ev, out, err);
+    else if (!strcmp(type, "event_callback") && etype && !strcmp(etype, "message") && !hk_json_str(ev, "bot_id"))
+        rc = parse_reply(ev, out);
 out:
     cJSON_Delete(root);
     if (rc != 0)

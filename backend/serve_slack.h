@@ -31,6 +31,7 @@ enum hk_slack_kind {
     HK_SLACK_EMPTY,     /* a slash command or mention with no words after it */
     HK_SLACK_CHALLENGE, /* Events API url_verification */
     HK_SLACK_IGNORED,   /* another event (a bot's own message, an edit ...) */
+    HK_SLACK_REPLY,     /* a person's message in a thread: a follow-up when the thread is a task's */
 };
 
 struct hk_slack_request {
@@ -41,6 +42,8 @@ struct hk_slack_request {
     char *team;
     char *thread;    /* the thread the task lives in (the mention's ts or thread_ts) */
     char *event_id;  /* Events API: Ev..., to run a retried event once */
+    char *ts;        /* the message's own ts (a mention's or a reply's) */
+    bool in_thread;  /* the message was posted in a thread (it has a thread_ts) */
     char *challenge; /* url_verification */
 };
 

@@ -204,6 +204,13 @@ static char *diffstat(const struct hk_serve *s, const struct hk_serve_task *t)
     return out;
 }
 
+/* 1 when the sentence's first line ends in a full stop (one is added after it). */
+static int ends_dot(const char *text)
+{
+    size_t n = strcspn(text, "\n");
+    return n && text[n - 1] == '.';
+}
+
 void hk_serve_tell_ended(struct hk_serve *s, struct hk_serve_task *t, const struct hk_serve_run *run)
 {
     if (!told(s, t))
@@ -212,7 +219,11 @@ void hk_serve_tell_ended(struct hk_serve *s, struct hk_serve_task *t, const stru
     struct hk_buf b = {0};
     const char *kind = hk_json_str(t->waiting, "kind");
     int ready = !strcmp(t->state, "review") || !strcmp(t->state, "done");
-    if (ready)
+    if (!strcmp(t->state, "done") && run && run->commit)
+        hk_buf_printf(&b, "Task %s is done: committed %s on branch `honk/%s`%s%.*s", t->id, run->commit, t->id,
+                      run->landed ? "; " : "", run->landed ? (int)strcspn(run->landed, "\n") - ends_dot(run->landed) : 0,
+                      run->landed ? run->landed : "");
+    else if (ready)
         hk_buf_printf(&b, "Task %s is %s on branch `honk/%s`", t->id,
                       !strcmp(t->state, "done") ? "done" : "ready for review", t->id);
     else if (!strcmp(t->state, "failed"))
@@ -230,15 +241,17 @@ void hk_serve_tell_ended(struct hk_serve *s, struct hk_serve_task *t, const stru
                       run->test_passed ? "passed" : "failed");
     if (run && run->test_command && !run->test_passed)
         hk_buf_printf(&b, " (exit %d)", run->test_exit);
-    if (run && run->remote && !run->pushed)
-        ;
+    /* done from review: a person took it there, and ✅ is on it already */
+    int decided = !strcmp(t->state, "done") && run && run->commit;
+    if (decided || (run && run->remote && !run->pushed))
+        hk_buf_addc(&b, '.');
     else if (run && run->remote)
         hk_buf_printf(&b, ". It ran elsewhere: `honk fetch %s`, then `honk resume %s` reviews it.", s->exec_remote, t->id);
     else
         hk_buf_printf(&b, ". Open it where honk serve runs: `honk attach %s` (or `honk resume %s`).", t->id, t->id);
     call(s, t, "chat.postMessage", message(t, b.data), FILL_THREAD);
     hk_buf_free(&b);
-    if (ready || !strcmp(t->state, "failed"))
+    if (!decided && (ready || !strcmp(t->state, "failed")))
         react(s, t, ready ? "white_check_mark" : "x");
 }
 
@@ -254,6 +267,12 @@ void hk_serve_tell_callback(struct hk_serve *s, const struct hk_serve_task *t)
     hk_notify_post(s->notify, t->id, t->callback_url, body, header);
     free(header);
     free(mac);
+}
+
+void hk_serve_tell_thread(struct hk_serve *s, struct hk_serve_task *t, const char *text)
+{
+    if (told(s, t))
+        call(s, t, "chat.postMessage", message(t, text), FILL_THREAD);
 }
 
 void hk_serve_tell_refusal(struct hk_serve *s, const char *channel, const char *user, const char *text)

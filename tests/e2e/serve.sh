@@ -356,7 +356,8 @@ stop_replay
 # second is rate-limited (429, Retry-After: 1): both are tried again.
 FAKESLACK=$HONK_BUILD/tests/fake-slack
 R=$T/told; new_repo "$R"
-start_replay "{\"turns\":[$EDIT,$FINISH]}"
+AGAIN='{"text":["Kept the old name too.\n```commit\nFix add, keep its name\n```\n"]}'
+start_replay "{\"turns\":[$EDIT,$FINISH,$AGAIN]}"
 git -C "$R" config honk.baseUrl "$URL"
 : > "$T/slack.jsonl"
 "$FAKESLACK" --record "$T/slack.jsonl" --token xoxb-test-1 --fail 1 --ratelimit 1 --hmac-key "$TOKEN" \
@@ -382,11 +383,37 @@ check told_done_reaction told '"method":"reactions.add"' '"name":"white_check_ma
 check told_with_bot_token sh -c "! grep -q '\"auth\":\"bad\"' '$T/slack.jsonl'"
 check told_retried_5xx_and_429 sh -c "grep -q '\"status\":503' '$T/slack.jsonl' && grep -q '\"status\":429' '$T/slack.jsonl' && grep -q 'chat.postMessage: HTTP 429; trying again in 1.0 s' '$T/serve.log'"
 check told_no_token_in_log sh -c "! grep -q xoxb-test-1 '$T/serve.log'"
+# A reply in the task's thread is a follow-up to its session (the send
+# command over its socket): the model gets it; a retry of that event, and the
+# mention Slack also sends of the same message, pass it on once; a reply from
+# someone not allowed is refused and passes nothing on.
+reply() { # reply EVENT-ID TYPE USER TS TEXT
+    printf '{"type":"event_callback","event_id":"%s","event":{"type":"%s","user":"%s","text":"%s","ts":"%s","thread_ts":"%s","channel":"C2147483705"}}' \
+        "$1" "$2" "$3" "$5" "$4" "$status_ts"
+}
+requests=$(wc -l < "$T/record.jsonl")
+check reply_acknowledged [ "$(slack /slack/events "$(reply Ev0REPLY1 message U0ALLOWED 1700000002.000200 'also keep the old name')")" = 200 ]
+until_file "$T/serve.log" "task $id: follow-up from U0ALLOWED sent to its session"
+check reply_reaches_session grep -q '"kind":"user".*also keep the old name' "$R/.git/honk/sessions/$id.jsonl"
+until_file "$T/record.jsonl" 'also keep the old name'
+check reply_reaches_model grep -qF 'also keep the old name' "$T/record.jsonl"
+body=$(reply Ev0REPLY1 message U0ALLOWED 1700000002.000200 'also keep the old name'); now=$(date +%s)
+post /slack/events "$body" -H "X-Slack-Request-Timestamp: $now" -H "X-Slack-Signature: $(sign "$now" "$body")" \
+    -H 'X-Slack-Retry-Num: 1' > /dev/null
+slack /slack/events "$(reply Ev0REPLY1M app_mention U0ALLOWED 1700000002.000200 '<@U0BOT> also keep the old name')" > /dev/null
+slack /slack/events "$(reply Ev0REPLY2 message U0STRANGER 1700000003.000300 'and drop the tables')" > /dev/null
+until_file "$T/slack.jsonl" 'Task '"$id"' was not told'
+check reply_stranger_refused told '"method":"chat.postEphemeral"' '"user":"U0STRANGER","text":"Sorry, honk takes messages only from'
+check reply_passed_on_once [ "$(grep -c '"kind":"user".*also keep the old name' "$R/.git/honk/sessions/$id.jsonl")" = 1 ]
+check reply_retry_and_mention_answered [ "$(grep -c "POST /slack/events 200 .*task $id: that reply was passed on already" "$T/serve.log")" = 2 ]
+check reply_stranger_not_passed sh -c "! grep -q 'drop the tables' '$R/.git/honk/sessions/$id.jsonl'"
+check reply_no_new_task [ "$(count_tasks)" = 1 ]
+if until_state "$id" review; then ok reply_back_to_review; else fail reply_back_to_review "state $(task_state "$id")"; fi
 # A mention from someone not allowed gets the refusal, to them only.
 stranger='{"type":"event_callback","event_id":"Ev0STRANGE1","event":{"type":"app_mention","user":"U0STRANGER","text":"<@U0BOT> drop the tables","ts":"1700000001.000100","channel":"C2147483705"}}'
 tasks=$(count_tasks)
 slack /slack/events "$stranger" > /dev/null
-until_file "$T/slack.jsonl" 'chat.postEphemeral'
+until_file "$T/slack.jsonl" 'Sorry, honk takes tasks only from'
 check told_refusal_to_sender_only told '"method":"chat.postEphemeral"' '"user":"U0STRANGER","text":"Sorry, honk takes tasks only from'
 check told_refusal_ran_nothing [ "$(count_tasks)" -eq "$tasks" ]
 # A JSON API task's callback_url gets each transition, signed with the token.
@@ -403,8 +430,52 @@ for st in starting thinking testing review; do
 done
 check callback_each_transition [ $cb_ok = 1 ]
 check callback_signed sh -c "grep -q '\"method\":\"/hook\".*\"signed\":\"ok\"' '$T/slack.jsonl' && ! grep -q '\"signed\":\"bad\"' '$T/slack.jsonl'"
+# The engineer commits from a client attached to the session (the cockpit's
+# c sends the same answer): serve follows it to done and the thread is told (after the
+# callback task above, as this lands the fix on main).
+printf '{"command":"answer","wait":"commit","approve":true}\n' |
+    (cd "$R" && timeout 30 "$HONK" attach --json --name eve "$id") > "$T/attach.out" 2> "$T/attach.err"
+if until_state "$id" done; then ok commit_from_attached_client_done; else fail commit_from_attached_client_done "state $(task_state "$id")"; fi
+commit=$(git -C "$R" rev-parse --short=7 "honk/$id")
+until_file "$T/slack.jsonl" "Task $id is done"
+check told_outcome_of_commit told '"method":"chat.postMessage"' "Task $id is done: committed $commit on branch \`honk/$id\`"
+check told_outcome_in_thread sh -c "grep -F 'Task $id is done' '$T/slack.jsonl' | grep -qF '\"thread_ts\":\"$status_ts\"'"
+check told_status_done told '"method":"chat.update"' "Task $id: done"
 stop_serve
 stop_replay
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+
+# --- what Slack could not be told waits for the next serve ----------------------------
+# Slack fails every call (503): serve stops while it still retries a refusal;
+# the call is kept (without the bot token) and the next serve, with Slack
+# back, delivers it.
+R=$T/undelivered; new_repo "$R"
+: > "$T/slack2.jsonl"
+"$FAKESLACK" --record "$T/slack2.jsonl" --token xoxb-test-1 --fail 1000 > "$T/fakeslack2.out" 2>&1 &
+FAKE_PID=$!
+until_file "$T/fakeslack2.out" 'http://'
+git -C "$R" config honk.serve.slack.apiUrl "$(head -n 1 "$T/fakeslack2.out")"
+SLACK_BOT_TOKEN=xoxb-test-1 start_serve "$R" || exit 1
+stranger2='{"type":"event_callback","event_id":"Ev0STRANGE2","event":{"type":"app_mention","user":"U0STRANGER","text":"<@U0BOT> drop the tables","ts":"1700000009.000100","channel":"C2147483705"}}'
+slack /slack/events "$stranger2" > /dev/null
+until_file "$T/slack2.jsonl" '"status":503'
+stop_serve
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+KEPT=$R/.git/honk/serve/undelivered.jsonl
+check undelivered_kept grep -q '"method":"chat.postEphemeral".*U0STRANGER' "$KEPT"
+check undelivered_kept_private sh -c "[ \"\$(stat -c %a '$KEPT')\" = 600 ] && ! grep -q xoxb-test-1 '$KEPT'"
+check undelivered_stop_logged grep -q 'were not delivered before the stop; the next honk serve tries them again' "$T/serve.log"
+: > "$T/slack3.jsonl"
+"$FAKESLACK" --record "$T/slack3.jsonl" --token xoxb-test-1 > "$T/fakeslack3.out" 2>&1 &
+FAKE_PID=$!
+until_file "$T/fakeslack3.out" 'http://'
+git -C "$R" config honk.serve.slack.apiUrl "$(head -n 1 "$T/fakeslack3.out")"
+SLACK_BOT_TOKEN=xoxb-test-1 start_serve "$R" || exit 1
+until_file "$T/slack3.jsonl" 'chat.postEphemeral'
+check undelivered_sent_by_next_serve sh -c "grep -F 'chat.postEphemeral' '$T/slack3.jsonl' | grep -q '\"auth\":\"ok\",\"status\":200.*U0STRANGER'"
+check undelivered_retry_logged grep -q '1 call an earlier serve could not deliver is tried again' "$T/serve.log"
+check undelivered_emptied [ ! -s "$KEPT" ]
+stop_serve
 kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
 
 # --- the command line ------------------------------------------------------------------

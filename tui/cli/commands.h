@@ -38,6 +38,11 @@ struct hk_cockpit_args {
     struct hk_session_opts session;
 };
 int hk_cockpit_main(const struct hk_cockpit_args *args);
+/* The inbox on the screen until q; Enter opens a session with args
+ * (tui/cockpit/inbox_screen.c). */
+int hk_inbox_main(const struct hk_cockpit_args *args);
+/* honk inbox [--json] */
+int hk_cmd_inbox(int argc, char **argv);
 int hk_cmd_run(int argc, char **argv);
 int hk_cmd_resume(int argc, char **argv);
 int hk_cmd_log(int argc, char **argv);

@@ -105,6 +105,12 @@ static const struct command commands[] = {
     {"queue", "[--base REV] TASK...",
      "add a task to honk serve's queue in this repository (no HTTP); prints its id",
      "  --base REV                    start from REV instead of HEAD\n", 0, 1, hk_cmd_queue},
+    {"inbox", "[--json] [MODEL OPTIONS]",
+     "every session of this repository, what needs a person first; Enter opens\n"
+     "one in the cockpit, n a new one, d discards one, x cancels one (plain honk\n"
+     "opens it when sessions wait)",
+     "  --json                        no screen: the list as JSON, for scripts\n"
+     "  MODEL OPTIONS                 for the sessions it resumes\n", 0, 1, hk_cmd_inbox},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -4,6 +4,7 @@
 #include "cockpit.h"
 #include "json.h"
 #include "commands.h"
+#include "inbox.h"
 #include "config.h"
 #include "deploy.h"
 #include "diff_sources.h"
@@ -700,6 +701,21 @@ int hk_cockpit_main(const struct hk_cockpit_args *args)
     return status;
 }
 
+static int served_tasks_wait(void)
+{
+    struct hk_repo *repo = NULL;
+    struct hk_inbox list = {0};
+    char *err = NULL;
+    int wait = 0;
+    if (hk_repo_open(&repo, ".", &err) == 0 && hk_inbox_read(repo, &list, &err) == 0)
+        for (size_t i = 0; i < list.n; i++)
+            wait |= list.items[i].kind <= HK_INBOX_STOPPED && strcmp(list.items[i].from, "honk") != 0;
+    hk_inbox_clear(&list);
+    hk_repo_close(repo);
+    free(err);
+    return wait;
+}
+
 int hk_cmd_cockpit(int argc, char **argv)
 {
     struct hk_cockpit_args args = {.model = HK_MODEL_FLAGS_NONE, .session = {.approve = -1, .deploy = -1}};
@@ -742,7 +758,9 @@ int hk_cmd_cockpit(int argc, char **argv)
         return HK_EXIT_USAGE;
     }
     args.task = task.len ? task.data : NULL;
-    rc = hk_cockpit_main(&args);
+    /* plain honk: the inbox first when tasks honk serve took wait for a
+     * person (sessions started by hand are the engineer's own business) */
+    rc = argc < 2 && served_tasks_wait() ? hk_inbox_main(&args) : hk_cockpit_main(&args);
     hk_buf_free(&task);
     return rc;
 usage:
