@@ -41,7 +41,7 @@ stop_serve() {
     wait "$SERVE_PID" 2>/dev/null
     SERVE_PID=
 }
-trap 'stop_serve; cleanup' EXIT
+trap 'stop_serve; [ -n "$KEEP" ] && cp -r "$T" /tmp/limits-kept; cleanup' EXIT
 
 api() { # api METHOD PATH [BODY] : the status; the answer in $T/resp
     curl -s -m 10 -o "$T/resp" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $TOKEN" ${3:+--data-binary "$3"} \
@@ -83,17 +83,37 @@ rc=$?
 check time_limit_resumable sh -c "[ $rc -eq 3 ] && grep -qF '\$1 + \$2' '$R/.git/honk/worktrees/$id/calc.sh'" 
 stop_replay
 
-# --- tokens: a session past maxTokens -------------------------------------------------
+# --- tokens: a session past maxTokens, from Slack: its final message says why ----
+sign() { # sign TS BODY : X-Slack-Signature as Slack computes it
+    printf 'v0=%s' "$(printf 'v0:%s:%s' "$1" "$2" | openssl dgst -sha256 -hmac "$SECRET" -r | cut -d' ' -f1)"
+}
+SECRET=shh-signing-secret-1
 R=$T/tokens; new_repo "$R"
+git -C "$R" config honk.serve.slack.allow U0ALLOWED
 start_replay "{\"turns\":[$EDIT,$FINISH]}"
 git -C "$R" config honk.baseUrl "$URL"
 git -C "$R" config honk.serve.task.maxTokens 10
-run_task "$R" "fix add"
+: > "$T/slack.jsonl"
+"$HONK_BUILD/tests/fake-slack" --record "$T/slack.jsonl" --token xoxb-test-1 > "$T/fakeslack.out" 2>&1 &
+FAKE_PID=$!
+until_file "$T/fakeslack.out" 'http://'
+git -C "$R" config honk.serve.slack.apiUrl "$(head -n 1 "$T/fakeslack.out")"
+SLACK_BOT_TOKEN=xoxb-test-1 SLACK_SIGNING_SECRET=$SECRET start_serve "$R" || exit 1
+body='token=x&team_id=T0001&channel_id=C2147483705&user_id=U0ALLOWED&command=%2Fhonk&text=fix+add&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1%2F2'
+ts=$(date +%s)
+printf '%s' "$body" > "$T/body"
+curl -s -m 10 -o "$T/resp" -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: $(sign "$ts" "$body")" \
+    -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @"$T/body" "http://127.0.0.1:$PORT/slack/commands"
+id=$(sed -n 's/.*[Tt]ask \([0-9a-f]\{8\}\).*/\1/p' "$T/resp")
+said="past honk.serve.task.maxTokens (10): stopped, resumable: honk resume $id"
 if until_state "$id" failed; then ok token_limit_fails_task
 else fail token_limit_fails_task "state $(task_state "$id"): $(tail -n 4 "$T/serve.log")"; fi
-check token_limit_says_why sh -c "grep -q 'past honk.serve.task.maxTokens (10): stopped, resumable: honk resume $id' '$T/resp'"
+check token_limit_says_why grep -qF "$said" "$T/resp"
+until_file "$T/slack.jsonl" "$said"
+check token_limit_told_in_slack sh -c "grep -F '\"method\":\"chat.postMessage\"' '$T/slack.jsonl' | grep -F 'Task $id failed: spent ' | grep -qF '$said'"
 stop_serve
 stop_replay
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
 
 # --- iterations: honk.serve.task.maxIterations reaches the task's process -------------
 R=$T/iter; new_repo "$R"
