@@ -26,6 +26,10 @@
 #define DEFAULT_LISTEN "127.0.0.1:8737"
 #define DEFAULT_JOBS 2
 #define DEFAULT_RATE 10
+/* A task's work (not its waits for a person) past an hour, or past ten
+ * million tokens read and written, is a session going round in circles. */
+#define DEFAULT_TASK_MAX_MS (3600L * 1000)
+#define DEFAULT_TASK_MAX_TOKENS 10000000L
 
 void hk_serve_log(const char *fmt, ...)
 {
@@ -100,10 +104,14 @@ static int read_settings(struct hk_serve *s, const struct hk_serve_opts *o, char
     struct hk_config *cfg = hk_config_open(s->workdir, err);
     if (!cfg)
         return -1;
-    long jobs = DEFAULT_JOBS, rate = DEFAULT_RATE;
+    long jobs = DEFAULT_JOBS, rate = DEFAULT_RATE, iterations = 0, max_ms = DEFAULT_TASK_MAX_MS,
+         tokens = DEFAULT_TASK_MAX_TOKENS;
     int rc = -1;
     if (hk_config_int(cfg, "honk.serve.jobs", &jobs, err) != 0 ||
-        hk_config_int(cfg, "honk.serve.rateLimit", &rate, err) != 0)
+        hk_config_int(cfg, "honk.serve.rateLimit", &rate, err) != 0 ||
+        hk_config_int(cfg, "honk.serve.task.maxIterations", &iterations, err) != 0 ||
+        hk_config_seconds(cfg, "honk.serve.task.maxSeconds", &max_ms, err) != 0 ||
+        hk_config_int(cfg, "honk.serve.task.maxTokens", &tokens, err) != 0)
         goto out;
     if (o && o->jobs >= 0)
         jobs = o->jobs;
@@ -116,6 +124,9 @@ static int read_settings(struct hk_serve *s, const struct hk_serve_opts *o, char
     free_settings(s);
     s->jobs = jobs;
     s->rate_limit = rate;
+    s->task_max_iterations = iterations;
+    s->task_max_ms = max_ms;
+    s->task_max_tokens = tokens;
     hk_config_each(cfg, "honk.serve.slack.allow", add_allow, s);
     hk_config_each(cfg, "honk.serve.repo.", add_repo, s);
     rc = 0;

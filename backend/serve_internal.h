@@ -38,6 +38,13 @@ struct hk_serve_run {
     long journal_len;   /* the fetched journal's size at the last fetch */
     int64_t news_ms;    /* when it last showed life: its start, a push */
     unsigned round;     /* the fetch round that last looked at it */
+    /* honk.serve.task.* as the task started (serve_limits.c) */
+    long max_ms, max_tokens;
+    int64_t busy_since;   /* hk_now_ms when it began working, 0 while it waits */
+    int64_t busy_ms;      /* time it worked before that */
+    uint64_t limit_timer; /* fires at max_ms of work, or 0 */
+    long tokens;          /* tokens read and written, from its turn_end events */
+    char *limit;          /* why serve stopped it at a limit, or NULL */
 };
 
 struct hk_serve_rate {
@@ -57,6 +64,7 @@ struct hk_serve {
     /* settings, reread on SIGHUP */
     long jobs;
     long rate_limit;
+    long task_max_iterations, task_max_ms, task_max_tokens; /* honk.serve.task.*; 0: none */
     char **allow;
     size_t nallow;
     struct hk_serve_repo *repos;
@@ -144,6 +152,16 @@ void hk_serve_tell_thread(struct hk_serve *s, struct hk_serve_task *t, const cha
 
 /* Whether the repository name (NULL: serve's own) is known. */
 int hk_serve_repo_known(const struct hk_serve *s, const char *name);
+
+/* Per-task limits (serve_limits.c): taken when a task's process starts;
+ * its state changed (the work timer runs while it is busy); a turn_end
+ * event's tokens; its timer cancelled; --max-iterations added to argv at n
+ * (buf holds the number), returning the new n. */
+void hk_serve_limits_start(struct hk_serve *s, struct hk_serve_run *run);
+void hk_serve_limits_state(struct hk_serve *s, struct hk_serve_run *run);
+void hk_serve_limits_turn(struct hk_serve_run *run, const cJSON *data);
+void hk_serve_limits_stop(struct hk_serve *s, struct hk_serve_run *run);
+int hk_serve_limits_args(const struct hk_serve *s, const char **argv, int n, char *buf, size_t size);
 
 /* What Slack is told (serve_tell.c): a task queued, a change of its state,
  * its end. Nothing for tasks from elsewhere or without a bot token. */

@@ -61,6 +61,8 @@ void hk_serve_set_state(struct hk_serve *s, struct hk_serve_task *t, const char 
     else
         hk_serve_log("task %s %s", t->id, state);
     struct hk_serve_run *run = hk_serve_run_of(s, t);
+    if (run)
+        hk_serve_limits_state(s, run);
     hk_serve_tell_state(s, t, run);
     hk_serve_tell_callback(s, t);
     /* With --wait a session ready for review keeps its process: review is
@@ -77,16 +79,18 @@ void hk_serve_run_line(struct hk_worker *w, const char *line, void *user)
 {
     (void)w;
     struct hk_serve_run *run = user;
+    if (run->limit)
+        return; /* killed at a limit: what it wrote before is not its state */
     cJSON *ev = cJSON_Parse(line);
     const char *kind = hk_json_str(ev, "kind");
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(ev, "data");
     const char *state = hk_json_str(data, "state");
     if (kind && !strcmp(kind, "state") && hk_json_num(data, "iteration", -1) >= 0)
         run->iteration = hk_json_long(data, "iteration", 0);
+    if (kind && !strcmp(kind, "turn_end"))
+        hk_serve_limits_turn(run, data);
     if (kind && !strcmp(kind, "test_end") && !hk_run_is_command(data) && hk_json_str(data, "command")) {
         free(run->test_command);
-    free(run->commit);
-    free(run->landed);
         run->test_command = hk_xstrdup(hk_json_str(data, "command"));
         run->test_passed = hk_json_true(data, "passed");
         run->test_exit = hk_json_int(data, "exit", -1);
@@ -169,7 +173,9 @@ void hk_serve_run_remove(struct hk_serve *s, struct hk_serve_run *run)
             break;
         }
     }
+    hk_serve_limits_stop(s, run);
     hk_worker_free(run->worker);
+    free(run->limit);
     free(run->test_command);
     free(run->commit);
     free(run->landed);
@@ -187,7 +193,20 @@ static void on_exit_status(struct hk_worker *w, int status, void *user)
     struct hk_serve_task *t = run->task;
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     t->exit_status = code >= 0 ? code : 128 + WTERMSIG(status);
-    if (run->stopped_by_serve) {
+    if (run->limit) {
+        /* Its journal stands as it was killed: honk resume goes on from there. */
+        free(t->error);
+        t->error = hk_xstrdup(run->limit);
+        t->resume = 0;
+        hk_serve_log("task %s failed: %s", t->id, t->error);
+        free(t->state);
+        t->state = hk_xstrdup("failed");
+        cJSON_Delete(t->waiting);
+        t->waiting = NULL;
+        hk_serve_journal(s, t);
+        hk_serve_tell_ended(s, t, run);
+        hk_serve_tell_callback(s, t);
+    } else if (run->stopped_by_serve) {
         t->resume = hk_serve_has_session(s, t);
         free(t->state);
         t->state = hk_xstrdup("queued");
@@ -285,7 +304,8 @@ static void start_run(struct hk_serve *s, struct hk_serve_task *t)
         hk_serve_exec_start(s, t);
         return;
     }
-    const char *argv[16];
+    const char *argv[20];
+    char iterations[24];
     int n = 0;
     int resume = t->resume && hk_serve_has_session(s, t);
     argv[n++] = s->honk;
@@ -305,6 +325,7 @@ static void start_run(struct hk_serve *s, struct hk_serve_task *t)
     argv[n++] = "--approve=edits";
     argv[n++] = "--wait"; /* at a decision it stays, attachable, rather than exit */
     argv[n++] = "--json";
+    n = hk_serve_limits_args(s, argv, n, iterations, sizeof iterations);
     if (!resume) {
         argv[n++] = "--";
         argv[n++] = t->task;
@@ -327,6 +348,7 @@ static void start_run(struct hk_serve *s, struct hk_serve_task *t)
     }
     s->runs = hk_xrealloc(s->runs, (s->nruns + 1) * sizeof *s->runs);
     s->runs[s->nruns++] = run;
+    hk_serve_limits_start(s, run);
     t->resume = 0;
     t->exit_status = -1; /* a process runs it again */
     hk_serve_log("task %s %s (pid %d)", t->id, resume ? "resumed" : "started", (int)hk_worker_pid(run->worker));

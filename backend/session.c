@@ -606,6 +606,8 @@ static int read_settings(struct hk_session *s, const struct hk_session_opts *opt
         hk_config_int(s->cfg, "honk.maxTurns", &s->max_turns, err) ||
         hk_config_seconds(s->cfg, "honk.testTimeout", &s->test_timeout_ms, err))
         return -1;
+    if (opts->max_iterations > 0)
+        s->max_iterations = opts->max_iterations;
     s->context_window = hk_session_window_default(s->model ? s->model->model : NULL);
     char *window = hk_config_string(s->cfg, "honk.contextWindow");
     s->window_explicit = window != NULL;

@@ -101,6 +101,7 @@ struct hk_session_opts {
     struct hk_config *config;      /* honk.* settings (borrowed: the front end read it already) */
     const char *who;               /* the owner's name for the others attached; NULL: $USER@host */
     const char *push;              /* publish to this remote as it goes (--push); NULL: honk.push */
+    long max_iterations;           /* --max-iterations (honk serve passes its limit); 0: honk.maxIterations */
 };
 
 const char *hk_session_state_name(enum hk_session_state s);

@@ -280,6 +280,9 @@ static int parse_args(int argc, char **argv, struct run_args *a, int resume)
         } else if (!resume && (rc = hk_flag_value(argc, argv, &i, "--base", &a->opts.base))) {
             if (rc < 0)
                 return -1;
+        } else if ((rc = hk_flag_value(argc, argv, &i, "--max-iterations", &v))) {
+            if (rc < 0 || hk_flag_number("--max-iterations", v, 1, &a->opts.max_iterations) < 0)
+                return -1;
         } else if ((rc = hk_flag_value(argc, argv, &i, "--push", &a->opts.push))) {
             if (rc < 0)
                 return -1;

@@ -30,6 +30,8 @@ struct command {
     "                                exit 3 (honk.run.wait; --no-wait: do not)\n"          \
     "  --wait-timeout SECONDS        stop waiting after SECONDS, exit 3 (implies\n"       \
     "                                --wait; honk.run.waitTimeout; 0: no limit)\n"
+#define ITERATIONS_OPTION                                                                    \
+    "  --max-iterations N            give up after N red test runs (honk.maxIterations)\n"
 #define JSON_OPTION "  --json                        events as JSON lines on stdout\n"
 #define PUSH_OPTION                                                                          \
     "  --push REMOTE                 publish the session to REMOTE as it goes\n"              \
@@ -43,7 +45,7 @@ static const struct command commands[] = {
     {"run", "[OPTIONS] TASK...",
      "do a task headless: plan, edit, test until green, commit (and deploy); an\n"
      "operand - stands for the text read from standard input",
-     APPROVE_OPTIONS WAIT_OPTIONS JSON_OPTION PUSH_OPTION START_OPTIONS
+     APPROVE_OPTIONS WAIT_OPTIONS ITERATIONS_OPTION JSON_OPTION PUSH_OPTION START_OPTIONS
      "  --id ID                       the new session's id (8 hex digits; honk serve\n"
      "                                picks it before the session starts)\n", 1, 1, hk_cmd_run},
     {"resume", "ID [--accept | --reject REASON] [OPTIONS]",
@@ -52,7 +54,7 @@ static const struct command commands[] = {
      "  --accept                      approve what waits (a proposal, a command,\n"
      "                                the deploy)\n"
      "  --reject REASON               decline it and tell the model why\n" APPROVE_OPTIONS WAIT_OPTIONS
-         JSON_OPTION PUSH_OPTION,
+         ITERATIONS_OPTION JSON_OPTION PUSH_OPTION,
      1, 1, hk_cmd_resume},
     {"attach", "[--watch] [--json] [--name NAME] [ID]",
      "open the cockpit on a session another honk runs, shared with it (ID: a\n"
