@@ -243,8 +243,10 @@ void hk_serve_tell_ended(struct hk_serve *s, struct hk_serve_task *t, const stru
         hk_buf_printf(&b, " (exit %d)", run->test_exit);
     /* done from review: a person took it there, and ✅ is on it already */
     int decided = !strcmp(t->state, "done") && run && run->commit;
-    if (decided || (run && run->remote && !run->pushed))
+    if (decided)
         hk_buf_addc(&b, '.');
+    else if (run && run->remote && !run->pushed)
+        ; /* its sentence says what went wrong, and there is nothing to open */
     else if (run && run->remote)
         hk_buf_printf(&b, ". It ran elsewhere: `honk fetch %s`, then `honk resume %s` reviews it.", s->exec_remote, t->id);
     else
