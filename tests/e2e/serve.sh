@@ -7,6 +7,7 @@
 # where they resume; honk queue feeds the same queue.
 # Waits are bounded polls; nothing started here outlives the test.
 . "$HONK_TOP/tests/lib.sh"
+. "$HONK_TOP/tests/serve_lib.sh"
 export ANTHROPIC_API_KEY=sk-serve-1
 SECRET=shh-signing-secret-1
 TOKEN=tok-serve-1
@@ -32,24 +33,7 @@ start_serve() {
     (cd "$dir" && SLACK_SIGNING_SECRET=$SECRET HONK_SERVE_TOKEN=$TOKEN exec "$HONK" serve --listen 127.0.0.1:0 "$@" \
         2>> "$T/serve.log") &
     SERVE_PID=$!
-    i=0
-    while [ $i -lt 200 ]; do
-        PORT=$(tail -n +$((mark + 1)) "$T/serve.log" | sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' | head -n 1)
-        [ -n "$PORT" ] && return 0
-        kill -0 $SERVE_PID 2>/dev/null || break
-        sleep 0.05; i=$((i + 1))
-    done
-    echo "honk serve did not start: $(tail -n 3 "$T/serve.log")"
-    return 1
-}
-stop_serve() {
-    [ -n "$SERVE_PID" ] || return 0
-    kill -TERM "$SERVE_PID" 2>/dev/null
-    i=0
-    while kill -0 "$SERVE_PID" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-    kill -9 "$SERVE_PID" 2>/dev/null
-    wait "$SERVE_PID" 2>/dev/null
-    SERVE_PID=
+    serve_listening "$mark"
 }
 trap 'stop_serve; [ -n "$KEEP" ] && cp -r "$T" /tmp/serve-kept; cleanup' EXIT
 

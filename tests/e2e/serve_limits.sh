@@ -4,6 +4,7 @@
 # from where it was; maxIterations reaches the task's process, which fails
 # at it. Waits are bounded polls; nothing started here outlives the test.
 . "$HONK_TOP/tests/lib.sh"
+. "$HONK_TOP/tests/serve_lib.sh"
 export ANTHROPIC_API_KEY=sk-serve-1
 TOKEN=tok-serve-1
 SERVE_PID=
@@ -22,24 +23,7 @@ start_serve() { # start_serve DIR : honk serve in DIR on a free port; sets SERVE
     : > "$T/serve.log"
     (cd "$1" && HONK_SERVE_TOKEN=$TOKEN exec "$HONK" serve --listen 127.0.0.1:0 2>> "$T/serve.log") &
     SERVE_PID=$!
-    i=0
-    while [ $i -lt 200 ]; do
-        PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$T/serve.log" | head -n 1)
-        [ -n "$PORT" ] && return 0
-        kill -0 $SERVE_PID 2>/dev/null || break
-        sleep 0.05; i=$((i + 1))
-    done
-    echo "honk serve did not start: $(tail -n 3 "$T/serve.log")"
-    return 1
-}
-stop_serve() {
-    [ -n "$SERVE_PID" ] || return 0
-    kill -TERM "$SERVE_PID" 2>/dev/null
-    i=0
-    while kill -0 "$SERVE_PID" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-    kill -9 "$SERVE_PID" 2>/dev/null
-    wait "$SERVE_PID" 2>/dev/null
-    SERVE_PID=
+    serve_listening 0
 }
 trap 'stop_serve; [ -n "$KEEP" ] && cp -r "$T" /tmp/limits-kept; cleanup' EXIT
 
